@@ -1,0 +1,60 @@
+"""What every router needs: the context, the caller, and the SPEC response envelope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+
+from amityvox.context import Context
+from amityvox.errors import ApiError
+from amityvox.services import auth
+
+
+class Body(BaseModel):
+    """Request bodies reject unknown fields so typos fail loudly instead of being ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def get_ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    id: str
+    token: str
+    is_admin: bool
+    username: str
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if not header:
+        raise ApiError(401, "missing_token", "send 'Authorization: Bearer <token>'")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "invalid_token", "the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
+    token = bearer_token(request)
+    row = await auth.authenticate(ctx, token)
+    if row is None:
+        raise ApiError(401, "invalid_token", "the token is unknown or expired; log in again")
+    return Caller(id=row["id"], token=token, is_admin=bool(row["is_admin"]), username=row["username"])
+
+
+def ok(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps({"data": data}), status_code=status, media_type="application/json")
+
+
+def no_content() -> Response:
+    return Response(status_code=204)

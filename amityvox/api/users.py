@@ -1,0 +1,46 @@
+"""/users: the caller's own account and other users' public profiles."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import users
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+class PatchMe(Body):
+    username: str | None = Field(default=None, max_length=64)
+    display_name: str | None = Field(default=None, max_length=64)
+    status_text: str | None = Field(default=None, max_length=128)
+    status_presence: str | None = None
+    bio: str | None = Field(default=None, max_length=2000)
+    avatar_id: str | None = Field(default=None, max_length=26)
+
+
+@router.get("/@me")
+async def get_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    async with ctx.db.connect() as conn:
+        return ok(users.self_user(await users.get_row(conn, caller.id)))
+
+
+@router.patch("/@me")
+async def patch_me(
+    body: PatchMe, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await users.update_me(ctx, caller.id, body.model_dump(exclude_unset=True)))
+
+
+@router.delete("/@me", status_code=204)
+async def delete_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    await users.delete_me(ctx, caller.id)
+    return no_content()
+
+
+@router.get("/{user_id}")
+async def get_user(user_id: str, _: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await users.get_user(ctx, user_id))

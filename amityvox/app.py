@@ -1,0 +1,77 @@
+"""Builds the ASGI app: REST under /api/v1, the /ws gateway, health, metrics and the web client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from amityvox.api import auth as auth_api
+from amityvox.api import errors, health
+from amityvox.api import users as users_api
+from amityvox.api.deps import ok
+from amityvox.api.limits import BodyLimit
+from amityvox.bus.base import Bus
+from amityvox.bus.memory import MemoryBus
+from amityvox.config import Settings
+from amityvox.context import Context
+from amityvox.db.engine import Database
+
+log = logging.getLogger("amityvox")
+WEB_DIR = Path(__file__).with_name("web")
+
+
+def make_bus(settings: Settings) -> Bus:
+    if settings.bus_url.startswith("memory://"):
+        return MemoryBus()
+    raise NotImplementedError("the NATS bus is not available in this build; use memory://")
+
+
+def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
+    """One process serving everything; `validate_events` checks every payload against the catalog."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url)
+        await db.migrate()
+        bus = make_bus(settings)
+        await bus.start()
+        ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
+        app.state.ctx = ctx
+        try:
+            yield
+        finally:
+            await bus.close()
+            await db.close()
+
+    app = FastAPI(
+        title="AmityVox",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(auth_api.router)
+    api.include_router(users_api.router)
+
+    @api.get("/gateway", tags=["gateway"])
+    async def gateway_url(request: Request) -> Response:
+        base = settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
+        ws_base = base.replace("https://", "wss://").replace("http://", "ws://")
+        return ok({"url": f"{ws_base}/ws"})
+
+    app.include_router(api)
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> Response:
+        return HTMLResponse((WEB_DIR / "index.html").read_text(encoding="utf-8"))
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

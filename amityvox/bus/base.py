@@ -1,0 +1,64 @@
+"""The event bus contract shared by the in-process and NATS implementations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from amityvox.ids import new_id, now_iso
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """One published event: catalog name, its subject, the payload `d`, and bookkeeping."""
+
+    name: str
+    subject: str
+    data: dict[str, Any]
+    id: str = field(default_factory=new_id)
+    ts: str = field(default_factory=now_iso)
+
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+class Subscription(Protocol):
+    async def unsubscribe(self) -> None: ...
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, events: Sequence[Envelope]) -> None:
+        """Publish in order; returns once the bus has accepted every event."""
+        ...
+
+    async def subscribe(self, pattern: str, handler: Handler) -> Subscription: ...
+
+    async def health(self) -> dict[str, Any]: ...
+
+
+@lru_cache(maxsize=1024)
+def _compile(pattern: str) -> re.Pattern[str]:
+    parts = []
+    tokens = pattern.split(".")
+    for i, token in enumerate(tokens):
+        if token == ">":
+            if i != len(tokens) - 1:
+                raise ValueError(f"'>' must be the last token in {pattern!r}")
+            parts.append(r"[^.]+(?:\.[^.]+)*")
+        elif token == "*":
+            parts.append(r"[^.]+")
+        else:
+            parts.append(re.escape(token))
+    return re.compile(r"\.".join(parts) + r"\Z")
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS wildcard semantics: `*` is one token, `>` is one or more trailing tokens."""
+    return _compile(pattern).match(subject) is not None

@@ -1,0 +1,74 @@
+"""The embedded bus: in-process fan-out with NATS-style wildcards, one ordered queue per subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from amityvox.bus.base import Envelope, Handler, subject_matches
+
+log = logging.getLogger("amityvox.bus")
+
+
+class _MemorySubscription:
+    def __init__(self, bus: MemoryBus, pattern: str, handler: Handler) -> None:
+        self.bus = bus
+        self.pattern = pattern
+        self.handler = handler
+        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self.task = asyncio.create_task(self._run(), name=f"bus-sub:{pattern}")
+
+    async def _run(self) -> None:
+        while True:
+            env = await self.queue.get()
+            try:
+                await self.handler(env)
+            except Exception:
+                # A failing subscriber must not stop delivery of later events to it.
+                log.exception("bus subscriber %s failed on %s", self.pattern, env.name)
+            finally:
+                self.queue.task_done()
+
+    async def unsubscribe(self) -> None:
+        if self in self.bus._subs:
+            self.bus._subs.remove(self)
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+class MemoryBus:
+    """Every subscriber sees every matching event in publish order; publishers never wait on them."""
+
+    def __init__(self) -> None:
+        self._subs: list[_MemorySubscription] = []
+        self.published = 0
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        for sub in list(self._subs):
+            await sub.unsubscribe()
+
+    async def publish(self, events: Sequence[Envelope]) -> None:
+        for env in events:
+            self.published += 1
+            for sub in self._subs:
+                if subject_matches(sub.pattern, env.subject):
+                    sub.queue.put_nowait(env)
+
+    async def subscribe(self, pattern: str, handler: Handler) -> _MemorySubscription:
+        subject_matches(pattern, "amityvox.x")  # validate the pattern now, not on first publish
+        sub = _MemorySubscription(self, pattern, handler)
+        self._subs.append(sub)
+        return sub
+
+    async def flush(self) -> None:
+        """Wait until every subscriber has handled everything published so far."""
+        for sub in list(self._subs):
+            await sub.queue.join()
+
+    async def health(self) -> dict[str, Any]:
+        return {"kind": "memory", "ok": True, "subscriptions": len(self._subs), "published": self.published}

@@ -1,0 +1,188 @@
+"""The `amityvox` command: serve, migrate, admin tasks, and catalog introspection."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from amityvox import config
+
+
+def _settings(args: argparse.Namespace) -> config.Settings:
+    settings = config.load(getattr(args, "config", None))
+    return settings.with_overrides(
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        data_dir=getattr(args, "data_dir", None),
+        database_url=getattr(args, "database", None),
+        bus_url=getattr(args, "bus", None),
+    )
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from amityvox.app import build_app
+
+    settings = _settings(args)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_app(settings)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    logging.getLogger("amityvox").info(
+        "AmityVox is starting: open http://%s:%d/ (database: %s, bus: %s)",
+        host,
+        settings.port,
+        settings.resolved_database_url.split("://", 1)[0],
+        settings.bus_url,
+    )
+    # uvicorn installs SIGINT/SIGTERM handlers and runs the app's shutdown before exiting.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=settings.max_frame_bytes,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+async def _with_db(settings: config.Settings, action: Any) -> Any:
+    from amityvox.bus.memory import MemoryBus
+    from amityvox.context import Context
+    from amityvox.db.engine import Database
+
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.migrate()
+        return await action(Context(settings=settings, db=db, bus=MemoryBus()))
+    finally:
+        await db.close()
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+
+    async def noop(_: Any) -> None:
+        return None
+
+    asyncio.run(_with_db(settings, noop))
+    print(f"database is up to date ({settings.resolved_database_url.split('://', 1)[0]})")
+    return 0
+
+
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    from amityvox.errors import ApiError
+    from amityvox.services import auth
+
+    settings = _settings(args)
+    password = args.password or getpass.getpass(f"password for {args.username}: ")
+
+    async def create(ctx: Any) -> dict[str, Any]:
+        return await auth.create_user(ctx, args.username, password, args.email)
+
+    try:
+        user = asyncio.run(_with_db(settings, create))
+    except ApiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"created user {user['username']} ({user['id']})")
+    return 0
+
+
+def _cmd_set_admin(args: argparse.Namespace) -> int:
+    from amityvox.services import auth
+
+    settings = _settings(args)
+
+    async def promote(ctx: Any) -> bool:
+        return await auth.set_admin(ctx, args.username, not args.revoke)
+
+    if not asyncio.run(_with_db(settings, promote)):
+        print(f"error: no user named {args.username!r}", file=sys.stderr)
+        return 1
+    print(f"{args.username} is {'no longer ' if args.revoke else ''}an instance administrator")
+    return 0
+
+
+def _cmd_events(args: argparse.Namespace) -> int:
+    from amityvox.events import CATALOG
+
+    rows = [
+        {
+            "name": e.name,
+            "subject": e.subject,
+            "seed_subject": e.seed_subject,
+            "audience": e.audience.scope.value,
+            "category": e.category,
+        }
+        for e in CATALOG.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    widths = [max(len(str(r[k] or "-")) for r in rows) for k in rows[0]]
+    for r in rows:
+        print("  ".join(str(v or "-").ljust(w) for v, w in zip(r.values(), widths, strict=True)))
+    print(f"{len(rows)} events")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="amityvox", description="AmityVox chat server")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--config", help="path to amityvox.toml (default: ./amityvox.toml if present)")
+        sp.add_argument("--data-dir", dest="data_dir", help="data directory (SQLite database lives here)")
+        sp.add_argument("--database", help="database URL (sqlite:///… or postgresql://…)")
+
+    serve = sub.add_parser("serve", help="run the whole server in one process")
+    common(serve)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--bus", help="memory:// (default) or nats://host:port")
+    serve.set_defaults(func=_cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    common(migrate)
+    migrate.set_defaults(func=_cmd_migrate)
+
+    admin = sub.add_parser("admin", help="administrative tasks")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_sub.add_parser("create-user", help="create an account")
+    common(create)
+    create.add_argument("username")
+    create.add_argument("--email")
+    create.add_argument("--password", help="omit to be prompted")
+    create.set_defaults(func=_cmd_create_user)
+    set_admin = admin_sub.add_parser("set-admin", help="make a user an instance administrator")
+    common(set_admin)
+    set_admin.add_argument("username")
+    set_admin.add_argument("--revoke", action="store_true", help="take the role away instead")
+    set_admin.set_defaults(func=_cmd_set_admin)
+
+    events = sub.add_parser("events", help="print the event catalog")
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(func=_cmd_events)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except config.ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

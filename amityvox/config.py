@@ -1,0 +1,200 @@
+"""Settings: defaults, then `amityvox.toml`, then `AMITYVOX_*` environment variables, then flags.
+
+Every setting has one flat name (``database_url``) used by the environment variable
+(``AMITYVOX_DATABASE_URL``) and, inside its TOML table, by the file (``[storage] database_url``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting is invalid; the message names it."""
+
+
+def _setting(section: str, default: Any, doc: str, **limits: Any) -> Any:
+    return field(default=default, metadata={"section": section, "doc": doc, **limits})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # [server]
+    host: str = _setting("server", "127.0.0.1", "Address to listen on.")
+    port: int = _setting("server", 8080, "TCP port for REST, the web client and /ws.", min=1, max=65535)
+    public_url: str = _setting(
+        "server", "", "Public base URL (e.g. https://chat.example.org); empty: derived from the request."
+    )
+    max_body_bytes: int = _setting("server", 1_048_576, "Largest accepted request body.", min=1024)
+    log_level: str = _setting("server", "info", "debug, info, warning or error.")
+    # [storage]
+    data_dir: str = _setting("storage", "./data", "Directory for the SQLite database and uploads.")
+    database_url: str = _setting(
+        "storage", "", "SQLAlchemy URL; empty: sqlite in data_dir. postgresql://… uses asyncpg."
+    )
+    # [bus]
+    bus_url: str = _setting("bus", "memory://", "memory:// (one process) or nats://host:port.")
+    # [auth]
+    token_ttl_days: int = _setting("auth", 30, "Days a login token stays valid.", min=1)
+    password_min_length: int = _setting("auth", 8, "Shortest accepted password.", min=6, max=128)
+    login_max_attempts: int = _setting(
+        "auth", 10, "Failed logins per account or address before 429.", min=1
+    )
+    login_window_seconds: int = _setting("auth", 300, "Window for login_max_attempts.", min=1)
+    argon2_time_cost: int = _setting("auth", 3, "Argon2id iterations.", min=1)
+    argon2_memory_kib: int = _setting("auth", 65536, "Argon2id memory in KiB.", min=8)
+    registration_open: bool = _setting("auth", True, "Whether anyone may register.")
+    # [gateway]
+    heartbeat_interval_ms: int = _setting("gateway", 30_000, "Heartbeat interval sent in HELLO.", min=100)
+    heartbeat_timeout_ms: int = _setting("gateway", 90_000, "Close 4009 after this long without a heartbeat.", min=100)
+    identify_timeout_ms: int = _setting("gateway", 10_000, "IDENTIFY or RESUME deadline.", min=100)
+    resume_window_s: int = _setting("gateway", 120, "How long a dropped session keeps buffering.", min=1)
+    replay_buffer: int = _setting("gateway", 500, "Dispatches kept per session for RESUME.", min=500)
+    send_queue: int = _setting("gateway", 1024, "Frames queued per connection before 4010.", min=8)
+    max_frame_bytes: int = _setting("gateway", 16_384, "Largest client frame (close 4002 above).", min=1024)
+    rate_limit_frames: int = _setting("gateway", 120, "Client frames allowed per rate window.", min=1)
+    rate_limit_window_s: int = _setting("gateway", 60, "Rate window for client frames.", min=1)
+    # [previews]
+    link_previews: bool = _setting("previews", True, "Fetch link previews for URLs in messages.")
+    preview_allow_hosts: tuple[str, ...] = _setting(
+        "previews", (), "Private or loopback hosts previews may still fetch (e.g. for testing)."
+    )
+    # [voice]
+    livekit_url: str = _setting("voice", "ws://127.0.0.1:7880", "LiveKit server clients connect to.")
+    livekit_api_key: str = _setting("voice", "devkey", "LiveKit API key used to sign tokens.")
+    livekit_api_secret: str = _setting("voice", "devsecret-change-me-devsecret-change-me", "LiveKit API secret.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'amityvox.db'}"
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """Apply non-None overrides (from flags), validated like any other source."""
+        merged = {k: v for k, v in values.items() if v is not None}
+        return _validated(replace(self, **{k: _coerce(k, v) for k, v in merged.items()}))
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain postgresql:// and sqlite:// URLs and pick the async drivers."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name not in _FIELDS:
+        raise ConfigError(f"unknown setting {name!r}")
+    f = _FIELDS[name]
+    kind = type(f.default)
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(value)
+                value = lowered in ("1", "true", "yes", "on")
+            elif not isinstance(value, bool):
+                raise ValueError(value)
+        elif kind is int:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            value = int(value)
+        elif kind is tuple:
+            if isinstance(value, str):
+                value = tuple(v.strip() for v in value.split(",") if v.strip())
+            elif isinstance(value, list | tuple):
+                value = tuple(str(v) for v in value)
+            else:
+                raise ValueError(value)
+        elif not isinstance(value, str):
+            raise ValueError(value)
+    except ValueError:
+        raise ConfigError(
+            f"setting {name!r} ([{f.metadata['section']}] {name}, AMITYVOX_{name.upper()}): "
+            f"expected {kind.__name__}, got {value!r}"
+        ) from None
+    return value
+
+
+def _validated(s: Settings) -> Settings:
+    for name, f in _FIELDS.items():
+        value = getattr(s, name)
+        lo, hi = f.metadata.get("min"), f.metadata.get("max")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(f"setting {name!r} must be between {lo} and {hi or '∞'}, got {value}")
+    if s.log_level not in ("debug", "info", "warning", "error"):
+        raise ConfigError(f"setting 'log_level' must be debug, info, warning or error, got {s.log_level!r}")
+    if not (s.bus_url.startswith("memory://") or s.bus_url.startswith("nats://")):
+        raise ConfigError(f"setting 'bus_url' must start with memory:// or nats://, got {s.bus_url!r}")
+    url = s.resolved_database_url
+    if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
+        raise ConfigError(f"setting 'database_url' must be a sqlite:// or postgresql:// URL, got {s.database_url!r}")
+    if s.heartbeat_timeout_ms <= s.heartbeat_interval_ms:
+        raise ConfigError("setting 'heartbeat_timeout_ms' must exceed heartbeat_interval_ms")
+    return s
+
+
+def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Build the settings: file (explicit path, $AMITYVOX_CONFIG, or ./amityvox.toml if present), then env."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = {}
+    config_path = path or env.get("AMITYVOX_CONFIG")
+    if config_path is None and Path("amityvox.toml").exists():
+        config_path = "amityvox.toml"
+    if config_path is not None:
+        try:
+            with open(config_path, "rb") as fh:
+                document = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_path} not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_path}: {exc}") from None
+        for section, table in document.items():
+            if not isinstance(table, dict):
+                raise ConfigError(f"config file {config_path}: {section!r} must be a [table]")
+            for name, value in table.items():
+                if name not in _FIELDS or _FIELDS[name].metadata["section"] != section:
+                    raise ConfigError(f"config file {config_path}: unknown setting [{section}] {name}")
+                values[name] = _coerce(name, value)
+    for name in _FIELDS:
+        key = f"AMITYVOX_{name.upper()}"
+        if key in env:
+            values[name] = _coerce(name, env[key])
+    return _validated(Settings(**values))
+
+
+def example_toml() -> str:
+    """The documented example file, generated from the fields so it cannot drift."""
+    out = ["# AmityVox settings. Every key may also be set as AMITYVOX_<KEY> in the environment."]
+    section = None
+    for name, f in _FIELDS.items():
+        if f.metadata["section"] != section:
+            section = f.metadata["section"]
+            out.append(f"\n[{section}]")
+        out.append(f"# {f.metadata['doc']}")
+        out.append(f"{name} = {_toml_value(f.default)}")
+    return "\n".join(out) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    return f'"{value}"'

@@ -1,0 +1,29 @@
+"""What every service call needs: settings, the database, the bus, and shared in-memory limiters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from amityvox.bus.base import Bus
+from amityvox.config import Settings
+from amityvox.db.engine import Database
+from amityvox.ratelimit import SlidingWindow
+from amityvox.services.uow import UnitOfWork
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    bus: Bus
+    validate_events: bool = False
+    limiters: dict[str, SlidingWindow] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.bus, validate=self.validate_events)
+
+    def limiter(self, name: str, limit: int, window: float) -> SlidingWindow:
+        found = self.limiters.get(name)
+        if found is None:
+            found = self.limiters[name] = SlidingWindow(limit, window)
+        return found

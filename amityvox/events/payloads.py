@@ -1,0 +1,871 @@
+"""Typed payloads (`d`) of every real-time event, and the SPEC §5 objects they carry.
+
+Every model forbids unknown fields, so a publisher that drifts from the wire shape
+fails loudly instead of shipping fields no client knows. Fields the SPEC marks `?`
+are `X | None = None` (omitted from the frame when null); all others are required.
+IDs are ULID strings, timestamps RFC 3339 strings, permission bits integers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict
+
+ID: TypeAlias = str  # a ULID (SPEC §1)
+Timestamp: TypeAlias = str  # RFC 3339, UTC (SPEC §1)
+JSONDocument: TypeAlias = dict[str, Any]  # free-form state owned by a feature (game, whiteboard)
+
+ChannelType = Literal["text", "voice", "dm", "group", "announcement", "forum", "stage", "category"]
+OverwriteType = Literal["role", "user"]
+RelationshipType = Literal["friend", "blocked", "pending_outgoing", "pending_incoming"]
+# What a user may set (op 3) plus "offline"; events never show "invisible" to others.
+PresenceStatus = Literal["online", "idle", "focus", "busy", "invisible", "offline"]
+VisiblePresence = Literal["online", "idle", "focus", "busy", "offline"]
+PresenceActivityType = Literal["playing", "listening", "watching", "streaming"]
+
+
+class Payload(BaseModel):
+    """Base of every wire object: unknown fields are a validation error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- SPEC §5 objects -------------------------------------------------------------------
+
+
+class User(Payload):
+    id: ID
+    username: str
+    display_name: str | None = None
+    avatar_id: ID | None = None
+    status_text: str | None = None
+    status_presence: PresenceStatus
+    bio: str | None = None
+    bot_owner_id: ID | None = None
+    flags: int
+    created_at: Timestamp
+
+
+class SelfUser(User):
+    """The user as seen by themself. Kept apart from User so e-mail cannot leak to others."""
+
+    email: str | None = None
+
+
+class Guild(Payload):
+    id: ID
+    owner_id: ID
+    name: str
+    description: str | None = None
+    icon_id: ID | None = None
+    default_permissions: int
+    flags: int
+    nsfw: bool
+    discoverable: bool
+    member_count: int
+    created_at: Timestamp
+
+
+class PermissionOverwrite(Payload):
+    id: ID  # role or user id; the guild's own id is the @everyone overwrite
+    type: OverwriteType
+    allow: int
+    deny: int
+
+
+class Channel(Payload):
+    id: ID
+    guild_id: ID | None = None
+    category_id: ID | None = None
+    channel_type: ChannelType
+    name: str | None = None
+    topic: str | None = None
+    position: int
+    slowmode_seconds: int
+    nsfw: bool
+    last_message_id: ID | None = None
+    owner_id: ID | None = None
+    parent_channel_id: ID | None = None
+    permission_overwrites: list[PermissionOverwrite]
+    locked: bool
+    archived: bool
+    created_at: Timestamp
+    recipients: list[User] | None = None  # DM and group channels only
+
+
+class ThreadChannel(Channel):
+    """A thread: a Channel whose parent is required, since THREAD_CREATE routes by it."""
+
+    parent_channel_id: ID
+
+
+class Reaction(Payload):
+    emoji: str
+    count: int
+    me: bool  # per viewer; reaction events carry user_id so each client derives it
+
+
+class Attachment(Payload):
+    """An uploaded file. Media metadata varies by type, so fields beyond these pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: ID
+    filename: str
+    content_type: str
+    size_bytes: int
+    url: str
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    blurhash: str | None = None
+
+
+class Embed(Payload):
+    """A link preview produced by the embed worker."""
+
+    url: str
+    type: str  # website, image, video, rich
+    title: str | None = None
+    description: str | None = None
+    image: str | None = None  # image URL
+    site_name: str | None = None
+
+
+class Message(Payload):
+    id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    author_id: ID
+    author: User
+    content: str
+    message_type: str
+    edited_at: Timestamp | None = None
+    flags: int
+    reply_to_ids: list[ID] | None = None
+    mention_user_ids: list[ID]
+    mention_role_ids: list[ID]
+    mention_here: bool
+    thread_id: ID | None = None
+    attachments: list[Attachment]
+    embeds: list[Embed]
+    reactions: list[Reaction]
+    pinned: bool
+    nonce: str | None = None
+    created_at: Timestamp
+
+
+class GuildMember(Payload):
+    guild_id: ID
+    user_id: ID
+    user: User
+    nickname: str | None = None
+    roles: list[ID]
+    joined_at: Timestamp
+    timeout_until: Timestamp | None = None
+    deaf: bool
+    mute: bool
+
+
+class Role(Payload):
+    id: ID
+    guild_id: ID
+    name: str
+    color: str | None = None  # "#rrggbb"
+    hoist: bool
+    mentionable: bool
+    position: int
+    permissions_allow: int
+    permissions_deny: int
+    created_at: Timestamp
+
+
+class CustomEmoji(Payload):
+    id: ID
+    guild_id: ID
+    name: str
+    creator_id: ID | None = None
+    animated: bool
+    created_at: Timestamp
+
+
+class Invite(Payload):
+    code: str
+    guild_id: ID
+    channel_id: ID | None = None
+    inviter_id: ID
+    max_uses: int
+    uses: int
+    expires_at: Timestamp | None = None
+    created_at: Timestamp
+
+
+class PollOption(Payload):
+    id: ID
+    text: str
+    position: int
+    vote_count: int
+
+
+class Poll(Payload):
+    id: ID
+    channel_id: ID
+    message_id: ID | None = None
+    author_id: ID
+    question: str
+    multi_vote: bool
+    anonymous: bool
+    expires_at: Timestamp | None = None
+    closed: bool
+    options: list[PollOption]
+    total_votes: int
+
+
+class Relationship(Payload):
+    user_id: ID  # whose view this is
+    target_id: ID
+    type: RelationshipType
+    user: User  # the target's profile
+    created_at: Timestamp
+
+
+class ReadState(Payload):
+    channel_id: ID
+    last_read_id: ID | None = None
+    mention_count: int
+
+
+class PresenceActivity(Payload):
+    """What a user says they are doing (PUT /users/@me/activity)."""
+
+    type: PresenceActivityType
+    name: str
+
+
+class VoiceState(Payload):
+    user_id: ID
+    guild_id: ID | None = None
+    channel_id: ID | None = None  # null: the user left voice
+    session_id: str
+    self_mute: bool
+    self_deaf: bool
+    mute: bool
+    deaf: bool
+    self_stream: bool
+    user: User
+
+
+class GuildEvent(Payload):
+    id: ID
+    guild_id: ID
+    creator_id: ID
+    name: str
+    description: str | None = None
+    location: str | None = None
+    channel_id: ID | None = None
+    scheduled_start: Timestamp
+    scheduled_end: Timestamp | None = None
+    status: str  # scheduled, active, completed, cancelled
+    interested_count: int
+
+
+class Announcement(Payload):
+    id: ID
+    title: str
+    content: str
+    severity: str  # info, warning, critical
+    active: bool
+    expires_at: Timestamp | None = None
+
+
+class Notification(Payload):
+    id: ID
+    user_id: ID  # the recipient
+    type: str  # mention, reply, dm, reaction, friend_request, ...
+    guild_id: ID | None = None
+    channel_id: ID | None = None
+    message_id: ID | None = None
+    actor_id: ID | None = None
+    content: str | None = None
+    read: bool
+    created_at: Timestamp
+
+
+class ChannelGroup(Payload):
+    id: ID
+    guild_id: ID
+    name: str
+    position: int
+    channel_ids: list[ID]
+    created_at: Timestamp
+
+
+class OnboardingOption(Payload):
+    id: ID
+    label: str
+    description: str | None = None
+    emoji: str | None = None
+    role_ids: list[ID]  # granted when chosen
+    channel_ids: list[ID]  # opened when chosen
+
+
+class OnboardingPrompt(Payload):
+    id: ID
+    title: str
+    required: bool
+    single_select: bool
+    position: int
+    options: list[OnboardingOption]
+
+
+class SoundboardSound(Payload):
+    id: ID
+    guild_id: ID
+    name: str
+    volume: float
+    emoji: str | None = None
+    creator_id: ID
+    created_at: Timestamp
+
+
+class KanbanCard(Payload):
+    id: ID
+    board_id: ID
+    column_id: ID
+    channel_id: ID
+    title: str
+    description: str | None = None
+    position: int
+    creator_id: ID
+    created_at: Timestamp
+
+
+class ChannelWidget(Payload):
+    id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    widget_type: str
+    title: str
+    config: JSONDocument
+    position: int
+    creator_id: ID
+    created_at: Timestamp
+
+
+class ActivitySession(Payload):
+    id: ID
+    activity_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    host_id: ID
+    participants: list[ID]
+    state: JSONDocument
+    status: str  # active, ended
+    started_at: Timestamp
+
+
+class GameSession(Payload):
+    id: ID
+    channel_id: ID
+    game_type: str  # trivia, tictactoe, chess, drawing, ...
+    state: JSONDocument
+    status: str  # waiting, active, finished
+
+
+class WatchTogetherSession(Payload):
+    id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    host_id: ID
+    video_url: str
+    title: str | None = None
+    current_time_ms: int
+    playing: bool
+    playback_rate: float
+    started_at: Timestamp
+
+
+class MusicTrack(Payload):
+    url: str
+    title: str
+    artist: str | None = None
+    duration_ms: int | None = None
+    added_by: ID
+
+
+class MusicPartySession(Payload):
+    id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    host_id: ID
+    queue: list[MusicTrack]
+    current_index: int
+    playing: bool
+    started_at: Timestamp
+
+
+# --- gateway session events (SPEC §2) --------------------------------------------------
+
+
+class FullGuild(Guild):
+    """A guild with what a member sees of it: GUILD_CREATE and READY's `guilds`."""
+
+    channels: list[Channel]  # only those the member can view
+    roles: list[Role]
+    emoji: list[CustomEmoji]
+    member: GuildMember  # the receiving user's own membership
+
+
+class Ready(Payload):
+    user: SelfUser
+    session_id: str
+    guild_ids: list[ID]
+    guilds: list[FullGuild]
+    dms: list[Channel]
+    relationships: list[Relationship]
+    read_state: list[ReadState]
+    presences: dict[ID, VisiblePresence]  # user_id -> status, for those not offline
+    voice_states: list[VoiceState]
+
+
+class Resumed(Payload):
+    replayed: int
+
+
+class GuildMembersChunk(Payload):
+    guild_id: ID
+    members: list[GuildMember]
+    not_found: list[ID] | None = None
+
+
+# --- client-local lifecycle (no wire frame) ---------------------------------------------
+
+
+class GatewayDisconnected(Payload):
+    code: int | None = None  # WebSocket close code, when the server sent one
+    reason: str | None = None
+
+
+class GatewayAuthFailed(Payload):
+    code: int  # 4004: stop reconnecting and ask the user to log in again
+
+
+class GatewayExhausted(Payload):
+    attempts: int
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+class MessageDelete(Payload):
+    id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+
+
+class MessageDeleteBulk(Payload):
+    message_ids: list[ID]
+    channel_id: ID
+    guild_id: ID | None = None
+
+
+class MessageReaction(Payload):
+    """MESSAGE_REACTION_ADD / _REMOVE: `count` is the new total, enough to update the message."""
+
+    message_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    user_id: ID
+    emoji: str
+    count: int
+
+
+class MessageReactionClear(Payload):
+    message_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    emoji: str | None = None  # absent: every emoji was cleared
+
+
+class MessageEmbedUpdate(Payload):
+    message_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    embeds: list[Embed]
+
+
+# --- channels ---------------------------------------------------------------------------
+
+
+class ChannelDelete(Payload):
+    id: ID
+    guild_id: ID | None = None
+
+
+class ChannelPinsUpdate(Payload):
+    channel_id: ID
+    guild_id: ID | None = None
+    message_id: ID
+    pinned: bool
+    last_pin_at: Timestamp | None = None
+
+
+class TypingStart(Payload):
+    channel_id: ID
+    guild_id: ID | None = None
+    user_id: ID
+    timestamp: Timestamp
+
+
+class ChannelAck(Payload):
+    channel_id: ID
+    message_id: ID
+    user_id: ID
+
+
+# --- guilds, members, roles, emoji -------------------------------------------------------
+
+
+class GuildDelete(Payload):
+    id: ID
+
+
+class GuildMemberRemove(Payload):
+    guild_id: ID
+    user_id: ID
+
+
+class GuildMembersPrune(Payload):
+    guild_id: ID
+    pruned: int
+    user_ids: list[ID]
+
+
+class GuildRoleDelete(Payload):
+    guild_id: ID
+    role_id: ID
+
+
+class GuildEmojiDelete(Payload):
+    id: ID
+    guild_id: ID
+
+
+class GuildOnboardingUpdate(Payload):
+    guild_id: ID
+    enabled: bool
+    welcome_message: str
+    rules: list[str]
+    default_channel_ids: list[ID]
+    prompts: list[OnboardingPrompt]
+    updated_at: Timestamp
+
+
+class GuildEventDelete(Payload):
+    id: ID
+    guild_id: ID
+
+
+# --- moderation -------------------------------------------------------------------------
+
+
+class GuildBan(Payload):
+    """GUILD_BAN_ADD / _REMOVE."""
+
+    guild_id: ID
+    user_id: ID
+    reason: str | None = None
+
+
+class RaidLockdown(Payload):
+    guild_id: ID
+    active: bool
+    reason: str
+    triggered_by: ID | None = None  # the moderator; absent when the join-rate threshold tripped
+    started_at: Timestamp | None = None
+
+
+class AutomodAction(Payload):
+    guild_id: ID
+    channel_id: ID
+    message_id: ID
+    user_id: ID  # the author of the matching message
+    rule_id: ID
+    rule_name: str
+    action: str  # delete, warn, timeout, ...
+    reason: str
+
+
+# --- polls ------------------------------------------------------------------------------
+
+
+class PollOptionCount(Payload):
+    id: ID
+    vote_count: int
+
+
+class PollVote(Payload):
+    poll_id: ID
+    channel_id: ID
+    user_id: ID | None = None  # omitted for anonymous polls
+    option_ids: list[ID]
+    options: list[PollOptionCount]
+    total_votes: int
+
+
+class PollClose(Payload):
+    poll_id: ID
+    channel_id: ID
+    closed_by: ID | None = None  # absent when the poll expired
+
+
+# --- presence and relationships -----------------------------------------------------------
+
+
+class PresenceUpdate(Payload):
+    user_id: ID
+    status: VisiblePresence
+    activity: PresenceActivity | None = None
+
+
+class RelationshipRemove(Payload):
+    user_id: ID  # whose view this is
+    target_id: ID
+
+
+# --- voice ------------------------------------------------------------------------------
+
+
+class VoiceServerUpdate(Payload):
+    user_id: ID  # added to the SPEC shape: the joiner, whom the event is routed to
+    guild_id: ID | None = None
+    channel_id: ID
+    endpoint: str
+    token: str  # LiveKit access token
+
+
+class CallRing(Payload):
+    channel_id: ID
+    caller_id: ID
+    caller: User
+    channel_type: ChannelType
+
+
+class SoundboardSoundCreate(Payload):
+    guild_id: ID
+    sound: SoundboardSound
+
+
+class SoundboardSoundDelete(Payload):
+    guild_id: ID
+    sound_id: ID
+
+
+class SoundboardPlay(Payload):
+    guild_id: ID | None = None
+    channel_id: ID
+    sound_id: ID
+    user_id: ID
+    volume: float
+
+
+class VoiceBroadcast(Payload):
+    """VOICE_BROADCAST_START / _END."""
+
+    broadcast_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    broadcaster_id: ID
+    title: str | None = None
+
+
+class ScreenShare(Payload):
+    """SCREEN_SHARE_START / _UPDATE / _END."""
+
+    session_id: str
+    channel_id: ID
+    guild_id: ID | None = None
+    user_id: ID
+    resolution: str | None = None  # "1920x1080"
+    framerate: int | None = None
+    audio_enabled: bool | None = None
+
+
+# --- announcements and notifications -----------------------------------------------------
+
+
+class AnnouncementDelete(Payload):
+    id: ID
+
+
+class NotificationDelete(Payload):
+    id: ID
+    user_id: ID  # added to the SPEC shape: the owner, whom the event is routed to
+
+
+class NotificationMarkAllRead(Payload):
+    updated: int  # how many notifications became read
+    user_id: ID  # added to the SPEC shape: the owner, whom the event is routed to
+
+
+class NotificationClearAll(Payload):
+    user_id: ID  # added to the SPEC shape (`{}`): the owner, whom the event is routed to
+
+
+# --- channel groups ---------------------------------------------------------------------
+
+
+class ChannelGroupDelete(Payload):
+    id: ID
+    guild_id: ID
+
+
+class ChannelGroupItemsUpdate(Payload):
+    group_id: ID
+    guild_id: ID
+    channel_ids: list[ID]
+
+
+# --- experimental channel features -------------------------------------------------------
+
+
+class LocationShare(Payload):
+    """LOCATION_SHARE_CREATE / _UPDATE."""
+
+    id: ID
+    user_id: ID
+    channel_id: ID
+    latitude: float
+    longitude: float
+    accuracy: float | None = None  # metres
+    label: str | None = None
+    live: bool
+    expires_at: Timestamp | None = None
+
+
+class LocationShareStop(Payload):
+    id: ID
+    user_id: ID
+    channel_id: ID
+
+
+class MessageEffect(Payload):
+    id: ID
+    message_id: ID
+    channel_id: ID
+    user_id: ID
+    effect_type: str
+    config: JSONDocument
+
+
+class SuperReaction(Payload):
+    id: ID
+    message_id: ID
+    channel_id: ID
+    user_id: ID
+    emoji: str
+    intensity: int
+
+
+class WhiteboardUpdate(Payload):
+    whiteboard_id: ID
+    channel_id: ID
+    user_id: ID
+    state: JSONDocument
+    version: int  # increases with every update, so clients can drop stale ones
+
+
+class CodeSnippet(Payload):
+    id: ID
+    channel_id: ID
+    author_id: ID
+    title: str
+    language: str
+    code: str
+
+
+class KanbanCardMove(Payload):
+    card_id: ID
+    board_id: ID
+    column_id: ID
+    position: int
+    channel_id: ID
+
+
+class ChannelWidgetDelete(Payload):
+    widget_id: ID
+    channel_id: ID
+
+
+# --- activities and games ---------------------------------------------------------------
+
+
+class ActivityParticipant(Payload):
+    """ACTIVITY_PARTICIPANT_JOIN / _LEAVE."""
+
+    session_id: ID
+    user_id: ID
+    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+
+
+class ActivityStateUpdate(Payload):
+    session_id: ID
+    state: JSONDocument
+    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+
+
+class GamePlayerJoin(Payload):
+    game_id: ID
+    user_id: ID
+    player_index: int
+    channel_id: ID  # added to the SPEC shape: the game's channel, which routes the event
+
+
+class GameMove(Payload):
+    game_id: ID
+    user_id: ID
+    move: JSONDocument
+    state: JSONDocument
+    status: str
+    next_turn: ID | None = None  # the player to move; absent once the game is over
+    channel_id: ID  # added to the SPEC shape: the game's channel, which routes the event
+
+
+class WatchTogetherSync(Payload):
+    session_id: ID
+    current_time_ms: int
+    playing: bool
+    playback_rate: float
+    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+
+
+class MusicPartyQueueAdd(Payload):
+    session_id: ID
+    track: MusicTrack
+    queue_size: int
+    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+
+
+# --- bots and federation ----------------------------------------------------------------
+
+
+class ComponentInteraction(Payload):
+    message_id: ID
+    channel_id: ID
+    user_id: ID  # who clicked
+    custom_id: str
+    component_type: str
+    values: list[str]
+    bot_id: ID  # the bot that owns the message: the only recipient
+
+
+class BotPresenceUpdate(Payload):
+    bot_id: ID
+    status: VisiblePresence
+    activity: PresenceActivity | None = None
+
+
+class FederationRetry(Payload):
+    domain: str
+    attempts: int

@@ -1,0 +1,218 @@
+"""Rows → SPEC §5 objects, and loaders for the whole objects events must carry.
+
+One place for each object's shape, so a REST response and the event about the same
+change can never disagree. `?` fields are omitted when null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from amityvox.db.schema import (
+    channel_recipients,
+    channels,
+    custom_emoji,
+    guild_members,
+    guilds,
+    invites,
+    member_roles,
+    permission_overwrites,
+    roles,
+    users,
+)
+from amityvox.errors import not_found
+from amityvox.services.users import public_user
+
+Row = Mapping[Any, Any]
+
+
+def _put_optional(out: dict[str, Any], row: Row, keys: Iterable[str]) -> dict[str, Any]:
+    for key in keys:
+        if row[key] is not None:
+            out[key] = row[key]
+    return out
+
+
+def guild_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "owner_id": row["owner_id"],
+        "name": row["name"],
+        "default_permissions": row["default_permissions"],
+        "flags": row["flags"],
+        "nsfw": row["nsfw"],
+        "discoverable": row["discoverable"],
+        "member_count": row["member_count"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("description", "icon_id"))
+
+
+def role_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "guild_id": row["guild_id"],
+        "name": row["name"],
+        "hoist": row["hoist"],
+        "mentionable": row["mentionable"],
+        "position": row["position"],
+        "permissions_allow": row["permissions_allow"],
+        "permissions_deny": row["permissions_deny"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("color",))
+
+
+def emoji_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "guild_id": row["guild_id"],
+        "name": row["name"],
+        "animated": row["animated"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("creator_id",))
+
+
+def invite_out(row: Row) -> dict[str, Any]:
+    out = {
+        "code": row["code"],
+        "guild_id": row["guild_id"],
+        "inviter_id": row["inviter_id"],
+        "max_uses": row["max_uses"],
+        "uses": row["uses"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("channel_id", "expires_at"))
+
+
+def overwrite_out(row: Row) -> dict[str, Any]:
+    return {"id": row["target_id"], "type": row["target_type"], "allow": row["allow"], "deny": row["deny"]}
+
+
+def channel_out(
+    row: Row, overwrites: Iterable[Row] = (), recipients: Iterable[Row] | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "channel_type": row["channel_type"],
+        "position": row["position"],
+        "slowmode_seconds": row["slowmode_seconds"],
+        "nsfw": row["nsfw"],
+        "permission_overwrites": [overwrite_out(o) for o in overwrites],
+        "locked": row["locked"],
+        "archived": row["archived"],
+        "created_at": row["created_at"],
+    }
+    _put_optional(
+        out,
+        row,
+        ("guild_id", "category_id", "name", "topic", "last_message_id", "owner_id", "parent_channel_id"),
+    )
+    if recipients is not None:
+        out["recipients"] = [public_user(u) for u in recipients]
+    return out
+
+
+def member_out(row: Row, user_row: Row, role_ids: list[str]) -> dict[str, Any]:
+    out = {
+        "guild_id": row["guild_id"],
+        "user_id": row["user_id"],
+        "user": public_user(user_row),
+        "roles": role_ids,
+        "joined_at": row["joined_at"],
+        "deaf": row["deaf"],
+        "mute": row["mute"],
+    }
+    return _put_optional(out, row, ("nickname", "timeout_until"))
+
+
+# ---- loaders: whole objects straight from the database -------------------------------------
+
+
+async def load_guild_row(conn: AsyncConnection, guild_id: str) -> Row:
+    row = (await conn.execute(select(guilds).where(guilds.c.id == guild_id))).mappings().first()
+    if row is None:
+        raise not_found("guild")
+    return row
+
+
+async def load_channel_row(conn: AsyncConnection, channel_id: str) -> Row:
+    row = (await conn.execute(select(channels).where(channels.c.id == channel_id))).mappings().first()
+    if row is None:
+        raise not_found("channel")
+    return row
+
+
+async def load_overwrites(conn: AsyncConnection, channel_id: str) -> list[Row]:
+    q = (
+        select(permission_overwrites)
+        .where(permission_overwrites.c.channel_id == channel_id)
+        .order_by(permission_overwrites.c.target_id)
+    )
+    return list((await conn.execute(q)).mappings())
+
+
+async def load_recipient_rows(conn: AsyncConnection, channel_id: str) -> list[Row]:
+    q = (
+        select(users)
+        .join(channel_recipients, channel_recipients.c.user_id == users.c.id)
+        .where(channel_recipients.c.channel_id == channel_id)
+        .order_by(users.c.id)
+    )
+    return list((await conn.execute(q)).mappings())
+
+
+async def load_channel(conn: AsyncConnection, channel_id: str) -> dict[str, Any]:
+    """The whole Channel object (overwrites, and recipients for DMs/groups)."""
+    row = await load_channel_row(conn, channel_id)
+    recipients = None
+    if row["channel_type"] in ("dm", "group"):
+        recipients = await load_recipient_rows(conn, channel_id)
+    return channel_out(row, await load_overwrites(conn, channel_id), recipients)
+
+
+async def load_member_role_ids(conn: AsyncConnection, guild_id: str, user_id: str) -> list[str]:
+    q = (
+        select(member_roles.c.role_id)
+        .where(member_roles.c.guild_id == guild_id, member_roles.c.user_id == user_id)
+        .order_by(member_roles.c.role_id)
+    )
+    return list(await conn.scalars(q))
+
+
+async def load_member(conn: AsyncConnection, guild_id: str, user_id: str) -> dict[str, Any]:
+    q = select(guild_members).where(guild_members.c.guild_id == guild_id, guild_members.c.user_id == user_id)
+    row = (await conn.execute(q)).mappings().first()
+    if row is None:
+        raise not_found("member")
+    user_row = (await conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
+    return member_out(row, user_row, await load_member_role_ids(conn, guild_id, user_id))
+
+
+async def load_role(conn: AsyncConnection, role_id: str) -> dict[str, Any]:
+    row = (await conn.execute(select(roles).where(roles.c.id == role_id))).mappings().first()
+    if row is None:
+        raise not_found("role")
+    return role_out(row)
+
+
+async def load_guild_roles(conn: AsyncConnection, guild_id: str) -> list[dict[str, Any]]:
+    q = select(roles).where(roles.c.guild_id == guild_id).order_by(roles.c.position, roles.c.id)
+    return [role_out(r) for r in (await conn.execute(q)).mappings()]
+
+
+async def load_guild_emoji(conn: AsyncConnection, guild_id: str) -> list[dict[str, Any]]:
+    q = select(custom_emoji).where(custom_emoji.c.guild_id == guild_id).order_by(custom_emoji.c.id)
+    return [emoji_out(r) for r in (await conn.execute(q)).mappings()]
+
+
+async def load_invite(conn: AsyncConnection, code: str) -> dict[str, Any]:
+    row = (await conn.execute(select(invites).where(invites.c.code == code))).mappings().first()
+    if row is None:
+        raise not_found("invite")
+    return invite_out(row)

@@ -1,0 +1,119 @@
+"""Users: the public and self views, lookups, profile edits and account deletion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from amityvox.context import Context
+from amityvox.db.schema import auth_sessions, users
+from amityvox.errors import bad_request, conflict, not_found
+from amityvox.ids import now_iso
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+PRESENCES = ("online", "idle", "focus", "busy", "invisible")
+
+
+def public_user(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """SPEC §5 User, with `?` fields omitted when null."""
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "username": row["username"],
+        "status_presence": row["status_presence"],
+        "flags": row["flags"],
+        "created_at": row["created_at"],
+    }
+    for key in ("display_name", "avatar_id", "status_text", "bio", "bot_owner_id"):
+        if row[key] is not None:
+            out[key] = row[key]
+    return out
+
+
+def self_user(row: Mapping[Any, Any]) -> dict[str, Any]:
+    out = public_user(row)
+    if row["email"] is not None:
+        out["email"] = row["email"]
+    return out
+
+
+def username_key(username: str) -> str:
+    return username.casefold()
+
+
+def check_username(username: str) -> str:
+    if not USERNAME_RE.match(username):
+        raise bad_request("username must be 2-32 characters: letters, digits, '_', '.' or '-'")
+    return username
+
+
+async def get_row(conn: AsyncConnection, user_id: str) -> RowMapping:
+    row = (await conn.execute(select(users).where(users.c.id == user_id))).mappings().first()
+    if row is None or row["deleted_at"] is not None:
+        raise not_found("user")
+    return row
+
+
+async def get_user(ctx: Context, user_id: str) -> dict[str, Any]:
+    async with ctx.db.connect() as conn:
+        return public_user(await get_row(conn, user_id))
+
+
+async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """PATCH /users/@me → USER_UPDATE to the user's social circle."""
+    values: dict[str, Any] = {}
+    for key in ("display_name", "status_text", "bio", "avatar_id"):
+        if key in changes:
+            values[key] = changes[key] or None
+    if "status_presence" in changes:
+        if changes["status_presence"] not in PRESENCES:
+            raise bad_request(f"status_presence must be one of {', '.join(PRESENCES)}")
+        values["status_presence"] = changes["status_presence"]
+    if "username" in changes and changes["username"] is not None:
+        name = check_username(changes["username"])
+        values["username"] = name
+        values["username_key"] = username_key(name)
+    async with ctx.uow() as tx:
+        if "username_key" in values:
+            taken = await tx.conn.scalar(
+                select(users.c.id).where(users.c.username_key == values["username_key"], users.c.id != user_id)
+            )
+            if taken:
+                raise conflict("that username is taken", code="username_taken")
+        await get_row(tx.conn, user_id)
+        if values:
+            await tx.conn.execute(update(users).where(users.c.id == user_id).values(**values))
+        row = await get_row(tx.conn, user_id)
+        if values:
+            tx.emit("USER_UPDATE", public_user(row))
+        return self_user(row)
+
+
+async def delete_me(ctx: Context, user_id: str) -> None:
+    """Anonymise the account and revoke every session; messages stay, attributed to 'deleted user'."""
+    async with ctx.uow() as tx:
+        await get_row(tx.conn, user_id)
+        tombstone = f"deleted-{user_id[-10:].lower()}"
+        await tx.conn.execute(
+            update(users)
+            .where(users.c.id == user_id)
+            .values(
+                username=tombstone,
+                username_key=tombstone,
+                display_name=None,
+                avatar_id=None,
+                status_text=None,
+                bio=None,
+                email=None,
+                email_key=None,
+                password_hash=None,
+                deleted_at=now_iso(),
+            )
+        )
+        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == user_id))
+        row = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
+        tx.emit("USER_UPDATE", public_user(row))

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Set up and run AmityVox on a fresh machine with only Python and pip.
+
+    python3 run.py serve [amityvox serve flags]   # create .venv if missing, install, serve
+    python3 run.py test  [pytest args]            # install with test extras, lint, type-check, test
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _sh(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
+
+
+def ensure(extras: str) -> None:
+    """Create the venv and (re)install when pyproject.toml or the extras changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"AmityVox needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / ".amityvox-installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    _sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    target = f".[{extras}]" if extras else "."
+    _sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("serve", "test"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        ensure("")
+        os.execv(BIN / "amityvox", [str(BIN / "amityvox"), "serve", *rest])
+    ensure("test")
+    _sh(BIN / "ruff", "check", ".")
+    _sh(BIN / "mypy", "amityvox")
+    result = subprocess.run([str(BIN / "python"), "-m", "pytest", *(rest or ["-q"])], cwd=ROOT)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,136 @@
+"""Shared fixtures: a real server on a free loopback port, with real SQLite (or PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from amityvox.app import build_app
+from amityvox.bus.base import Envelope
+from amityvox.config import Settings, normalise_database_url
+from amityvox.context import Context
+
+PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Cheap password hashing and a private data directory; everything else as shipped."""
+    base = Settings(
+        data_dir=str(tmp_path / "data"),
+        argon2_time_cost=1,
+        argon2_memory_kib=8,
+        preview_allow_hosts=("127.0.0.1",),
+    )
+    return base.with_overrides(**overrides)
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop everything so each PostgreSQL test starts from an empty database."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(normalise_database_url(url))
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@dataclass
+class Recorder:
+    """Every event the bus carried, in order."""
+
+    events: list[Envelope] = field(default_factory=list)
+
+    async def __call__(self, env: Envelope) -> None:
+        self.events.append(env)
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+    def of(self, name: str) -> list[dict[str, Any]]:
+        return [e.data for e in self.events if e.name == name]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
+@dataclass
+class Server:
+    url: str
+    ctx: Context
+    recorder: Recorder
+    http: httpx.AsyncClient
+
+    async def settle(self) -> None:
+        """Wait until every bus subscriber has seen what was published."""
+        flush = getattr(self.ctx.bus, "flush", None)
+        if flush is not None:
+            await flush()
+
+    async def register(self, username: str, password: str = "correct horse", **extra: Any) -> dict[str, Any]:
+        r = await self.http.post("/api/v1/auth/register", json={"username": username, "password": password, **extra})
+        assert r.status_code == 201, r.text
+        data: dict[str, Any] = r.json()["data"]
+        return data
+
+
+async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], str, Context]:
+    app = build_app(settings, validate_events=True)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws_max_size=settings.max_frame_bytes
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{port}", app.state.ctx
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Storage-level tests run on SQLite and, when configured, on PostgreSQL too."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return PG_URL
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[Server]:
+    async for s in _serve(make_settings(tmp_path)):
+        yield s
+
+
+@pytest.fixture
+async def any_db_server(tmp_path: Path, database_url: str) -> AsyncIterator[Server]:
+    if database_url.startswith("postgres"):
+        await reset_postgres(database_url)
+    async for s in _serve(make_settings(tmp_path, database_url=database_url)):
+        yield s
+
+
+async def _serve(settings: Settings) -> AsyncIterator[Server]:
+    uv, task, url, ctx = await start_server(settings)
+    recorder = Recorder()
+    await ctx.bus.subscribe("amityvox.>", recorder)
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        yield Server(url=url, ctx=ctx, recorder=recorder, http=http)
+    uv.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
