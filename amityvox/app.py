@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,9 +13,9 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from amityvox.api import auth as auth_api
+import amityvox.api
+import amityvox.services
 from amityvox.api import errors, health
-from amityvox.api import users as users_api
 from amityvox.api.deps import ok
 from amityvox.api.limits import BodyLimit
 from amityvox.bus.base import Bus
@@ -31,6 +34,28 @@ def make_bus(settings: Settings) -> Bus:
     raise NotImplementedError("the NATS bus is not available in this build; use memory://")
 
 
+def _modules(package: object) -> list[object]:
+    path = package.__path__  # type: ignore[attr-defined]
+    name = package.__name__  # type: ignore[attr-defined]
+    found = sorted(m.name for m in pkgutil.iter_modules(path))
+    return [importlib.import_module(f"{name}.{m}") for m in found]
+
+
+def api_routers() -> list[APIRouter]:
+    """Every `router` defined in `amityvox/api/*.py`: adding an area is adding a module."""
+    return [m.router for m in _modules(amityvox.api) if isinstance(getattr(m, "router", None), APIRouter)]
+
+
+async def start_workers(ctx: Context) -> list[asyncio.Task[None]]:
+    """Background tasks: every `amityvox/services/*.py` may define `async def start(ctx) -> list[Task]`."""
+    tasks: list[asyncio.Task[None]] = []
+    for module in _modules(amityvox.services):
+        start = getattr(module, "start", None)
+        if start is not None:
+            tasks.extend(await start(ctx))
+    return tasks
+
+
 def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
     """One process serving everything; `validate_events` checks every payload against the catalog."""
 
@@ -42,9 +67,13 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
         await bus.start()
         ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
         app.state.ctx = ctx
+        workers = await start_workers(ctx)
         try:
             yield
         finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
             await bus.close()
             await db.close()
 
@@ -57,8 +86,9 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    api.include_router(auth_api.router)
-    api.include_router(users_api.router)
+    for router in api_routers():
+        if router is not health.router:
+            api.include_router(router)
 
     @api.get("/gateway", tags=["gateway"])
     async def gateway_url(request: Request) -> Response:

@@ -77,7 +77,7 @@ def _upgrade(sync_conn: Any) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")  # independent areas may add parallel branches
 
 
 async def run_in(conn: AsyncConnection, statement: Any) -> Any:
