@@ -9,6 +9,7 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -34,9 +35,9 @@ def make_bus(settings: Settings) -> Bus:
     raise NotImplementedError("the NATS bus is not available in this build; use memory://")
 
 
-def _modules(package: object) -> list[object]:
-    path = package.__path__  # type: ignore[attr-defined]
-    name = package.__name__  # type: ignore[attr-defined]
+def _modules(package: Any) -> list[Any]:
+    path = package.__path__
+    name = package.__name__
     found = sorted(m.name for m in pkgutil.iter_modules(path))
     return [importlib.import_module(f"{name}.{m}") for m in found]
 
