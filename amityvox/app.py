@@ -11,19 +11,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import amityvox.api
 import amityvox.services
 from amityvox.api import errors, health
 from amityvox.api.deps import ok
 from amityvox.api.limits import BodyLimit
-from amityvox.bus.base import Bus
+from amityvox.bus.base import Bus, Envelope
 from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.db.engine import Database
+from amityvox.events import catalog
+from amityvox.gateway.server import Gateway
+from amityvox.services.world import ServiceBackend
 
 log = logging.getLogger("amityvox")
 WEB_DIR = Path(__file__).with_name("web")
@@ -68,10 +72,22 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
         await bus.start()
         ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
         app.state.ctx = ctx
+
+        async def publish(name: str, data: dict[str, Any]) -> None:
+            # Gateway-originated events (presence) change no table: no transaction to wait for.
+            event = catalog.get(name)
+            if validate_events:
+                catalog.validate(name, data)
+            await bus.publish([Envelope(name=name, subject=event.subject, data=data)])
+
+        gateway = Gateway(settings, bus, ServiceBackend(ctx), publish)
+        await gateway.start()
+        app.state.gateway = gateway
         workers = await start_workers(ctx)
         try:
             yield
         finally:
+            await gateway.close()
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
@@ -97,8 +113,33 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
         ws_base = base.replace("https://", "wss://").replace("http://", "ws://")
         return ok({"url": f"{ws_base}/ws"})
 
+    @api.get("/gateway/catalog", tags=["gateway"])
+    async def gateway_catalog() -> Response:
+        """The event catalog as JSON, for clients that check their handlers against it."""
+        return ok(
+            [
+                {
+                    "name": e.name,
+                    "subject": e.subject,
+                    "audience": e.audience.scope.value,
+                    "category": e.category,
+                    "client_visible": e.client_visible,
+                    "stores": list(e.stores),
+                }
+                for e in catalog.CATALOG.values()
+            ]
+        )
+
     app.include_router(api)
     app.include_router(health.router)
+
+    @app.websocket("/ws")
+    async def ws_endpoint(websocket: WebSocket) -> None:
+        await app.state.gateway.handle(websocket)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", include_in_schema=False)
     async def index() -> Response:

@@ -26,9 +26,8 @@ def _settings(args: argparse.Namespace) -> config.Settings:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from amityvox.app import build_app
+    from amityvox.serving import server_for
 
     settings = _settings(args)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -42,14 +41,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         settings.bus_url,
     )
     # uvicorn installs SIGINT/SIGTERM handlers and runs the app's shutdown before exiting.
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        ws_max_size=settings.max_frame_bytes,
-        timeout_graceful_shutdown=5,
-    )
+    server_for(app, settings).run()
     return 0
 
 
@@ -134,6 +126,34 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_parity(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from amityvox.parity.report import build_rows, failures, load_evidence, render
+
+    path = Path(args.evidence)
+    evidence = load_evidence(path)
+    note = f" and {path}" if evidence is not None else f"; no evidence at {path}: run `python3 run.py test` first"
+    rows = build_rows(evidence)
+    text = render(rows, args.format, note)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    if args.check:
+        bad = failures(rows)
+        for r in bad:
+            print(f"parity: {r.name}: {r.status}: {r.why}", file=sys.stderr)
+        pending = [r.name for r in rows if r.status == "PENDING"]
+        if pending:
+            print(f"parity: {len(pending)} events pending (features not built yet)", file=sys.stderr)
+        if bad:
+            print(f"parity: {len(bad)} of {len(rows)} events are not OK", file=sys.stderr)
+            return 1
+        print(f"parity: all {len(rows) - len(pending)} built events OK", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="amityvox", description="AmityVox chat server")
     sub = p.add_subparsers(dest="command", required=True)
@@ -171,6 +191,13 @@ def _parser() -> argparse.ArgumentParser:
     events = sub.add_parser("events", help="print the event catalog")
     events.add_argument("--json", action="store_true")
     events.set_defaults(func=_cmd_events)
+
+    parity = sub.add_parser("parity", help="the event parity report (catalog, client handlers, test evidence)")
+    parity.add_argument("--evidence", default="build/parity-evidence.json", help="conformance evidence file")
+    parity.add_argument("--format", choices=("md", "json", "html"), default="md")
+    parity.add_argument("--output", "-o", help="write the report here instead of stdout")
+    parity.add_argument("--check", action="store_true", help="exit 1 if any built event is not OK")
+    parity.set_defaults(func=_cmd_parity)
     return p
 
 

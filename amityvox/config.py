@@ -74,6 +74,11 @@ class Settings:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'amityvox.db'}"
 
+    @property
+    def transport_max_frame(self) -> int:
+        """The WebSocket layer's own limit: above ours, so an oversized frame gets our 4002."""
+        return max(self.max_frame_bytes * 4, 65536)
+
     def with_overrides(self, **values: Any) -> Settings:
         """Apply non-None overrides (from flags), validated like any other source."""
         merged = {k: v for k, v in values.items() if v is not None}

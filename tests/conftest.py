@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from amityvox.app import build_app
 from amityvox.bus.base import Envelope
 from amityvox.config import Settings, normalise_database_url
 from amityvox.context import Context
+from amityvox.serving import AmityServer, server_for
 
 PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
 
@@ -83,12 +83,9 @@ class Server:
         return data
 
 
-async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], str, Context]:
+async def start_server(settings: Settings) -> tuple[AmityServer, asyncio.Task[None], str, Context]:
     app = build_app(settings, validate_events=True)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws_max_size=settings.max_frame_bytes
-    )
-    server = uvicorn.Server(config)
+    server = server_for(app, settings, port=0, log_level="warning")
     task = asyncio.create_task(server.serve())
     for _ in range(500):
         if server.started:

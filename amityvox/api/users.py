@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import Field
@@ -22,6 +24,15 @@ class PatchMe(Body):
     avatar_id: str | None = Field(default=None, max_length=26)
 
 
+class Activity(Body):
+    type: Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
+    name: str = Field(min_length=1, max_length=128)
+
+
+class PutActivity(Body):
+    activity: Activity | None  # required: null clears the activity
+
+
 @router.get("/@me")
 async def get_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     async with ctx.db.connect() as conn:
@@ -39,6 +50,19 @@ async def patch_me(
 async def delete_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     await users.delete_me(ctx, caller.id)
     return no_content()
+
+
+@router.get("/@me/guilds")
+async def get_my_guilds(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await users.list_guilds(ctx, caller.id))
+
+
+@router.put("/@me/activity")
+async def put_activity(
+    body: PutActivity, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    activity = body.activity.model_dump() if body.activity is not None else None
+    return ok(await users.set_activity(ctx, caller.id, activity))
 
 
 @router.get("/{user_id}")

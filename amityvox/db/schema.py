@@ -174,6 +174,7 @@ channel_recipients = Table(
     metadata,
     _ref("channel_id", "channels.id"),
     _ref("user_id", "users.id"),
+    _ts("added_at", nullable=True),  # when the user was added to the DM/group (orders group ownership)
     UniqueConstraint("channel_id", "user_id", name="uq_channel_recipients_pair"),
     Index("ix_channel_recipients_user", "user_id"),
 )
@@ -278,4 +279,26 @@ read_states = Table(
     Column("last_message_id", String(26)),
     Column("mention_count", Integer, nullable=False, default=0),
     UniqueConstraint("user_id", "channel_id", name="uq_read_states_pair"),
+)
+
+# Who a message mentions, one row per user or role, so unread mention counts are one indexed query.
+message_mentions = Table(
+    "message_mentions",
+    metadata,
+    _ref("message_id", "messages.id"),
+    Column("channel_id", String(26), nullable=False),
+    Column("target_id", String(26), nullable=False),
+    Column("target_type", String(8), nullable=False),  # "user" | "role"
+    UniqueConstraint("message_id", "target_id", name="uq_message_mentions_target"),
+    Index("ix_message_mentions_lookup", "target_id", "channel_id", "message_id"),
+)
+
+# When each member last posted in a slowmode channel; kept in the database so restarts do not reset it.
+slowmode_marks = Table(
+    "slowmode_marks",
+    metadata,
+    _ref("channel_id", "channels.id"),
+    _ref("user_id", "users.id"),
+    _ts("posted_at"),
+    UniqueConstraint("channel_id", "user_id", name="uq_slowmode_marks_pair"),
 )

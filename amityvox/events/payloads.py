@@ -22,7 +22,7 @@ RelationshipType = Literal["friend", "blocked", "pending_outgoing", "pending_inc
 # What a user may set (op 3) plus "offline"; events never show "invisible" to others.
 PresenceStatus = Literal["online", "idle", "focus", "busy", "invisible", "offline"]
 VisiblePresence = Literal["online", "idle", "focus", "busy", "offline"]
-PresenceActivityType = Literal["playing", "listening", "watching", "streaming"]
+PresenceActivityType = Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
 
 
 class Payload(BaseModel):
@@ -231,8 +231,11 @@ class Relationship(Payload):
 
 
 class ReadState(Payload):
+    """One channel's read position, as GET /users/@me/read-state returns it."""
+
     channel_id: ID
-    last_read_id: ID | None = None
+    last_message_id: ID | None = None  # the last message the user has read
+    unread_count: int
     mention_count: int
 
 

@@ -226,9 +226,7 @@ class World:
                     del guild.cache[key]
         return state
 
-    def _add_member(
-        self, guild_id: str, user_id: str, role_ids: Iterable[str], timeout_until: str | None
-    ) -> None:
+    def _add_member(self, guild_id: str, user_id: str, role_ids: Iterable[str], timeout_until: str | None) -> None:
         guild = self.guilds.get(guild_id)
         if guild is None:
             return

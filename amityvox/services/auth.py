@@ -87,14 +87,10 @@ async def create_user(
     user_id = new_id()
     try:
         async with ctx.uow() as tx:
-            clash = await tx.conn.scalar(
-                select(users.c.id).where(
-                    or_(
-                        users.c.username_key == username_key(username),
-                        users.c.email_key == (email.casefold() if email else None),
-                    )
-                )
-            )
+            same = [users.c.username_key == username_key(username)]
+            if email:
+                same.append(users.c.email_key == email.casefold())
+            clash = await tx.conn.scalar(select(users.c.id).where(or_(*same)))
             if clash:
                 raise conflict("that username or email is already registered", code="username_taken")
             await tx.conn.execute(

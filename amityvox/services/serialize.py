@@ -64,7 +64,9 @@ def role_out(row: Row) -> dict[str, Any]:
         "permissions_deny": row["permissions_deny"],
         "created_at": row["created_at"],
     }
-    return _put_optional(out, row, ("color",))
+    if row["color"] is not None:  # stored as an integer, sent as "#rrggbb"
+        out["color"] = f"#{row['color']:06x}"
+    return out
 
 
 def emoji_out(row: Row) -> dict[str, Any]:
@@ -90,13 +92,21 @@ def invite_out(row: Row) -> dict[str, Any]:
     return _put_optional(out, row, ("channel_id", "expires_at"))
 
 
+def ban_out(row: Row, user_row: Row) -> dict[str, Any]:
+    out = {
+        "guild_id": row["guild_id"],
+        "user_id": row["user_id"],
+        "user": public_user(user_row),
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("reason", "banned_by", "expires_at"))
+
+
 def overwrite_out(row: Row) -> dict[str, Any]:
     return {"id": row["target_id"], "type": row["target_type"], "allow": row["allow"], "deny": row["deny"]}
 
 
-def channel_out(
-    row: Row, overwrites: Iterable[Row] = (), recipients: Iterable[Row] | None = None
-) -> dict[str, Any]:
+def channel_out(row: Row, overwrites: Iterable[Row] = (), recipients: Iterable[Row] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": row["id"],
         "channel_type": row["channel_type"],
@@ -216,3 +226,44 @@ async def load_invite(conn: AsyncConnection, code: str) -> dict[str, Any]:
     if row is None:
         raise not_found("invite")
     return invite_out(row)
+
+
+def relationship_out(row: Row, target_row: Row) -> dict[str, Any]:
+    """One side's view of a relationship; `user` is the target's public profile."""
+    return {
+        "user_id": row["user_id"],
+        "target_id": row["target_id"],
+        "type": row["type"],
+        "user": public_user(target_row),
+        "created_at": row["created_at"],
+    }
+
+
+def message_out(
+    row: Row, author: dict[str, Any], reactions: list[dict[str, Any]], nonce: str | None = None
+) -> dict[str, Any]:
+    """SPEC §5 Message. `author` is the public User, `reactions` the `[{emoji, count, me}]` for one viewer;
+    `nonce` is never stored, only echoed to the poster and in MESSAGE_CREATE."""
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "channel_id": row["channel_id"],
+        "author_id": row["author_id"],
+        "author": author,
+        "content": row["content"],
+        "message_type": row["message_type"],
+        "flags": row["flags"],
+        "mention_user_ids": list(row["mention_user_ids"]),
+        "mention_role_ids": list(row["mention_role_ids"]),
+        "mention_here": row["mention_here"],
+        "attachments": list(row["attachments"]),
+        "embeds": list(row["embeds"]),
+        "reactions": reactions,
+        "pinned": row["pinned"],
+        "created_at": row["created_at"],
+    }
+    _put_optional(out, row, ("guild_id", "edited_at", "thread_id"))
+    if row["reply_to_ids"]:
+        out["reply_to_ids"] = list(row["reply_to_ids"])
+    if nonce is not None:
+        out["nonce"] = nonce
+    return out

@@ -11,12 +11,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions, users
+from amityvox.db.schema import auth_sessions, guild_members, guilds, users
 from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import now_iso
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 PRESENCES = ("online", "idle", "focus", "busy", "invisible")
+ACTIVITY_TYPES = ("playing", "listening", "watching", "streaming", "custom", "competing")
 
 
 def public_user(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -117,3 +118,41 @@ async def delete_me(ctx: Context, user_id: str) -> None:
         await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == user_id))
         row = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
         tx.emit("USER_UPDATE", public_user(row))
+
+
+async def list_guilds(ctx: Context, user_id: str) -> list[dict[str, Any]]:
+    """GET /users/@me/guilds: the guilds the user is a member of, oldest first."""
+    # serialize imports this module for public_user, so it is imported here, not at the top.
+    from amityvox.services.serialize import guild_out
+
+    q = (
+        select(guilds)
+        .join(guild_members, guild_members.c.guild_id == guilds.c.id)
+        .where(guild_members.c.user_id == user_id)
+        .order_by(guilds.c.id)
+    )
+    async with ctx.db.connect() as conn:
+        return [guild_out(g) for g in (await conn.execute(q)).mappings()]
+
+
+async def set_activity(ctx: Context, user_id: str, activity: dict[str, str] | None) -> dict[str, Any]:
+    """PUT /users/@me/activity → PRESENCE_UPDATE to the user's social circle.
+
+    The status is the user's chosen presence; an invisible user shows as offline and
+    their activity is withheld, since publishing it would reveal them.
+    """
+    if activity is not None:
+        name = activity["name"].strip()
+        if not name:
+            raise bad_request("activity name must not be blank")
+        if activity["type"] not in ACTIVITY_TYPES:
+            raise bad_request(f"activity type must be one of {', '.join(ACTIVITY_TYPES)}")
+        activity = {"type": activity["type"], "name": name}
+    async with ctx.uow() as tx:
+        row = await get_row(tx.conn, user_id)
+        invisible = row["status_presence"] == "invisible"
+        presence: dict[str, Any] = {"user_id": user_id, "status": "offline" if invisible else row["status_presence"]}
+        if activity is not None and not invisible:
+            presence["activity"] = activity
+        tx.emit("PRESENCE_UPDATE", presence)
+        return presence

@@ -91,3 +91,13 @@ async def test_missing_and_malformed_tokens_get_401(server: Server) -> None:
     assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
     r = await server.http.get("/api/v1/users/@me", headers=auth("f" * 64))
     assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+
+
+async def test_users_without_email_do_not_clash(server: Server) -> None:
+    await server.register("first")
+    await server.register("second")
+    await server.register("third", email="third@example.org")
+    r = await server.http.post(
+        "/api/v1/auth/register", json={"username": "fourth", "password": "long enough", "email": "THIRD@example.org"}
+    )
+    assert r.status_code == 409

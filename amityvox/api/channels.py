@@ -1,0 +1,74 @@
+"""/channels/{c}: read, edit and delete a channel, and its permission overwrites."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import channels
+
+router = APIRouter(prefix="/channels", tags=["channels"])
+
+
+class PatchChannel(Body):
+    name: str | None = Field(default=None, max_length=200)
+    topic: str | None = Field(default=None, max_length=2048)
+    position: int | None = None
+    slowmode_seconds: int | None = None
+    nsfw: bool | None = None
+    locked: bool | None = None
+    archived: bool | None = None
+    category_id: str | None = Field(default=None, max_length=26)
+
+
+class OverwriteBody(Body):
+    type: Literal["role", "user"]
+    allow: int = 0
+    deny: int = 0
+
+
+@router.get("/{channel_id}")
+async def get_channel(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await channels.get_channel(ctx, channel_id, caller.id))
+
+
+@router.patch("/{channel_id}")
+async def patch_channel(
+    channel_id: str, body: PatchChannel, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await channels.update_channel(ctx, channel_id, caller.id, body.model_dump(exclude_unset=True)))
+
+
+@router.delete("/{channel_id}", status_code=204)
+async def delete_channel(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await channels.delete_channel(ctx, channel_id, caller.id)
+    return no_content()
+
+
+@router.put("/{channel_id}/permissions/{target_id}")
+async def put_overwrite(
+    channel_id: str,
+    target_id: str,
+    body: OverwriteBody,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    channel = await channels.put_overwrite(ctx, channel_id, caller.id, target_id, body.type, body.allow, body.deny)
+    return ok(channel)
+
+
+@router.delete("/{channel_id}/permissions/{target_id}", status_code=204)
+async def delete_overwrite(
+    channel_id: str, target_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await channels.delete_overwrite(ctx, channel_id, caller.id, target_id)
+    return no_content()

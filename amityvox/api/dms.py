@@ -1,0 +1,75 @@
+"""DMs and group DMs: open a DM, create and rename groups, add and remove group recipients."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field, StringConstraints
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import dms
+
+router = APIRouter(tags=["dms"])
+
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=26)]
+
+
+class CreateGroup(Body):
+    recipient_ids: list[UserId] = Field(min_length=1, max_length=dms.MAX_GROUP_RECIPIENTS - 1)
+    name: str | None = Field(default=None, max_length=100)
+
+
+class RenameGroup(Body):
+    name: str | None = Field(max_length=100)  # required; null or blank clears the name
+
+
+def _name(raw: str | None) -> str | None:
+    name = (raw or "").strip()
+    return name or None
+
+
+def _user(user_id: str, caller: Caller) -> str:
+    return caller.id if user_id == "@me" else user_id
+
+
+@router.get("/users/@me/dms")
+async def list_dms(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await dms.list_dms(ctx, caller.id))
+
+
+@router.post("/users/@me/group-dms")
+async def create_group(
+    body: CreateGroup, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await dms.create_group(ctx, caller.id, body.recipient_ids, _name(body.name)), 201)
+
+
+@router.patch("/users/@me/group-dms/{channel_id}")
+async def rename_group(
+    channel_id: str, body: RenameGroup, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await dms.rename_group(ctx, caller.id, channel_id, _name(body.name)))
+
+
+@router.post("/users/{user_id}/dm")
+async def open_dm(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    channel, created = await dms.open_dm(ctx, caller.id, _user(user_id, caller))
+    return ok(channel, 201 if created else 200)
+
+
+@router.put("/channels/{channel_id}/recipients/{user_id}")
+async def add_recipient(
+    channel_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await dms.add_recipient(ctx, caller.id, channel_id, _user(user_id, caller)))
+
+
+@router.delete("/channels/{channel_id}/recipients/{user_id}", status_code=204)
+async def remove_recipient(
+    channel_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await dms.remove_recipient(ctx, caller.id, channel_id, _user(user_id, caller))
+    return no_content()

@@ -1,0 +1,47 @@
+"""Relationships: friend requests and friendships, blocks, and the caller's list of them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from amityvox.api.deps import Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import relationships
+
+router = APIRouter(prefix="/users", tags=["relationships"])
+
+
+def _target(user_id: str, caller: Caller) -> str:
+    return caller.id if user_id == "@me" else user_id
+
+
+@router.get("/@me/relationships")
+async def list_relationships(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await relationships.list_relationships(ctx, caller.id))
+
+
+@router.put("/{user_id}/friend")
+async def add_friend(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    rel, created = await relationships.add_friend(ctx, caller.id, _target(user_id, caller))
+    return ok(rel, 201 if created else 200)
+
+
+@router.delete("/{user_id}/friend", status_code=204)
+async def remove_friend(
+    user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await relationships.remove_friend(ctx, caller.id, _target(user_id, caller))
+    return no_content()
+
+
+@router.put("/{user_id}/block")
+async def block(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    rel, created = await relationships.block(ctx, caller.id, _target(user_id, caller))
+    return ok(rel, 201 if created else 200)
+
+
+@router.delete("/{user_id}/block", status_code=204)
+async def unblock(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    await relationships.unblock(ctx, caller.id, _target(user_id, caller))
+    return no_content()

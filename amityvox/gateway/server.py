@@ -1,0 +1,354 @@
+"""The gateway: WebSocket protocol, sessions with RESUME, and fan-out from the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import orjson
+
+from amityvox.bus.base import Bus, Envelope
+from amityvox.config import Settings
+from amityvox.events import catalog
+from amityvox.events.types import Scope
+from amityvox.gateway import metrics
+from amityvox.gateway.indexes import World, WorldData
+from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
+from amityvox.gateway.router import recipients
+from amityvox.gateway.session import Connection, Session
+
+log = logging.getLogger("amityvox.gateway")
+BUILD_VERSION = "0.1.0"
+STATUSES = ("online", "idle", "focus", "busy", "invisible")
+
+
+class Backend(Protocol):
+    """What the gateway asks of the rest of the server (wired by the app; never on the fan-out path)."""
+
+    async def authenticate(self, token: str) -> str | None: ...
+
+    async def load_world(self) -> WorldData: ...
+
+    async def ready(self, user_id: str) -> dict[str, Any]: ...
+
+    async def status_of(self, user_id: str) -> str: ...
+
+    async def members(self, guild_id: str, query: str, limit: int) -> list[dict[str, Any]]: ...
+
+    async def typing(self, user_id: str, channel_id: str) -> None: ...
+
+
+Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class _Closing(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+
+
+class Gateway:
+    def __init__(self, settings: Settings, bus: Bus, backend: Backend, publish: Publish) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.backend = backend
+        self.publish = publish
+        self.sessions: dict[str, Session] = {}
+        self.by_user: dict[str, set[Session]] = {}
+        self.status: dict[str, str] = {}  # chosen presence of users with sessions
+        self.world = World(is_online=lambda u: u in self.by_user)
+        self._loaded = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscription: Any = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # Subscribe before loading: events published meanwhile wait for the load, none is missed.
+        self._subscription = await self.bus.subscribe("amityvox.>", self._on_event)
+        self.world.load(await self.backend.load_world())
+        self._loaded.set()
+        self._tasks.append(asyncio.create_task(self._reap()))
+
+    async def close(self) -> None:
+        """Tell every client to reconnect elsewhere, then close with 1001."""
+        for session in list(self.sessions.values()):
+            if session.conn is not None:
+                session.conn.push(encode(Op.RECONNECT))
+                session.conn.close(Close.GOING_AWAY, "server going away")
+        for task in self._tasks:
+            task.cancel()
+        if self._subscription is not None:
+            await self._subscription.unsubscribe()
+        await asyncio.sleep(0.05)  # let writers flush the close frames
+
+    async def _reap(self) -> None:
+        """End sessions whose resume window passed."""
+        window = self.settings.resume_window_s
+        while True:
+            await asyncio.sleep(1)
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                if session.detached_at is not None and now - session.detached_at > window:
+                    await self._end(session)
+
+    # ---- fan-out ---------------------------------------------------------------------------
+
+    async def _on_event(self, env: Envelope) -> None:
+        await self._loaded.wait()
+        self.route(env.name, env.data)
+
+    def route(self, name: str, d: dict[str, Any]) -> None:
+        """Apply the event to the indexes and deliver it; `before` audiences are computed first."""
+        event = catalog.CATALOG.get(name)
+        if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
+            return
+        started = time.perf_counter()
+        if event.audience.before:
+            users = recipients(self.world, event, d, self.by_user)
+            transitions = self.world.apply(name, d)
+        else:
+            prior_voice = self.world.voice.get(d["user_id"]) if name == "VOICE_STATE_UPDATE" else None
+            transitions = self.world.apply(name, d)
+            if prior_voice and not d.get("channel_id"):
+                self.world.voice[d["user_id"]] = prior_voice  # route the leave to where they were
+                users = recipients(self.world, event, d, self.by_user)
+                del self.world.voice[d["user_id"]]
+            else:
+                users = recipients(self.world, event, d, self.by_user)
+        # Visibility changes first, so a member who just gained a channel has it before its update.
+        for t_name, t_data, t_users in transitions:
+            self._deliver(t_name, t_data, t_users)
+        self._deliver(name, d, users)
+        metrics.ROUTING_SECONDS.observe(time.perf_counter() - started)
+
+    def _deliver(self, name: str, d: dict[str, Any], users: set[str]) -> None:
+        dispatch = Dispatch(name, d)  # encoded once for every recipient
+        delivered = 0
+        for user_id in users:
+            for session in self.by_user.get(user_id, ()):
+                session.send(dispatch)
+                delivered += 1
+        metrics.DISPATCHES.labels(name).inc()
+        metrics.DELIVERIES.labels(name).inc(delivered)
+
+    # ---- sessions --------------------------------------------------------------------------
+
+    async def _begin(self, user_id: str) -> Session:
+        session = Session(secrets.token_hex(16), user_id, self.settings.replay_buffer)
+        self.sessions[session.id] = session
+        first = user_id not in self.by_user
+        self.by_user.setdefault(user_id, set()).add(session)
+        if first:
+            self.world.user_online(user_id)
+            status = await self.backend.status_of(user_id)
+            self.status[user_id] = status
+            await self._publish_presence(user_id, status)
+        metrics.SESSIONS.set(len(self.sessions))
+        return session
+
+    async def _end(self, session: Session) -> None:
+        if self.sessions.pop(session.id, None) is None:
+            return
+        peers = self.by_user.get(session.user_id)
+        if peers is not None:
+            peers.discard(session)
+            if not peers:
+                del self.by_user[session.user_id]
+                self.world.user_offline(session.user_id)
+                was = self.status.pop(session.user_id, "online")
+                if was != "invisible":
+                    await self._publish_presence(session.user_id, "offline")
+        metrics.SESSIONS.set(len(self.sessions))
+
+    async def _publish_presence(self, user_id: str, status: str) -> None:
+        shown = "offline" if status == "invisible" else status
+        await self.publish("PRESENCE_UPDATE", {"user_id": user_id, "status": shown})
+
+    def _presences_for(self, user_id: str) -> dict[str, str]:
+        out = {}
+        for other in self.world.social(user_id):
+            status = self.status.get(other)
+            if other != user_id and status is not None and status != "invisible":
+                out[other] = status
+        return out
+
+    # ---- the WebSocket protocol ------------------------------------------------------------
+
+    async def handle(self, ws: Any) -> None:
+        """Serve one connection from accept to close."""
+        await ws.accept()
+        s = self.settings
+        conn = Connection(ws, s.send_queue)
+        conn.push(encode(Op.HELLO, {"heartbeat_interval": s.heartbeat_interval_ms, "build_version": BUILD_VERSION}))
+        session: Session | None = None
+        frames: deque[float] = deque()
+        deadline = time.monotonic() + s.identify_timeout_ms / 1000
+        clean = False
+        try:
+            while True:
+                timeout = deadline - time.monotonic()
+                if timeout <= 0:
+                    raise _Closing(Close.SESSION_TIMED_OUT, "session timed out")
+                try:
+                    message = await asyncio.wait_for(ws.receive(), timeout)
+                except TimeoutError:
+                    raise _Closing(Close.SESSION_TIMED_OUT, "session timed out") from None
+                if message["type"] == "websocket.disconnect":
+                    clean = message.get("code") in (1000, 1001)
+                    break
+                raw = message.get("text")
+                if raw is None:
+                    raw = message.get("bytes") or b""
+                if len(raw) > s.max_frame_bytes:
+                    raise _Closing(Close.DECODE_ERROR, "frame too large")
+                now = time.monotonic()
+                frames.append(now)
+                while frames and frames[0] <= now - s.rate_limit_window_s:
+                    frames.popleft()
+                if len(frames) > s.rate_limit_frames:
+                    raise _Closing(Close.RATE_LIMITED, "rate limited")
+                op, d = _decode(raw)
+                if op == Op.HEARTBEAT:
+                    conn.push(encode(Op.HEARTBEAT_ACK))
+                    if session is not None:
+                        deadline = now + s.heartbeat_timeout_ms / 1000
+                    continue
+                if session is None:
+                    if op == Op.IDENTIFY:
+                        session = await self._identify(conn, d)
+                    elif op == Op.RESUME:
+                        session = await self._resume(conn, d)
+                    else:
+                        raise _Closing(Close.NOT_AUTHENTICATED, "identify first")
+                    deadline = time.monotonic() + s.heartbeat_timeout_ms / 1000
+                    continue
+                if session.conn is not conn:  # taken over by a RESUME on another connection
+                    break
+                await self._handle_op(session, conn, op, d)
+        except _Closing as closing:
+            metrics.CLOSES.labels(str(closing.code)).inc()
+            log.info("closing connection: %d %s", closing.code, closing.reason)
+            conn.close(closing.code, closing.reason)
+        except Exception:
+            log.exception("gateway connection failed")
+            conn.close(Close.UNKNOWN_ERROR, "unknown error")
+        finally:
+            if session is not None and session.conn is conn:
+                session.detach()
+                if clean:
+                    await self._end(session)
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(conn.writer), 1)
+            conn.writer.cancel()
+
+    async def _identify(self, conn: Connection, d: Any) -> Session:
+        if not isinstance(d, dict) or not isinstance(d.get("token"), str):
+            raise _Closing(Close.DECODE_ERROR, "IDENTIFY needs a token")
+        user_id = await self.backend.authenticate(d["token"])
+        if user_id is None:
+            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+        session = await self._begin(user_id)
+        session.attach(conn)
+        try:
+            ready = await self.backend.ready(user_id)
+        except Exception:
+            await self._end(session)
+            raise
+        ready.update(
+            session_id=session.id,
+            presences=self._presences_for(user_id),
+            voice_states=[],
+        )
+        session.release(Dispatch("READY", ready))
+        metrics.IDENTIFIES.inc()
+        log.info("identified user %s session %s", user_id, session.id)
+        return session
+
+    async def _resume(self, conn: Connection, d: Any) -> Session:
+        if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ("token", "session_id")):
+            raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
+        seq = d.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
+        user_id = await self.backend.authenticate(d["token"])
+        if user_id is None:
+            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+        session = self.sessions.get(d["session_id"])
+        if session is None or session.user_id != user_id:
+            raise _Closing(Close.INVALID_RESUME, "invalid session")
+        frames = session.frames_after(seq)
+        if frames is None:
+            await self._end(session)
+            raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
+        if session.conn is not None and session.conn is not conn:
+            session.conn.close(Close.INVALID_RESUME, "session resumed elsewhere")
+        session.attach(conn)
+        for frame in frames:
+            conn.push(frame)
+        session.send(Dispatch("RESUMED", {"replayed": len(frames)}))
+        metrics.RESUMES.inc()
+        log.info("resumed session %s replaying %d", session.id, len(frames))
+        return session
+
+    async def _handle_op(self, session: Session, conn: Connection, op: int, d: Any) -> None:
+        if op in (Op.IDENTIFY, Op.RESUME):
+            raise _Closing(Close.ALREADY_AUTHENTICATED, "already authenticated")
+        if op == Op.PRESENCE_UPDATE:
+            status = d.get("status") if isinstance(d, dict) else None
+            if status not in STATUSES:
+                raise _Closing(Close.DECODE_ERROR, f"status must be one of {', '.join(STATUSES)}")
+            previous = self.status.get(session.user_id)
+            self.status[session.user_id] = status
+            if previous != status and not (previous == "invisible" and status == "invisible"):
+                await self._publish_presence(session.user_id, status)
+        elif op == Op.TYPING:
+            channel_id = d.get("channel_id") if isinstance(d, dict) else None
+            if not isinstance(channel_id, str):
+                raise _Closing(Close.DECODE_ERROR, "TYPING needs channel_id")
+            if self.world.can_view(session.user_id, channel_id):
+                await self.backend.typing(session.user_id, channel_id)
+        elif op == Op.REQUEST_MEMBERS:
+            await self._request_members(session, d)
+        elif op == Op.VOICE_STATE_UPDATE:
+            if not isinstance(d, dict) or not isinstance(d.get("self_mute", False), bool):
+                raise _Closing(Close.DECODE_ERROR, "bad voice state")
+        elif op == Op.SUBSCRIBE:
+            if not isinstance(d, dict) or not isinstance(d.get("channel_ids", []), list):
+                raise _Closing(Close.DECODE_ERROR, "SUBSCRIBE needs channel_ids")
+
+    async def _request_members(self, session: Session, d: Any) -> None:
+        if not isinstance(d, dict) or not isinstance(d.get("guild_id"), str):
+            raise _Closing(Close.DECODE_ERROR, "REQUEST_MEMBERS needs guild_id")
+        guild_id = d["guild_id"]
+        query = d.get("query") or ""
+        limit = d.get("limit", 100)
+        if not isinstance(query, str) or not isinstance(limit, int) or isinstance(limit, bool):
+            raise _Closing(Close.DECODE_ERROR, "bad REQUEST_MEMBERS")
+        limit = max(1, min(limit, 100))
+        if not self.world.is_member(guild_id, session.user_id):
+            session.send(
+                Dispatch("GUILD_MEMBERS_CHUNK", {"guild_id": guild_id, "members": [], "not_found": [guild_id]})
+            )
+            return
+        members = await self.backend.members(guild_id, query, limit)
+        session.send(Dispatch("GUILD_MEMBERS_CHUNK", {"guild_id": guild_id, "members": members}))
+
+
+def _decode(raw: str | bytes) -> tuple[int, Any]:
+    try:
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise _Closing(Close.DECODE_ERROR, "frames must be JSON") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("op"), int) or isinstance(frame.get("op"), bool):
+        raise _Closing(Close.DECODE_ERROR, "frames must be objects with an integer op")
+    op = frame["op"]
+    if op not in CLIENT_OPS:
+        raise _Closing(Close.UNKNOWN_OPCODE, f"unknown opcode {op}")
+    return op, frame.get("d")

@@ -1,0 +1,439 @@
+"""Messages: post, read, edit and delete, with mentions, replies, slowmode and locked channels.
+
+Every write runs in one unit of work and publishes its event after commit:
+MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE and MESSAGE_DELETE_BULK, each to the
+channel's viewers. Messages in DMs and groups work the same; their payloads simply
+carry no `guild_id`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from amityvox import permissions as P
+from amityvox.context import Context
+from amityvox.db.schema import (
+    channels,
+    guild_members,
+    message_mentions,
+    messages,
+    reactions,
+    read_states,
+    roles,
+    users,
+)
+from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.events import payloads
+from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
+from amityvox.services import slowmode
+from amityvox.services.access import ChannelAccess, channel_access
+from amityvox.services.serialize import Row, message_out
+from amityvox.services.upserts import upsert
+from amityvox.services.users import public_user
+
+MAX_CONTENT = 4000
+MAX_REPLIES = 5
+MAX_NONCE = 64
+MAX_ATTACHMENTS = 10
+MAX_EMBEDS = 10
+MAX_MENTIONS = 100
+PAGE_DEFAULT = 50
+PAGE_MAX = 100
+BULK_MIN = 2
+BULK_MAX = 100
+# Channel types that have no message stream of their own.
+NO_MESSAGES = frozenset({"voice", "stage", "category"})
+
+_ULID = r"[0-9A-HJKMNP-TV-Z]{26}"
+USER_MENTION = re.compile(rf"<@!?({_ULID})>")
+ROLE_MENTION = re.compile(rf"<@&({_ULID})>")
+HERE_MENTION = re.compile(r"(?<![\w<])@(?:here|everyone)\b")
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+
+def require_message_channel(ca: ChannelAccess) -> None:
+    """Voice, stage and category channels hold no messages."""
+    if ca.channel["channel_type"] in NO_MESSAGES:
+        raise bad_request(f"{ca.channel['channel_type']} channels do not hold messages", code="invalid_channel_type")
+
+
+def require_unlocked(ca: ChannelAccess) -> None:
+    """In a locked channel only moderators may add or change messages."""
+    if ca.channel["locked"] and not ca.is_moderator:
+        raise forbidden("this channel is locked; only moderators may post", code="channel_locked")
+
+
+def check_content(content: str, *, has_extras: bool) -> str:
+    if len(content) > MAX_CONTENT:
+        raise bad_request(f"content must be at most {MAX_CONTENT} characters")
+    if not content.strip() and not has_extras:
+        raise bad_request("a message needs content, attachments or embeds", code="empty_message")
+    return content
+
+
+def _check_objects(items: Sequence[dict[str, Any]], model: type[BaseModel], what: str, limit: int) -> list[Any]:
+    if len(items) > limit:
+        raise bad_request(f"at most {limit} {what} per message")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            parsed = model.model_validate(item, strict=True)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "item"
+            raise bad_request(f"{what}[{i}].{where}: {first['msg']}") from None
+        url = str(getattr(parsed, "url", ""))
+        if not url.startswith(("https://", "http://")):
+            raise bad_request(f"{what}[{i}].url must be an http(s) URL")
+        out.append(parsed.model_dump(exclude_none=True))
+    return out
+
+
+def check_cursor(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if not is_ulid(value):
+        raise bad_request(f"{name} must be a message id")
+    return value.upper()
+
+
+def check_message_id(message_id: str) -> str:
+    """Path ids that are not ULIDs cannot name a message: 404 like any other unknown id."""
+    if not is_ulid(message_id):
+        raise not_found("message")
+    return message_id.upper()
+
+
+# ---- mentions -------------------------------------------------------------------------------
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))[:MAX_MENTIONS]
+
+
+async def parse_mentions(conn: AsyncConnection, ca: ChannelAccess, content: str) -> tuple[list[str], list[str], bool]:
+    """(user ids, role ids, mention_here) for `content` posted by someone with `ca`'s permissions.
+
+    `<@id>` counts only for users that exist, `<@&id>` only for roles of this guild, and
+    `@here`/`@everyone` only for authors holding MentionHere (silently ignored otherwise).
+    """
+    wanted_users = _unique(USER_MENTION.findall(content))
+    user_ids: list[str] = []
+    if wanted_users:
+        q = select(users.c.id).where(users.c.id.in_(wanted_users), users.c.deleted_at.is_(None))
+        found = set(await conn.scalars(q))
+        user_ids = [u for u in wanted_users if u in found]
+    wanted_roles = _unique(ROLE_MENTION.findall(content))
+    role_ids: list[str] = []
+    if wanted_roles and ca.guild_id is not None:
+        q = select(roles.c.id).where(roles.c.id.in_(wanted_roles), roles.c.guild_id == ca.guild_id)
+        found = set(await conn.scalars(q))
+        role_ids = [r for r in wanted_roles if r in found]
+    here = bool(HERE_MENTION.search(content)) and P.has(ca.perms, P.Perm.MentionHere)
+    return user_ids, role_ids, here
+
+
+async def _store_mentions(
+    conn: AsyncConnection, message_id: str, channel_id: str, user_ids: list[str], role_ids: list[str]
+) -> None:
+    await conn.execute(delete(message_mentions).where(message_mentions.c.message_id == message_id))
+    rows = [
+        {"message_id": message_id, "channel_id": channel_id, "target_id": t, "target_type": kind}
+        for kind, ids in (("user", user_ids), ("role", role_ids))
+        for t in ids
+    ]
+    if rows:
+        await conn.execute(message_mentions.insert(), rows)
+
+
+# ---- loading and rendering ------------------------------------------------------------------
+
+
+async def load_message_row(conn: AsyncConnection, channel_id: str, message_id: str) -> Row:
+    """The message row, 404 unless it exists in this very channel."""
+    q = select(messages).where(messages.c.id == check_message_id(message_id), messages.c.channel_id == channel_id)
+    row = (await conn.execute(q)).mappings().first()
+    if row is None:
+        raise not_found("message")
+    return row
+
+
+def _missing_author(author_id: str, created_at: str) -> dict[str, Any]:
+    """Authors without a user row (the system author) still render as a valid User."""
+    name = "system" if author_id == SYSTEM_USER_ID else "unknown"
+    return {"id": author_id, "username": name, "status_presence": "offline", "flags": 0, "created_at": created_at}
+
+
+async def reaction_summaries(
+    conn: AsyncConnection, message_ids: Sequence[str], viewer_id: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """`[{emoji, count, me}]` per message, emoji in the order they were first used."""
+    if not message_ids:
+        return {}
+    mine = func.max(case((reactions.c.user_id == (viewer_id or ""), 1), else_=0))
+    q = (
+        select(
+            reactions.c.message_id,
+            reactions.c.emoji,
+            func.count().label("n"),
+            mine.label("me"),
+            func.min(reactions.c.created_at).label("first"),
+        )
+        .where(reactions.c.message_id.in_(list(message_ids)))
+        .group_by(reactions.c.message_id, reactions.c.emoji)
+        .order_by(reactions.c.message_id, "first", reactions.c.emoji)
+    )
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in await conn.execute(q):
+        out[r.message_id].append({"emoji": r.emoji, "count": int(r.n), "me": bool(r.me)})
+    return out
+
+
+async def render(
+    conn: AsyncConnection, rows: Sequence[Row], viewer_id: str | None, nonce: str | None = None
+) -> list[dict[str, Any]]:
+    """Whole Message objects for `rows`; `me` in reactions is for `viewer_id` (None: false everywhere,
+    as in events, where reaction events carry `user_id` so each client derives `me` itself)."""
+    if not rows:
+        return []
+    author_ids = {r["author_id"] for r in rows}
+    authors = {
+        u["id"]: public_user(u)
+        for u in (await conn.execute(select(users).where(users.c.id.in_(author_ids)))).mappings()
+    }
+    summaries = await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
+    return [
+        message_out(
+            r,
+            authors.get(r["author_id"]) or _missing_author(r["author_id"], r["created_at"]),
+            summaries.get(r["id"], []),
+            nonce,
+        )
+        for r in rows
+    ]
+
+
+async def load_message(
+    conn: AsyncConnection, channel_id: str, message_id: str, viewer_id: str | None
+) -> dict[str, Any]:
+    """One whole Message as `viewer_id` sees it."""
+    return (await render(conn, [await load_message_row(conn, channel_id, message_id)], viewer_id))[0]
+
+
+# ---- writes ---------------------------------------------------------------------------------
+
+
+async def advance_read_state(conn: AsyncConnection, user_id: str, channel_id: str, message_id: str) -> None:
+    """Set the user's read position in a channel (posting reads everything up to one's own message)."""
+    await upsert(
+        conn,
+        read_states,
+        ("user_id", "channel_id"),
+        {"user_id": user_id, "channel_id": channel_id, "last_message_id": message_id, "mention_count": 0},
+        ("last_message_id",),
+    )
+
+
+async def create_message(
+    ctx: Context,
+    channel_id: str,
+    author_id: str,
+    content: str,
+    *,
+    nonce: str | None = None,
+    reply_to_ids: Sequence[str] | None = None,
+    attachments: Sequence[dict[str, Any]] | None = None,
+    embeds: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """POST /channels/{c}/messages → MESSAGE_CREATE (the whole Message, `nonce` echoed).
+
+    Needs ViewChannel and SendMessages (plus UploadFiles for attachments and EmbedLinks
+    for embeds). Also advances the channel's `last_message_id`, the author's
+    `last_active_at` in the guild and the author's own read state.
+    """
+    if nonce is not None and len(nonce) > MAX_NONCE:
+        raise bad_request(f"nonce must be at most {MAX_NONCE} characters")
+    replies = list(dict.fromkeys(r.upper() for r in reply_to_ids or ()))
+    if len(replies) > MAX_REPLIES:
+        raise bad_request(f"a message may reply to at most {MAX_REPLIES} messages")
+    async with ctx.uow() as tx:
+        conn = tx.conn
+        ca = await channel_access(conn, channel_id, author_id, need=P.Perm.SendMessages)
+        require_message_channel(ca)
+        require_unlocked(ca)
+        if attachments:
+            ca.require(P.Perm.UploadFiles)
+        if embeds:
+            ca.require(P.Perm.EmbedLinks)
+        files = _check_objects(attachments or [], payloads.Attachment, "attachments", MAX_ATTACHMENTS)
+        links = _check_objects(embeds or [], payloads.Embed, "embeds", MAX_EMBEDS)
+        check_content(content, has_extras=bool(files or links))
+        if replies:
+            if not all(is_ulid(r) for r in replies):
+                raise bad_request("reply_to_ids must be message ids")
+            q = select(func.count()).where(messages.c.id.in_(replies), messages.c.channel_id == channel_id)
+            if await conn.scalar(q) != len(replies):
+                raise bad_request("reply_to_ids must name messages of this channel", code="unknown_message")
+        await slowmode.check_and_mark(conn, ca, author_id)
+        user_ids, role_ids, here = await parse_mentions(conn, ca, content)
+        message_id = new_id()
+        now = now_iso()
+        await conn.execute(
+            messages.insert().values(
+                id=message_id,
+                channel_id=channel_id,
+                guild_id=ca.guild_id,
+                author_id=author_id,
+                content=content,
+                message_type="default",
+                flags=0,
+                reply_to_ids=replies or None,
+                mention_user_ids=user_ids,
+                mention_role_ids=role_ids,
+                mention_here=here,
+                attachments=files,
+                embeds=links,
+                pinned=False,
+                created_at=now,
+            )
+        )
+        await _store_mentions(conn, message_id, channel_id, user_ids, role_ids)
+        await conn.execute(update(channels).where(channels.c.id == channel_id).values(last_message_id=message_id))
+        if ca.guild_id is not None:
+            await conn.execute(
+                update(guild_members)
+                .where(guild_members.c.guild_id == ca.guild_id, guild_members.c.user_id == author_id)
+                .values(last_active_at=now)
+            )
+        await advance_read_state(conn, author_id, channel_id, message_id)
+        row = await load_message_row(conn, channel_id, message_id)
+        message = (await render(conn, [row], author_id, nonce))[0]
+        tx.emit("MESSAGE_CREATE", message)
+        return message
+
+
+async def list_messages(
+    ctx: Context,
+    channel_id: str,
+    user_id: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    limit: int = PAGE_DEFAULT,
+) -> list[dict[str, Any]]:
+    """GET /channels/{c}/messages (ReadHistory): one page of at most `limit` (1-100) messages.
+
+    Without a cursor, or with only `before`, the newest messages come first (walk back
+    in history by passing the last id as the next `before`). With `after`, the page is
+    oldest first (walk forward by passing the last id as the next `after`); `before`
+    then bounds the range from above.
+    """
+    if not 1 <= limit <= PAGE_MAX:
+        raise bad_request(f"limit must be between 1 and {PAGE_MAX}")
+    before = check_cursor(before, "before")
+    after = check_cursor(after, "after")
+    async with ctx.db.connect() as conn:
+        ca = await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
+        require_message_channel(ca)
+        q = select(messages).where(messages.c.channel_id == channel_id)
+        if before is not None:
+            q = q.where(messages.c.id < before)
+        if after is not None:
+            q = q.where(messages.c.id > after).order_by(messages.c.id.asc())
+        else:
+            q = q.order_by(messages.c.id.desc())
+        rows = list((await conn.execute(q.limit(limit))).mappings())
+        return await render(conn, rows, user_id)
+
+
+async def get_message(ctx: Context, channel_id: str, message_id: str, user_id: str) -> dict[str, Any]:
+    """GET /channels/{c}/messages/{m} (ReadHistory)."""
+    async with ctx.db.connect() as conn:
+        await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
+        return await load_message(conn, channel_id, message_id, user_id)
+
+
+async def edit_message(ctx: Context, channel_id: str, message_id: str, user_id: str, content: str) -> dict[str, Any]:
+    """PATCH /channels/{c}/messages/{m}: only the author may edit → MESSAGE_UPDATE (whole Message).
+
+    Mentions are parsed again against the author's current permissions; a locked channel
+    refuses edits from everyone but moderators.
+    """
+    async with ctx.uow() as tx:
+        conn = tx.conn
+        ca = await channel_access(conn, channel_id, user_id)
+        row = await load_message_row(conn, channel_id, message_id)
+        if row["author_id"] != user_id:
+            raise forbidden("only the author may edit a message")
+        require_unlocked(ca)
+        check_content(content, has_extras=bool(row["attachments"] or row["embeds"]))
+        user_ids, role_ids, here = await parse_mentions(conn, ca, content)
+        await conn.execute(
+            update(messages)
+            .where(messages.c.id == row["id"])
+            .values(
+                content=content,
+                edited_at=now_iso(),
+                mention_user_ids=user_ids,
+                mention_role_ids=role_ids,
+                mention_here=here,
+            )
+        )
+        await _store_mentions(conn, row["id"], channel_id, user_ids, role_ids)
+        fresh = await load_message_row(conn, channel_id, row["id"])
+        tx.emit("MESSAGE_UPDATE", (await render(conn, [fresh], None))[0])
+        return (await render(conn, [fresh], user_id))[0]
+
+
+def _scoped(payload: dict[str, Any], guild_id: str | None) -> dict[str, Any]:
+    if guild_id is not None:
+        payload["guild_id"] = guild_id
+    return payload
+
+
+async def delete_message(ctx: Context, channel_id: str, message_id: str, user_id: str) -> None:
+    """DELETE /channels/{c}/messages/{m}: the author, or anyone with ManageMessages → MESSAGE_DELETE."""
+    async with ctx.uow() as tx:
+        ca = await channel_access(tx.conn, channel_id, user_id)
+        row = await load_message_row(tx.conn, channel_id, message_id)
+        if row["author_id"] != user_id:
+            ca.require(P.Perm.ManageMessages)
+        await tx.conn.execute(delete(messages).where(messages.c.id == row["id"]))
+        tx.emit("MESSAGE_DELETE", _scoped({"id": row["id"], "channel_id": channel_id}, ca.guild_id))
+
+
+async def bulk_delete(ctx: Context, channel_id: str, user_id: str, message_ids: Sequence[str]) -> None:
+    """POST /channels/{c}/messages/bulk-delete: 2-100 distinct ids of this channel → MESSAGE_DELETE_BULK.
+
+    Needs ManageMessages, unless every message is the caller's own (authors may always
+    delete their own messages, which is what makes this usable in DMs). All or nothing:
+    one id outside the channel fails the whole request.
+    """
+    ids = [m.upper() for m in message_ids]
+    if not BULK_MIN <= len(ids) <= BULK_MAX:
+        raise bad_request(f"message_ids must hold {BULK_MIN}-{BULK_MAX} ids")
+    if len(set(ids)) != len(ids):
+        raise bad_request("message_ids must not repeat")
+    if not all(is_ulid(m) for m in ids):
+        raise bad_request("message_ids must be message ids")
+    async with ctx.uow() as tx:
+        ca = await channel_access(tx.conn, channel_id, user_id)
+        q = select(messages.c.id, messages.c.author_id).where(
+            messages.c.id.in_(ids), messages.c.channel_id == channel_id
+        )
+        found = {r.id: r.author_id for r in await tx.conn.execute(q)}
+        if len(found) != len(ids):
+            raise bad_request("every id must name a message of this channel", code="unknown_message")
+        if any(author != user_id for author in found.values()):
+            ca.require(P.Perm.ManageMessages)
+        await tx.conn.execute(delete(messages).where(messages.c.id.in_(ids)))
+        tx.emit("MESSAGE_DELETE_BULK", _scoped({"message_ids": ids, "channel_id": channel_id}, ca.guild_id))

@@ -1,0 +1,390 @@
+"""Gateway fan-out benchmark against a real server on loopback.
+
+    python bench/fanout.py                      # 1,000 and 5,000 sessions (a few minutes)
+    python bench/fanout.py --sessions 1000      # one size
+    python bench/fanout.py --json build/fanout.json
+
+For each size it starts `amityvox serve` in its own process, connects that many sessions
+from separate client processes (which only count frames, so the server is the bottleneck),
+and measures:
+
+- server memory per idle session (RSS growth / sessions);
+- fan-out throughput: presence changes of one user reach every session (deliveries/s);
+- delivery latency p50/p99 of messages posted over REST at a modest rate;
+- the ceiling: the same pre-encoded frames broadcast by a bare server on the same stack
+  (uvicorn + websockets) and on websockets' own asyncio server, to the same clients.
+
+Routing cost versus connected sessions is measured in-process by bench/routing.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSIONS_PER_USER = 10
+WORKERS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+# ---- client worker processes ------------------------------------------------------------------
+
+
+async def _worker_main(conn: Any, url: str, tokens: list[str]) -> None:
+    """Hold sessions open, count frames, record message latency; obey commands from the pipe."""
+    counts = {"frames": 0, "last": 0.0}
+    latencies: list[float] = []
+    sockets = []
+
+    async def reader(ws: Any, identify: bool) -> None:
+        try:
+            async for raw in ws:
+                counts["frames"] += 1
+                counts["last"] = time.time()
+                if identify and '"MESSAGE_CREATE"' in raw:
+                    nonce = orjson.loads(raw)["d"].get("nonce", "")
+                    if nonce.startswith("t"):
+                        latencies.append(time.time() - float(nonce[1:]))
+        except websockets.ConnectionClosed:
+            pass
+
+    tasks = []
+    for i, token in enumerate(tokens):
+        ws = await websockets.connect(url, max_size=None, ping_interval=None, compression=None)
+        await ws.recv()  # HELLO
+        if token:
+            await ws.send(orjson.dumps({"op": 2, "d": {"token": token}}).decode())
+            await ws.recv()  # READY
+        sockets.append(ws)
+        tasks.append(asyncio.create_task(reader(ws, identify=i % 50 == 0)))
+    conn.send(("ready", len(sockets)))
+    loop = asyncio.get_running_loop()
+    while True:
+        cmd = await loop.run_in_executor(None, conn.recv)
+        if cmd == "reset":
+            counts["frames"], counts["last"] = 0, 0.0
+            latencies.clear()
+            conn.send("ok")
+        elif cmd == "report":
+            conn.send((counts["frames"], counts["last"], list(latencies)))
+        elif cmd == "stop":
+            for ws in sockets:
+                await ws.close()
+            conn.send("bye")
+            return
+
+
+def _worker(conn: Any, url: str, tokens: list[str]) -> None:
+    asyncio.run(_worker_main(conn, url, tokens))
+
+
+class Clients:
+    def __init__(self, url: str, tokens: list[str]) -> None:
+        self.pipes = []
+        self.procs = []
+        for w in range(WORKERS):
+            parent, child = mp.Pipe()
+            p = mp.Process(target=_worker, args=(child, url, tokens[w::WORKERS]), daemon=True)
+            p.start()
+            self.pipes.append(parent)
+            self.procs.append(p)
+        for pipe in self.pipes:
+            kind, _ = pipe.recv()
+            assert kind == "ready"
+
+    def ask(self, cmd: str) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send(cmd)
+        return [pipe.recv() for pipe in self.pipes]
+
+    def frames(self) -> tuple[int, float]:
+        reports = self.ask("report")
+        return sum(r[0] for r in reports), max(r[1] for r in reports)
+
+    def wait_quiet(self, expected: int, timeout: float = 120) -> tuple[int, float]:
+        end = time.time() + timeout
+        while time.time() < end:
+            total, last = self.frames()
+            if total >= expected:
+                return total, last
+            time.sleep(0.2)
+        return self.frames()
+
+    def close(self) -> None:
+        self.ask("stop")
+        for p in self.procs:
+            p.join(5)
+
+
+# ---- the AmityVox server ----------------------------------------------------------------------
+
+
+def _start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        AMITYVOX_ARGON2_TIME_COST="1",
+        AMITYVOX_ARGON2_MEMORY_KIB="8",
+        AMITYVOX_LOG_LEVEL="warning",
+        AMITYVOX_RATE_LIMIT_FRAMES="1000000",
+        AMITYVOX_SEND_QUEUE="100000",
+        AMITYVOX_LINK_PREVIEWS="false",
+    )
+    exe = str(Path(sys.executable).with_name("amityvox"))
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", data_dir], env=env)
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+async def _setup(base: str, users: int) -> tuple[list[str], str, str]:
+    """Register users, put them all in one guild; return their tokens, the guild and its channel."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+
+        async def register(i: int) -> str:
+            r = await http.post("/api/v1/auth/register", json={"username": f"u{i}", "password": "benchmark pw"})
+            return str(r.json()["data"]["token"])
+
+        tokens = []
+        for start in range(0, users, 50):
+            tokens += await asyncio.gather(*(register(i) for i in range(start, min(start + 50, users))))
+        owner = {"Authorization": f"Bearer {tokens[0]}"}
+        g = (await http.post("/api/v1/guilds", json={"name": "bench"}, headers=owner)).json()["data"]
+        code = (await http.post(f"/api/v1/guilds/{g['id']}/invites", json={}, headers=owner)).json()["data"]["code"]
+        for start in range(1, users, 50):
+            await asyncio.gather(
+                *(
+                    http.post(f"/api/v1/invites/{code}", headers={"Authorization": f"Bearer {t}"})
+                    for t in tokens[start : start + 50]
+                )
+            )
+        return tokens, g["id"], g["channels"][0]["id"]
+
+
+async def _presence_storm(url: str, token: str, events: int) -> float:
+    """One extra session toggles its status `events` times; returns when the last was sent."""
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.recv()
+        await ws.send(orjson.dumps({"op": 2, "d": {"token": token}}).decode())
+        await ws.recv()
+
+        async def drain() -> None:
+            try:
+                async for _ in ws:
+                    pass
+            except websockets.ConnectionClosed:
+                pass
+
+        sink = asyncio.create_task(drain())
+        start = time.time()
+        for i in range(events):
+            status = "idle" if i % 2 == 0 else "online"
+            await ws.send(orjson.dumps({"op": 3, "d": {"status": status}}).decode())
+            if i % 50 == 49:
+                await asyncio.sleep(0)
+        await asyncio.sleep(0.5)
+        sink.cancel()
+        return start
+
+
+async def _post_messages(base: str, token: str, channel: str, count: int, rate: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for _ in range(count):
+            await http.post(
+                f"/api/v1/channels/{channel}/messages",
+                json={"content": "latency probe", "nonce": f"t{time.time():.6f}"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            await asyncio.sleep(1 / rate)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def measure_amityvox(sessions: int, events: int) -> dict[str, Any]:
+    port = _free_port()
+    base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
+    with tempfile.TemporaryDirectory() as data:
+        proc = _start_server(port, data)
+        try:
+            users = max(2, sessions // SESSIONS_PER_USER)
+            tokens, _, channel = asyncio.run(_setup(base, users + 1))
+            driver, members = tokens[0], tokens[1:]
+            session_tokens = [members[i % len(members)] for i in range(sessions)]
+            rss_before = _rss_kib(proc.pid)
+            clients = Clients(url, session_tokens)
+            time.sleep(1)
+            rss_after = _rss_kib(proc.pid)
+            clients.ask("reset")
+            start = asyncio.run(_presence_storm(url, driver, events))
+            total, last = clients.wait_quiet(events * sessions)
+            throughput = total / max(last - start, 1e-9)
+            clients.ask("reset")
+            asyncio.run(_post_messages(base, driver, channel, 60, rate=20))
+            time.sleep(1)
+            latencies = [lat for r in clients.ask("report") for lat in r[2]]
+            clients.close()
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(15)
+    return {
+        "sessions": sessions,
+        "idle_kib_per_session": round((rss_after - rss_before) / sessions, 1),
+        "deliveries": total,
+        "expected_deliveries": events * sessions,
+        "deliveries_per_s": round(throughput),
+        "latency_p50_ms": round(_pct(latencies, 0.5) * 1000, 2),
+        "latency_p99_ms": round(_pct(latencies, 0.99) * 1000, 2),
+    }
+
+
+# ---- the ceiling: bare broadcast servers --------------------------------------------------------
+
+_BARE_UVICORN = """
+import asyncio, sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+clients = set()
+FRAME = '{"op":0,"t":"PRESENCE_UPDATE","s":1,"d":{"user_id":"01JBENCHBENCHBENCHBENCHBEN","status":"idle"}}'
+async def endpoint(ws):
+    await ws.accept()
+    await ws.send_text('{"op":10}')
+    clients.add(ws)
+    try:
+        while True:
+            msg = await ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+            if msg.get("text") == "go":
+                n = int(ws.query_params.get("n", "100"))
+                for _ in range(n):
+                    for c in list(clients):
+                        if c is not ws:
+                            await c.send_text(FRAME)
+    finally:
+        clients.discard(ws)
+app = Starlette(routes=[WebSocketRoute("/ws", endpoint)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", ws_max_size=1 << 20)
+"""
+
+_BARE_WEBSOCKETS = """
+import asyncio, sys
+from websockets.asyncio.server import serve, broadcast
+clients = set()
+FRAME = '{"op":0,"t":"PRESENCE_UPDATE","s":1,"d":{"user_id":"01JBENCHBENCHBENCHBENCHBEN","status":"idle"}}'
+async def handler(ws):
+    await ws.send('{"op":10}')
+    clients.add(ws)
+    try:
+        async for msg in ws:
+            if msg == "go":
+                for _ in range(100 if "n=" not in ws.request.path else int(ws.request.path.split("n=")[1])):
+                    broadcast([c for c in clients if c is not ws], FRAME)
+                    await asyncio.sleep(0)
+    finally:
+        clients.discard(ws)
+async def main():
+    async with serve(handler, "127.0.0.1", int(sys.argv[1]), max_size=1 << 20, ping_interval=None, compression=None):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+def measure_bare(kind: str, sessions: int, events: int) -> dict[str, Any]:
+    port = _free_port()
+    script = _BARE_UVICORN if kind == "uvicorn" else _BARE_WEBSOCKETS
+    proc = subprocess.Popen([sys.executable, "-c", script, str(port)])
+    url = f"ws://127.0.0.1:{port}/ws"
+    try:
+        from websockets.sync.client import connect
+
+        for _ in range(100):
+            try:
+                connect(url, open_timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        clients = Clients(url, [""] * sessions)
+        clients.ask("reset")
+
+        async def go() -> float:
+            async with websockets.connect(f"{url}?n={events}", max_size=None) as ws:
+                await ws.recv()
+                start = time.time()
+                await ws.send("go")
+                await asyncio.sleep(0.2)
+                return start
+
+        start = asyncio.run(go())
+        total, last = clients.wait_quiet(events * sessions)
+        clients.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return {"stack": kind, "sessions": sessions, "deliveries_per_s": round(total / max(last - start, 1e-9))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, action="append", help="connected sessions (repeatable)")
+    parser.add_argument("--events", type=int, default=40, help="broadcast events per measurement")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    results = []
+    for n in args.sessions or [1000, 5000]:
+        ours = measure_amityvox(n, args.events)
+        ceilings = {kind: measure_bare(kind, n, args.events) for kind in ("uvicorn", "websockets")}
+        ours["percent_of_uvicorn_ceiling"] = round(
+            100 * ours["deliveries_per_s"] / ceilings["uvicorn"]["deliveries_per_s"]
+        )
+        ours["percent_of_websockets_ceiling"] = round(
+            100 * ours["deliveries_per_s"] / ceilings["websockets"]["deliveries_per_s"]
+        )
+        ours["ceilings"] = ceilings
+        results.append(ours)
+        print(json.dumps(ours, indent=2), flush=True)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
