@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,16 +34,25 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return base.with_overrides(**overrides)
 
 
-async def reset_postgres(url: str) -> None:
-    """Drop everything so each PostgreSQL test starts from an empty database."""
+async def _admin(url: str, statement: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_async_engine(normalise_database_url(url))
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
+    engine = create_async_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(statement))
     await engine.dispose()
+
+
+@asynccontextmanager
+async def fresh_postgres(url: str) -> AsyncIterator[str]:
+    """A new, empty database on the server of `url`, dropped afterwards: concurrent runs never collide."""
+    name = f"amityvox_t_{secrets.token_hex(6)}"
+    await _admin(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
@@ -98,11 +109,13 @@ async def start_server(settings: Settings) -> tuple[AmityServer, asyncio.Task[No
 
 
 @pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Storage-level tests run on SQLite and, when configured, on PostgreSQL too."""
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Storage-level tests run on SQLite and, when configured, on PostgreSQL too (a fresh database each)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    return PG_URL
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    async with fresh_postgres(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -113,8 +126,6 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
 
 @pytest.fixture
 async def any_db_server(tmp_path: Path, database_url: str) -> AsyncIterator[Server]:
-    if database_url.startswith("postgres"):
-        await reset_postgres(database_url)
     async for s in _serve(make_settings(tmp_path, database_url=database_url)):
         yield s
 

@@ -64,10 +64,6 @@ async def _ctx(tmp_path: Path, database_url: str) -> Context:
 
 
 async def test_rollback_publishes_nothing(tmp_path: Path, database_url: str) -> None:
-    if database_url.startswith("postgres"):
-        from tests.conftest import reset_postgres
-
-        await reset_postgres(database_url)
     ctx = await _ctx(tmp_path, database_url)
     got: list[Envelope] = []
 
