@@ -66,6 +66,7 @@ class World:
         self.guilds: dict[str, GuildState] = {}
         self.channels: dict[str, ChannelState] = {}
         self.user_guilds: dict[str, set[str]] = {}
+        self.user_private: dict[str, set[str]] = {}  # user → DM and group channels they are in
         self.friends: dict[str, set[str]] = {}
         self.voice: dict[str, str] = {}  # user → voice channel
         self.is_online = is_online
@@ -163,11 +164,17 @@ class World:
         return {u for u in guild.online if P.is_moderator(self.guild_perms(guild, u))}
 
     def social(self, user_id: str) -> set[str]:
-        """The user, their friends, and everyone sharing a guild with them (with sessions)."""
+        """The user, their friends, everyone sharing a guild with them, and their DM and group peers.
+
+        DM peers are included (beyond SPEC's wording) because they hold the user's profile in
+        the channel's `recipients`: without USER_UPDATE their copy would go stale.
+        """
         out = {user_id}
         out.update(self.friends.get(user_id, ()))
         for gid in self.user_guilds.get(user_id, ()):
             out.update(self.guilds[gid].online)
+        for cid in self.user_private.get(user_id, ()):
+            out.update(self.channels[cid].recipients)
         return out
 
     def visible_channels(self, guild: GuildState, user_id: str) -> set[str]:
@@ -215,7 +222,12 @@ class World:
             recipients=recipients,
             payload=c,
         )
+        old = self.channels.get(c["id"])
         self.channels[c["id"]] = state
+        if old is not None:
+            self._forget_private(old)
+        for u in recipients:
+            self.user_private.setdefault(u, set()).add(state.id)
         if state.guild_id is not None:
             guild = self.guilds.get(state.guild_id)
             if guild is not None:
@@ -358,8 +370,18 @@ class World:
             return []
         return self._transitions(guild, list(guild.online), lambda: self._upsert_channel(d))
 
+    def _forget_private(self, state: ChannelState) -> None:
+        for u in state.recipients:
+            chans = self.user_private.get(u)
+            if chans is not None:
+                chans.discard(state.id)
+                if not chans:
+                    del self.user_private[u]
+
     def _on_channel_delete(self, d: dict[str, Any]) -> None:
         state = self.channels.pop(d["id"], None)
+        if state is not None:
+            self._forget_private(state)
         if state is not None and state.guild_id is not None:
             guild = self.guilds.get(state.guild_id)
             if guild is not None:

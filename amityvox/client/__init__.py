@@ -1,0 +1,33 @@
+"""The AmityVox Python client: REST, the gateway and a cache kept current from events.
+
+    async with Client("http://127.0.0.1:8080") as client:
+        await client.login("alice", "correct horse")
+        await client.start()
+
+        @client.on("MESSAGE_CREATE")
+        async def greet(message):
+            ...
+
+It depends on the server package only for `amityvox.events` (the event catalog).
+"""
+
+from amityvox.client.client import Client
+from amityvox.client.convergence import VOLATILE_FIELDS, assert_converged, fetch_state
+from amityvox.client.errors import ApiError, GatewayError
+from amityvox.client.gateway import GatewayClient
+from amityvox.client.rest import RestClient
+from amityvox.client.state import State, UnknownEvent, handled_event_names
+
+__all__ = [
+    "VOLATILE_FIELDS",
+    "ApiError",
+    "Client",
+    "GatewayClient",
+    "GatewayError",
+    "RestClient",
+    "State",
+    "UnknownEvent",
+    "assert_converged",
+    "fetch_state",
+    "handled_event_names",
+]

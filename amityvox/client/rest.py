@@ -1,0 +1,434 @@
+"""REST client for the SPEC §4 routes: one `request` that unwraps the envelope, plus typed shortcuts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from amityvox.client.errors import ApiError
+
+JSON = dict[str, Any]
+API_PREFIX = "/api/v1"
+
+
+def api_base(base_url: str) -> str:
+    """`http://host:port` (or the same ending in /api/v1) → the REST base ending in /api/v1."""
+    base = base_url.rstrip("/")
+    return base if base.endswith(API_PREFIX) else base + API_PREFIX
+
+
+def _seg(value: str) -> str:
+    """One path segment, escaped (emoji and other unicode travel percent-encoded)."""
+    return quote(value, safe="@")
+
+
+class RestClient:
+    """An `httpx.AsyncClient` speaking SPEC §1: bearer auth, `{"data": …}` in, `ApiError` out.
+
+    `request` returns the envelope's `data` (None for 204). A 429 is retried after its
+    `retry_after` up to `max_retries` times before it is raised. `register` and `login`
+    keep the token they receive, so later calls are authenticated.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = 10,
+        *,
+        max_retries: int = 2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.max_retries = max_retries
+        self._http = httpx.AsyncClient(base_url=api_base(base_url), timeout=timeout, transport=transport)
+
+    async def __aenter__(self) -> RestClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # ---- the one call everything goes through -------------------------------------------------
+
+    async def request(self, method: str, path: str, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+        """Call `method path` (relative to /api/v1) and return the envelope's `data`, or None on 204."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        retries = 0
+        while True:
+            response = await self._http.request(method, path, json=json, params=query, headers=headers)
+            if response.status_code == 429 and retries < self.max_retries:
+                retries += 1
+                await asyncio.sleep(_error(response).retry_after or 1.0)
+                continue
+            if response.status_code >= 400:
+                raise _error(response)
+            if response.status_code == 204 or not response.content:
+                return None
+            return response.json().get("data")
+
+    # ---- auth and the caller ------------------------------------------------------------------
+
+    async def register(self, username: str, password: str, email: str | None = None) -> JSON:
+        """POST /auth/register → `{user, token}`; the token is kept for later calls."""
+        body: JSON = {"username": username, "password": password}
+        if email is not None:
+            body["email"] = email
+        data: JSON = await self.request("POST", "/auth/register", json=body)
+        self.token = data["token"]
+        return data
+
+    async def login(self, username: str, password: str) -> JSON:
+        """POST /auth/login (a username or an e-mail address) → `{user, token}`; the token is kept."""
+        key = "email" if "@" in username else "username"
+        data: JSON = await self.request("POST", "/auth/login", json={key: username, "password": password})
+        self.token = data["token"]
+        return data
+
+    async def logout(self) -> None:
+        """POST /auth/logout: the token stops working and is forgotten."""
+        await self.request("POST", "/auth/logout")
+        self.token = None
+
+    async def gateway_url(self) -> str | None:
+        """GET /gateway's `url`, or None when this server does not announce one."""
+        try:
+            data = await self.request("GET", "/gateway")
+        except ApiError as exc:
+            if exc.status in (404, 405):
+                return None
+            raise
+        return str(data["url"]) if isinstance(data, dict) and data.get("url") else None
+
+    async def me(self) -> JSON:
+        result: JSON = await self.request("GET", "/users/@me")
+        return result
+
+    async def update_me(self, **changes: Any) -> JSON:
+        """PATCH /users/@me with fields such as display_name, bio, status_text, status_presence."""
+        result: JSON = await self.request("PATCH", "/users/@me", json=changes)
+        return result
+
+    async def get_user(self, user_id: str) -> JSON:
+        result: JSON = await self.request("GET", f"/users/{_seg(user_id)}")
+        return result
+
+    async def my_guilds(self) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", "/users/@me/guilds")
+        return result
+
+    async def set_activity(self, activity: JSON | None) -> JSON:
+        """PUT /users/@me/activity `{type, name}`, or None to clear it."""
+        result: JSON = await self.request("PUT", "/users/@me/activity", json={"activity": activity})
+        return result
+
+    # ---- guilds -------------------------------------------------------------------------------
+
+    async def create_guild(self, name: str, description: str | None = None) -> JSON:
+        body: JSON = {"name": name}
+        if description is not None:
+            body["description"] = description
+        result: JSON = await self.request("POST", "/guilds", json=body)
+        return result
+
+    async def get_guild(self, guild_id: str) -> JSON:
+        result: JSON = await self.request("GET", f"/guilds/{guild_id}")
+        return result
+
+    async def update_guild(self, guild_id: str, **changes: Any) -> JSON:
+        result: JSON = await self.request("PATCH", f"/guilds/{guild_id}", json=changes)
+        return result
+
+    async def delete_guild(self, guild_id: str) -> None:
+        await self.request("DELETE", f"/guilds/{guild_id}")
+
+    async def leave_guild(self, guild_id: str) -> None:
+        await self.request("POST", f"/guilds/{guild_id}/leave")
+
+    async def create_channel(self, guild_id: str, name: str, channel_type: str = "text", **fields: Any) -> JSON:
+        body = {"name": name, "channel_type": channel_type, **fields}
+        result: JSON = await self.request("POST", f"/guilds/{guild_id}/channels", json=body)
+        return result
+
+    async def list_channels(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/channels")
+        return result
+
+    # ---- members, roles, bans, emoji, invites -----------------------------------------------------
+
+    async def list_members(self, guild_id: str, after: str | None = None, limit: int | None = None) -> list[JSON]:
+        params = {"after": after, "limit": limit}
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/members", params=params)
+        return result
+
+    async def all_members(self, guild_id: str, page: int = 1000) -> list[JSON]:
+        """Every member, following the `after` cursor page by page."""
+        out: list[JSON] = []
+        after: str | None = None
+        while True:
+            batch = await self.list_members(guild_id, after=after, limit=page)
+            out.extend(batch)
+            if len(batch) < page:
+                return out
+            after = batch[-1]["user_id"]
+
+    async def get_member(self, guild_id: str, user_id: str) -> JSON:
+        result: JSON = await self.request("GET", f"/guilds/{guild_id}/members/{_seg(user_id)}")
+        return result
+
+    async def update_member(self, guild_id: str, user_id: str, **changes: Any) -> JSON:
+        """PATCH a member: nickname, roles, timeout_until, deaf, mute."""
+        result: JSON = await self.request("PATCH", f"/guilds/{guild_id}/members/{_seg(user_id)}", json=changes)
+        return result
+
+    async def kick_member(self, guild_id: str, user_id: str) -> None:
+        await self.request("DELETE", f"/guilds/{guild_id}/members/{user_id}")
+
+    async def add_member_role(self, guild_id: str, user_id: str, role_id: str) -> JSON:
+        result: JSON = await self.request("PUT", f"/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        return result
+
+    async def remove_member_role(self, guild_id: str, user_id: str, role_id: str) -> JSON:
+        result: JSON = await self.request("DELETE", f"/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        return result
+
+    async def list_roles(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/roles")
+        return result
+
+    async def create_role(self, guild_id: str, **fields: Any) -> JSON:
+        """POST a role: name, color, hoist, mentionable, position, permissions_allow, permissions_deny."""
+        result: JSON = await self.request("POST", f"/guilds/{guild_id}/roles", json=fields)
+        return result
+
+    async def update_role(self, guild_id: str, role_id: str, **changes: Any) -> JSON:
+        result: JSON = await self.request("PATCH", f"/guilds/{guild_id}/roles/{role_id}", json=changes)
+        return result
+
+    async def delete_role(self, guild_id: str, role_id: str) -> None:
+        await self.request("DELETE", f"/guilds/{guild_id}/roles/{role_id}")
+
+    async def ban(self, guild_id: str, user_id: str, reason: str | None = None, **fields: Any) -> JSON:
+        """PUT a ban; `expires_at` or `duration_seconds` make it temporary."""
+        body = {"reason": reason, **fields} if reason is not None else dict(fields)
+        result: JSON = await self.request("PUT", f"/guilds/{guild_id}/bans/{user_id}", json=body)
+        return result
+
+    async def unban(self, guild_id: str, user_id: str) -> None:
+        await self.request("DELETE", f"/guilds/{guild_id}/bans/{user_id}")
+
+    async def list_bans(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/bans")
+        return result
+
+    async def list_emoji(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/emoji")
+        return result
+
+    async def create_emoji(self, guild_id: str, name: str, animated: bool = False) -> JSON:
+        body = {"name": name, "animated": animated}
+        result: JSON = await self.request("POST", f"/guilds/{guild_id}/emoji", json=body)
+        return result
+
+    async def update_emoji(self, guild_id: str, emoji_id: str, name: str) -> JSON:
+        result: JSON = await self.request("PATCH", f"/guilds/{guild_id}/emoji/{emoji_id}", json={"name": name})
+        return result
+
+    async def delete_emoji(self, guild_id: str, emoji_id: str) -> None:
+        await self.request("DELETE", f"/guilds/{guild_id}/emoji/{emoji_id}")
+
+    async def create_invite(self, guild_id: str, **fields: Any) -> JSON:
+        """POST an invite: channel_id, max_uses, max_age_seconds."""
+        result: JSON = await self.request("POST", f"/guilds/{guild_id}/invites", json=fields)
+        return result
+
+    async def list_invites(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/invites")
+        return result
+
+    async def get_invite(self, code: str) -> JSON:
+        result: JSON = await self.request("GET", f"/invites/{_seg(code)}")
+        return result
+
+    async def accept_invite(self, code: str) -> JSON:
+        """Join the invite's guild; answers the guild as the joiner sees it."""
+        result: JSON = await self.request("POST", f"/invites/{_seg(code)}")
+        return result
+
+    async def delete_invite(self, code: str) -> None:
+        await self.request("DELETE", f"/invites/{_seg(code)}")
+
+    # ---- channels -----------------------------------------------------------------------------
+
+    async def get_channel(self, channel_id: str) -> JSON:
+        result: JSON = await self.request("GET", f"/channels/{channel_id}")
+        return result
+
+    async def update_channel(self, channel_id: str, **changes: Any) -> JSON:
+        result: JSON = await self.request("PATCH", f"/channels/{channel_id}", json=changes)
+        return result
+
+    async def delete_channel(self, channel_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}")
+
+    async def put_overwrite(self, channel_id: str, target_id: str, type: str, allow: int = 0, deny: int = 0) -> JSON:
+        """Set a role's or user's overwrite (the guild's id as a role target: the @everyone one)."""
+        body = {"type": type, "allow": allow, "deny": deny}
+        result: JSON = await self.request("PUT", f"/channels/{channel_id}/permissions/{target_id}", json=body)
+        return result
+
+    async def delete_overwrite(self, channel_id: str, target_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}/permissions/{target_id}")
+
+    async def create_thread(self, channel_id: str, message_id: str, name: str) -> JSON:
+        path = f"/channels/{channel_id}/messages/{message_id}/threads"
+        result: JSON = await self.request("POST", path, json={"name": name})
+        return result
+
+    async def typing(self, channel_id: str) -> None:
+        await self.request("POST", f"/channels/{channel_id}/typing")
+
+    async def ack(self, channel_id: str, message_id: str | None = None) -> JSON:
+        """Mark read up to `message_id` (default: the latest); answers the channel's read state."""
+        body = {"message_id": message_id} if message_id is not None else None
+        result: JSON = await self.request("POST", f"/channels/{channel_id}/ack", json=body)
+        return result
+
+    async def read_state(self) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", "/users/@me/read-state")
+        return result
+
+    # ---- messages, reactions, pins --------------------------------------------------------------
+
+    async def send_message(self, channel_id: str, content: str = "", **fields: Any) -> JSON:
+        """POST a message: content plus nonce, reply_to_ids, attachments, embeds."""
+        body = {"content": content, **fields}
+        result: JSON = await self.request("POST", f"/channels/{channel_id}/messages", json=body)
+        return result
+
+    async def list_messages(
+        self, channel_id: str, *, before: str | None = None, after: str | None = None, limit: int | None = None
+    ) -> list[JSON]:
+        """Newest first (or oldest first with `after`)."""
+        params = {"before": before, "after": after, "limit": limit}
+        result: list[JSON] = await self.request("GET", f"/channels/{channel_id}/messages", params=params)
+        return result
+
+    async def get_message(self, channel_id: str, message_id: str) -> JSON:
+        result: JSON = await self.request("GET", f"/channels/{channel_id}/messages/{message_id}")
+        return result
+
+    async def edit_message(self, channel_id: str, message_id: str, content: str) -> JSON:
+        path = f"/channels/{channel_id}/messages/{message_id}"
+        result: JSON = await self.request("PATCH", path, json={"content": content})
+        return result
+
+    async def delete_message(self, channel_id: str, message_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}/messages/{message_id}")
+
+    async def bulk_delete(self, channel_id: str, message_ids: list[str]) -> None:
+        path = f"/channels/{channel_id}/messages/bulk-delete"
+        await self.request("POST", path, json={"message_ids": message_ids})
+
+    async def add_reaction(self, channel_id: str, message_id: str, emoji: str) -> None:
+        await self.request("PUT", f"/channels/{channel_id}/messages/{message_id}/reactions/{_seg(emoji)}")
+
+    async def remove_reaction(self, channel_id: str, message_id: str, emoji: str) -> None:
+        """Remove one's own reaction."""
+        await self.request("DELETE", f"/channels/{channel_id}/messages/{message_id}/reactions/{_seg(emoji)}")
+
+    async def remove_user_reaction(self, channel_id: str, message_id: str, emoji: str, user_id: str) -> None:
+        """Remove someone's reaction (ManageMessages)."""
+        path = f"/channels/{channel_id}/messages/{message_id}/reactions/{_seg(emoji)}/{_seg(user_id)}"
+        await self.request("DELETE", path)
+
+    async def clear_reactions(self, channel_id: str, message_id: str, emoji: str | None = None) -> None:
+        """Clear every reaction, or one emoji's (moderators)."""
+        path = f"/channels/{channel_id}/messages/{message_id}/reactions"
+        await self.request("DELETE", path, params={"emoji": emoji})
+
+    async def list_pins(self, channel_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/channels/{channel_id}/pins")
+        return result
+
+    async def pin(self, channel_id: str, message_id: str) -> None:
+        await self.request("PUT", f"/channels/{channel_id}/pins/{message_id}")
+
+    async def unpin(self, channel_id: str, message_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}/pins/{message_id}")
+
+    # ---- DMs and relationships ---------------------------------------------------------------
+
+    async def list_dms(self) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", "/users/@me/dms")
+        return result
+
+    async def open_dm(self, user_id: str) -> JSON:
+        result: JSON = await self.request("POST", f"/users/{_seg(user_id)}/dm")
+        return result
+
+    async def create_group_dm(self, recipient_ids: list[str], name: str | None = None) -> JSON:
+        body: JSON = {"recipient_ids": recipient_ids}
+        if name is not None:
+            body["name"] = name
+        result: JSON = await self.request("POST", "/users/@me/group-dms", json=body)
+        return result
+
+    async def add_recipient(self, channel_id: str, user_id: str) -> JSON:
+        result: JSON = await self.request("PUT", f"/channels/{channel_id}/recipients/{_seg(user_id)}")
+        return result
+
+    async def remove_recipient(self, channel_id: str, user_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}/recipients/{_seg(user_id)}")
+
+    async def list_relationships(self) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", "/users/@me/relationships")
+        return result
+
+    async def friend(self, user_id: str) -> JSON:
+        """Send (or accept) a friend request."""
+        result: JSON = await self.request("PUT", f"/users/{_seg(user_id)}/friend")
+        return result
+
+    async def unfriend(self, user_id: str) -> None:
+        """Unfriend, or cancel / decline a request."""
+        await self.request("DELETE", f"/users/{_seg(user_id)}/friend")
+
+    async def block(self, user_id: str) -> JSON:
+        result: JSON = await self.request("PUT", f"/users/{_seg(user_id)}/block")
+        return result
+
+    async def unblock(self, user_id: str) -> None:
+        await self.request("DELETE", f"/users/{_seg(user_id)}/block")
+
+
+def _error(response: httpx.Response) -> ApiError:
+    """The SPEC error envelope as an ApiError; anything else keeps its status and text."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return ApiError(response.status_code, "http_error", response.text[:200] or response.reason_phrase)
+    retry_after = error.get("retry_after")
+    if retry_after is None and "retry-after" in response.headers:
+        try:
+            retry_after = float(response.headers["retry-after"])
+        except ValueError:
+            retry_after = None
+    return ApiError(
+        response.status_code,
+        str(error.get("code", "error")),
+        str(error.get("message", "")),
+        float(retry_after) if retry_after is not None else None,
+    )

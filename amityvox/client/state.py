@@ -1,0 +1,100 @@
+"""`State`: the client's cache, kept current only from READY and the events that follow it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from amityvox.client.stores.activities import ActivityStore
+from amityvox.client.stores.base import JSON, handled_event_names
+from amityvox.client.stores.features import FeatureStore
+from amityvox.client.stores.guilds import GuildStore
+from amityvox.client.stores.messages import MessageStore
+from amityvox.client.stores.session import SessionStore
+from amityvox.client.stores.social import SocialStore
+from amityvox.client.stores.voice import VoiceStore
+from amityvox.events import validate as validate_payload
+
+log = logging.getLogger("amityvox.client")
+
+__all__ = ["State", "UnknownEvent", "handled_event_names"]
+
+
+class UnknownEvent(LookupError):
+    """`State.apply` got an event it has no handler for (raised in strict mode)."""
+
+
+@dataclass(eq=False)
+class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, FeatureStore, ActivityStore):
+    """The cache: one handler per event (`on_<event name>`), collected into `State.handlers`.
+
+    `strict` raises on an event without a handler instead of logging it; `validate` checks
+    every payload against the catalog first (both are what tests and the conformance suite
+    want; a long-running bot may prefer to keep going).
+    """
+
+    strict: bool = False
+    validate: bool = False
+
+    def apply(self, name: str, d: JSON) -> None:
+        """Apply one event (a dispatch or a client-local GATEWAY_* event) to the cache."""
+        handler = self.handlers.get(name)
+        if handler is None:
+            if self.strict:
+                raise UnknownEvent(f"no handler for event {name!r}")
+            log.warning("ignoring event %s: no handler for it", name)
+            return
+        if self.validate:
+            validate_payload(name, d)
+        handler(self, d)
+
+    # ---- reading the cache (embedded users filled in from `users`) -----------------------------
+
+    def guild(self, guild_id: str) -> JSON | None:
+        return self.guilds.get(guild_id)
+
+    def channel(self, channel_id: str) -> JSON | None:
+        """A channel; DM and group recipients carry their newest profiles."""
+        channel = self.channels.get(channel_id)
+        if channel is None or channel.get("recipients") is None:
+            return channel
+        return {**channel, "recipients": [self._user_view(u["id"], u) for u in channel["recipients"]]}
+
+    def guild_channels(self, guild_id: str) -> list[JSON]:
+        """The guild's channels the user can view, by position then id."""
+        found = [c for c in self.channels.values() if c.get("guild_id") == guild_id]
+        return sorted(found, key=lambda c: (c["position"], c["id"]))
+
+    def dms(self) -> list[JSON]:
+        """DM and group channels."""
+        return [c for c in (self.channel(cid) for cid in sorted(self.channels)) if c and c.get("guild_id") is None]
+
+    def member(self, guild_id: str, user_id: str) -> JSON | None:
+        member = self.members.get(guild_id, {}).get(user_id)
+        return None if member is None else {**member, "user": self._user_view(user_id)}
+
+    def guild_members(self, guild_id: str) -> list[JSON]:
+        return [m for m in (self.member(guild_id, u) for u in sorted(self.members.get(guild_id, {}))) if m]
+
+    def message(self, channel_id: str, message_id: str) -> JSON | None:
+        message = self.messages.get(channel_id, {}).get(message_id)
+        return None if message is None else {**message, "author": self._user_view(message["author_id"])}
+
+    def messages_in(self, channel_id: str, limit: int | None = None) -> list[JSON]:
+        """Cached messages of a channel, oldest first; with `limit`, the newest `limit` of them."""
+        ids = sorted(self.messages.get(channel_id, {}))
+        if limit is not None:
+            ids = ids[-limit:] if limit > 0 else []
+        return [m for m in (self.message(channel_id, i) for i in ids) if m]
+
+    def relationship(self, target_id: str) -> JSON | None:
+        rel = self.relationships.get(target_id)
+        return None if rel is None else {**rel, "user": self._user_view(target_id)}
+
+    def snapshot(self, channel_ids: Iterable[str] = ()) -> dict[str, Any]:
+        """The cache in the normalised shape `fetch_state` builds from REST (see convergence)."""
+        from amityvox.client.convergence import state_snapshot
+
+        return state_snapshot(self, channel_ids)

@@ -1,0 +1,142 @@
+"""The fixed cast every conformance scenario plays with, each connected over a real WebSocket.
+
+- actor#1, actor#2: the acting user (owner of the guild) with two sessions
+- member: in the guild, can view #secret (role "insider")
+- hidden: in the guild, cannot view #secret
+- moderator: in the guild, role "mods" (Kick/Ban/ManageMessages) and "insider"
+- outsider: in no guild with the actor
+- friend: the actor's friend, outside the guild
+- dm_peer: has a DM with the actor, outside the guild, not a friend
+- banned: banned from the guild
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from amityvox.client import Client, RestClient
+from amityvox.permissions import Perm
+
+PASSWORD = "conformance pass"
+PEOPLE = ("actor", "member", "hidden", "moderator", "outsider", "friend", "dm_peer", "banned")
+SESSIONS = ("actor#1", "actor#2", "member", "hidden", "moderator", "outsider", "friend", "dm_peer", "banned")
+
+
+@dataclass
+class Cast:
+    url: str
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # person → public user
+    rest: dict[str, RestClient] = field(default_factory=dict)  # person → REST as that person
+    clients: dict[str, Client] = field(default_factory=dict)  # session key → connected client
+    seen: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)  # since mark()
+    history: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)  # everything
+    guild_id: str = ""
+    general: str = ""
+    secret: str = ""
+    dm: str = ""
+    insider_role: str = ""
+    mods_role: str = ""
+    server: Any = None  # tests.conftest.Server, for scenarios that must reach behind the API
+
+    def id(self, person: str) -> str:
+        return str(self.users[person]["id"])
+
+    # ---- audiences, in session keys ------------------------------------------------------------
+
+    @property
+    def actor(self) -> set[str]:
+        return {"actor#1", "actor#2"}
+
+    @property
+    def guild(self) -> set[str]:
+        return self.actor | {"member", "hidden", "moderator"}
+
+    @property
+    def secret_viewers(self) -> set[str]:
+        return self.actor | {"member", "moderator"}
+
+    @property
+    def moderators(self) -> set[str]:
+        return self.actor | {"moderator"}
+
+    @property
+    def actor_social(self) -> set[str]:
+        """Co-members, friends and DM peers: everyone who holds the actor's profile."""
+        return self.guild | {"friend", "dm_peer"}
+
+    # ---- observation ---------------------------------------------------------------------------
+
+    def mark(self) -> None:
+        """Forget everything received so far (call before the action under test)."""
+        for log in self.seen.values():
+            log.clear()
+
+    def seen_all(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        return self.history.get(key, [])
+
+    async def connect(self, key: str, person: str) -> Client:
+        client = Client(self.url, self.rest[person].token, strict=True, validate=True)
+        log = self.seen.setdefault(key, [])
+        everything = self.history.setdefault(key, [])
+
+        @client.on("*")
+        def _record(name: str, d: dict[str, Any]) -> None:
+            log.append((name, d))
+            everything.append((name, d))
+
+        await client.start(timeout=10)
+        self.clients[key] = client
+        return client
+
+    async def quiet(self, period: float = 0.3) -> None:
+        """Wait until no session has received anything for `period` seconds."""
+        last = -1
+        while True:
+            total = sum(len(v) for v in self.seen.values())
+            if total == last:
+                return
+            last = total
+            await asyncio.sleep(period)
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.close()
+        for rest in self.rest.values():
+            await rest.aclose()
+
+
+async def assemble(url: str) -> Cast:
+    cast = Cast(url=url)
+    for person in PEOPLE:
+        rest = RestClient(url)
+        cast.users[person] = (await rest.register(f"{person.replace('_', '')}", PASSWORD))["user"]
+        cast.rest[person] = rest
+    actor = cast.rest["actor"]
+    guild = await actor.create_guild("Conformance")
+    cast.guild_id, cast.general = guild["id"], guild["channels"][0]["id"]
+    code = (await actor.create_invite(cast.guild_id, max_uses=0))["code"]
+    for person in ("member", "hidden", "moderator", "banned"):
+        await cast.rest[person].accept_invite(code)
+    view = int(Perm.ViewChannel)
+    mod_bits = int(Perm.KickMembers | Perm.BanMembers | Perm.ManageMessages)
+    cast.insider_role = (await actor.create_role(cast.guild_id, name="insider"))["id"]
+    cast.mods_role = (await actor.create_role(cast.guild_id, name="mods", permissions_allow=mod_bits))["id"]
+    for person in ("member", "moderator"):
+        await actor.add_member_role(cast.guild_id, cast.id(person), cast.insider_role)
+    await actor.add_member_role(cast.guild_id, cast.id("moderator"), cast.mods_role)
+    cast.secret = (await actor.create_channel(cast.guild_id, "secret"))["id"]
+    await actor.put_overwrite(cast.secret, cast.guild_id, "role", deny=view)
+    await actor.put_overwrite(cast.secret, cast.insider_role, "role", allow=view)
+    await actor.ban(cast.guild_id, cast.id("banned"), reason="conformance")
+    await actor.friend(cast.id("friend"))
+    await cast.rest["friend"].friend(cast.id("actor"))
+    cast.dm = (await actor.open_dm(cast.id("dm_peer")))["id"]
+    for key in SESSIONS:
+        await cast.connect(key, key.split("#")[0])
+    for client in cast.clients.values():
+        await client.synced()
+    await cast.quiet()
+    cast.mark()
+    return cast

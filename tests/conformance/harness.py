@@ -1,0 +1,121 @@
+"""Run one scenario against the cast and judge it the way the parity report does.
+
+A scenario performs one action through the public API and names the event it must cause
+and the exact set of sessions allowed to receive it. The harness checks delivery (no
+session missing, none extra), the payload against the catalog, that every receiving
+client handled it, and that every client's cache still equals a fresh REST fetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amityvox.client.state import State
+from amityvox.events import catalog
+from tests.conformance.cast import Cast
+
+EVIDENCE = Path(__file__).resolve().parents[2] / "build" / "parity-evidence.json"
+_results: dict[str, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    event: str
+    act: Callable[[Cast], Awaitable[Any]]
+    audience: Callable[[Cast], set[str]]
+    label: str = ""
+    channels: Callable[[Cast], Iterable[str]] = lambda c: (c.general, c.secret, c.dm)
+
+    @property
+    def id(self) -> str:
+        return f"{self.event}{'-' + self.label if self.label else ''}"
+
+
+async def exercise(cast: Cast, scenario: Scenario) -> dict[str, Any]:
+    """Perform the scenario, record its evidence, and return it."""
+    name = scenario.event
+    errors_before = {k: len(c.gateway.errors) for k, c in cast.clients.items()}
+    cast.mark()
+    await scenario.act(cast)
+    expected = scenario.audience(cast)
+    deadline = asyncio.get_running_loop().time() + 5
+    while asyncio.get_running_loop().time() < deadline:
+        if all(any(n == name for n, _ in cast.seen.get(k, ())) for k in expected):
+            break
+        await asyncio.sleep(0.05)
+    await cast.quiet()
+    received = {k for k, log in cast.seen.items() if any(n == name for n, _ in log)}
+    invalid = []
+    for k in received:
+        for n, d in cast.seen[k]:
+            if n == name:
+                try:
+                    catalog.validate(name, d)
+                except ValueError as exc:
+                    invalid.append(f"{k}: {exc}")
+    unhandled = [k for k in received if len(cast.clients[k].gateway.errors) > errors_before.get(k, 0)]
+    divergence = []
+    channels = list(scenario.channels(cast))
+    for key, client in cast.clients.items():
+        try:
+            await client.converged(channels)
+        except AssertionError as exc:
+            divergence.append(f"{key}: {exc}")
+    result = {
+        "triggered": True,
+        "expected": sorted(expected),
+        "received": sorted(received),
+        "missing": sorted(expected - received),
+        "leaked": sorted(received - expected),
+        "delivered": expected <= received,
+        "payload_valid": not invalid,
+        "python_handled": name in State.handlers and not unhandled,
+        "converged": not divergence,
+        "detail": "; ".join(invalid + [f"{k}: handler failed" for k in unhandled] + divergence)[:2000],
+        "scenarios": [scenario.id],
+    }
+    _merge(name, result)
+    return result
+
+
+def _merge(name: str, result: dict[str, Any]) -> None:
+    """Several scenarios may cover one event: it is only as good as the worst of them."""
+    previous = _results.get(name)
+    if previous is None:
+        _results[name] = result
+        return
+    for flag in ("delivered", "payload_valid", "python_handled", "converged", "triggered"):
+        previous[flag] = previous[flag] and result[flag]
+    for listed in ("missing", "leaked", "scenarios"):
+        previous[listed] = sorted(set(previous[listed]) | set(result[listed]))
+    previous["detail"] = "; ".join(x for x in (previous["detail"], result["detail"]) if x)[:2000]
+
+
+def write_evidence() -> None:
+    """Merge this run's results into build/parity-evidence.json (a partial run keeps the rest)."""
+    if not _results:
+        return
+    EVIDENCE.parent.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = {"events": {}}
+    if EVIDENCE.exists():
+        data = json.loads(EVIDENCE.read_text())
+    data.setdefault("events", {}).update(_results)
+    data["source"] = "tests/conformance"
+    EVIDENCE.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def verdict(result: dict[str, Any]) -> str:
+    """The failure message a test shows, or '' when the scenario is OK."""
+    problems = []
+    if result["missing"]:
+        problems.append(f"not delivered to {result['missing']}")
+    if result["leaked"]:
+        problems.append(f"leaked to {result['leaked']}")
+    if not result["payload_valid"] or not result["python_handled"] or not result["converged"]:
+        problems.append(result["detail"] or "not handled")
+    return "; ".join(problems)
