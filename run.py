@@ -2,7 +2,8 @@
 """Set up and run AmityVox on a fresh machine with only Python and pip.
 
     python3 run.py serve [amityvox serve flags]   # create .venv if missing, install, serve
-    python3 run.py test  [pytest args]            # install with test extras, lint, type-check, test
+    python3 run.py test  [pytest args]            # install with test extras, lint, type-check, test,
+                                                  # then (full runs) the parity gate
 """
 
 from __future__ import annotations
@@ -53,7 +54,13 @@ def main(argv: list[str]) -> int:
     _sh(BIN / "ruff", "check", ".")
     _sh(BIN / "mypy", "amityvox")
     result = subprocess.run([str(BIN / "python"), "-m", "pytest", *(rest or ["-q"])], cwd=ROOT)
-    return result.returncode
+    if result.returncode != 0 or rest:
+        return result.returncode
+    # A full run has just written the conformance evidence: the parity gate reads it.
+    parity = subprocess.run(
+        [str(BIN / "amityvox"), "parity", "--check", "--output", "build/parity-report.md"], cwd=ROOT
+    )
+    return parity.returncode
 
 
 if __name__ == "__main__":
