@@ -36,7 +36,9 @@ WEB_DIR = Path(__file__).with_name("web")
 def make_bus(settings: Settings) -> Bus:
     if settings.bus_url.startswith("memory://"):
         return MemoryBus()
-    raise NotImplementedError("the NATS bus is not available in this build; use memory://")
+    from amityvox.bus.nats import NatsBus
+
+    return NatsBus(settings.bus_url)
 
 
 def _modules(package: Any) -> list[Any]:
@@ -61,8 +63,17 @@ async def start_workers(ctx: Context) -> list[asyncio.Task[None]]:
     return tasks
 
 
-def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
-    """One process serving everything; `validate_events` checks every payload against the catalog."""
+ROLES = ("all", "api", "gateway")
+
+
+def build_app(settings: Settings, *, role: str = "all", validate_events: bool = False) -> FastAPI:
+    """The ASGI app for one process role: "all" (`amityvox serve`), "api" (REST, background
+    workers, the web client) or "gateway" (the WebSocket gateway alone). Any number of api
+    and gateway processes can share one database and NATS. `validate_events` checks every
+    published payload against the catalog (tests)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    serves_api, serves_gateway = role in ("all", "api"), role in ("all", "gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,14 +91,16 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
                 catalog.validate(name, data)
             await bus.publish([Envelope(name=name, subject=event.subject, data=data)])
 
-        gateway = Gateway(settings, bus, ServiceBackend(ctx), publish)
-        await gateway.start()
+        gateway = Gateway(settings, bus, ServiceBackend(ctx), publish) if serves_gateway else None
+        if gateway is not None:
+            await gateway.start()
         app.state.gateway = gateway
-        workers = await start_workers(ctx)
+        workers = await start_workers(ctx) if serves_api else []
         try:
             yield
         finally:
-            await gateway.close()
+            if gateway is not None:
+                await gateway.close()
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
@@ -103,9 +116,10 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    for router in api_routers():
-        if router is not health.router:
-            api.include_router(router)
+    if serves_api:
+        for router in api_routers():
+            if router is not health.router:
+                api.include_router(router)
 
     @api.get("/gateway", tags=["gateway"])
     async def gateway_url(request: Request) -> Response:
@@ -133,17 +147,21 @@ def build_app(settings: Settings, *, validate_events: bool = False) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
 
-    @app.websocket("/ws")
-    async def ws_endpoint(websocket: WebSocket) -> None:
-        await app.state.gateway.handle(websocket)
+    if serves_gateway:
+
+        @app.websocket("/ws")
+        async def ws_endpoint(websocket: WebSocket) -> None:
+            await app.state.gateway.handle(websocket)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> Response:
-        return HTMLResponse((WEB_DIR / "index.html").read_text(encoding="utf-8"))
+    if serves_api:
+
+        @app.get("/", include_in_schema=False)
+        async def index() -> Response:
+            return HTMLResponse((WEB_DIR / "index.html").read_text(encoding="utf-8"))
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -30,13 +30,24 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from amityvox.serving import server_for
 
     settings = _settings(args)
+    if getattr(args, "role", "all") != "all" and settings.bus_url.startswith("memory://"):
+        print(
+            "configuration error: separate api and gateway processes need a shared bus: --bus nats://…", file=sys.stderr
+        )
+        return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = build_app(settings)
+    role = getattr(args, "role", "all")
+    app = build_app(settings, role=role)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    what = {"all": "open", "api": "REST API at", "gateway": "gateway at"}[role]
+    path = "/ws" if role == "gateway" else "/"
     logging.getLogger("amityvox").info(
-        "AmityVox is starting: open http://%s:%d/ (database: %s, bus: %s)",
+        "AmityVox (%s) is starting: %s http://%s:%d%s (database: %s, bus: %s)",
+        role,
+        what,
         host,
         settings.port,
+        path,
         settings.resolved_database_url.split("://", 1)[0],
         settings.bus_url,
     )
@@ -163,12 +174,17 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--data-dir", dest="data_dir", help="data directory (SQLite database lives here)")
         sp.add_argument("--database", help="database URL (sqlite:///… or postgresql://…)")
 
-    serve = sub.add_parser("serve", help="run the whole server in one process")
-    common(serve)
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--bus", help="memory:// (default) or nats://host:port")
-    serve.set_defaults(func=_cmd_serve)
+    for role, help_text in (
+        ("serve", "run the whole server in one process"),
+        ("api", "run REST, background workers and the web client (scale out with NATS)"),
+        ("gateway", "run the WebSocket gateway alone (scale out with NATS)"),
+    ):
+        p_role = sub.add_parser(role, help=help_text)
+        common(p_role)
+        p_role.add_argument("--host")
+        p_role.add_argument("--port", type=int)
+        p_role.add_argument("--bus", help="memory:// (default for serve) or nats://host:port")
+        p_role.set_defaults(func=_cmd_serve, role="all" if role == "serve" else role)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     common(migrate)

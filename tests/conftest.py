@@ -94,8 +94,10 @@ class Server:
         return data
 
 
-async def start_server(settings: Settings) -> tuple[AmityServer, asyncio.Task[None], str, Context]:
-    app = build_app(settings, validate_events=True)
+async def start_server(
+    settings: Settings, role: str = "all"
+) -> tuple[AmityServer, asyncio.Task[None], str, Context]:
+    app = build_app(settings, role=role, validate_events=True)
     server = server_for(app, settings, port=0, log_level="warning")
     task = asyncio.create_task(server.serve())
     for _ in range(500):
@@ -130,8 +132,8 @@ async def any_db_server(tmp_path: Path, database_url: str) -> AsyncIterator[Serv
         yield s
 
 
-async def _serve(settings: Settings) -> AsyncIterator[Server]:
-    uv, task, url, ctx = await start_server(settings)
+async def _serve(settings: Settings, role: str = "all") -> AsyncIterator[Server]:
+    uv, task, url, ctx = await start_server(settings, role)
     recorder = Recorder()
     await ctx.bus.subscribe("amityvox.>", recorder)
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:

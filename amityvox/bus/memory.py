@@ -59,7 +59,8 @@ class MemoryBus:
                 if subject_matches(sub.pattern, env.subject):
                     sub.queue.put_nowait(env)
 
-    async def subscribe(self, pattern: str, handler: Handler) -> _MemorySubscription:
+    async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> _MemorySubscription:
+        # One process: a queue group of one member is the same as a plain subscription.
         subject_matches(pattern, "amityvox.x")  # validate the pattern now, not on first publish
         sub = _MemorySubscription(self, pattern, handler)
         self._subs.append(sub)

