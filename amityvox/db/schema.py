@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -301,4 +302,477 @@ slowmode_marks = Table(
     _ref("user_id", "users.id"),
     _ts("posted_at"),
     UniqueConstraint("channel_id", "user_id", name="uq_slowmode_marks_pair"),
+)
+
+# ---- community and moderation (migration 0005_community) ------------------------------------
+# AutoMod rules and the actions they took, raid protection, polls, scheduled guild events,
+# onboarding and channel groups.
+
+automod_rules = Table(
+    "automod_rules",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("name", String(100), nullable=False),
+    Column("rule_type", String(16), nullable=False),  # word | regex | spam | links
+    Column("config", JSON, nullable=False),
+    Column("actions", JSON, nullable=False),  # subset of log, warn, delete, timeout
+    Column("timeout_seconds", Integer),
+    Column("exempt_role_ids", JSON, nullable=False),
+    Column("exempt_channel_ids", JSON, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("creator_id", String(26)),
+    _ts("created_at"),
+    Index("ix_automod_rules_guild", "guild_id"),
+)
+
+# One row per action a rule took; rule_id and rule_name stay readable after the rule is deleted.
+automod_actions = Table(
+    "automod_actions",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("rule_id", String(26), nullable=False),
+    Column("rule_name", String(100), nullable=False),
+    Column("channel_id", String(26), nullable=False),
+    Column("message_id", String(26), nullable=False),
+    Column("user_id", String(26), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reason", String(512), nullable=False),
+    _ts("created_at"),
+    Index("ix_automod_actions_guild", "guild_id", "id"),
+)
+
+raid_configs = Table(
+    "raid_configs",
+    metadata,
+    Column("guild_id", String(26), ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True),
+    Column("join_threshold", Integer, nullable=False),  # 0: automatic lockdown off
+    Column("window_seconds", Integer, nullable=False),
+    Column("lockdown_duration_seconds", Integer, nullable=False),  # 0: until lifted by hand
+    Column("lockdown_active", Boolean, nullable=False, default=False),
+    _ts("lockdown_started_at", nullable=True),
+    _ts("lockdown_ends_at", nullable=True),
+    Column("lockdown_reason", String(512)),
+    Column("lockdown_triggered_by", String(26)),
+    Index("ix_raid_configs_active", "lockdown_active", "lockdown_ends_at"),
+)
+
+polls = Table(
+    "polls",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    Column("message_id", String(26)),
+    Column("author_id", String(26), nullable=False),
+    Column("question", String(300), nullable=False),
+    Column("multi_vote", Boolean, nullable=False, default=False),
+    Column("anonymous", Boolean, nullable=False, default=False),
+    _ts("expires_at", nullable=True),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("closed_by", String(26)),
+    _ts("created_at"),
+    Index("ix_polls_open", "closed", "expires_at"),
+)
+
+poll_options = Table(
+    "poll_options",
+    metadata,
+    _id(),
+    _ref("poll_id", "polls.id"),
+    Column("text", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_poll_options_poll", "poll_id"),
+)
+
+poll_votes = Table(
+    "poll_votes",
+    metadata,
+    _ref("poll_id", "polls.id"),
+    _ref("option_id", "poll_options.id"),
+    _ref("user_id", "users.id"),
+    _ts("created_at"),
+    UniqueConstraint("poll_id", "option_id", "user_id", name="uq_poll_votes_once"),
+    Index("ix_poll_votes_voter", "poll_id", "user_id"),
+)
+
+guild_events = Table(
+    "guild_events",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("creator_id", String(26), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(1000)),
+    Column("location", String(256)),
+    Column("channel_id", String(26)),
+    _ts("scheduled_start"),
+    _ts("scheduled_end", nullable=True),
+    Column("status", String(16), nullable=False),  # scheduled | active | completed | cancelled
+    _ts("created_at"),
+    Index("ix_guild_events_guild", "guild_id", "scheduled_start"),
+    Index("ix_guild_events_status", "status", "scheduled_start"),
+)
+
+guild_event_rsvps = Table(
+    "guild_event_rsvps",
+    metadata,
+    _ref("event_id", "guild_events.id"),
+    _ref("user_id", "users.id"),
+    _ts("created_at"),
+    UniqueConstraint("event_id", "user_id", name="uq_guild_event_rsvps_pair"),
+)
+
+# One configuration per guild; prompts (with their options) are one JSON document.
+guild_onboarding = Table(
+    "guild_onboarding",
+    metadata,
+    Column("guild_id", String(26), ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True),
+    Column("enabled", Boolean, nullable=False, default=False),
+    Column("welcome_message", String(2000), nullable=False, default=""),
+    Column("rules", JSON, nullable=False),
+    Column("default_channel_ids", JSON, nullable=False),
+    Column("prompts", JSON, nullable=False),
+    _ts("updated_at"),
+)
+
+channel_groups = Table(
+    "channel_groups",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("name", String(100), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    _ts("created_at"),
+    Index("ix_channel_groups_guild", "guild_id"),
+)
+
+channel_group_items = Table(
+    "channel_group_items",
+    metadata,
+    _ref("group_id", "channel_groups.id"),
+    _ref("channel_id", "channels.id"),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("group_id", "channel_id", name="uq_channel_group_items_pair"),
+    Index("ix_channel_group_items_channel", "channel_id"),
+)
+
+# --- activities, games, watch-together, music parties and bots (migration 0008_activities) ---
+
+# Activities added by instance admins; the built-in catalog lives in code (services/activities.py).
+activities = Table(
+    "activities",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False),
+    Column("description", String(500)),
+    Column("max_participants", Integer, nullable=False),
+    Column("state_updates", String(16), nullable=False),  # "host" | "participants"
+    Column("creator_id", String(26)),
+    _ts("created_at"),
+)
+
+activity_sessions = Table(
+    "activity_sessions",
+    metadata,
+    _id(),
+    Column("activity_id", String(26), nullable=False),  # built-in or `activities.id`
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    _ref("host_id", "users.id"),
+    Column("state", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # "active" | "ended"
+    _ts("started_at"),
+    _ts("ended_at", nullable=True),
+    Index("ix_activity_sessions_channel", "channel_id"),
+)
+
+activity_participants = Table(
+    "activity_participants",
+    metadata,
+    _ref("session_id", "activity_sessions.id"),
+    _ref("user_id", "users.id"),
+    _ts("joined_at"),
+    UniqueConstraint("session_id", "user_id", name="uq_activity_participants_pair"),
+)
+
+games = Table(
+    "games",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    Column("game_type", String(32), nullable=False),
+    Column("state", JSON, nullable=False),  # board, players in seat order, turn, winner
+    Column("status", String(16), nullable=False),  # "waiting" | "active" | "won" | "draw"
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_games_channel", "channel_id"),
+)
+
+watch_sessions = Table(
+    "watch_sessions",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    _ref("host_id", "users.id"),
+    Column("video_url", String(2048), nullable=False),
+    Column("title", String(200)),
+    Column("current_time_ms", BigInteger, nullable=False, default=0),
+    Column("playing", Boolean, nullable=False, default=False),
+    Column("playback_rate", Float, nullable=False, default=1.0),
+    _ts("started_at"),
+    _ts("synced_at"),
+    Index("ix_watch_sessions_channel", "channel_id"),
+)
+
+music_parties = Table(
+    "music_parties",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    _ref("host_id", "users.id"),
+    Column("current_index", Integer, nullable=False, default=0),
+    Column("playing", Boolean, nullable=False, default=False),
+    _ts("started_at"),
+    Index("ix_music_parties_channel", "channel_id"),
+)
+
+music_party_tracks = Table(
+    "music_party_tracks",
+    metadata,
+    _ref("party_id", "music_parties.id"),
+    Column("position", Integer, nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("artist", String(200)),
+    Column("duration_ms", BigInteger),
+    Column("added_by", String(26), nullable=False),
+    _ts("added_at"),
+    UniqueConstraint("party_id", "position", name="uq_music_party_tracks_position"),
+)
+
+# The presence a bot's owner (or the bot) last set; bots have no row until then.
+bot_presences = Table(
+    "bot_presences",
+    metadata,
+    Column("bot_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("activity", JSON),
+    _ts("updated_at"),
+)
+
+# ---- voice, calls, soundboard, notifications, announcements (migration 0006_voice) ----------
+
+# Who is in which voice channel or DM/group call: one row per user, so every process sees it.
+# `session_id` is the gateway session holding the state (it is removed when that session ends).
+voice_states = Table(
+    "voice_states",
+    metadata,
+    Column("user_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    Column("session_id", String(64), nullable=False),
+    Column("self_mute", Boolean, nullable=False, default=False),
+    Column("self_deaf", Boolean, nullable=False, default=False),
+    Column("mute", Boolean, nullable=False, default=False),
+    Column("deaf", Boolean, nullable=False, default=False),
+    Column("self_stream", Boolean, nullable=False, default=False),
+    Column("stream_resolution", String(16)),  # the screen share's settings while self_stream is on
+    Column("stream_framerate", Integer),
+    Column("stream_audio", Boolean),
+    _ts("updated_at"),
+    Index("ix_voice_states_channel", "channel_id"),
+    Index("ix_voice_states_session", "session_id"),
+)
+
+# At most one broadcast per voice channel or call at a time.
+voice_broadcasts = Table(
+    "voice_broadcasts",
+    metadata,
+    _id(),
+    Column("channel_id", String(26), ForeignKey("channels.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("guild_id", String(26)),
+    _ref("broadcaster_id", "users.id"),
+    Column("title", String(100)),
+    _ts("started_at"),
+)
+
+# Soundboard sounds belong to a guild; only their metadata is stored (volume in thousandths).
+soundboard_sounds = Table(
+    "soundboard_sounds",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("name", String(32), nullable=False),
+    Column("volume", Integer, nullable=False, default=1000),
+    Column("emoji", String(64)),
+    Column("creator_id", String(26), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("guild_id", "name", name="uq_soundboard_sounds_name"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _ref("user_id", "users.id"),
+    Column("type", String(32), nullable=False),
+    Column("guild_id", String(26)),
+    Column("channel_id", String(26)),
+    Column("message_id", String(26)),
+    Column("actor_id", String(26)),
+    Column("content", String(256)),
+    Column("read", Boolean, nullable=False, default=False),
+    _ts("created_at"),
+    Index("ix_notifications_user", "user_id", "id"),
+)
+
+# Instance-wide announcements published by administrators.
+announcements = Table(
+    "announcements",
+    metadata,
+    _id(),
+    Column("title", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    _ts("expires_at", nullable=True),
+    Column("author_id", String(26), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+# ---- experimental channel features (migration 0007_experimental) ----------------------------
+# Location shares, message effects and super reactions, whiteboards, code snippets, kanban
+# boards and channel widgets. Each belongs to one channel and goes with it.
+
+# A share lives until it is stopped; live shares also end at `expires_at` (a sweep stops them).
+location_shares = Table(
+    "location_shares",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("user_id", String(26), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("accuracy", Float),  # metres
+    Column("label", String(100)),
+    Column("live", Boolean, nullable=False, default=False),
+    _ts("expires_at", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_location_shares_channel", "channel_id", "id"),
+    Index("ix_location_shares_expiry", "live", "expires_at"),
+)
+
+message_effects = Table(
+    "message_effects",
+    metadata,
+    _id(),
+    _ref("message_id", "messages.id"),
+    Column("channel_id", String(26), nullable=False),
+    Column("user_id", String(26), nullable=False),
+    Column("effect_type", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    _ts("created_at"),
+    Index("ix_message_effects_message", "message_id"),
+)
+
+super_reactions = Table(
+    "super_reactions",
+    metadata,
+    _id(),
+    _ref("message_id", "messages.id"),
+    Column("channel_id", String(26), nullable=False),
+    Column("user_id", String(26), nullable=False),
+    Column("emoji", String(128), nullable=False),
+    Column("intensity", Integer, nullable=False),
+    _ts("created_at"),
+    Index("ix_super_reactions_message", "message_id"),
+)
+
+# `version` rises by one with every accepted edit; an edit names the version it was based on.
+whiteboards = Table(
+    "whiteboards",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("name", String(100), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("version", Integer, nullable=False, default=0),
+    Column("creator_id", String(26), nullable=False),
+    Column("updated_by", String(26)),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_whiteboards_channel", "channel_id", "id"),
+)
+
+code_snippets = Table(
+    "code_snippets",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("author_id", String(26), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("language", String(32), nullable=False),
+    Column("code", Text, nullable=False),
+    _ts("created_at"),
+    Index("ix_code_snippets_channel", "channel_id", "id"),
+)
+
+kanban_boards = Table(
+    "kanban_boards",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("name", String(100), nullable=False),
+    Column("creator_id", String(26), nullable=False),
+    _ts("created_at"),
+    Index("ix_kanban_boards_channel", "channel_id", "id"),
+)
+
+# Column and card positions are kept contiguous (0..n-1) by every change.
+kanban_columns = Table(
+    "kanban_columns",
+    metadata,
+    _id(),
+    _ref("board_id", "kanban_boards.id"),
+    Column("name", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    _ts("created_at"),
+    Index("ix_kanban_columns_board", "board_id", "position"),
+)
+
+kanban_cards = Table(
+    "kanban_cards",
+    metadata,
+    _id(),
+    _ref("board_id", "kanban_boards.id"),
+    _ref("column_id", "kanban_columns.id"),
+    Column("channel_id", String(26), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text),
+    Column("position", Integer, nullable=False),
+    Column("creator_id", String(26), nullable=False),
+    _ts("created_at"),
+    Index("ix_kanban_cards_column", "column_id", "position"),
+)
+
+channel_widgets = Table(
+    "channel_widgets",
+    metadata,
+    _id(),
+    _ref("channel_id", "channels.id"),
+    Column("guild_id", String(26)),
+    Column("widget_type", String(16), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    Column("creator_id", String(26), nullable=False),
+    _ts("created_at"),
+    Index("ix_channel_widgets_channel", "channel_id", "position"),
 )

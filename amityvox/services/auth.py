@@ -76,6 +76,11 @@ async def _issue_token(ctx: Context, conn: Any, user_id: str) -> str:
     return token
 
 
+async def issue_token(ctx: Context, conn: Any, user_id: str) -> str:
+    """A new bearer token for `user_id` inside the caller's transaction (bot tokens)."""
+    return await _issue_token(ctx, conn, user_id)
+
+
 async def create_user(
     ctx: Context, username: str, password: str, email: str | None = None, *, is_admin: bool = False
 ) -> dict[str, Any]:

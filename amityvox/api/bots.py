@@ -1,0 +1,74 @@
+"""Bots: the caller's bot accounts, their tokens and presence, and clicks on bot messages."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.context import Context
+from amityvox.services import bots
+
+router = APIRouter(tags=["bots"])
+
+
+class CreateBot(Body):
+    username: str = Field(min_length=1, max_length=64)
+
+
+class Activity(Body):
+    type: Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
+    name: str = Field(min_length=1, max_length=128)
+
+
+class PutPresence(Body):
+    status: Literal["online", "idle", "busy", "offline"]
+    activity: Activity | None = None
+
+
+class Interaction(Body):
+    message_id: str = Field(min_length=1, max_length=26)
+    channel_id: str = Field(min_length=1, max_length=26)
+    custom_id: str = Field(min_length=1, max_length=bots.MAX_CUSTOM_ID)
+    component_type: Literal["button", "select"]
+    values: list[str] = Field(default_factory=list, max_length=bots.MAX_VALUES)
+
+
+@router.get("/users/@me/bots")
+async def list_bots(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await bots.list_bots(ctx, caller.id))
+
+
+@router.post("/users/@me/bots", status_code=201)
+async def create_bot(
+    body: CreateBot, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await bots.create_bot(ctx, caller.id, body.username), 201)
+
+
+@router.post("/bots/{bot_id}/tokens", status_code=201)
+async def create_token(
+    bot_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await bots.create_token(ctx, bot_id, caller.id), 201)
+
+
+@router.put("/bots/{bot_id}/presence")
+async def put_presence(
+    bot_id: str, body: PutPresence, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    activity = body.activity.model_dump() if body.activity is not None else None
+    return ok(await bots.set_presence(ctx, bot_id, caller.id, body.status, activity))
+
+
+@router.post("/bots/interactions")
+async def interact(
+    body: Interaction, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    interaction = await bots.interact(
+        ctx, caller.id, body.channel_id, body.message_id, body.custom_id, body.component_type, body.values
+    )
+    return ok(interaction)

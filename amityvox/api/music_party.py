@@ -1,0 +1,45 @@
+"""/music-party: a shared play queue in a channel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.context import Context
+from amityvox.services import music_party
+
+router = APIRouter(prefix="/music-party", tags=["activities"])
+
+
+class StartParty(Body):
+    channel_id: str = Field(min_length=1, max_length=26)
+
+
+class Track(Body):
+    title: str = Field(min_length=1, max_length=200)
+    url: str = Field(min_length=1, max_length=2048)
+    artist: str | None = Field(default=None, max_length=200)
+    duration_ms: int | None = Field(default=None, ge=0, le=music_party.MAX_DURATION_MS)
+
+
+class QueueTrack(Body):
+    track: Track
+
+
+@router.post("", status_code=201)
+async def start(body: StartParty, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await music_party.start_party(ctx, body.channel_id, caller.id), 201)
+
+
+@router.get("/{party_id}")
+async def get(party_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await music_party.get(ctx, party_id, caller.id))
+
+
+@router.post("/{party_id}/queue", status_code=201)
+async def queue(
+    party_id: str, body: QueueTrack, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await music_party.add_track(ctx, party_id, caller.id, body.track.model_dump()), 201)
