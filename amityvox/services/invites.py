@@ -14,7 +14,7 @@ from amityvox.context import Context
 from amityvox.db.schema import bans, invites
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import iso, now_iso, utcnow
-from amityvox.services import access, guilds, members, users
+from amityvox.services import access, guilds, members, raid, users
 from amityvox.services.serialize import invite_out, load_guild_row, load_member
 
 CODE_BYTES = 6  # 8 URL-safe characters
@@ -159,6 +159,7 @@ async def accept_invite(ctx: Context, code: str, user_id: str) -> dict[str, Any]
         await users.get_row(tx.conn, user_id)
         if await is_banned(tx.conn, guild_id, user_id):
             raise forbidden("you are banned from this guild", code="banned")
+        await raid.require_open(tx.conn, guild_id)
         # Counting inside the UPDATE keeps concurrent accepts from overshooting max_uses.
         bump = update(invites).where(invites.c.code == code)
         if invite["max_uses"]:

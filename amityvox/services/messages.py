@@ -32,9 +32,10 @@ from amityvox.db.schema import (
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
-from amityvox.services import slowmode
+from amityvox.services import raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out
+from amityvox.services.uow import UnitOfWork
 from amityvox.services.upserts import upsert
 from amityvox.services.users import public_user
 
@@ -270,6 +271,7 @@ async def create_message(
         ca = await channel_access(conn, channel_id, author_id, need=P.Perm.SendMessages)
         require_message_channel(ca)
         require_unlocked(ca)
+        await raid.require_may_post(conn, ca, author_id)
         if attachments:
             ca.require(P.Perm.UploadFiles)
         if embeds:
@@ -409,6 +411,17 @@ async def delete_message(ctx: Context, channel_id: str, message_id: str, user_id
             ca.require(P.Perm.ManageMessages)
         await tx.conn.execute(delete(messages).where(messages.c.id == row["id"]))
         tx.emit("MESSAGE_DELETE", _scoped({"id": row["id"], "channel_id": channel_id}, ca.guild_id))
+
+
+async def purge_message(tx: UnitOfWork, message_id: str) -> bool:
+    """Delete a message without a caller check (automod acts on its own) → MESSAGE_DELETE; False if gone."""
+    q = select(messages.c.id, messages.c.channel_id, messages.c.guild_id).where(messages.c.id == message_id)
+    row = (await tx.conn.execute(q)).first()
+    if row is None:
+        return False
+    await tx.conn.execute(delete(messages).where(messages.c.id == row.id))
+    tx.emit("MESSAGE_DELETE", _scoped({"id": row.id, "channel_id": row.channel_id}, row.guild_id))
+    return True
 
 
 async def bulk_delete(ctx: Context, channel_id: str, user_id: str, message_ids: Sequence[str]) -> None:

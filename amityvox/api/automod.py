@@ -1,0 +1,76 @@
+"""/guilds/{g}/automod: AutoMod rules and the log of actions they took."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import automod
+
+router = APIRouter(prefix="/guilds/{guild_id}/automod", tags=["automod"])
+
+
+class RuleFields(Body):
+    name: str | None = Field(default=None, max_length=200)
+    rule_type: str | None = Field(default=None, max_length=16)
+    config: dict[str, Any] | None = None
+    actions: list[str] | None = Field(default=None, max_length=8)
+    timeout_seconds: int | None = None
+    exempt_role_ids: list[str] | None = Field(default=None, max_length=automod.MAX_EXEMPT)
+    exempt_channel_ids: list[str] | None = Field(default=None, max_length=automod.MAX_EXEMPT)
+    enabled: bool | None = None
+
+
+def _present(body: RuleFields) -> dict[str, Any]:
+    """Fields the caller sent, minus explicit nulls on fields that cannot be null."""
+    sent = body.model_dump(exclude_unset=True)
+    return {k: v for k, v in sent.items() if v is not None or k == "timeout_seconds"}
+
+
+@router.get("/rules")
+async def list_rules(
+    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await automod.list_rules(ctx, guild_id, caller.id))
+
+
+@router.post("/rules", status_code=201)
+async def create_rule(
+    guild_id: str, body: RuleFields, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await automod.create_rule(ctx, guild_id, caller.id, _present(body)), status=201)
+
+
+@router.patch("/rules/{rule_id}")
+async def patch_rule(
+    guild_id: str,
+    rule_id: str,
+    body: RuleFields,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await automod.update_rule(ctx, guild_id, caller.id, rule_id, _present(body)))
+
+
+@router.delete("/rules/{rule_id}", status_code=204)
+async def delete_rule(
+    guild_id: str, rule_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await automod.delete_rule(ctx, guild_id, caller.id, rule_id)
+    return no_content()
+
+
+@router.get("/actions")
+async def list_actions(
+    guild_id: str,
+    before: str | None = Query(default=None, max_length=26),
+    limit: int = Query(default=automod.PAGE_DEFAULT),
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await automod.list_actions(ctx, guild_id, caller.id, before=before, limit=limit))

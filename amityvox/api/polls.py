@@ -1,0 +1,67 @@
+"""/channels/{c}/polls: create, read, vote in and close polls."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.context import Context
+from amityvox.services import polls
+
+router = APIRouter(prefix="/channels/{channel_id}/polls", tags=["polls"])
+
+
+class CreatePoll(Body):
+    question: str = Field(max_length=1000)
+    options: list[str] = Field(max_length=polls.MAX_OPTIONS * 2)
+    multi_vote: bool = False
+    anonymous: bool = False
+    duration_seconds: int | None = None
+
+
+class VoteBody(Body):
+    option_ids: list[str] = Field(max_length=polls.MAX_OPTIONS)
+
+
+@router.post("", status_code=201)
+async def create_poll(
+    channel_id: str, body: CreatePoll, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    poll = await polls.create_poll(
+        ctx,
+        channel_id,
+        caller.id,
+        question=body.question,
+        options=body.options,
+        multi_vote=body.multi_vote,
+        anonymous=body.anonymous,
+        duration_seconds=body.duration_seconds,
+    )
+    return ok(poll, status=201)
+
+
+@router.get("/{poll_id}")
+async def get_poll(
+    channel_id: str, poll_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await polls.get_poll(ctx, channel_id, poll_id, caller.id))
+
+
+@router.post("/{poll_id}/votes")
+async def vote(
+    channel_id: str,
+    poll_id: str,
+    body: VoteBody,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await polls.vote(ctx, channel_id, poll_id, caller.id, body.option_ids))
+
+
+@router.post("/{poll_id}/close")
+async def close_poll(
+    channel_id: str, poll_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await polls.close_poll(ctx, channel_id, poll_id, caller.id))

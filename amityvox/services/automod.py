@@ -1,0 +1,644 @@
+"""AutoMod: per-guild rules checked against every new guild message, and the log of what they did.
+
+Rules (ManageGuild to read or change them) are one of:
+- `word`: `{words}` — any listed word or phrase, matched whole and case-insensitively;
+- `regex`: `{pattern}` — a Python regular expression searched in the content;
+- `spam`: `{max_messages, per_seconds}` — more than `max_messages` messages by one author
+  within `per_seconds` in the guild (counted in memory: with several API processes each
+  counts the share of messages it checks);
+- `links`: `{allow_domains?, deny_domains?}` — a link to a denied domain, or, when an allow
+  list is set, to any domain outside it; with neither list every link matches.
+  A domain also covers its subdomains.
+
+Evaluation subscribes to `amityvox.message.create` (one API process per message, through
+the "automod" queue group), so every path that posts a message (REST, threads, system
+messages, webhooks) is covered, and reads the guild from the MESSAGE_CREATE payload;
+DM messages carry none and are skipped. The check runs right
+after the message is stored, so its viewers may briefly see a message automod then
+deletes. Never checked: the system author, the guild owner, moderators (SPEC §3), and
+members holding an exempt role or posting in an exempt channel (a thread counts as its
+parent channel too).
+
+Each action of a matching rule (`log`, `warn`, `delete`, `timeout`) is recorded
+(GET /guilds/{g}/automod/actions) and published as AUTOMOD_ACTION to the moderators and
+the author. `delete` removes the message (MESSAGE_DELETE); `timeout` times the author out
+for the rule's `timeout_seconds` (GUILD_MEMBER_UPDATE).
+
+Hostile patterns: a pattern is at most 256 characters, must compile, and may not repeat a
+group that itself repeats (`(a+)+`, `(\\w*)*`), the usual shape of catastrophic
+backtracking; all are refused with 400 at save time. Other exponential patterns exist
+(`(a|aa)*c`), and Python's `re` cannot be interrupted and holds the interpreter lock while
+it runs, so patterns are searched in a separate worker process, on at most 4000
+characters, with a deadline: a search past it counts as no match and the worker is killed
+and replaced. The event loop never runs a user's pattern.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from amityvox import permissions as P
+from amityvox.bus.base import Envelope
+from amityvox.context import Context
+from amityvox.db.schema import (
+    automod_actions,
+    automod_rules,
+    channels,
+    guild_members,
+    guilds,
+    roles,
+)
+from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.ids import SYSTEM_USER_ID, is_ulid, iso, new_id, now_iso, parse_iso, utcnow
+from amityvox.services import access, messages
+from amityvox.services.serialize import Row, load_member
+from amityvox.services.uow import UnitOfWork
+
+log = logging.getLogger("amityvox.automod")
+
+RULE_TYPES = ("word", "regex", "spam", "links")
+ACTIONS = ("log", "warn", "delete", "timeout")  # also the order in which a match records them
+MAX_RULES = 50
+MAX_NAME = 100
+MAX_WORDS = 100
+MAX_WORD = 64
+MAX_DOMAINS = 100
+MAX_PATTERN = 256
+MAX_SCANNED = 4000  # characters of content a pattern is searched in
+REGEX_TIMEOUT = 0.25  # seconds one pattern may run before its worker is killed
+MAX_SPAM_MESSAGES = 1000
+MAX_SPAM_SECONDS = 3600
+MAX_TIMEOUT_SECONDS = 28 * 24 * 3600
+MAX_EXEMPT = 100
+PAGE_DEFAULT = 50
+PAGE_MAX = 100
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
+_URL_HOST = re.compile(r"(?i)\b(?:https?://|www\.)([^\s/?#<>\"']+)")
+
+
+# ---- the pattern sandbox ----------------------------------------------------------------------
+
+# The worker: one JSON request per line in, "1" (match), "0" (none) or "E" (error) per line out.
+# `-I -S` keep it to the standard library, so it starts in milliseconds.
+_WORKER = r"""
+import json, re, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    try:
+        out = "1" if re.search(req["p"], req["t"]) is not None else "0"
+    except Exception:
+        out = "E"
+    sys.stdout.write(out + "\n")
+    sys.stdout.flush()
+"""
+
+
+class RegexSandbox:
+    """Searches untrusted patterns in a child process; a search past the deadline kills it."""
+
+    def __init__(self, timeout: float = REGEX_TIMEOUT) -> None:
+        self.timeout = timeout
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    async def _worker(self) -> asyncio.subprocess.Process:
+        if self._proc is None or self._proc.returncode is not None:
+            self._proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                _WORKER,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+        return self._proc
+
+    async def search(self, pattern: str, text: str) -> bool | None:
+        """Whether `pattern` occurs in `text`; None when it ran out of time or failed."""
+        async with self._lock:
+            proc = await self._worker()
+            assert proc.stdin is not None and proc.stdout is not None
+            request = json.dumps({"p": pattern, "t": text[:MAX_SCANNED]}).encode() + b"\n"
+            try:
+                proc.stdin.write(request)
+                await proc.stdin.drain()
+                line = await asyncio.wait_for(proc.stdout.readline(), self.timeout)
+            except (TimeoutError, ConnectionError):
+                log.warning("an automod pattern ran past %.2fs and was stopped", self.timeout)
+                await self._kill()
+                return None
+            answer = line.strip()
+            if answer not in (b"0", b"1"):
+                if not line:
+                    await self._kill()
+                return None
+            return answer == b"1"
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._kill()
+
+    async def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+def nested_quantifier(pattern: str) -> bool:
+    """True when a repeated group contains a repetition itself, e.g. `(a+)+` or `(?:\\w*x)*`."""
+    stack: list[bool] = []  # per open group: does it contain a quantifier?
+    i, n = 0, len(pattern)
+    closed_inner: bool | None = None  # the group just closed contained a quantifier
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            closed_inner = None
+            continue
+        if c == "[":  # skip a character class, honouring escapes and a leading ']'
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            closed_inner = None
+            continue
+        if c == "(":
+            stack.append(False)
+            closed_inner = None
+        elif c == ")":
+            inner = stack.pop() if stack else False
+            closed_inner = inner
+            if stack and inner:
+                stack[-1] = True
+            i += 1
+            continue
+        elif c in "*+{" or (c == "?" and i > 0 and pattern[i - 1] not in "(*+?}"):
+            repeats = c != "?"
+            if repeats and closed_inner:
+                return True
+            if repeats and stack:
+                stack[-1] = True
+            closed_inner = None
+        else:
+            closed_inner = None
+        i += 1
+    return False
+
+
+# ---- rule validation --------------------------------------------------------------------------
+
+
+def _strict_keys(config: dict[str, Any], allowed: set[str], rule_type: str) -> None:
+    extra = set(config) - allowed
+    if extra:
+        raise bad_request(f"unknown config field(s) for a {rule_type} rule: {', '.join(sorted(extra))}")
+
+
+def _int_field(config: dict[str, Any], key: str, low: int, high: int) -> int:
+    value = config.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise bad_request(f"config.{key} must be an integer from {low} to {high}")
+    return value
+
+
+def _str_list(config: dict[str, Any], key: str, limit: int, *, required: bool) -> list[str]:
+    value = config.get(key, [] if not required else None)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad_request(f"config.{key} must be a list of strings")
+    if len(value) > limit:
+        raise bad_request(f"config.{key} holds at most {limit} entries")
+    return value
+
+
+def check_pattern(pattern: Any) -> str:
+    if not isinstance(pattern, str) or not 1 <= len(pattern) <= MAX_PATTERN:
+        raise bad_request(f"config.pattern must be 1-{MAX_PATTERN} characters", code="invalid_pattern")
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise bad_request(f"config.pattern does not compile: {exc}", code="invalid_pattern") from None
+    if nested_quantifier(pattern):
+        raise bad_request(
+            "config.pattern repeats a group that repeats itself (like (a+)+); rewrite it without nesting",
+            code="invalid_pattern",
+        )
+    return pattern
+
+
+def _domains(config: dict[str, Any], key: str) -> list[str]:
+    out = []
+    for raw in _str_list(config, key, MAX_DOMAINS, required=False):
+        domain = raw.strip().lower().rstrip(".")
+        if not _DOMAIN.match(domain):
+            raise bad_request(f"config.{key}: {raw!r} is not a domain name")
+        out.append(domain)
+    return list(dict.fromkeys(out))
+
+
+def check_config(rule_type: str, config: Any) -> dict[str, Any]:
+    """The stored form of a rule's config; 400 on anything unknown or out of range."""
+    if not isinstance(config, dict):
+        raise bad_request("config must be an object")
+    if rule_type == "word":
+        _strict_keys(config, {"words"}, rule_type)
+        words = [w.strip().casefold() for w in _str_list(config, "words", MAX_WORDS, required=True)]
+        if not words or any(not w or len(w) > MAX_WORD for w in words):
+            raise bad_request(f"config.words needs 1-{MAX_WORDS} words of 1-{MAX_WORD} characters")
+        return {"words": list(dict.fromkeys(words))}
+    if rule_type == "regex":
+        _strict_keys(config, {"pattern"}, rule_type)
+        return {"pattern": check_pattern(config.get("pattern"))}
+    if rule_type == "spam":
+        _strict_keys(config, {"max_messages", "per_seconds"}, rule_type)
+        return {
+            "max_messages": _int_field(config, "max_messages", 1, MAX_SPAM_MESSAGES),
+            "per_seconds": _int_field(config, "per_seconds", 1, MAX_SPAM_SECONDS),
+        }
+    if rule_type == "links":
+        _strict_keys(config, {"allow_domains", "deny_domains"}, rule_type)
+        return {"allow_domains": _domains(config, "allow_domains"), "deny_domains": _domains(config, "deny_domains")}
+    raise bad_request(f"rule_type must be one of {', '.join(RULE_TYPES)}")
+
+
+def _check_actions(actions: Any) -> list[str]:
+    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        raise bad_request(f"actions must be a non-empty list drawn from {', '.join(ACTIONS)}")
+    unknown = set(actions) - set(ACTIONS)
+    if unknown:
+        raise bad_request(f"unknown action(s): {', '.join(sorted(unknown))}; use {', '.join(ACTIONS)}")
+    return [a for a in ACTIONS if a in actions]
+
+
+async def _check_exempt(conn: AsyncConnection, guild_id: str, role_ids: Any, channel_ids: Any) -> None:
+    for name, ids, table in (("exempt_role_ids", role_ids, roles), ("exempt_channel_ids", channel_ids, channels)):
+        if not isinstance(ids, list) or len(ids) > MAX_EXEMPT or not all(isinstance(i, str) for i in ids):
+            raise bad_request(f"{name} must be a list of at most {MAX_EXEMPT} ids")
+        wanted = set(ids)
+        if not wanted:
+            continue
+        found = set(await conn.scalars(select(table.c.id).where(table.c.id.in_(wanted), table.c.guild_id == guild_id)))
+        if found != wanted:
+            raise bad_request(f"{name} must name {'roles' if table is roles else 'channels'} of this guild")
+
+
+def _rule_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "guild_id": row["guild_id"],
+        "name": row["name"],
+        "rule_type": row["rule_type"],
+        "config": row["config"],
+        "actions": row["actions"],
+        "exempt_role_ids": row["exempt_role_ids"],
+        "exempt_channel_ids": row["exempt_channel_ids"],
+        "enabled": row["enabled"],
+        "created_at": row["created_at"],
+    }
+    for key in ("timeout_seconds", "creator_id"):
+        if row[key] is not None:
+            out[key] = row[key]
+    return out
+
+
+async def _validated(conn: AsyncConnection, guild_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+    """Check a whole rule (as it would be stored) and return the values to store."""
+    name = rule.get("name")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_NAME:
+        raise bad_request(f"name must be 1-{MAX_NAME} characters")
+    rule_type = rule.get("rule_type")
+    if rule_type not in RULE_TYPES:
+        raise bad_request(f"rule_type must be one of {', '.join(RULE_TYPES)}")
+    actions = _check_actions(rule.get("actions"))
+    timeout = rule.get("timeout_seconds")
+    if "timeout" in actions:
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
+            raise bad_request(f"the timeout action needs timeout_seconds from 1 to {MAX_TIMEOUT_SECONDS}")
+    else:
+        timeout = None
+    enabled = rule.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise bad_request("enabled must be true or false")
+    await _check_exempt(conn, guild_id, rule.get("exempt_role_ids", []), rule.get("exempt_channel_ids", []))
+    return {
+        "name": name.strip(),
+        "rule_type": rule_type,
+        "config": check_config(rule_type, rule.get("config")),
+        "actions": actions,
+        "timeout_seconds": timeout,
+        "exempt_role_ids": list(dict.fromkeys(rule.get("exempt_role_ids", []))),
+        "exempt_channel_ids": list(dict.fromkeys(rule.get("exempt_channel_ids", []))),
+        "enabled": enabled,
+    }
+
+
+# ---- REST: rules and the action log -----------------------------------------------------------
+
+
+async def _manager(conn: AsyncConnection, guild_id: str, user_id: str) -> access.GuildAccess:
+    ga = await access.guild_access(conn, guild_id, user_id)
+    ga.require(P.Perm.ManageGuild)
+    return ga
+
+
+async def _load_rule(conn: AsyncConnection, guild_id: str, rule_id: str) -> Row:
+    q = select(automod_rules).where(automod_rules.c.id == rule_id, automod_rules.c.guild_id == guild_id)
+    row = (await conn.execute(q)).mappings().first()
+    if row is None:
+        raise not_found("automod rule")
+    return row
+
+
+async def list_rules(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
+    """GET /guilds/{g}/automod/rules (ManageGuild)."""
+    async with ctx.db.connect() as conn:
+        await _manager(conn, guild_id, user_id)
+        q = select(automod_rules).where(automod_rules.c.guild_id == guild_id).order_by(automod_rules.c.id)
+        return [_rule_out(r) for r in (await conn.execute(q)).mappings()]
+
+
+async def create_rule(ctx: Context, guild_id: str, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /guilds/{g}/automod/rules (ManageGuild), at most MAX_RULES per guild."""
+    async with ctx.uow() as tx:
+        await _manager(tx.conn, guild_id, user_id)
+        values = await _validated(tx.conn, guild_id, body)
+        existing = await tx.conn.scalar(
+            select(automod_rules.c.id).where(automod_rules.c.guild_id == guild_id).offset(MAX_RULES - 1).limit(1)
+        )
+        if existing is not None:
+            raise bad_request(f"a guild has at most {MAX_RULES} automod rules", code="too_many_rules")
+        rule_id = new_id()
+        await tx.conn.execute(
+            automod_rules.insert().values(
+                id=rule_id, guild_id=guild_id, creator_id=user_id, created_at=now_iso(), **values
+            )
+        )
+        return _rule_out(await _load_rule(tx.conn, guild_id, rule_id))
+
+
+async def update_rule(
+    ctx: Context, guild_id: str, user_id: str, rule_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """PATCH /guilds/{g}/automod/rules/{id} (ManageGuild): the merged rule is checked as a whole."""
+    async with ctx.uow() as tx:
+        await _manager(tx.conn, guild_id, user_id)
+        row = await _load_rule(tx.conn, guild_id, rule_id)
+        merged = {key: row[key] for key in row.keys()} | changes
+        if "rule_type" in changes and changes["rule_type"] != row["rule_type"] and "config" not in changes:
+            raise bad_request("changing rule_type needs a config for the new type")
+        values = await _validated(tx.conn, guild_id, merged)
+        await tx.conn.execute(update(automod_rules).where(automod_rules.c.id == rule_id).values(**values))
+        return _rule_out(await _load_rule(tx.conn, guild_id, rule_id))
+
+
+async def delete_rule(ctx: Context, guild_id: str, user_id: str, rule_id: str) -> None:
+    """DELETE /guilds/{g}/automod/rules/{id} (ManageGuild); its past actions stay in the log."""
+    async with ctx.uow() as tx:
+        await _manager(tx.conn, guild_id, user_id)
+        await _load_rule(tx.conn, guild_id, rule_id)
+        await tx.conn.execute(delete(automod_rules).where(automod_rules.c.id == rule_id))
+
+
+def _action_out(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "guild_id": row["guild_id"],
+        "channel_id": row["channel_id"],
+        "message_id": row["message_id"],
+        "user_id": row["user_id"],
+        "rule_id": row["rule_id"],
+        "rule_name": row["rule_name"],
+        "action": row["action"],
+        "reason": row["reason"],
+        "created_at": row["created_at"],
+    }
+
+
+async def list_actions(
+    ctx: Context, guild_id: str, user_id: str, *, before: str | None = None, limit: int = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
+    """GET /guilds/{g}/automod/actions (moderators): newest first; pass the last id as `before`."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise bad_request(f"limit must be between 1 and {PAGE_MAX}")
+    if before is not None and not is_ulid(before):
+        raise bad_request("before must be an action id")
+    async with ctx.db.connect() as conn:
+        ga = await access.guild_access(conn, guild_id, user_id)
+        if not ga.is_moderator:
+            raise forbidden("only moderators may read the automod log")
+        q = select(automod_actions).where(automod_actions.c.guild_id == guild_id)
+        if before is not None:
+            q = q.where(automod_actions.c.id < before.upper())
+        rows = (await conn.execute(q.order_by(automod_actions.c.id.desc()).limit(limit))).mappings()
+        return [_action_out(r) for r in rows]
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+
+def _contains_word(text: str, word: str) -> bool:
+    """`word` occurs in `text` (both casefolded) with no word character glued to either end."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        before_ok = start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+        after_ok = end == len(text) or not (text[end].isalnum() or text[end] == "_")
+        if before_ok and after_ok:
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _covered(host: str, domains: Sequence[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def link_hosts(text: str) -> list[str]:
+    hosts = []
+    for raw in _URL_HOST.findall(text[:MAX_SCANNED]):
+        host = raw.rsplit("@", 1)[-1].split(":", 1)[0].strip(".").lower()
+        if host:
+            hosts.append(host)
+    return hosts
+
+
+def _links_reason(config: dict[str, Any], text: str) -> str | None:
+    allow, deny = config.get("allow_domains", []), config.get("deny_domains", [])
+    for host in link_hosts(text):
+        if deny and _covered(host, deny):
+            return f"link to a blocked domain ({host})"
+        if allow and not _covered(host, allow):
+            return f"link to a domain that is not allowed ({host})"
+        if not allow and not deny:
+            return "links are not allowed here"
+    return None
+
+
+class Evaluator:
+    """Checks messages against their guild's rules; one per process (it owns the pattern worker)."""
+
+    def __init__(self, ctx: Context, sandbox: RegexSandbox | None = None) -> None:
+        self.ctx = ctx
+        self.sandbox = sandbox or RegexSandbox()
+
+    async def _reason(self, rule: Row, message: dict[str, Any]) -> str | None:
+        config = rule["config"]
+        content: str = message.get("content") or ""
+        kind = rule["rule_type"]
+        if kind == "word":
+            text = content.casefold()
+            return "message contains a blocked word" if any(_contains_word(text, w) for w in config["words"]) else None
+        if kind == "regex":
+            if not content:
+                return None
+            hit = await self.sandbox.search(config["pattern"], content)
+            return "message matches a blocked pattern" if hit else None
+        if kind == "spam":
+            n, t = config["max_messages"], config["per_seconds"]
+            window = self.ctx.limiter(f"automod-spam:{rule['id']}:{n}:{t}", n, t)
+            if window.hit(message["author_id"]) > 0:
+                return f"more than {n} messages within {t} seconds"
+            return None
+        if kind == "links":
+            return _links_reason(config, content)
+        return None
+
+    async def _author_roles(self, conn: AsyncConnection, guild_id: str, author_id: str) -> set[str] | None:
+        """The author's role ids, or None when automod never applies to them (owner, moderator, non-member)."""
+        guild = (await conn.execute(select(guilds).where(guilds.c.id == guild_id))).mappings().first()
+        if guild is None or guild["owner_id"] == author_id:
+            return None
+        member = await conn.scalar(
+            select(guild_members.c.user_id).where(
+                guild_members.c.guild_id == guild_id, guild_members.c.user_id == author_id
+            )
+        )
+        bits = await access.member_role_bits(conn, guild_id, author_id)
+        perms = P.guild_permissions(
+            user_id=author_id, owner_id=guild["owner_id"], base=guild["default_permissions"], member_roles=bits
+        )
+        if member is not None and P.is_moderator(perms):
+            return None
+        return {b.id for b in bits}
+
+    async def check(self, message: dict[str, Any]) -> int:
+        """Run the guild's enabled rules on one MESSAGE_CREATE payload; returns the actions taken."""
+        guild_id = message.get("guild_id")
+        author_id = message.get("author_id")
+        if not guild_id or not author_id or author_id == SYSTEM_USER_ID:
+            return 0
+        async with self.ctx.db.connect() as conn:
+            q = (
+                select(automod_rules)
+                .where(automod_rules.c.guild_id == guild_id, automod_rules.c.enabled.is_(True))
+                .order_by(automod_rules.c.id)
+            )
+            rules = list((await conn.execute(q)).mappings())
+            if not rules:
+                return 0
+            role_ids = await self._author_roles(conn, guild_id, author_id)
+            if role_ids is None:
+                return 0
+            channel_id = message["channel_id"]
+            parent = await conn.scalar(select(channels.c.parent_channel_id).where(channels.c.id == channel_id))
+            places = {channel_id, parent} - {None}
+        matches: list[tuple[Row, str]] = []
+        for rule in rules:
+            if role_ids & set(rule["exempt_role_ids"]) or places & set(rule["exempt_channel_ids"]):
+                continue
+            reason = await self._reason(rule, message)
+            if reason is not None:
+                matches.append((rule, reason))
+        if not matches:
+            return 0
+        async with self.ctx.uow() as tx:
+            return await _apply(tx, guild_id, message, matches)
+
+    async def close(self) -> None:
+        await self.sandbox.close()
+
+
+async def _apply(tx: UnitOfWork, guild_id: str, message: dict[str, Any], matches: list[tuple[Row, str]]) -> int:
+    """Record and publish every action, then delete the message and time the author out (once each)."""
+    author_id = message["author_id"]
+    taken = 0
+    delete_it = False
+    timeout_seconds = 0
+    now = now_iso()
+    for rule, reason in matches:
+        for action in rule["actions"]:
+            event = {
+                "guild_id": guild_id,
+                "channel_id": message["channel_id"],
+                "message_id": message["id"],
+                "user_id": author_id,
+                "rule_id": rule["id"],
+                "rule_name": rule["name"],
+                "action": action,
+                "reason": reason,
+            }
+            await tx.conn.execute(automod_actions.insert().values(id=new_id(), created_at=now, **event))
+            tx.emit("AUTOMOD_ACTION", event)
+            taken += 1
+            delete_it = delete_it or action == "delete"
+            if action == "timeout":
+                timeout_seconds = max(timeout_seconds, int(rule["timeout_seconds"] or 0))
+    if delete_it:
+        await messages.purge_message(tx, message["id"])
+    if timeout_seconds:
+        await _time_out(tx, guild_id, author_id, timeout_seconds)
+    return taken
+
+
+async def _time_out(tx: UnitOfWork, guild_id: str, user_id: str, seconds: int) -> None:
+    """Extend the member's timeout to now + `seconds` (never shorten one) → GUILD_MEMBER_UPDATE."""
+    q = select(guild_members.c.timeout_until).where(
+        guild_members.c.guild_id == guild_id, guild_members.c.user_id == user_id
+    )
+    row = (await tx.conn.execute(q)).first()
+    if row is None:  # not a member (e.g. a webhook author): nobody to time out
+        return
+    until = iso(utcnow() + timedelta(seconds=seconds))
+    if row.timeout_until is not None and parse_iso(row.timeout_until) >= parse_iso(until):
+        return
+    await tx.conn.execute(
+        update(guild_members)
+        .where(guild_members.c.guild_id == guild_id, guild_members.c.user_id == user_id)
+        .values(timeout_until=until)
+    )
+    tx.emit("GUILD_MEMBER_UPDATE", await load_member(tx.conn, guild_id, user_id))
+
+
+async def _close_on_cancel(evaluator: Evaluator) -> None:
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await evaluator.close()
+
+
+async def start(ctx: Context) -> list[asyncio.Task[None]]:
+    """Check every new message; the returned task stops the pattern worker on shutdown."""
+    evaluator = Evaluator(ctx)
+
+    async def on_create(env: Envelope) -> None:
+        await evaluator.check(env.data)
+
+    await ctx.bus.subscribe("amityvox.message.create", on_create, queue="automod")
+    return [asyncio.create_task(_close_on_cancel(evaluator), name="automod-pattern-worker")]
