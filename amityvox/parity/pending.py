@@ -37,7 +37,7 @@ PENDING: frozenset[str] = frozenset(
         "SCREEN_SHARE_START",
         "SCREEN_SHARE_UPDATE",
         "SCREEN_SHARE_END",
-        # experimental, activities, bots
+        # experimental
         "LOCATION_SHARE_CREATE",
         "LOCATION_SHARE_UPDATE",
         "LOCATION_SHARE_STOP",
@@ -50,19 +50,5 @@ PENDING: frozenset[str] = frozenset(
         "CHANNEL_WIDGET_CREATE",
         "CHANNEL_WIDGET_UPDATE",
         "CHANNEL_WIDGET_DELETE",
-        "ACTIVITY_SESSION_START",
-        "ACTIVITY_PARTICIPANT_JOIN",
-        "ACTIVITY_PARTICIPANT_LEAVE",
-        "ACTIVITY_SESSION_END",
-        "ACTIVITY_STATE_UPDATE",
-        "GAME_SESSION_CREATE",
-        "GAME_PLAYER_JOIN",
-        "GAME_MOVE",
-        "WATCH_TOGETHER_START",
-        "WATCH_TOGETHER_SYNC",
-        "MUSIC_PARTY_START",
-        "MUSIC_PARTY_QUEUE_ADD",
-        "COMPONENT_INTERACTION",
-        "BOT_PRESENCE_UPDATE",
     }
 )

@@ -1,0 +1,232 @@
+"""Conformance scenarios for activities, games, watch-together, music parties and bots.
+
+Channel events run in #secret (its viewers only) and, for a few, in the actor's DM. Bot
+events need one more person: a bot the actor owns, connected with its own token as the
+session "bot", a member of the guild with the insider role, so it can view #secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from amityvox.client import RestClient
+from amityvox.services.activities import BUILTIN_ACTIVITIES
+from tests.conformance.cast import Cast
+from tests.conformance.harness import Scenario, exercise, verdict
+
+Step = Callable[[Cast], Awaitable[Any]]
+SKETCH = BUILTIN_ACTIVITIES[0]["id"]  # state_updates "participants": anyone who joined may write
+VIDEO = "https://video.example/film.mp4"
+TRACK = {"title": "Song", "url": "https://music.example/song.mp3", "artist": "Band", "duration_ms": 180_000}
+
+
+async def _then(c: Cast, setup: Step, action: Step) -> None:
+    """Run `setup`, let its events settle and forget them, then run the action under test."""
+    await setup(c)
+    await c.quiet()
+    c.mark()
+    await action(c)
+
+
+def _newest(c: Cast, event: str) -> str:
+    """The id of the newest object the actor's first session saw `event` announce."""
+    return str([d["id"] for name, d in c.seen_all("actor#1") if name == event][-1])
+
+
+async def _post(c: Cast, person: str, path: str, body: Any = None) -> Any:
+    return await c.rest[person].request("POST", path, json=body)
+
+
+# ---- activities ---------------------------------------------------------------------------------
+
+
+async def _start_activity(c: Cast, channel: str | None = None) -> Any:
+    return await _post(c, "actor", f"/activities/{SKETCH}/sessions", {"channel_id": channel or c.secret})
+
+
+async def _activity_joined(c: Cast) -> None:
+    await _start_activity(c)
+    await c.quiet()
+    await _post(c, "member", f"/activities/sessions/{_newest(c, 'ACTIVITY_SESSION_START')}/join")
+
+
+def _session(c: Cast) -> str:
+    return _newest(c, "ACTIVITY_SESSION_START")
+
+
+# ---- games --------------------------------------------------------------------------------------
+
+
+async def _create_game(c: Cast, channel: str | None = None) -> Any:
+    return await _post(c, "actor", "/games", {"channel_id": channel or c.secret, "game_type": "tictactoe"})
+
+
+def _game(c: Cast) -> str:
+    return _newest(c, "GAME_SESSION_CREATE")
+
+
+async def _game_seated(c: Cast, channel: str | None = None, opponent: str = "member") -> None:
+    await _create_game(c, channel)
+    await c.quiet()
+    await _post(c, opponent, f"/games/{_game(c)}/join")
+
+
+# ---- watch-together and music parties -----------------------------------------------------------
+
+
+async def _start_watch(c: Cast) -> Any:
+    return await _post(c, "actor", "/watch-together", {"channel_id": c.secret, "video_url": VIDEO, "title": "Film"})
+
+
+async def _start_party(c: Cast, channel: str | None = None) -> Any:
+    return await _post(c, "actor", "/music-party", {"channel_id": channel or c.secret})
+
+
+# ---- bots ---------------------------------------------------------------------------------------
+
+
+async def _bot_joins(c: Cast) -> None:
+    """The actor's bot joins the cast: a guild member with the insider role, connected as "bot"."""
+    bot = await _post(c, "actor", "/users/@me/bots", {"username": "helperbot"})
+    bot_id = bot["user"]["id"]
+    issued = await _post(c, "actor", f"/bots/{bot_id}/tokens")
+    c.users["bot"] = issued["user"]
+    c.rest["bot"] = RestClient(c.url, token=issued["token"])
+    code = (await c.rest["actor"].create_invite(c.guild_id))["code"]
+    await c.rest["bot"].accept_invite(code)
+    await c.rest["actor"].add_member_role(c.guild_id, bot_id, c.insider_role)
+    client = await c.connect("bot", "bot")
+    await client.synced()
+
+
+async def _bot_posts(c: Cast) -> None:
+    await _bot_joins(c)
+    await c.rest["bot"].send_message(c.secret, "Ready? [yes] [no]")
+
+
+async def _click(c: Cast) -> Any:
+    message = [d["id"] for name, d in c.seen_all("bot") if name == "MESSAGE_CREATE"][-1]
+    click = {"message_id": message, "channel_id": c.secret, "custom_id": "ready:yes", "component_type": "button"}
+    return await _post(c, "member", "/bots/interactions", click)
+
+
+async def _set_bot_presence(c: Cast) -> Any:
+    presence = {"status": "idle", "activity": {"type": "playing", "name": "with buttons"}}
+    return await c.rest["actor"].request("PUT", f"/bots/{c.id('bot')}/presence", json=presence)
+
+
+def _bot_social(c: Cast) -> set[str]:
+    """Who holds the bot's profile, so hears its presence: its own session; every guild co-member
+    with a session (both actor sessions, member, hidden, moderator; seeing #secret does not
+    matter); and its DM peer, outsider. The bot has no friends; friend and dm_peer share
+    nothing with it, and banned is not a member.
+    """
+    return c.guild | {"bot", "outsider"}
+
+
+async def _bot_opens_dm(c: Cast) -> None:
+    """The bot joins the cast and opens a DM with the outsider, who shares no guild with it."""
+    await _bot_joins(c)
+    await c.rest["bot"].open_dm(c.id("outsider"))
+
+
+SCENARIOS = [
+    # activities
+    Scenario("ACTIVITY_SESSION_START", lambda c: _start_activity(c), lambda c: c.secret_viewers),
+    Scenario(
+        "ACTIVITY_PARTICIPANT_JOIN",
+        lambda c: _then(c, _start_activity, lambda c: _post(c, "member", f"/activities/sessions/{_session(c)}/join")),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario(
+        "ACTIVITY_PARTICIPANT_JOIN",
+        lambda c: _then(
+            c,
+            lambda c: _start_activity(c, c.dm),
+            lambda c: _post(c, "dm_peer", f"/activities/sessions/{_session(c)}/join"),
+        ),
+        lambda c: c.actor | {"dm_peer"},
+        "dm",
+    ),
+    Scenario(
+        "ACTIVITY_PARTICIPANT_LEAVE",
+        lambda c: _then(c, _activity_joined, lambda c: _post(c, "member", f"/activities/sessions/{_session(c)}/leave")),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario(
+        "ACTIVITY_STATE_UPDATE",
+        lambda c: _then(
+            c,
+            _activity_joined,
+            lambda c: c.rest["member"].request(
+                "PATCH", f"/activities/sessions/{_session(c)}/state", json={"state": {"strokes": [[0, 0, 4, 4]]}}
+            ),
+        ),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario(
+        "ACTIVITY_SESSION_END",
+        lambda c: _then(c, _activity_joined, lambda c: _post(c, "actor", f"/activities/sessions/{_session(c)}/end")),
+        lambda c: c.secret_viewers,
+    ),
+    # games
+    Scenario("GAME_SESSION_CREATE", lambda c: _create_game(c), lambda c: c.secret_viewers),
+    Scenario(
+        "GAME_PLAYER_JOIN",
+        lambda c: _then(c, _create_game, lambda c: _post(c, "member", f"/games/{_game(c)}/join")),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario(
+        "GAME_MOVE",
+        lambda c: _then(c, _game_seated, lambda c: _post(c, "actor", f"/games/{_game(c)}/move", {"move": 4})),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario(
+        "GAME_MOVE",
+        lambda c: _then(
+            c,
+            lambda c: _game_seated(c, c.dm, "dm_peer"),
+            lambda c: _post(c, "actor", f"/games/{_game(c)}/move", {"move": {"cell": 0}}),
+        ),
+        lambda c: c.actor | {"dm_peer"},
+        "dm",
+    ),
+    # watch-together and music parties
+    Scenario("WATCH_TOGETHER_START", lambda c: _start_watch(c), lambda c: c.secret_viewers),
+    Scenario(
+        "WATCH_TOGETHER_SYNC",
+        lambda c: _then(
+            c,
+            _start_watch,
+            lambda c: _post(
+                c,
+                "actor",
+                f"/watch-together/{_newest(c, 'WATCH_TOGETHER_START')}/sync",
+                {"current_time_ms": 90_000, "playing": True, "playback_rate": 1.5},
+            ),
+        ),
+        lambda c: c.secret_viewers,
+    ),
+    Scenario("MUSIC_PARTY_START", lambda c: _start_party(c), lambda c: c.secret_viewers),
+    Scenario(
+        "MUSIC_PARTY_QUEUE_ADD",
+        lambda c: _then(
+            c,
+            _start_party,
+            lambda c: _post(c, "member", f"/music-party/{_newest(c, 'MUSIC_PARTY_START')}/queue", {"track": TRACK}),
+        ),
+        lambda c: c.secret_viewers,
+    ),
+    # bots
+    Scenario("COMPONENT_INTERACTION", lambda c: _then(c, _bot_posts, _click), lambda c: {"bot"}),
+    Scenario("BOT_PRESENCE_UPDATE", lambda c: _then(c, _bot_opens_dm, _set_bot_presence), _bot_social),
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+async def test_event_reaches_exactly_its_audience_and_converges(cast: Cast, scenario: Scenario) -> None:
+    result = await exercise(cast, scenario)
+    assert not verdict(result), verdict(result)
