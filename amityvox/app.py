@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, WebSocket
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import amityvox.api
 import amityvox.services
+from amityvox import webapp
 from amityvox.api import errors, health
 from amityvox.api.deps import ok
 from amityvox.api.limits import BodyLimit
+from amityvox.api.timing import Timing
 from amityvox.bus.base import Bus, Envelope
 from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
@@ -158,10 +160,8 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     if serves_api:
-
-        @app.get("/", include_in_schema=False)
-        async def index() -> Response:
-            return HTMLResponse((WEB_DIR / "index.html").read_text(encoding="utf-8"))
+        webapp.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Timing)
     return app

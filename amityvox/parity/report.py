@@ -20,6 +20,7 @@ from amityvox.events.types import EventType, Scope
 from amityvox.parity.pending import PENDING
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+WEB_EVIDENCE = Path("build") / "web-evidence.json"
 FAILING = ("MISSING", "DEAD", "LEAK", "DIVERGED", "UNVERIFIED")
 
 
@@ -52,12 +53,16 @@ def python_handlers() -> set[str] | None:
 _JS_HANDLER = re.compile(r"^\s{2}([A-Z][A-Z0-9_]+)\s*(?:\(|:)", re.MULTILINE)
 
 
-def web_handlers(web_dir: Path = WEB_DIR) -> set[str] | None:
-    """Catalog names the web client's stores handle, read from its handler table; None if absent."""
+def web_handlers(web_dir: Path = WEB_DIR, evidence: Path = WEB_EVIDENCE) -> set[str] | None:
+    """Catalog names the web client handles: in its handler table and, once its own test run has
+    written evidence, applied during that run. None when the web client is absent."""
     table = web_dir / "js" / "handlers.js"
     if not table.exists():
         return None
-    return set(_JS_HANDLER.findall(table.read_text(encoding="utf-8")))
+    names = set(_JS_HANDLER.findall(table.read_text(encoding="utf-8")))
+    if evidence.exists():
+        names &= set(json.loads(evidence.read_text(encoding="utf-8")).get("handled", ()))
+    return names
 
 
 def load_evidence(path: Path | None) -> dict[str, Any] | None:

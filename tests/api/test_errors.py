@@ -52,3 +52,11 @@ async def test_gateway_url_and_index(server: Server) -> None:
     assert r.json()["data"]["url"] == server.url.replace("http://", "ws://") + "/ws"
     r = await server.http.get("/")
     assert r.status_code == 200 and "AmityVox" in r.text
+
+
+async def test_metrics_expose_gateway_and_rest_figures(server: Server) -> None:
+    await server.http.get("/api/v1/users/@me")
+    r = await server.http.get("/metrics")
+    assert r.status_code == 200
+    assert 'amityvox_rest_request_seconds_count{method="GET",route="/users/@me",status="401"}' in r.text
+    assert "amityvox_gateway_sessions" in r.text

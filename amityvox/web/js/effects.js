@@ -1,0 +1,164 @@
+// What the UI does after an event has updated the cache: navigation when the open guild or
+// channel goes away, toasts for moderators, calls and bans, reloading panels that show
+// REST lists. Reducers stay pure (handlers.js); everything with a side effect lives here.
+
+import { ingestAnnouncements, ingestNotifications, displayName } from "./state.js";
+import { isModerator } from "./perms.js";
+
+export function effects(app, name, d) {
+  const fn = EFFECTS[name];
+  if (fn) fn(app, d);
+}
+
+function guildName(app, guildId) {
+  return app.state.guilds[guildId]?.name ?? "a server";
+}
+
+function leaveIfGone(app) {
+  const { guildId, channelId } = app.ui;
+  if (guildId != null && !app.state.guilds[guildId]) app.select(null);
+  else if (channelId != null && !app.state.channels[channelId]) app.select(guildId);
+}
+
+const EFFECTS = {
+  READY(app) {
+    const ui = app.ui;
+    const first = !app.readyOnce;
+    app.readyOnce = true;
+    // READY starts the cache again: loaded history and pins are gone with it.
+    ui.history = {};
+    ui.pins = {};
+    if (first) {
+      app.loadList("notifications", "notifications", "/notifications", (list) => ingestNotifications(app.state, list));
+      app.loadList("announcements", "announcements", "/announcements", (list) => ingestAnnouncements(app.state, list));
+      if (app.pendingInvite) {
+        const code = app.pendingInvite;
+        app.pendingInvite = null;
+        history.replaceState(null, "", "/");
+        app.openPanel("join", { code });
+      }
+      app.selectFromAddress();
+    } else {
+      app.select(ui.guildId, ui.channelId);
+    }
+  },
+
+  RESUMED(app, d) {
+    if (app.wasDown) app.toast(`Reconnected${d.replayed ? ` (${d.replayed} missed events)` : ""}.`, "info");
+    app.wasDown = false;
+  },
+
+  GATEWAY_DISCONNECTED(app) {
+    app.wasDown = true;
+  },
+
+  GATEWAY_AUTH_FAILED(app) {
+    app.signedOut("Your session has ended (signed out elsewhere or expired). Please sign in again.");
+  },
+
+  GUILD_CREATE(app, d) {
+    if (app.pendingGuild === d.id || app.ui.guildId == null && app.ui.channelId == null) {
+      app.pendingGuild = null;
+      app.select(d.id);
+    }
+  },
+
+  GUILD_DELETE(app, d) {
+    if (app.ui.guildId === d.id) app.toast("This server was deleted.", "warning");
+    leaveIfGone(app);
+  },
+
+  GUILD_MEMBER_REMOVE(app, d) {
+    if (d.user_id === app.state.self_user?.id) {
+      if (!app.leaving?.has(d.guild_id)) app.toast("You were removed from a server.", "warning");
+      leaveIfGone(app);
+    }
+  },
+
+  GUILD_MEMBERS_PRUNE(app) {
+    leaveIfGone(app);
+  },
+
+  CHANNEL_DELETE(app) {
+    leaveIfGone(app);
+  },
+
+  GUILD_BAN_ADD(app, d) {
+    const me = app.state.self_user?.id;
+    if (d.user_id === me) {
+      app.toast(`You were banned from ${guildName(app, d.guild_id)}${d.reason ? `: ${d.reason}` : ""}.`, "error", { sticky: true });
+    } else if (isModerator(app.state, d.guild_id)) {
+      const who = displayName(app.state, d.user_id, d.guild_id);
+      app.toast(`${who} was banned from ${guildName(app, d.guild_id)}${d.reason ? ` (${d.reason})` : ""}.`, "mod");
+    }
+    if (app.ui.panel === "settings") app.reloadSettings?.();
+  },
+
+  GUILD_BAN_REMOVE(app, d) {
+    if (app.ui.panel === "settings") app.reloadSettings?.();
+    if (isModerator(app.state, d.guild_id)) {
+      app.toast(`${displayName(app.state, d.user_id, d.guild_id)} was unbanned.`, "mod");
+    }
+  },
+
+  AUTOMOD_ACTION(app, d) {
+    const me = app.state.self_user?.id;
+    const text = d.user_id === me
+      ? `Automod (${d.rule_name}) acted on your message: ${d.reason}`
+      : `Automod: ${d.rule_name} → ${d.action} on a message by ${displayName(app.state, d.user_id, d.guild_id)} (${d.reason})`;
+    app.toast(text, "mod");
+  },
+
+  RAID_LOCKDOWN(app, d) {
+    app.toast(d.active ? `Raid lockdown in ${guildName(app, d.guild_id)}: ${d.reason}` : `Raid lockdown lifted in ${guildName(app, d.guild_id)}.`, d.active ? "warning" : "info");
+  },
+
+  CALL_RING(app, d) {
+    if (d.caller_id === app.state.self_user?.id) return;
+    const who = d.caller.display_name ?? d.caller.username;
+    app.toast(`${who} is calling you.`, "call", { sticky: true, call: d.channel_id });
+  },
+
+  CHANNEL_PINS_UPDATE(app, d) {
+    if (app.ui.panel === "pins" && app.ui.channelId === d.channel_id) app.loadPins?.(d.channel_id);
+    else delete app.ui.pins[d.channel_id];
+  },
+
+  MESSAGE_CREATE(app, d) {
+    if (d.channel_id === app.ui.channelId) {
+      if (d.author_id === app.state.self_user?.id) app.ui.stickBottom = true;
+      app.ackIfRead();
+    }
+  },
+
+  MESSAGE_DELETE(app, d) {
+    if (app.ui.editing === d.id) app.ui.editing = null;
+    if (app.ui.replyTo === d.id) app.ui.replyTo = null;
+  },
+
+  MESSAGE_EFFECT_CREATE(app, d) {
+    app.flash = { messageId: d.message_id, type: d.effect_type, until: Date.now() + 2500 };
+    setTimeout(() => app.render(), 2600);
+  },
+
+  GAME_PLAYER_JOIN(app, d) {
+    // The join event names the new seat only; the game's status and turn come with the game.
+    if (!app.state.games[d.game_id]) return;
+    app.api.get(`/games/${d.game_id}`).then((game) => {
+      if (app.state.games[d.game_id]) app.state.games[d.game_id] = game;
+      app.render();
+    }, () => {});
+  },
+
+  VOICE_STATE_UPDATE(app, d) {
+    if (d.user_id !== app.state.self_user?.id) return;
+    if (!d.channel_id) app.ui.voice = null;
+    else app.ui.voice = { ...(app.ui.voice ?? {}), channelId: d.channel_id, guildId: d.guild_id ?? null, mute: d.self_mute, deaf: d.self_deaf };
+  },
+
+  GUILD_EVENT_CREATE(app, d) {
+    if (d.creator_id !== app.state.self_user?.id && d.guild_id === app.ui.guildId) {
+      app.toast(`New event: ${d.name}`, "info");
+    }
+  },
+};

@@ -1,0 +1,72 @@
+// Sign in and create an account.
+
+import { h } from "./dom.js";
+
+export function view(app) {
+  const { authMode, authError, authNotice, busy } = app.ui;
+  const register = authMode === "register";
+  return h("section.auth", { "aria-labelledby": "auth-title" },
+    h("div.auth-card",
+      h("div.brand", h("span.logo", { "aria-hidden": "true" }, "A"), "AmityVox"),
+      h("h1#auth-title", register ? "Create an account" : "Welcome back"),
+      authNotice ? h("p.notice", { role: "status" }, authNotice) : null,
+      h("form.stack", { "data-submit": register ? "register" : "login", "aria-describedby": authError ? "auth-error" : null },
+        h("label", "Username", h("input", { name: "username", autocomplete: "username", required: true, maxlength: 64, autofocus: true, id: "auth-username" })),
+        register ? h("label", "E-mail (optional)", h("input", { name: "email", type: "email", autocomplete: "email", maxlength: 254 })) : null,
+        h("label", "Password", h("input", {
+          name: "password", type: "password", required: true, maxlength: 256,
+          autocomplete: register ? "new-password" : "current-password",
+        })),
+        authError ? h("p.error#auth-error", { role: "alert" }, authError) : null,
+        h("button.primary", { type: "submit", disabled: busy }, busy ? "Please wait…" : register ? "Create account" : "Sign in"),
+      ),
+      h("p.switch",
+        register ? "Already have an account? " : "New here? ",
+        h("button.link", { type: "button", "data-action": "auth-mode", "data-mode": register ? "login" : "register" },
+          register ? "Sign in" : "Create an account")),
+    ));
+}
+
+async function authenticate(app, fields, form, doIt) {
+  app.ui.busy = true;
+  app.ui.authError = null;
+  app.draw();
+  try {
+    await doIt();
+    app.ui.authNotice = null;
+    form.reset();
+    app.connect();
+  } catch (err) {
+    app.ui.authError = err.message || "That did not work.";
+  } finally {
+    app.ui.busy = false;
+    app.draw();
+  }
+}
+
+export const forms = {
+  login(app, f, form) {
+    return authenticate(app, f, form, () => app.api.login(f.username.trim(), f.password));
+  },
+  register(app, f, form) {
+    return authenticate(app, f, form, () => app.api.register(f.username.trim(), f.password, f.email?.trim()));
+  },
+};
+
+export const actions = {
+  "auth-mode"(app, data) {
+    app.ui.authMode = data.mode;
+    app.ui.authError = null;
+    app.draw();
+    app.doc.getElementById("auth-username")?.focus();
+  },
+  async logout(app) {
+    try {
+      await app.api.logout();
+    } catch {
+      // signed out locally either way
+    }
+    app.readyOnce = false;
+    app.signedOut("You have signed out.");
+  },
+};

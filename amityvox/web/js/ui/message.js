@@ -1,0 +1,144 @@
+// One message: author line, reply reference, content with mentions and links, link
+// previews, attachments, reactions with live counts, its poll, and the actions on it.
+
+import { icon } from "./icons.js";
+import { h, avatar, linkify, roleColor, time } from "./dom.js";
+import { displayName, rolesOf } from "../state.js";
+import { mentionsSelf } from "../stores.js";
+
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
+
+const MENTION = /<@!?([0-9A-Z]{26})>|<@&([0-9A-Z]{26})>|(@(?:here|everyone))\b/g;
+
+/** Content with mentions shown as names (highlighted when they name the viewer) and links. */
+export function richText(app, content, guildId) {
+  const s = app.state;
+  const me = s.self_user?.id;
+  const out = [];
+  let last = 0;
+  for (const m of content.matchAll(MENTION)) {
+    if (m.index > last) out.push(...linkify(content.slice(last, m.index)));
+    if (m[1]) {
+      out.push(h("span.mention", { class: m[1] === me ? "me" : null }, `@${displayName(s, m[1], guildId)}`));
+    } else if (m[2]) {
+      const role = s.roles[guildId]?.[m[2]];
+      const mine = s.members[guildId]?.[me]?.roles.includes(m[2]);
+      out.push(h("span.mention", { class: mine ? "me" : null, style: role && roleColor(role.color) ? { color: roleColor(role.color) } : null }, `@${role?.name ?? "role"}`));
+    } else {
+      out.push(h("span.mention.me", m[3]));
+    }
+    last = m.index + m[0].length;
+  }
+  if (last < content.length) out.push(...linkify(content.slice(last)));
+  return out;
+}
+
+function emojiLabel(app, emoji, guildId) {
+  const custom = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/.exec(emoji);
+  return custom ? `:${custom[1]}:` : emoji;
+}
+
+function embeds(message) {
+  if (!message.embeds?.length) return null;
+  return h("div.embeds", message.embeds.map((e, i) => h("article.embed", { "data-key": `${e.url}#${i}` },
+    e.site_name ? h("div.embed-site", e.site_name) : null,
+    e.title ? h("a.embed-title", { href: e.url, target: "_blank", rel: "noopener noreferrer" }, e.title) : h("a", { href: e.url, target: "_blank", rel: "noopener noreferrer" }, e.url),
+    e.description ? h("p.embed-desc", e.description) : null,
+    e.image ? h("img.embed-img", { src: e.image, alt: e.title ?? "", loading: "lazy", referrerpolicy: "no-referrer" }) : null)));
+}
+
+function attachments(message) {
+  if (!message.attachments?.length) return null;
+  return h("ul.attachments", message.attachments.map((a) => h("li", { "data-key": a.id },
+    a.content_type?.startsWith("image/")
+      ? h("img.attachment-img", { src: a.url, alt: a.filename, loading: "lazy" })
+      : h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer" }, `📎 ${a.filename}`))));
+}
+
+function reactions(app, message, guildId) {
+  const list = message.reactions ?? [];
+  const supers = app.state.super_reactions[message.id] ?? [];
+  if (!list.length && !supers.length && app.ui.reactPicker !== message.id) return null;
+  return h("div.reactions", { role: "group", "aria-label": "Reactions" },
+    list.map((r) => h("button.reaction", {
+      "data-key": r.emoji, "data-action": "toggle-reaction", "data-message": message.id, "data-emoji": r.emoji,
+      "data-me": r.me ? "1" : "0", "aria-pressed": r.me ? "true" : "false", class: r.me ? "mine" : null,
+      "aria-label": `${emojiLabel(app, r.emoji, guildId)} ${r.count}${r.me ? ", including you" : ""}`,
+    }, h("span.r-emoji", emojiLabel(app, r.emoji, guildId)), h("span.r-count", String(r.count)))),
+    supers.length ? h("span.super", { title: "Super reactions" }, supers.slice(-3).map((x) => `${x.emoji}×${x.intensity}`).join(" ")) : null);
+}
+
+function picker(app, message, guildId) {
+  if (app.ui.reactPicker !== message.id) return null;
+  const custom = Object.values(app.state.emoji[guildId] ?? {});
+  return h("div.picker", { role: "menu", "aria-label": "Add a reaction" },
+    QUICK_REACTIONS.map((e) => h("button.pick", { "data-key": e, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": e }, e)),
+    custom.map((e) => h("button.pick", { "data-key": e.id, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": `${e.name}:${e.id}`, title: e.name }, `:${e.name}:`)));
+}
+
+export function pollView(app, poll) {
+  const mine = new Set(app.state.poll_votes[poll.id] ?? []);
+  const total = poll.total_votes || 0;
+  const me = app.state.self_user?.id;
+  return h("section.poll", { "data-key": `poll-${poll.id}`, "aria-label": `Poll: ${poll.question}` },
+    h("header.poll-q", icon("poll"), h("strong", poll.question),
+      poll.closed ? h("span.tag", "closed") : null, poll.anonymous ? h("span.tag", "anonymous") : null,
+      poll.multi_vote ? h("span.tag", "multiple choice") : null),
+    h("ul.poll-options", [...poll.options].sort((a, b) => a.position - b.position).map((o) => {
+      const pct = total ? Math.round((o.vote_count / total) * 100) : 0;
+      return h("li", { "data-key": o.id },
+        h("button.poll-option", {
+          "data-action": "vote", "data-poll": poll.id, "data-option": o.id, disabled: poll.closed,
+          "aria-pressed": mine.has(o.id) ? "true" : "false", class: mine.has(o.id) ? "mine" : null,
+          style: { "--pct": `${pct}%` }, "aria-label": `${o.text}: ${o.vote_count} votes`,
+        }, h("span.opt-text", o.text), h("span.opt-count", `${o.vote_count}`)));
+    })),
+    h("footer.poll-foot", `${total} vote${total === 1 ? "" : "s"}`,
+      !poll.closed && poll.author_id === me ? h("button.link", { "data-action": "close-poll", "data-poll": poll.id }, "Close poll") : null));
+}
+
+/** `compact`: a follow-up from the same author, shown without the author line. */
+export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
+  const s = app.state;
+  const me = s.self_user?.id;
+  const guildId = m.guild_id ?? s.channels[m.channel_id]?.guild_id ?? null;
+  const own = m.author_id === me;
+  const name = displayName(s, m.author_id, guildId);
+  const topRole = guildId ? rolesOf(s, guildId, m.author_id).find((r) => roleColor(r.color)) : null;
+  const editing = app.ui.editing === m.id;
+  const replied = m.reply_to_ids?.[0] ? s.messages[m.channel_id]?.[m.reply_to_ids[0]] : null;
+  const flash = app.flash && app.flash.messageId === m.id && app.flash.until > Date.now();
+  const classes = ["msg", compact && !m.reply_to_ids ? "compact" : null, !own && mentionsSelf(s, m) ? "mentioned" : null,
+    app.ui.replyTo === m.id ? "replying" : null, flash ? `effect-${app.flash.type}` : null, m.pinned ? "pinned" : null];
+  return h("article", { "data-key": m.id, id: `msg-${m.id}`, class: classes, tabindex: "-1", "aria-label": `${name}: ${m.content.slice(0, 80)}` },
+    m.reply_to_ids?.length ? h("div.reply-ref", "↪ ",
+      replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", replied.content.slice(0, 100)] : h("em", "an earlier message")) : null,
+    compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true" }, time(m.created_at).split(" ").pop())
+      : avatar(m.author_id, name),
+    h("div.msg-body",
+      compact && !m.reply_to_ids ? null : h("header.msg-head",
+        h("span.author", { style: topRole ? { color: roleColor(topRole.color) } : null }, name),
+        s.users[m.author_id]?.bot_owner_id ? h("span.tag", "BOT") : null,
+        h("time", { datetime: m.created_at }, time(m.created_at)),
+        m.pinned ? h("span.pinned-mark", { title: "Pinned", "aria-label": "pinned" }, icon("pin")) : null),
+      editing
+        ? h("form.edit", { "data-submit": "edit-message", "data-message": m.id, "data-keep": true },
+          h("label.sr-only", { for: `edit-${m.id}` }, "Edit message"),
+          h("textarea", { id: `edit-${m.id}`, name: "content", rows: 2, maxlength: 4000, class: "edit-input" }, m.content),
+          h("div.edit-hint", "Enter to save · Esc to cancel ", h("button.link", { type: "submit" }, "save")))
+        : h("div.content", m.content ? richText(app, m.content, guildId) : null,
+          m.edited_at ? h("span.edited", { title: time(m.edited_at) }, " (edited)") : null),
+      attachments(m),
+      embeds(m),
+      (pollsByMessage.get(m.id) ?? []).map((p) => pollView(app, p)),
+      m.thread_id && s.channels[m.thread_id] ? h("button.thread-link", { "data-action": "select-channel", "data-channel": m.thread_id }, [icon("thread"), ` ${s.channels[m.thread_id].name}`]) : null,
+      reactions(app, m, guildId),
+      picker(app, m, guildId)),
+    h("div.msg-actions", { role: "toolbar", "aria-label": "Message actions" },
+      h("button.icon.small", { "data-action": "react-picker", "data-message": m.id, title: "Add reaction", "aria-label": "Add reaction" }, icon("smile")),
+      h("button.icon.small", { "data-action": "reply", "data-message": m.id, title: "Reply", "aria-label": "Reply" }, icon("reply")),
+      guildId && !m.thread_id ? h("button.icon.small", { "data-action": "start-thread", "data-message": m.id, title: "Start a thread", "aria-label": "Start a thread" }, icon("thread")) : null,
+      canModerate || !guildId ? h("button.icon.small", { "data-action": "pin", "data-message": m.id, "data-pinned": m.pinned ? "1" : "0", title: m.pinned ? "Unpin" : "Pin", "aria-label": m.pinned ? "Unpin" : "Pin" }, icon("pin")) : null,
+      own ? h("button.icon.small", { "data-action": "edit", "data-message": m.id, title: "Edit", "aria-label": "Edit" }, icon("edit")) : null,
+      own || canModerate ? h("button.icon.small.danger", { "data-action": "delete", "data-message": m.id, title: "Delete", "aria-label": "Delete" }, icon("trash")) : null));
+}

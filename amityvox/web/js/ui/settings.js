@@ -1,0 +1,286 @@
+// Server settings: overview, channels, roles, emoji, invites, bans, automod and onboarding.
+// Each tab loads what it lists over REST; live events (roles, emoji, onboarding, automod
+// actions) keep the cached parts current. Tabs whose routes are missing are hidden.
+
+import { icon } from "./icons.js";
+import { h, roleColor, time } from "./dom.js";
+import { displayName } from "../state.js";
+import { Perm, can, isModerator } from "../perms.js";
+
+const TABS = [
+  ["overview", "Overview", () => true],
+  ["channels", "Channels", (s, g) => can(s, g, Perm.ManageChannels)],
+  ["roles", "Roles", (s, g) => can(s, g, Perm.ManageRoles)],
+  ["emoji", "Emoji", () => true],
+  ["invites", "Invites", () => true],
+  ["bans", "Bans", (s, g) => can(s, g, Perm.BanMembers)],
+  ["automod", "Automod", (s, g) => isModerator(s, g)],
+  ["onboarding", "Onboarding", () => true],
+];
+const FEATURE = { automod: "automod", onboarding: "onboarding" };
+
+function tabsFor(app) {
+  return TABS.filter(([id, , allowed]) => allowed(app.state, app.ui.guildId) && app.available(FEATURE[id] ?? id));
+}
+
+export function view(app) {
+  const guildId = app.ui.guildId;
+  if (!app.state.guilds[guildId]) return h("p.muted", "Pick a server first.");
+  const tabs = tabsFor(app);
+  const tab = tabs.some(([id]) => id === app.ui.settingsTab) ? app.ui.settingsTab : "overview";
+  return [
+    h("div.tabs.wrap", { role: "tablist", "aria-label": "Settings sections" }, tabs.map(([id, label]) => h("button.tab", {
+      "data-key": id, role: "tab", "aria-selected": String(tab === id), "data-action": "settings-tab", "data-tab": id,
+    }, label))),
+    h("div.tab-body", { role: "tabpanel", "data-key": `settings-${tab}` }, SECTIONS[tab](app, guildId)),
+  ];
+}
+
+function overview(app, guildId) {
+  const g = app.state.guilds[guildId];
+  const me = app.state.self_user?.id;
+  const manage = can(app.state, guildId, Perm.ManageGuild);
+  return [
+    manage ? h("form.stack.card", { "data-submit": "guild-overview" },
+      h("label", "Name", h("input", { name: "name", required: true, maxlength: 200, value: g.name })),
+      h("label", "Description", h("textarea", { name: "description", rows: 3, maxlength: 2000 }, g.description ?? "")),
+      h("button.primary", { type: "submit" }, "Save")) : h("div.card", h("h3", g.name), g.description ? h("p", g.description) : null),
+    h("p.muted", `${g.member_count} members · created ${time(g.created_at)}`),
+    h("div.card.danger-zone", h("h3", "Danger zone"),
+      g.owner_id === me
+        ? h("button.danger", { "data-action": "delete-guild" }, "Delete server")
+        : h("button.danger", { "data-action": "leave-guild" }, "Leave server")),
+  ];
+}
+
+function channels(app, guildId) {
+  const categories = Object.values(app.state.channels).filter((c) => c.guild_id === guildId && c.channel_type === "category");
+  const wanted = app.ui.panelArgs.category ?? "";
+  return h("form.stack.card", { "data-submit": "create-channel" },
+    h("h3", "Create a channel"),
+    h("label", "Name", h("input", { name: "name", required: true, maxlength: 100 })),
+    h("label", "Type", h("select", { name: "channel_type" },
+      [["text", "Text"], ["voice", "Voice"], ["announcement", "Announcement"], ["category", "Category"], ["stage", "Stage"], ["forum", "Forum"]]
+        .map(([v, l]) => h("option", { value: v }, l)))),
+    h("label", "Category", h("select", { name: "category_id" }, h("option", { value: "" }, "None"),
+      categories.map((c) => h("option", { value: c.id, selected: c.id === wanted }, c.name)))),
+    h("label", "Topic (optional)", h("input", { name: "topic", maxlength: 1024 })),
+    h("button.primary", { type: "submit" }, "Create channel"));
+}
+
+function roles(app, guildId) {
+  const list = Object.values(app.state.roles[guildId] ?? {}).sort((a, b) => b.position - a.position);
+  return [
+    h("ul.settings-list", list.map((r) => h("li", { "data-key": r.id },
+      h("span.role-swatch", { style: roleColor(r.color) ? { background: roleColor(r.color) } : null }),
+      h("form.row.grow", { "data-submit": "edit-role", "data-role": r.id },
+        h("label.sr-only", { for: `role-${r.id}` }, "Role name"),
+        h("input.grow", { id: `role-${r.id}`, name: "name", value: r.name, maxlength: 100 }),
+        h("label.sr-only", { for: `color-${r.id}` }, "Colour"),
+        h("input", { id: `color-${r.id}`, name: "color", type: "color", value: roleColor(r.color) ?? "#99aab5" }),
+        h("button", { type: "submit" }, "Save")),
+      h("button.icon.small.danger", { "data-action": "delete-role", "data-role": r.id, "aria-label": `Delete ${r.name}` }, icon("trash"))))),
+    h("form.row.card", { "data-submit": "create-role" },
+      h("label.grow", "New role", h("input", { name: "name", required: true, maxlength: 100 })),
+      h("button.primary", { type: "submit" }, "Add role")),
+  ];
+}
+
+function emoji(app, guildId) {
+  const list = Object.values(app.state.emoji[guildId] ?? {});
+  const manage = can(app.state, guildId, Perm.ManageEmoji);
+  return [
+    list.length ? h("ul.settings-list", list.map((e) => h("li", { "data-key": e.id },
+      h("code", `:${e.name}:`), e.animated ? h("span.tag", "animated") : null,
+      manage ? h("button.icon.small.danger", { "data-action": "delete-emoji", "data-emoji": e.id, "aria-label": `Delete ${e.name}` }, icon("trash")) : null)))
+      : h("p.muted", "No custom emoji yet."),
+    manage ? h("form.row.card", { "data-submit": "create-emoji" },
+      h("label.grow", "Name (letters, digits, _)", h("input", { name: "name", required: true, pattern: "[A-Za-z0-9_]{2,32}", maxlength: 32 })),
+      h("button.primary", { type: "submit" }, "Add emoji")) : null,
+  ];
+}
+
+function invites(app, guildId) {
+  const list = app.ui.lists[`invites:${guildId}`];
+  const origin = app.doc.location.origin;
+  return [
+    h("form.row.card", { "data-submit": "create-invite" },
+      h("label", "Max uses (0 = unlimited)", h("input", { name: "max_uses", type: "number", min: 0, max: 1000, value: 0 })),
+      h("button.primary", { type: "submit" }, "Create invite")),
+    list == null ? h("p.muted", "Loading…") : !list.length ? h("p.muted", "No invites yet.")
+      : h("ul.settings-list", list.map((inv) => h("li", { "data-key": inv.code },
+        h("code.invite-code", inv.code),
+        h("input.invite-link", { readonly: true, value: `${origin}/invite/${inv.code}`, "aria-label": "Invite link", "data-sync-value": true }),
+        h("small", `${inv.uses}${inv.max_uses ? `/${inv.max_uses}` : ""} uses`),
+        h("button.icon.small", { "data-action": "copy-invite", "data-code": inv.code, "aria-label": "Copy link", title: "Copy link" }, "Copy"),
+        h("button.icon.small.danger", { "data-action": "revoke-invite", "data-code": inv.code, "aria-label": "Revoke invite", title: "Revoke" }, icon("trash"))))),
+  ];
+}
+
+function bans(app, guildId) {
+  const list = app.ui.lists[`bans:${guildId}`];
+  return list == null ? h("p.muted", "Loading…") : !list.length ? h("p.muted", "Nobody is banned.")
+    : h("ul.settings-list", list.map((b) => h("li", { "data-key": b.user_id },
+      h("span.grow", h("strong", b.user?.username ?? displayName(app.state, b.user_id)), b.reason ? h("small.muted", ` — ${b.reason}`) : null),
+      h("button", { "data-action": "unban", "data-user": b.user_id }, "Unban"))));
+}
+
+function automod(app, guildId) {
+  const rules = app.ui.lists[`automod:${guildId}`];
+  const feed = app.state.automod.filter((a) => a.guild_id === guildId).slice(-20).reverse();
+  return [
+    rules == null ? h("p.muted", "Loading…") : h("ul.settings-list", rules.length ? rules.map((r) => h("li", { "data-key": r.id },
+      h("span.grow", h("strong", r.name), h("small.muted", ` ${r.rule_type} → ${(r.actions ?? []).join(", ")}${r.enabled === false ? " (off)" : ""}`)),
+      h("button.icon.small.danger", { "data-action": "delete-automod-rule", "data-rule": r.id, "aria-label": `Delete ${r.name}` }, icon("trash"))))
+      : h("li.muted", "No rules yet.")),
+    h("form.stack.card", { "data-submit": "create-automod-rule" },
+      h("h3", "New rule"),
+      h("label", "Name", h("input", { name: "name", required: true, maxlength: 100 })),
+      h("label", "Type", h("select", { name: "rule_type" }, ["word", "regex", "links", "spam"].map((t) => h("option", { value: t }, t)))),
+      h("label", "Words (comma-separated), pattern, or domains to block", h("input", { name: "pattern", maxlength: 500 })),
+      h("label", "Action", h("select", { name: "action" }, ["delete", "warn", "log", "timeout"].map((t) => h("option", { value: t }, t)))),
+      h("button.primary", { type: "submit" }, "Add rule")),
+    h("section.card", h("h3", "Recent actions"), feed.length ? h("ul.feed", feed.map((a, i) => h("li", { "data-key": `${a.message_id}-${i}` },
+      `${a.rule_name}: ${a.action} — ${displayName(app.state, a.user_id, guildId)} (${a.reason})`))) : h("p.muted", "Nothing yet.")),
+  ];
+}
+
+function onboarding(app, guildId) {
+  const ob = app.state.onboarding[guildId] ?? app.ui.lists[`onboarding:${guildId}`] ?? null;
+  const manage = can(app.state, guildId, Perm.ManageGuild);
+  if (!manage) {
+    return ob?.enabled ? h("div.card", h("h3", "Welcome"), h("p", ob.welcome_message), h("ol", ob.rules.map((r, i) => h("li", { "data-key": String(i) }, r)))) : h("p.muted", "This server has no onboarding.");
+  }
+  return h("form.stack.card", { "data-submit": "onboarding" },
+    h("label.check", h("input", { type: "checkbox", name: "enabled", checked: !!ob?.enabled }), "Show onboarding to new members"),
+    h("label", "Welcome message", h("textarea", { name: "welcome_message", rows: 3, maxlength: 2000 }, ob?.welcome_message ?? "")),
+    h("label", "Rules (one per line)", h("textarea", { name: "rules", rows: 4, maxlength: 4000 }, (ob?.rules ?? []).join("\n"))),
+    ob?.updated_at ? h("small.muted", `Last saved ${time(ob.updated_at)}`) : null,
+    h("button.primary", { type: "submit" }, "Save onboarding"));
+}
+
+const SECTIONS = { overview, channels, roles, emoji, invites, bans, automod, onboarding };
+
+function loadTab(app, tab) {
+  const g = app.ui.guildId;
+  if (!g) return;
+  if (tab === "invites") app.loadList(`invites:${g}`, "invites", `/guilds/${g}/invites`);
+  if (tab === "bans") app.loadList(`bans:${g}`, "bans", `/guilds/${g}/bans`);
+  if (tab === "automod") app.loadList(`automod:${g}`, "automod", `/guilds/${g}/automod/rules`);
+  if (tab === "onboarding") app.loadList(`onboarding:${g}`, "onboarding", `/guilds/${g}/onboarding`);
+}
+
+export function onOpen(app, panel) {
+  if (panel !== "settings") return;
+  app.reloadSettings = () => loadTab(app, app.ui.settingsTab);
+  loadTab(app, app.ui.settingsTab);
+}
+
+export const actions = {
+  "settings-tab"(app, data) {
+    app.ui.settingsTab = data.tab;
+    loadTab(app, data.tab);
+    app.render();
+  },
+  async "delete-guild"(app) {
+    const g = app.state.guilds[app.ui.guildId];
+    if (!g || globalThis.prompt?.(`Type the server name to delete it: ${g.name}`) !== g.name) return;
+    await app.call(null, () => app.api.delete(`/guilds/${g.id}`), "Deleting the server failed");
+  },
+  async "leave-guild"(app) {
+    const g = app.state.guilds[app.ui.guildId];
+    if (!g || !globalThis.confirm?.(`Leave ${g.name}?`)) return;
+    app.leaving = new Set([...(app.leaving ?? []), g.id]);
+    await app.call(null, () => app.api.post(`/guilds/${g.id}/leave`, {}), "Leaving failed");
+  },
+  "delete-role"(app, data) {
+    if (!globalThis.confirm?.("Delete this role?")) return undefined;
+    return app.call(null, () => app.api.delete(`/guilds/${app.ui.guildId}/roles/${data.role}`), "Deleting the role failed");
+  },
+  "delete-emoji"(app, data) {
+    return app.call(null, () => app.api.delete(`/guilds/${app.ui.guildId}/emoji/${data.emoji}`), "Deleting the emoji failed");
+  },
+  async "revoke-invite"(app, data) {
+    await app.call(null, () => app.api.delete(`/invites/${data.code}`), "Revoking failed");
+    loadTab(app, "invites");
+  },
+  async "copy-invite"(app, data) {
+    const link = `${app.doc.location.origin}/invite/${data.code}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      app.toast("Invite link copied.", "info");
+    } catch {
+      app.toast(`Invite link: ${link}`, "info");
+    }
+  },
+  async unban(app, data) {
+    await app.call(null, () => app.api.delete(`/guilds/${app.ui.guildId}/bans/${data.user}`), "Unbanning failed");
+    loadTab(app, "bans");
+  },
+  async "delete-automod-rule"(app, data) {
+    await app.call("automod", () => app.api.delete(`/guilds/${app.ui.guildId}/automod/rules/${data.rule}`), "Deleting the rule failed");
+    loadTab(app, "automod");
+  },
+};
+
+export const forms = {
+  "guild-overview"(app, f) {
+    return app.call(null, () => app.api.patch(`/guilds/${app.ui.guildId}`, { name: f.name.trim(), description: f.description.trim() || null }), "Saving failed")
+      .then((ok) => ok !== undefined && app.toast("Saved.", "info"));
+  },
+  async "create-channel"(app, f, form) {
+    const body = { name: f.name.trim(), channel_type: f.channel_type };
+    if (f.category_id && f.channel_type !== "category") body.category_id = f.category_id;
+    if (f.topic?.trim()) body.topic = f.topic.trim();
+    const channel = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/channels`, body), "Creating the channel failed");
+    if (!channel) return;
+    form.reset();
+    app.ui.panel = null;
+    if (!["voice", "stage", "category"].includes(channel.channel_type)) setTimeout(() => app.select(app.ui.guildId, channel.id), 50);
+    app.render();
+  },
+  async "create-role"(app, f, form) {
+    const ok = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/roles`, { name: f.name.trim() }), "Creating the role failed");
+    if (ok) form.reset();
+  },
+  "edit-role"(app, f, form) {
+    return app.call(null, () => app.api.patch(`/guilds/${app.ui.guildId}/roles/${form.dataset.role}`, { name: f.name.trim(), color: f.color }), "Saving the role failed");
+  },
+  async "create-emoji"(app, f, form) {
+    const ok = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/emoji`, { name: f.name.trim() }), "Adding the emoji failed");
+    if (ok) form.reset();
+  },
+  async "create-invite"(app, f) {
+    const ok = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/invites`, { max_uses: Number(f.max_uses) || 0 }), "Creating the invite failed");
+    if (ok) loadTab(app, "invites");
+  },
+  async "create-automod-rule"(app, f, form) {
+    const list = f.pattern.split(",").map((w) => w.trim()).filter(Boolean);
+    const config = {
+      word: { words: list },
+      regex: { pattern: f.pattern.trim() },
+      links: { allow_domains: [], deny_domains: list },
+      spam: { max_messages: 5, per_seconds: 5 },
+    }[f.rule_type];
+    const body = { name: f.name.trim(), rule_type: f.rule_type, config, actions: [f.action] };
+    if (f.action === "timeout") body.timeout_seconds = 300;
+    const ok = await app.call("automod", () => app.api.post(`/guilds/${app.ui.guildId}/automod/rules`, body), "Adding the rule failed");
+    if (ok) {
+      form.reset();
+      loadTab(app, "automod");
+    }
+  },
+  async onboarding(app, f) {
+    const g = app.ui.guildId;
+    const old = app.state.onboarding[g] ?? app.ui.lists[`onboarding:${g}`] ?? {};
+    const body = {
+      enabled: f.enabled === "on",
+      welcome_message: f.welcome_message.trim(),
+      rules: f.rules.split("\n").map((r) => r.trim()).filter(Boolean),
+      default_channel_ids: old.default_channel_ids ?? [],
+      prompts: old.prompts ?? [],
+    };
+    const ok = await app.call("onboarding", () => app.api.put(`/guilds/${g}/onboarding`, body), "Saving onboarding failed");
+    if (ok !== undefined) app.toast("Onboarding saved.", "info");
+  },
+};
