@@ -64,8 +64,10 @@ class Recorder:
     async def __call__(self, env: Envelope) -> None:
         self.events.append(env)
 
-    def names(self) -> list[str]:
-        return [e.name for e in self.events]
+    def names(self, ignore: str | None = None) -> list[str]:
+        """Event names in order; `ignore` drops names with that prefix (side effects such as
+        NOTIFICATION_* published by other subscribers)."""
+        return [e.name for e in self.events if ignore is None or not e.name.startswith(ignore)]
 
     def of(self, name: str) -> list[dict[str, Any]]:
         return [e.data for e in self.events if e.name == name]

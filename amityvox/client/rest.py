@@ -45,7 +45,14 @@ class RestClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.max_retries = max_retries
-        self._http = httpx.AsyncClient(base_url=api_base(base_url), timeout=timeout, transport=transport)
+        # Idle connections are dropped before a server's usual 5 s keep-alive would close them,
+        # so a request never races the server closing its connection.
+        self._http = httpx.AsyncClient(
+            base_url=api_base(base_url),
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(keepalive_expiry=2.0),
+        )
 
     async def __aenter__(self) -> RestClient:
         return self

@@ -20,7 +20,7 @@ from amityvox.events.types import Scope
 from amityvox.gateway import metrics
 from amityvox.gateway.indexes import World, WorldData
 from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
-from amityvox.gateway.router import recipients
+from amityvox.gateway.router import field, recipients
 from amityvox.gateway.session import Connection, Session
 
 log = logging.getLogger("amityvox.gateway")
@@ -42,6 +42,10 @@ class Backend(Protocol):
     async def members(self, guild_id: str, query: str, limit: int) -> list[dict[str, Any]]: ...
 
     async def typing(self, user_id: str, channel_id: str) -> None: ...
+
+    async def voice_state(self, user_id: str, session_id: str, d: dict[str, Any]) -> None: ...
+
+    async def session_ended(self, user_id: str, session_id: str) -> None: ...
 
 
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
@@ -110,23 +114,32 @@ class Gateway:
         if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
             return
         started = time.perf_counter()
-        if event.audience.before:
+        # Removals route against the indexes as they were; so does an event whose routing key is
+        # absent (a voice leave has channel_id null: it goes where the user was, before forgetting it).
+        if event.audience.before or (event.audience.key is not None and field(d, event.audience.key) is None):
             users = recipients(self.world, event, d, self.by_user)
             transitions = self.world.apply(name, d)
         else:
-            prior_voice = self.world.voice.get(d["user_id"]) if name == "VOICE_STATE_UPDATE" else None
             transitions = self.world.apply(name, d)
-            if prior_voice and not d.get("channel_id"):
-                self.world.voice[d["user_id"]] = prior_voice  # route the leave to where they were
-                users = recipients(self.world, event, d, self.by_user)
-                del self.world.voice[d["user_id"]]
-            else:
-                users = recipients(self.world, event, d, self.by_user)
+            users = recipients(self.world, event, d, self.by_user)
         # Visibility changes first, so a member who just gained a channel has it before its update.
         for t_name, t_data, t_users in transitions:
             self._deliver(t_name, t_data, t_users)
         self._deliver(name, d, users)
+        if name == "GUILD_MEMBER_ADD":
+            self._introduce(d["guild_id"], d["user_id"])
         metrics.ROUTING_SECONDS.observe(time.perf_counter() - started)
+
+    def _introduce(self, guild_id: str, joiner: str) -> None:
+        """A joiner and the guild's members learn each other's presence, as READY would have told them."""
+        shown = {u: s for u, s in self.status.items() if s != "invisible"}
+        others = self.world.guild_audience(guild_id) - {joiner}
+        if joiner in shown:
+            self._deliver("PRESENCE_UPDATE", {"user_id": joiner, "status": shown[joiner]}, others)
+        if joiner in self.by_user:
+            for other in others:
+                if other in shown:
+                    self._deliver("PRESENCE_UPDATE", {"user_id": other, "status": shown[other]}, {joiner})
 
     def _deliver(self, name: str, d: dict[str, Any], users: set[str]) -> None:
         dispatch = Dispatch(name, d)  # encoded once for every recipient
@@ -156,6 +169,10 @@ class Gateway:
     async def _end(self, session: Session) -> None:
         if self.sessions.pop(session.id, None) is None:
             return
+        try:  # whatever the session held (its voice state) goes with it
+            await self.backend.session_ended(session.user_id, session.id)
+        except Exception:
+            log.exception("cleaning up after session %s failed", session.id)
         peers = self.by_user.get(session.user_id)
         if peers is not None:
             peers.discard(session)
@@ -261,11 +278,7 @@ class Gateway:
         except Exception:
             await self._end(session)
             raise
-        ready.update(
-            session_id=session.id,
-            presences=self._presences_for(user_id),
-            voice_states=[],
-        )
+        ready.update(session_id=session.id, presences=self._presences_for(user_id))
         session.release(Dispatch("READY", ready))
         metrics.IDENTIFIES.inc()
         log.info("identified user %s session %s", user_id, session.id)
@@ -317,8 +330,10 @@ class Gateway:
         elif op == Op.REQUEST_MEMBERS:
             await self._request_members(session, d)
         elif op == Op.VOICE_STATE_UPDATE:
-            if not isinstance(d, dict) or not isinstance(d.get("self_mute", False), bool):
+            if not _voice_shape(d):
                 raise _Closing(Close.DECODE_ERROR, "bad voice state")
+            # Bad values (an unknown channel, no permission) are the client's to notice: no event follows.
+            await self.backend.voice_state(session.user_id, session.id, d)
         elif op == Op.SUBSCRIBE:
             if not isinstance(d, dict) or not isinstance(d.get("channel_ids", []), list):
                 raise _Closing(Close.DECODE_ERROR, "SUBSCRIBE needs channel_ids")
@@ -339,6 +354,15 @@ class Gateway:
             return
         members = await self.backend.members(guild_id, query, limit)
         session.send(Dispatch("GUILD_MEMBERS_CHUNK", {"guild_id": guild_id, "members": members}))
+
+
+def _voice_shape(d: Any) -> bool:
+    """Op 4: `{guild_id?, channel_id? (null = leave), self_mute?, self_deaf?}` with the right types."""
+    if not isinstance(d, dict):
+        return False
+    ids_ok = all(isinstance(d.get(k), str | None) for k in ("guild_id", "channel_id"))
+    flags_ok = all(isinstance(d.get(k), bool | None) for k in ("self_mute", "self_deaf"))
+    return ids_ok and flags_ok
 
 
 def _decode(raw: str | bytes) -> tuple[int, Any]:

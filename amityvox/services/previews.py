@@ -360,5 +360,5 @@ async def start(ctx: Context) -> list[asyncio.Task[None]]:
             except asyncio.QueueFull:
                 log.warning("link preview queue full; skipping message %s", env.data.get("id"))
 
-    await ctx.bus.subscribe("amityvox.message.create", on_create)
+    await ctx.bus.subscribe("amityvox.message.create", on_create, queue="link-previews")
     return [asyncio.create_task(_work(ctx, queue), name=f"link-previews-{i}") for i in range(WORKERS)]

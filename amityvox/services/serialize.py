@@ -267,3 +267,58 @@ def message_out(
     if nonce is not None:
         out["nonce"] = nonce
     return out
+
+
+# ---- voice, soundboard, notifications, announcements ----------------------------------------
+
+
+def voice_state_out(row: Row, user_row: Row, *, left: bool = False) -> dict[str, Any]:
+    """SPEC §6 VoiceState; `left` renders the leave (no channel_id, no stream) of the same state."""
+    out: dict[str, Any] = {
+        "user_id": row["user_id"],
+        "session_id": row["session_id"],
+        "self_mute": row["self_mute"],
+        "self_deaf": row["self_deaf"],
+        "mute": row["mute"],
+        "deaf": row["deaf"],
+        "self_stream": False if left else row["self_stream"],
+        "user": public_user(user_row),
+    }
+    if not left:
+        out["channel_id"] = row["channel_id"]
+    return _put_optional(out, row, ("guild_id",))
+
+
+def soundboard_sound_out(row: Row) -> dict[str, Any]:
+    """SoundboardSound; the volume is stored in thousandths and sent as 0-1."""
+    out = {
+        "id": row["id"],
+        "guild_id": row["guild_id"],
+        "name": row["name"],
+        "volume": row["volume"] / 1000,
+        "creator_id": row["creator_id"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("emoji",))
+
+
+def notification_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "user_id": row["user_id"],
+        "type": row["type"],
+        "read": row["read"],
+        "created_at": row["created_at"],
+    }
+    return _put_optional(out, row, ("guild_id", "channel_id", "message_id", "actor_id", "content"))
+
+
+def announcement_out(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "title": row["title"],
+        "content": row["content"],
+        "severity": row["severity"],
+        "active": row["active"],
+    }
+    return _put_optional(out, row, ("expires_at",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -27,6 +28,7 @@ from amityvox.services import dms as dms_service
 from amityvox.services import guilds as guilds_service
 from amityvox.services import read_state as read_state_service
 from amityvox.services import relationships as relationships_service
+from amityvox.services import voice as voice_service
 from amityvox.services.serialize import (
     Row,
     channel_out,
@@ -36,6 +38,8 @@ from amityvox.services.serialize import (
 )
 from amityvox.services.typing import start_typing
 from amityvox.services.users import get_row, self_user
+
+log = logging.getLogger("amityvox.gateway")
 
 
 async def load_world(ctx: Context) -> WorldData:
@@ -97,6 +101,7 @@ async def ready_snapshot(ctx: Context, user_id: str) -> dict[str, Any]:
             "dms": dms,
             "relationships": await relationships_service.load_relationships(conn, user_id),
             "read_state": await read_state_service.read_states_for(conn, user_id, visible),
+            "voice_states": await voice_service.states_in(conn, visible),
         }
 
 
@@ -143,3 +148,14 @@ class ServiceBackend:
     async def typing(self, user_id: str, channel_id: str) -> None:
         with contextlib.suppress(ApiError):  # no permission to type there: nothing to announce
             await start_typing(self.ctx, user_id, channel_id)
+
+    async def voice_state(self, user_id: str, session_id: str, d: dict[str, Any]) -> None:
+        """Op 4: join, move, leave or change self mute/deafen, as the REST calls do."""
+        try:
+            await voice_service.gateway_update(self.ctx, user_id, session_id, d)
+        except ApiError as exc:  # an unknown channel or a missing permission: the state stays as it was
+            log.info("voice state update from %s refused: %s", user_id, exc.message)
+
+    async def session_ended(self, user_id: str, session_id: str) -> None:
+        """A gateway session ended for good: the voice state it held is left."""
+        await voice_service.leave_current(self.ctx, user_id, session_id)

@@ -109,16 +109,17 @@ class Cast:
 
 async def assemble(url: str) -> Cast:
     cast = Cast(url=url)
-    for person in PEOPLE:
+    async def register(person: str) -> None:
         rest = RestClient(url)
         cast.users[person] = (await rest.register(f"{person.replace('_', '')}", PASSWORD))["user"]
         cast.rest[person] = rest
+
+    await asyncio.gather(*(register(p) for p in PEOPLE))
     actor = cast.rest["actor"]
     guild = await actor.create_guild("Conformance")
     cast.guild_id, cast.general = guild["id"], guild["channels"][0]["id"]
     code = (await actor.create_invite(cast.guild_id, max_uses=0))["code"]
-    for person in ("member", "hidden", "moderator", "banned"):
-        await cast.rest[person].accept_invite(code)
+    await asyncio.gather(*(cast.rest[p].accept_invite(code) for p in ("member", "hidden", "moderator", "banned")))
     view = int(Perm.ViewChannel)
     mod_bits = int(Perm.KickMembers | Perm.BanMembers | Perm.ManageMessages)
     cast.insider_role = (await actor.create_role(cast.guild_id, name="insider"))["id"]
@@ -133,10 +134,8 @@ async def assemble(url: str) -> Cast:
     await actor.friend(cast.id("friend"))
     await cast.rest["friend"].friend(cast.id("actor"))
     cast.dm = (await actor.open_dm(cast.id("dm_peer")))["id"]
-    for key in SESSIONS:
-        await cast.connect(key, key.split("#")[0])
-    for client in cast.clients.values():
-        await client.synced()
+    await asyncio.gather(*(cast.connect(key, key.split("#")[0]) for key in SESSIONS))
+    await asyncio.gather(*(client.synced() for client in cast.clients.values()))
     await cast.quiet()
     cast.mark()
     return cast

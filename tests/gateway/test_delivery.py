@@ -191,3 +191,19 @@ async def test_slow_consumer_is_cut_off_and_keeps_its_events_for_resume() -> Non
     assert [s for s, _ in session.replay] == list(range(1, 21))  # nothing lost for RESUME
     assert session.frames_after(0) is not None and len(session.frames_after(0) or []) == 20
     assert len(healthy.replay) == 20
+
+
+async def test_a_joiner_and_the_members_learn_each_others_presence(server: Server) -> None:
+    alice, bob = await server.register("alice"), await server.register("bob")
+    guild_id, _ = await _guild(server, alice)
+    alice_ws, bob_ws = await Raw.connect(server.url), await Raw.connect(server.url)
+    await alice_ws.identify(alice["token"])
+    await bob_ws.identify(bob["token"])
+    await bob_ws.send(3, {"status": "busy"})
+    await bob_ws.wait_for("PRESENCE_UPDATE", check=lambda d: d["status"] == "busy")
+    await alice_ws.drain()
+    await _join(server, alice, guild_id, bob)
+    seen_by_alice = await alice_ws.wait_for("PRESENCE_UPDATE", check=lambda d: d["user_id"] == bob["user"]["id"])
+    assert seen_by_alice["d"]["status"] == "busy"
+    seen_by_bob = await bob_ws.wait_for("PRESENCE_UPDATE", check=lambda d: d["user_id"] == alice["user"]["id"])
+    assert seen_by_bob["d"]["status"] == "online"

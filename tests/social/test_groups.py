@@ -41,6 +41,7 @@ async def test_create_group_refusals_write_and_publish_nothing(server: Server) -
     alice, bob, carol = await people(server, "alice", "bob", "carol")
     await befriend(server, alice, bob)
     await server.http.put(f"{API}/users/{carol.id}/friend", headers=alice.h)  # only a pending request
+    await server.settle()  # the friend request's notification is written by a subscriber
     before = await count_rows(server)
     server.recorder.clear()
     unknown = "01ARZ3NDEKTSV4RRFFQ69G5FAV"

@@ -29,7 +29,7 @@ async def test_request_then_accept_sends_each_side_its_own_view(server: Server) 
     assert (mine["user_id"], mine["target_id"], mine["type"]) == (alice.id, bob.id, "pending_outgoing")
     assert mine["user"]["id"] == bob.id and "email" not in mine["user"]
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_ADD", "RELATIONSHIP_ADD"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_ADD", "RELATIONSHIP_ADD"]
     adds = _by_user(server.recorder.of("RELATIONSHIP_ADD"))
     assert adds[alice.id]["target_id"] == bob.id and adds[alice.id]["type"] == "pending_outgoing"
     assert adds[alice.id]["user"]["id"] == bob.id
@@ -41,14 +41,14 @@ async def test_request_then_accept_sends_each_side_its_own_view(server: Server) 
     r = await server.http.put(f"{API}/users/{bob.id}/friend", headers=alice.h)
     assert r.status_code == 200 and r.json()["data"]["type"] == "pending_outgoing"
     await server.settle()
-    assert server.recorder.names() == []
+    assert server.recorder.names(ignore="NOTIFICATION_") == []
 
     # Bob accepts by asking back: both rows become friend.
     r = await server.http.put(f"{API}/users/{alice.id}/friend", headers=bob.h)
     assert r.status_code == 200, r.text
     assert r.json()["data"]["type"] == "friend" and r.json()["data"]["user"]["id"] == alice.id
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_UPDATE"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_UPDATE"]
     ups = _by_user(server.recorder.of("RELATIONSHIP_UPDATE"))
     assert ups[alice.id]["target_id"] == bob.id and ups[alice.id]["type"] == "friend"
     assert ups[bob.id]["target_id"] == alice.id and ups[bob.id]["type"] == "friend"
@@ -59,7 +59,7 @@ async def test_request_then_accept_sends_each_side_its_own_view(server: Server) 
     r = await server.http.put(f"{API}/users/{alice.id}/friend", headers=bob.h)
     assert r.status_code == 200 and r.json()["data"]["type"] == "friend"
     await server.settle()
-    assert server.recorder.names() == []
+    assert server.recorder.names(ignore="NOTIFICATION_") == []
     assert await _types(server, alice) == {bob.id: "friend"}
     assert await _types(server, bob) == {alice.id: "friend"}
 
@@ -97,7 +97,7 @@ async def test_unfriend_decline_and_cancel_remove_both_rows(server: Server) -> N
         r = await server.http.delete(f"{API}/users/{other.id}/friend", headers=actor.h)
         assert r.status_code == 204, r.text
         await server.settle()
-        assert server.recorder.names() == ["RELATIONSHIP_REMOVE", "RELATIONSHIP_REMOVE"]
+        assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_REMOVE", "RELATIONSHIP_REMOVE"]
         assert sorted((e["user_id"], e["target_id"]) for e in server.recorder.of("RELATIONSHIP_REMOVE")) == sorted(
             [(actor.id, other.id), (other.id, actor.id)]
         )
@@ -129,7 +129,7 @@ async def test_refused_relationship_changes_write_and_publish_nothing(server: Se
         r = await server.http.put(f"{API}/users/{other.id}/friend", headers=actor.h)
         assert r.status_code == 403 and r.json()["error"]["code"] == "blocked", r.text
     await server.settle()
-    assert server.recorder.names() == []
+    assert server.recorder.names(ignore="NOTIFICATION_") == []
     assert await count_rows(server) == before
 
 
@@ -142,7 +142,7 @@ async def test_blocking_a_friend_updates_us_and_removes_them(server: Server) -> 
     assert r.status_code == 200, r.text
     assert r.json()["data"]["type"] == "blocked"
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_REMOVE"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_REMOVE"]
     (upd,) = server.recorder.of("RELATIONSHIP_UPDATE")
     assert (upd["user_id"], upd["target_id"], upd["type"]) == (alice.id, bob.id, "blocked")
     assert server.recorder.of("RELATIONSHIP_REMOVE") == [{"user_id": bob.id, "target_id": alice.id}]
@@ -154,13 +154,13 @@ async def test_blocking_a_friend_updates_us_and_removes_them(server: Server) -> 
     r = await server.http.put(f"{API}/users/{bob.id}/block", headers=alice.h)
     assert r.status_code == 200
     await server.settle()
-    assert server.recorder.names() == []
+    assert server.recorder.names(ignore="NOTIFICATION_") == []
 
     # Bob blocks back: his own new row; alice's block stays untouched.
     r = await server.http.put(f"{API}/users/{alice.id}/block", headers=bob.h)
     assert r.status_code == 201
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_ADD"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_ADD"]
     (add,) = server.recorder.of("RELATIONSHIP_ADD")
     assert (add["user_id"], add["target_id"], add["type"]) == (bob.id, alice.id, "blocked")
     assert await _types(server, alice) == {bob.id: "blocked"}
@@ -174,14 +174,14 @@ async def test_blocking_a_stranger_and_unblocking(server: Server) -> None:
     r = await server.http.put(f"{API}/users/{bob.id}/block", headers=alice.h)
     assert r.status_code == 200  # alice had a pending_incoming row, now blocked
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_REMOVE"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_UPDATE", "RELATIONSHIP_REMOVE"]
     assert server.recorder.of("RELATIONSHIP_REMOVE") == [{"user_id": bob.id, "target_id": alice.id}]
 
     server.recorder.clear()
     r = await server.http.delete(f"{API}/users/{bob.id}/block", headers=alice.h)
     assert r.status_code == 204
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_REMOVE"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_REMOVE"]
     assert server.recorder.of("RELATIONSHIP_REMOVE") == [{"user_id": alice.id, "target_id": bob.id}]
     assert await count_rows(server) == (0, 0, 0)
 
@@ -190,7 +190,7 @@ async def test_blocking_a_stranger_and_unblocking(server: Server) -> None:
     r = await server.http.put(f"{API}/users/{bob.id}/block", headers=alice.h)
     assert r.status_code == 201
     await server.settle()
-    assert server.recorder.names() == ["RELATIONSHIP_ADD"]
+    assert server.recorder.names(ignore="NOTIFICATION_") == ["RELATIONSHIP_ADD"]
     assert server.recorder.of("RELATIONSHIP_ADD")[0]["user_id"] == alice.id
 
 

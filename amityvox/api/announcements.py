@@ -1,0 +1,68 @@
+"""Instance announcements: managed under /admin (instance administrators), read at /announcements."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import StrictBool
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import announcements
+
+router = APIRouter(tags=["announcements"])
+
+
+class CreateAnnouncement(Body):
+    title: str
+    content: str
+    severity: str = "info"
+    expires_at: str | None = None
+
+
+class EditAnnouncement(Body):
+    title: str | None = None
+    content: str | None = None
+    severity: str | None = None
+    active: StrictBool | None = None
+    expires_at: str | None = None  # null clears the expiry
+
+
+@router.get("/announcements")
+async def list_active(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    """The announcements in force (active, unexpired), newest first."""
+    return ok(await announcements.list_active(ctx))
+
+
+@router.get("/admin/announcements")
+async def list_all(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await announcements.list_all(ctx, caller.is_admin))
+
+
+@router.post("/admin/announcements", status_code=201)
+async def create(
+    body: CreateAnnouncement, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    out = await announcements.create(
+        ctx, caller.id, caller.is_admin, body.title, body.content, body.severity, body.expires_at
+    )
+    return ok(out, 201)
+
+
+@router.patch("/admin/announcements/{announcement_id}")
+async def edit(
+    announcement_id: str,
+    body: EditAnnouncement,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    changes = body.model_dump(exclude_unset=True)
+    return ok(await announcements.edit(ctx, caller.is_admin, announcement_id, changes))
+
+
+@router.delete("/admin/announcements/{announcement_id}", status_code=204)
+async def remove(
+    announcement_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await announcements.remove(ctx, caller.is_admin, announcement_id)
+    return no_content()

@@ -1,0 +1,197 @@
+"""/voice/{c}/…: joining and leaving voice channels and calls, moderation, soundboard,
+broadcasts and screen shares."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import StrictBool, StrictInt
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.services import soundboard, voice
+
+router = APIRouter(prefix="/voice", tags=["voice"])
+
+
+class Join(Body):
+    self_mute: StrictBool | None = None
+    self_deaf: StrictBool | None = None
+    session_id: str | None = None  # the caller's gateway session: the state ends with it
+
+
+class Mute(Body):
+    mute: StrictBool
+
+
+class Deafen(Body):
+    deaf: StrictBool
+
+
+class Move(Body):
+    channel_id: str
+
+
+class CreateSound(Body):
+    name: str
+    volume: float = 1.0
+    emoji: str | None = None
+
+
+class PlaySound(Body):
+    volume: float | None = None
+
+
+class StartBroadcast(Body):
+    title: str | None = None
+
+
+class ScreenShare(Body):
+    resolution: str | None = None
+    framerate: StrictInt | None = None
+    audio_enabled: StrictBool | None = None
+
+
+@router.post("/{channel_id}/join")
+async def join(
+    channel_id: str, body: Join | None = None, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Enter the channel (Connect; calls: recipients). Returns `{voice_state, endpoint, token}`."""
+    body = body or Join()
+    result = await voice.join(
+        ctx,
+        caller.id,
+        channel_id,
+        session_id=body.session_id,
+        self_mute=body.self_mute,
+        self_deaf=body.self_deaf,
+    )
+    return ok(result)
+
+
+@router.post("/{channel_id}/leave", status_code=204)
+async def leave(channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    await voice.leave(ctx, caller.id, channel_id)
+    return no_content()
+
+
+@router.get("/{channel_id}/states")
+async def states(channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await voice.list_states(ctx, channel_id, caller.id))
+
+
+@router.post("/{channel_id}/members/{user_id}/mute")
+async def mute(
+    channel_id: str, user_id: str, body: Mute, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "mute", body.mute))
+
+
+@router.post("/{channel_id}/members/{user_id}/deafen")
+async def deafen(
+    channel_id: str, user_id: str, body: Deafen, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "deaf", body.deaf))
+
+
+@router.post("/{channel_id}/members/{user_id}/move")
+async def move(
+    channel_id: str, user_id: str, body: Move, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await voice.move_member(ctx, caller.id, channel_id, user_id, body.channel_id))
+
+
+# ---- soundboard -----------------------------------------------------------------------------
+
+
+@router.get("/{channel_id}/soundboard")
+async def list_sounds(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await soundboard.list_sounds(ctx, channel_id, caller.id))
+
+
+@router.post("/{channel_id}/soundboard", status_code=201)
+async def create_sound(
+    channel_id: str, body: CreateSound, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    sound = await soundboard.create_sound(ctx, channel_id, caller.id, body.name, body.volume, body.emoji)
+    return ok(sound, 201)
+
+
+@router.delete("/{channel_id}/soundboard/{sound_id}", status_code=204)
+async def delete_sound(
+    channel_id: str, sound_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await soundboard.delete_sound(ctx, channel_id, caller.id, sound_id)
+    return no_content()
+
+
+@router.post("/{channel_id}/soundboard/{sound_id}/play")
+async def play_sound(
+    channel_id: str,
+    sound_id: str,
+    body: PlaySound | None = None,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    volume = body.volume if body is not None else None
+    return ok(await soundboard.play_sound(ctx, channel_id, caller.id, sound_id, volume))
+
+
+# ---- broadcasts and screen shares -----------------------------------------------------------
+
+
+@router.post("/{channel_id}/broadcast", status_code=201)
+async def start_broadcast(
+    channel_id: str,
+    body: StartBroadcast | None = None,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    title = body.title if body is not None else None
+    return ok(await voice.start_broadcast(ctx, caller.id, channel_id, title), 201)
+
+
+@router.delete("/{channel_id}/broadcast", status_code=204)
+async def end_broadcast(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await voice.end_broadcast(ctx, caller.id, channel_id)
+    return no_content()
+
+
+@router.post("/{channel_id}/screen-share", status_code=201)
+async def start_screen_share(
+    channel_id: str,
+    body: ScreenShare | None = None,
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    body = body or ScreenShare()
+    share = await voice.start_screen_share(
+        ctx,
+        caller.id,
+        channel_id,
+        resolution=body.resolution,
+        framerate=body.framerate,
+        audio_enabled=body.audio_enabled,
+    )
+    return ok(share, 201)
+
+
+@router.patch("/{channel_id}/screen-share")
+async def update_screen_share(
+    channel_id: str, body: ScreenShare, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Only the fields sent change; null is not accepted for a field that is sent."""
+    changes = body.model_dump(exclude_unset=True)
+    return ok(await voice.update_screen_share(ctx, caller.id, channel_id, changes))
+
+
+@router.delete("/{channel_id}/screen-share", status_code=204)
+async def stop_screen_share(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await voice.stop_screen_share(ctx, caller.id, channel_id)
+    return no_content()
