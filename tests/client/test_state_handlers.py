@@ -329,7 +329,51 @@ def test_partial_payloads_merge_into_known_objects() -> None:
     column = f.new_id()
     move = {"card_id": card["id"], "board_id": card["board_id"], "column_id": column, "position": 3}
     w.state.apply("KANBAN_CARD_MOVE", {**move, "channel_id": w.channel_id})
-    assert w.state.kanban_cards[card["id"]] == {**card, "column_id": column, "position": 3}
+    # Past the end of the (empty) target column means last, as on the server.
+    assert w.state.kanban_cards[card["id"]] == {**card, "column_id": column, "position": 0}
+
+
+def _kanban_columns(state: State, board_id: str) -> dict[str, list[str]]:
+    """column → titles in position order, checking positions are 0..n-1."""
+    columns: dict[str, list[f.JSON]] = {}
+    for card in state.kanban_cards.values():
+        if card["board_id"] == board_id:
+            columns.setdefault(card["column_id"], []).append(card)
+    out = {}
+    for column_id, cards in columns.items():
+        cards.sort(key=lambda c: c["position"])
+        assert [c["position"] for c in cards] == list(range(len(cards)))
+        out[column_id] = [c["title"] for c in cards]
+    return out
+
+
+def test_kanban_moves_renumber_both_columns_as_the_server_does() -> None:
+    w = f.World()
+    board, todo, done = f.new_id(), f.new_id(), f.new_id()
+    ids: dict[str, str] = {}
+    for column, titles in ((todo, "abc"), (done, "d")):
+        for position, title in enumerate(titles):
+            ids[title] = f.new_id()
+            w.state.apply(
+                "KANBAN_CARD_CREATE",
+                {
+                    "id": ids[title], "board_id": board, "column_id": column, "channel_id": w.channel_id,
+                    "title": title, "position": position, "creator_id": w.me["id"], "created_at": f.NOW,
+                },
+            )  # fmt: skip
+
+    def move(title: str, column: str, position: int) -> None:
+        d = {"card_id": ids[title], "board_id": board, "column_id": column, "position": position}
+        w.state.apply("KANBAN_CARD_MOVE", {**d, "channel_id": w.channel_id})
+
+    move("a", done, 0)  # out of todo (which closes up), in front of d
+    assert _kanban_columns(w.state, board) == {todo: ["b", "c"], done: ["a", "d"]}
+    move("c", todo, 0)  # within a column: the others shift down
+    assert _kanban_columns(w.state, board) == {todo: ["c", "b"], done: ["a", "d"]}
+    move("c", todo, 1)  # and back up
+    assert _kanban_columns(w.state, board) == {todo: ["b", "c"], done: ["a", "d"]}
+    move("b", done, 9)  # past the end: last
+    assert _kanban_columns(w.state, board) == {todo: ["c"], done: ["a", "d", "b"]}
 
 
 # ---- social, voice, connection ---------------------------------------------------------------

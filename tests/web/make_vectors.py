@@ -474,7 +474,13 @@ def features_scenario(w: World) -> Iterator[Event]:
             "position": 0, "creator_id": w.other["id"], "created_at": NOW}  # fmt: skip
     yield "KANBAN_CARD_CREATE", card
     yield "KANBAN_CARD_CREATE", {**card, "id": w.ids(), "title": "Test it", "position": 1, "description": "all"}
+    review = {**card, "id": w.ids(), "title": "Review it", "position": 2}
+    yield "KANBAN_CARD_CREATE", review
+    yield "KANBAN_CARD_CREATE", {**card, "id": w.ids(), "column_id": done, "title": "Plan it", "position": 0}
+    # A move renumbers both columns 0..n-1, as the server does: out of todo, in front of "Plan it".
     yield "KANBAN_CARD_MOVE", {"card_id": card["id"], "board_id": board_id, "column_id": done, "position": 0,
+                               "channel_id": w.text}  # fmt: skip
+    yield "KANBAN_CARD_MOVE", {"card_id": review["id"], "board_id": board_id, "column_id": todo, "position": 0,
                                "channel_id": w.text}  # fmt: skip
     yield "KANBAN_CARD_MOVE", {"card_id": w.ids(), "board_id": board_id, "column_id": done, "position": 1,
                                "channel_id": w.text}  # fmt: skip

@@ -62,9 +62,27 @@ class FeatureStore(StoreBase):
         self.kanban_cards[d["id"]] = dict(d)
 
     def on_kanban_card_move(self, d: JSON) -> None:
+        """The server's rule: take the card out of its column, insert it into `column_id` at
+        `position` (past the end: last), and number both columns 0..n-1 again."""
         card = self.kanban_cards.get(d["card_id"])
-        if card is not None:
-            card.update(column_id=d["column_id"], position=d["position"])
+        if card is None:
+            return
+        source = card["column_id"]
+        target = [c for c in self._kanban_column(d["column_id"]) if c is not card]
+        target.insert(min(d["position"], len(target)), card)
+        if source != d["column_id"]:
+            self._renumber_kanban(source, [c for c in self._kanban_column(source) if c is not card])
+        self._renumber_kanban(d["column_id"], target)
+
+    def _kanban_column(self, column_id: str) -> list[JSON]:
+        """The cached cards of a column in order, as the server orders them (position, then id)."""
+        cards = (c for c in self.kanban_cards.values() if c["column_id"] == column_id)
+        return sorted(cards, key=lambda c: (c["position"], c["id"]))
+
+    @staticmethod
+    def _renumber_kanban(column_id: str, cards: list[JSON]) -> None:
+        for position, card in enumerate(cards):
+            card.update(column_id=column_id, position=position)
 
     def on_channel_widget_create(self, d: JSON) -> None:
         self.widgets.setdefault(d["channel_id"], {})[d["id"]] = dict(d)

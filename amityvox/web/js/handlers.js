@@ -37,6 +37,17 @@ function appendCapped(map, key, item) {
   if (list.length > FEED_SIZE) list.splice(0, list.length - FEED_SIZE);
 }
 
+// A kanban column's cached cards in the server's order (position, then id).
+function kanbanColumn(state, columnId) {
+  return Object.values(state.kanban_cards)
+    .filter((c) => c.column_id === columnId)
+    .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function renumberKanban(columnId, cards) {
+  cards.forEach((card, position) => Object.assign(card, { column_id: columnId, position }));
+}
+
 export const handlers = {
   // ---- session -------------------------------------------------------------------------------
 
@@ -496,8 +507,15 @@ export const handlers = {
   },
 
   KANBAN_CARD_MOVE(state, d) {
+    // The server's rule: take the card out of its column, insert it into `column_id` at
+    // `position` (past the end: last), and number both columns 0..n-1 again.
     const card = state.kanban_cards[d.card_id];
-    if (card != null) Object.assign(card, { column_id: d.column_id, position: d.position });
+    if (card == null) return;
+    const source = card.column_id;
+    const target = kanbanColumn(state, d.column_id).filter((c) => c !== card);
+    target.splice(Math.min(d.position, target.length), 0, card);
+    if (source !== d.column_id) renumberKanban(source, kanbanColumn(state, source).filter((c) => c !== card));
+    renumberKanban(d.column_id, target);
   },
 
   CHANNEL_WIDGET_CREATE(state, d) {
