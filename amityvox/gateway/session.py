@@ -99,16 +99,21 @@ class Session:
             conn.close(Close.SLOW_CONSUMER, "send queue overflow")
             self.detach()
 
-    def release(self, first: Dispatch) -> None:
-        """Send READY (or RESUMED) first, then whatever was routed meanwhile."""
+    def release(self, ready: Dispatch) -> None:
+        """Send READY first, then whatever was routed meanwhile.
+
+        READY is not kept for replay: a client learns its session_id from READY, so any RESUME
+        comes after it (seq >= 1) and READY is often the largest frame a session ever gets."""
         held, self.holding = self.holding or [], None
-        self.send(first)
+        self.send(ready)
+        if self.replay and self.replay[-1][0] == 1:
+            self.replay.pop()
         for d in held:
             self.send(d)
 
     def frames_after(self, seq: int) -> list[str] | None:
-        """Frames with s > seq, or None if some of them are no longer buffered."""
-        if seq > self.seq or seq < 0:
+        """Frames with s > seq, or None if some of them are no longer buffered (or seq is impossible)."""
+        if seq < 1 or seq > self.seq:
             return None
         if seq == self.seq:
             return []

@@ -189,7 +189,7 @@ async def test_slow_consumer_is_cut_off_and_keeps_its_events_for_resume() -> Non
     assert stuck.closed_with == 4010
     assert session.conn is None and session.detached_at is not None
     assert [s for s, _ in session.replay] == list(range(1, 21))  # nothing lost for RESUME
-    assert session.frames_after(0) is not None and len(session.frames_after(0) or []) == 20
+    assert len(session.frames_after(1) or []) == 19
     assert len(healthy.replay) == 20
 
 
@@ -207,3 +207,12 @@ async def test_a_joiner_and_the_members_learn_each_others_presence(server: Serve
     assert seen_by_alice["d"]["status"] == "busy"
     seen_by_bob = await bob_ws.wait_for("PRESENCE_UPDATE", check=lambda d: d["user_id"] == alice["user"]["id"])
     assert seen_by_bob["d"]["status"] == "online"
+
+
+def test_ready_is_sent_first_but_not_kept_for_replay() -> None:
+    session = Session("s", "u", 500)
+    session.send(Dispatch("PRESENCE_UPDATE", {"user_id": "x", "status": "online"}))  # routed while READY builds
+    session.release(Dispatch("READY", {"big": "x" * 4000}))
+    assert [s for s, _ in session.replay] == [2]  # READY (s=1) is not buffered
+    assert session.frames_after(1) == [session.replay[0][1]]
+    assert session.frames_after(0) is None  # nobody can RESUME without the session_id READY carries
