@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
         return result.returncode
     # A full run has just written the conformance evidence: the parity gate reads it.
     parity = subprocess.run(
-        [str(BIN / "amityvox"), "parity", "--check", "--output", "build/parity-report.md"], cwd=ROOT
+        [str(BIN / "amityvox"), "parity", "--check", "--output", "docs/parity-report.md"], cwd=ROOT
     )
     return parity.returncode
 

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request, WebSocket
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -27,7 +28,7 @@ from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.db.engine import Database
-from amityvox.events import catalog
+from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
 from amityvox.services.world import ServiceBackend
 
@@ -145,6 +146,11 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
                 for e in catalog.CATALOG.values()
             ]
         )
+
+    @api.get("/gateway/asyncapi.json", tags=["gateway"])
+    async def gateway_asyncapi() -> Response:
+        """The gateway's events as an AsyncAPI 3.0 document, generated from the catalog."""
+        return Response(orjson.dumps(asyncapi.document()), media_type="application/json")
 
     app.include_router(api)
     app.include_router(health.router)

@@ -117,6 +117,11 @@ def _cmd_set_admin(args: argparse.Namespace) -> int:
 def _cmd_events(args: argparse.Namespace) -> int:
     from amityvox.events import CATALOG
 
+    if args.asyncapi:
+        from amityvox.events.asyncapi import document
+
+        print(json.dumps(document(), indent=2))
+        return 0
     rows = [
         {
             "name": e.name,
@@ -206,6 +211,7 @@ def _parser() -> argparse.ArgumentParser:
 
     events = sub.add_parser("events", help="print the event catalog")
     events.add_argument("--json", action="store_true")
+    events.add_argument("--asyncapi", action="store_true", help="print the AsyncAPI 3.0 document of the gateway")
     events.set_defaults(func=_cmd_events)
 
     parity = sub.add_parser("parity", help="the event parity report (catalog, client handlers, test evidence)")

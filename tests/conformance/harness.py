@@ -36,8 +36,8 @@ class Scenario:
         return f"{self.event}{'-' + self.label if self.label else ''}"
 
 
-async def exercise(cast: Cast, scenario: Scenario) -> dict[str, Any]:
-    """Perform the scenario, record its evidence, and return it."""
+async def exercise(cast: Cast, scenario: Scenario, *, record: bool = True) -> dict[str, Any]:
+    """Perform the scenario, record its evidence (unless `record` is false), and return it."""
     name = scenario.event
     errors_before = {k: len(c.gateway.errors) for k, c in cast.clients.items()}
     cast.mark()
@@ -79,7 +79,8 @@ async def exercise(cast: Cast, scenario: Scenario) -> dict[str, Any]:
         "detail": "; ".join(invalid + [f"{k}: handler failed" for k in unhandled] + divergence)[:2000],
         "scenarios": [scenario.id],
     }
-    _merge(name, result)
+    if record:
+        _merge(name, result)
     return result
 
 

@@ -1,0 +1,53 @@
+"""The example bots do their job against a real server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amityvox.client import Client
+from examples import echo_bot, modlog_bot
+from tests.conftest import Server, auth
+
+
+async def _guild(server: Server, owner: dict[str, Any], *members: dict[str, Any]) -> dict[str, Any]:
+    g = (await server.http.post("/api/v1/guilds", json={"name": "g"}, headers=auth(owner["token"]))).json()["data"]
+    code = await server.http.post(f"/api/v1/guilds/{g['id']}/invites", json={}, headers=auth(owner["token"]))
+    for m in members:
+        await server.http.post(f"/api/v1/invites/{code.json()['data']['code']}", headers=auth(m["token"]))
+    return g
+
+
+async def test_echo_bot_answers(server: Server) -> None:
+    alice, bot = await server.register("alice"), await server.register("echo")
+    g = await _guild(server, alice, bot)
+    async with Client(server.url, bot["token"]) as client:
+        echo_bot.attach(client)
+        await client.start()
+        async with Client(server.url, alice["token"]) as user:
+            await user.start()
+            await user.rest.send_message(g["channels"][0]["id"], "!echo hello there")
+            reply = await user.wait_for("MESSAGE_CREATE", check=lambda m: m["author_id"] == bot["user"]["id"])
+            assert reply["content"] == "hello there"
+
+
+async def test_modlog_bot_logs_a_ban(server: Server) -> None:
+    owner, bot, troll = [await server.register(n) for n in ("owner", "modlog", "troll")]
+    g = await _guild(server, owner, bot, troll)
+    h = auth(owner["token"])
+    role = (
+        await server.http.post(
+            f"/api/v1/guilds/{g['id']}/roles", json={"name": "mods", "permissions_allow": 128}, headers=h
+        )
+    ).json()["data"]
+    await server.http.put(f"/api/v1/guilds/{g['id']}/members/{bot['user']['id']}/roles/{role['id']}", headers=h)
+    log = (await server.http.post(f"/api/v1/guilds/{g['id']}/channels", json={"name": "mod-log"}, headers=h)).json()
+    async with Client(server.url, bot["token"]) as client:
+        modlog_bot.attach(client)
+        await client.start()
+        await server.http.put(
+            f"/api/v1/guilds/{g['id']}/bans/{troll['user']['id']}", json={"reason": "spam"}, headers=h
+        )
+        entry = await client.wait_for(
+            "MESSAGE_CREATE", check=lambda m: m["channel_id"] == log["data"]["id"] and "banned" in m["content"]
+        )
+        assert "troll" in entry["content"] and "spam" in entry["content"]
