@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from amityvox.app import build_app
 from amityvox.bus.base import Envelope
 from amityvox.config import Settings, normalise_database_url
 from amityvox.context import Context
+from amityvox.db.engine import Database
 from amityvox.serving import AmityServer, server_for
 
 PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
@@ -96,9 +99,30 @@ class Server:
         return data
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
+async def _seed_sqlite(settings: Settings) -> None:
+    """Start each default SQLite test database as a copy of one migrated template: the app still
+    runs its migrations at start, but finds nothing left to do (saves ~0.5 s per server)."""
+    if settings.database_url:
+        return
+    if "path" not in _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="amityvox-template-")) / "amityvox.db"
+        db = Database(f"sqlite+aiosqlite:///{template}")
+        await db.migrate()
+        await db.close()
+        _TEMPLATE["path"] = template
+    target = Path(settings.data_dir) / "amityvox.db"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_TEMPLATE["path"], target)
+
+
 async def start_server(
     settings: Settings, role: str = "all"
 ) -> tuple[AmityServer, asyncio.Task[None], str, Context]:
+    await _seed_sqlite(settings)
     app = build_app(settings, role=role, validate_events=True)
     server = server_for(app, settings, port=0, log_level="warning")
     task = asyncio.create_task(server.serve())
