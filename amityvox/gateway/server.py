@@ -261,9 +261,10 @@ class Gateway:
                 session.detach()
                 if clean:
                     await self._end(session)
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(conn.writer), 1)
-            conn.writer.cancel()
+            if conn.closed:  # we are closing it: let the writer flush and send the close frame
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(conn.writer), 1)
+            conn.writer.cancel()  # the peer left: nothing more can be written
 
     async def _identify(self, conn: Connection, d: Any) -> Session:
         if not isinstance(d, dict) or not isinstance(d.get("token"), str):

@@ -101,10 +101,8 @@ class Cast:
             await asyncio.sleep(period)
 
     async def close(self) -> None:
-        for client in self.clients.values():
-            await client.close()
-        for rest in self.rest.values():
-            await rest.aclose()
+        await asyncio.gather(*(client.close() for client in self.clients.values()))
+        await asyncio.gather(*(rest.aclose() for rest in self.rest.values()))
 
 
 async def assemble(url: str) -> Cast:

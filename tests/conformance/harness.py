@@ -59,13 +59,16 @@ async def exercise(cast: Cast, scenario: Scenario, *, record: bool = True) -> di
                 except ValueError as exc:
                     invalid.append(f"{k}: {exc}")
     unhandled = [k for k in received if len(cast.clients[k].gateway.errors) > errors_before.get(k, 0)]
-    divergence = []
     channels = list(scenario.channels(cast))
-    for key, client in cast.clients.items():
+
+    async def check(key: str) -> str | None:
         try:
-            await client.converged(channels)
+            await cast.clients[key].converged(channels)
         except AssertionError as exc:
-            divergence.append(f"{key}: {exc}")
+            return f"{key}: {exc}"
+        return None
+
+    divergence = [d for d in await asyncio.gather(*(check(k) for k in cast.clients)) if d]
     result = {
         "triggered": True,
         "expected": sorted(expected),
