@@ -26,20 +26,22 @@ def _sh(*cmd: str | Path) -> None:
 
 
 def ensure(extras: str) -> None:
-    """Create the venv and (re)install when pyproject.toml or the extras changed."""
+    """Create the venv and (re)install when pyproject.toml changed or the extras are missing."""
     if sys.version_info < (3, 11):
         sys.exit(f"AmityVox needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp = VENV / ".amityvox-installed"
-    if stamp.exists() and stamp.read_text() == digest:
+    # The stamp holds the pyproject digest and the extras installed with it ("test" includes "").
+    recorded = stamp.read_text().split() if stamp.exists() else []
+    if recorded[:1] == [digest] and (not extras or extras in recorded[1:]):
         return
     _sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     target = f".[{extras}]" if extras else "."
     _sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
-    stamp.write_text(digest)
+    stamp.write_text(" ".join([digest, *([extras] if extras else [])]))
 
 
 def main(argv: list[str]) -> int:
