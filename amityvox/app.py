@@ -8,7 +8,6 @@ import logging
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -23,7 +22,7 @@ from amityvox.api import errors, health
 from amityvox.api.deps import ok
 from amityvox.api.limits import BodyLimit
 from amityvox.api.timing import Timing
-from amityvox.bus.base import Bus, Envelope
+from amityvox.bus.base import Bus
 from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
 from amityvox.context import Context
@@ -33,7 +32,6 @@ from amityvox.gateway.server import Gateway
 from amityvox.services.world import ServiceBackend
 
 log = logging.getLogger("amityvox")
-WEB_DIR = Path(__file__).with_name("web")
 
 
 def make_bus(settings: Settings) -> Bus:
@@ -87,14 +85,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
         app.state.ctx = ctx
 
-        async def publish(name: str, data: dict[str, Any]) -> None:
-            # Gateway-originated events (presence) change no table: no transaction to wait for.
-            event = catalog.get(name)
-            if validate_events:
-                catalog.validate(name, data)
-            await bus.publish([Envelope(name=name, subject=event.subject, data=data)])
-
-        gateway = Gateway(settings, bus, ServiceBackend(ctx), publish) if serves_gateway else None
+        gateway = Gateway(settings, bus, ServiceBackend(ctx), ctx.publish) if serves_gateway else None
         if gateway is not None:
             await gateway.start()
         app.state.gateway = gateway

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from amityvox.bus.base import Bus
 from amityvox.config import Settings
 from amityvox.db.engine import Database
 from amityvox.ratelimit import SlidingWindow
-from amityvox.services.uow import UnitOfWork
+from amityvox.services.uow import UnitOfWork, envelope
 
 
 @dataclass
@@ -21,6 +22,10 @@ class Context:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.bus, validate=self.validate_events)
+
+    async def publish(self, name: str, data: dict[str, Any]) -> None:
+        """Publish an event that changes no table (presence, typing): no transaction to wait for."""
+        await self.bus.publish([envelope(name, data, validate=self.validate_events)])
 
     def limiter(self, name: str, limit: int, window: float) -> SlidingWindow:
         found = self.limiters.get(name)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -78,7 +78,3 @@ def _upgrade(sync_conn: Any) -> None:
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
     command.upgrade(cfg, "heads")  # independent areas may add parallel branches
-
-
-async def run_in(conn: AsyncConnection, statement: Any) -> Any:
-    return await conn.execute(statement)

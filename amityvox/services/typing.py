@@ -7,9 +7,7 @@ stored, so the event goes straight to the bus without a database transaction.
 from __future__ import annotations
 
 from amityvox import permissions as P
-from amityvox.bus.base import Envelope
 from amityvox.context import Context
-from amityvox.events import catalog
 from amityvox.ids import now_iso
 from amityvox.services.access import channel_access
 from amityvox.services.messages import require_message_channel, require_unlocked
@@ -32,8 +30,5 @@ async def start_typing(ctx: Context, user_id: str, channel_id: str) -> bool:
     data: dict[str, str] = {"channel_id": channel_id, "user_id": user_id, "timestamp": now_iso()}
     if ca.guild_id is not None:
         data["guild_id"] = ca.guild_id
-    event = catalog.get("TYPING_START")
-    if ctx.validate_events:
-        catalog.validate(event.name, dict(data))
-    await ctx.bus.publish([Envelope(name=event.name, subject=event.subject, data=dict(data))])
+    await ctx.publish("TYPING_START", dict(data))
     return True

@@ -12,6 +12,14 @@ from amityvox.db.engine import Database
 from amityvox.events import catalog
 
 
+def envelope(name: str, data: dict[str, Any], *, validate: bool = False) -> Envelope:
+    """A catalog event ready for the bus; unknown names raise, and with `validate` so do bad payloads."""
+    event = catalog.get(name)
+    if validate:
+        catalog.validate(name, data)
+    return Envelope(name=name, subject=event.subject, data=data)
+
+
 class UnitOfWork:
     """`async with uow as tx:` — `tx.conn` for queries, `tx.emit(...)` for events.
 
@@ -28,10 +36,7 @@ class UnitOfWork:
         self.events: list[Envelope] = []
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
-        event = catalog.get(name)
-        if self._validate:
-            catalog.validate(name, data)
-        self.events.append(Envelope(name=name, subject=event.subject, data=data))
+        self.events.append(envelope(name, data, validate=self._validate))
 
     async def __aenter__(self) -> UnitOfWork:
         self._ctx = self._db.begin()
