@@ -30,6 +30,8 @@ class Subscription(Protocol):
 
 
 class Bus(Protocol):
+    outbox: bool  # whether committed events go through the transactional outbox (services/outbox.py)
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -41,9 +41,12 @@ class _MemorySubscription:
 class MemoryBus:
     """Every subscriber sees every matching event in publish order; publishers never wait on them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, outbox: bool = False) -> None:
         self._subs: list[_MemorySubscription] = []
         self.published = 0
+        # In one process a crash takes every subscriber with it, so the outbox buys nothing
+        # there; tests that model several processes on one database turn it on.
+        self.outbox = outbox
 
     async def start(self) -> None:
         return None

@@ -80,6 +80,7 @@ class NatsBus:
     def __init__(self, url: str, *, name: str = "amityvox", events_max_age_s: float = 24 * 3600) -> None:
         self.url = url
         self.name = name
+        self.outbox = True  # other processes consume these events: none may be lost to a crash
         self.events_max_age_s = events_max_age_s
         self.nc: NATS | None = None
         self.published = 0

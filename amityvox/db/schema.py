@@ -776,3 +776,25 @@ channel_widgets = Table(
     _ts("created_at"),
     Index("ix_channel_widgets_channel", "channel_id", "position"),
 )
+
+# Events written in the transaction that caused them, deleted once published (services/outbox.py).
+event_outbox = Table(
+    "event_outbox",
+    metadata,
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", String(26), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+    _ts("ts"),
+    _ts("created_at"),
+)
+
+# Which process runs each periodic timer, and until when (services/leases.py).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    _ts("expires_at"),
+)

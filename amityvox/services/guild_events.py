@@ -26,6 +26,7 @@ from amityvox.db.schema import channels, guild_event_rsvps, guild_events, guild_
 from amityvox.errors import bad_request, conflict, forbidden, not_found
 from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services import access
+from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import Row
 from amityvox.services.uow import UnitOfWork
 from amityvox.services.upserts import insert_ignore
@@ -331,14 +332,8 @@ async def run_scheduler(ctx: Context, now: datetime | None = None) -> int:
 
 
 async def _schedule_forever(ctx: Context) -> None:
-    while True:
-        await asyncio.sleep(SCHEDULER_SECONDS)
-        try:
-            await run_scheduler(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep going; a transient database error must not stop the scheduler
-            log.exception("the guild event scheduler failed")
+    # One API process at a time moves events; another takes over if it dies.
+    await run_when_leader(ctx, "guild-event-scheduler", lambda: run_scheduler(ctx), SCHEDULER_SECONDS)
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:

@@ -22,6 +22,7 @@ from amityvox.db.schema import location_shares
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import iso, new_id, now_iso, utcnow
 from amityvox.services.access import ChannelAccess, channel_access
+from amityvox.services.leases import run_when_leader
 from amityvox.services.messages import require_message_channel, require_unlocked
 from amityvox.services.serialize import Row
 
@@ -210,15 +211,8 @@ async def stop_expired_shares(ctx: Context) -> int:
 
 
 async def sweep_forever(ctx: Context) -> None:
-    """Stop expired live shares every SWEEP_SECONDS until cancelled."""
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await stop_expired_shares(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep sweeping; a transient database error must not end the loop
-            log.exception("stopping expired location shares failed")
+    """Stop expired live shares every SWEEP_SECONDS until cancelled, in one API process at a time."""
+    await run_when_leader(ctx, "location-expiry", lambda: stop_expired_shares(ctx), SWEEP_SECONDS)
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:

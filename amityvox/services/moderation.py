@@ -19,6 +19,7 @@ from amityvox.db.schema import bans, guild_members, member_roles, users
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services import access, members
+from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import ban_out
 
 log = logging.getLogger("amityvox.moderation")
@@ -161,14 +162,8 @@ async def lift_expired_bans(ctx: Context) -> int:
 
 
 async def _sweep_forever(ctx: Context) -> None:
-    while True:
-        await asyncio.sleep(BAN_SWEEP_SECONDS)
-        try:
-            await lift_expired_bans(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep sweeping; a transient database error must not end the loop
-            log.exception("lifting expired bans failed")
+    # One API process at a time lifts bans; another takes over if it dies.
+    await run_when_leader(ctx, "ban-expiry", lambda: lift_expired_bans(ctx), BAN_SWEEP_SECONDS)
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:

@@ -26,6 +26,7 @@ from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import iso, new_id, now_iso, utcnow
 from amityvox.services import raid
 from amityvox.services.access import channel_access
+from amityvox.services.leases import run_when_leader
 from amityvox.services.messages import require_message_channel, require_unlocked
 from amityvox.services.serialize import Row
 
@@ -241,14 +242,8 @@ async def close_expired(ctx: Context, now: datetime | None = None) -> int:
 
 
 async def _sweep_forever(ctx: Context) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await close_expired(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep sweeping; a transient database error must not end the loop
-            log.exception("closing expired polls failed")
+    # One API process at a time closes polls; another takes over if it dies.
+    await run_when_leader(ctx, "poll-expiry", lambda: close_expired(ctx), SWEEP_SECONDS)
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:

@@ -1,0 +1,168 @@
+"""Leases: of several processes sharing a database, one runs each timer, and another takes over
+when it stops renewing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from amityvox.bus import MemoryBus
+from amityvox.context import Context
+from amityvox.db.engine import Database
+from amityvox.db.schema import leases
+from amityvox.services import guild_events, locations, moderation, outbox, polls
+from amityvox.services.leases import HOLDER, run_when_leader, try_acquire
+from tests.conftest import _serve, make_settings
+
+TICK = 0.02
+
+
+async def _ctx(tmp_path: Path, database_url: str) -> Context:
+    settings = make_settings(tmp_path, database_url=database_url)
+    db = Database(settings.resolved_database_url)
+    await db.migrate()
+    return Context(settings=settings, db=db, bus=MemoryBus())
+
+
+@pytest.fixture
+async def pair(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[Context, Context]]:
+    """Two processes on one database."""
+    a, b = await _ctx(tmp_path, database_url), await _ctx(tmp_path, database_url)
+    yield a, b
+    await a.db.close()
+    await b.db.close()
+
+
+class Timer:
+    """A timer body that counts its runs and can freeze, like a process that hangs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.frozen = asyncio.Event()
+        self.first_run = asyncio.Event()
+
+    async def tick(self) -> None:
+        if self.frozen.is_set():
+            await asyncio.Event().wait()
+        self.runs += 1
+        self.first_run.set()
+
+
+async def _until(condition: asyncio.Event, timeout: float) -> float:
+    """Seconds until `condition` is set."""
+    started = time.monotonic()
+    await asyncio.wait_for(condition.wait(), timeout)
+    return time.monotonic() - started
+
+
+async def _stop(*tasks: asyncio.Task[None]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_lease_has_one_holder_until_it_expires(pair: tuple[Context, Context]) -> None:
+    a, b = pair
+    assert await try_acquire(a, "sweep", "a", 0.3)
+    assert not await try_acquire(b, "sweep", "b", 0.3)
+    assert await try_acquire(a, "sweep", "a", 0.3)  # renewing
+    assert not await try_acquire(b, "sweep", "b", 0.3)
+    await asyncio.sleep(0.35)
+    assert await try_acquire(b, "sweep", "b", 0.3)
+    assert not await try_acquire(a, "sweep", "a", 0.3)
+    assert await try_acquire(a, "other", "a", 0.3)  # leases are per timer
+
+
+async def test_only_one_process_runs_the_timer(pair: tuple[Context, Context]) -> None:
+    timers = Timer(), Timer()
+    tasks = [
+        asyncio.create_task(run_when_leader(ctx, "sweep", t.tick, TICK, ttl=0.3, holder=name))
+        for ctx, t, name in zip(pair, timers, ("a", "b"), strict=True)
+    ]
+    try:
+        await asyncio.sleep(0.8)  # well past the TTL: the holder keeps it by renewing
+    finally:
+        await _stop(*tasks)
+    runs = sorted(t.runs for t in timers)
+    assert runs[0] == 0 and runs[1] >= 5
+
+
+async def test_another_process_takes_over_within_the_ttl(pair: tuple[Context, Context]) -> None:
+    a, b = pair
+    ttl = 0.5
+    first, second = Timer(), Timer()
+    leader = asyncio.create_task(run_when_leader(a, "sweep", first.tick, TICK, ttl=ttl, holder="a"))
+    await _until(first.first_run, 5)
+    follower = asyncio.create_task(run_when_leader(b, "sweep", second.tick, TICK, ttl=ttl, holder="b"))
+    try:
+        await asyncio.sleep(0.2)
+        assert second.runs == 0
+        first.frozen.set()  # the holder hangs: it no longer renews, and never gives the lease up
+        took = await _until(second.first_run, 5)
+        assert took <= ttl + 0.3
+        runs = first.runs
+        await asyncio.sleep(0.1)
+        assert first.runs == runs and second.runs > 1
+    finally:
+        await _stop(leader, follower)
+
+
+async def test_a_clean_stop_hands_the_timer_over_at_once(pair: tuple[Context, Context]) -> None:
+    a, b = pair
+    first, second = Timer(), Timer()
+    leader = asyncio.create_task(run_when_leader(a, "sweep", first.tick, TICK, ttl=30, holder="a"))
+    await _until(first.first_run, 5)
+    follower = asyncio.create_task(run_when_leader(b, "sweep", second.tick, TICK, ttl=30, holder="b"))
+    try:
+        await asyncio.sleep(0.1)
+        assert second.runs == 0
+        await _stop(leader)
+        assert await _until(second.first_run, 5) < 1
+    finally:
+        await _stop(leader, follower)
+
+
+async def test_a_failing_tick_keeps_the_timer_running(pair: tuple[Context, Context]) -> None:
+    a, _ = pair
+    calls = 0
+    done = asyncio.Event()
+
+    async def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("database went away")
+        done.set()
+
+    task = asyncio.create_task(run_when_leader(a, "sweep", flaky, TICK, holder="a"))
+    try:
+        await _until(done, 5)
+    finally:
+        await _stop(task)
+    assert calls >= 2
+
+
+async def test_api_timers_run_under_leases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for module, name in (
+        (moderation, "BAN_SWEEP_SECONDS"),
+        (polls, "SWEEP_SECONDS"),
+        (locations, "SWEEP_SECONDS"),
+        (guild_events, "SCHEDULER_SECONDS"),
+        (outbox, "RELAY_SECONDS"),
+    ):
+        monkeypatch.setattr(module, name, TICK)
+    expected = {"ban-expiry", "poll-expiry", "location-expiry", "guild-event-scheduler", "outbox-relay"}
+    async for server in _serve(make_settings(tmp_path), role="api"):
+        held: dict[str, str] = {}
+        for _ in range(200):
+            async with server.ctx.db.connect() as conn:
+                held = {r.name: r.holder for r in await conn.execute(select(leases.c.name, leases.c.holder))}
+            if set(held) == expected:
+                break
+            await asyncio.sleep(0.02)
+        assert held == dict.fromkeys(expected, HOLDER)
