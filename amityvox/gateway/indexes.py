@@ -55,6 +55,8 @@ class WorldData:
     channels: list[dict[str, Any]]
     members: list[tuple[str, str, tuple[str, ...], str | None]]  # guild, user, role ids, timeout_until
     friendships: list[tuple[str, str]]
+    # user, voice channel: who is in voice when the gateway starts (a leave routes by it)
+    voice: list[tuple[str, str]] = field(default_factory=list)
 
 
 # A visibility change the router must announce: (event name, payload, user ids).
@@ -84,6 +86,7 @@ class World:
             self._add_member(guild_id, user_id, role_ids, timeout_until)
         for a, b in data.friendships:
             self.friends.setdefault(a, set()).add(b)
+        self.voice.update(data.voice)
 
     # ---- sessions coming and going ---------------------------------------------------------
 

@@ -20,6 +20,7 @@ from amityvox.db.schema import (
     relationships,
     roles,
     users,
+    voice_states,
 )
 from amityvox.errors import ApiError
 from amityvox.gateway.indexes import WorldData
@@ -43,7 +44,7 @@ log = logging.getLogger("amityvox.gateway")
 
 
 async def load_world(ctx: Context) -> WorldData:
-    """Every guild, role, channel (with overwrites and recipients), membership and friendship."""
+    """Every guild, role, channel (with overwrites and recipients), membership, friendship and voice state."""
     async with ctx.db.connect() as conn:
         guild_rows = list((await conn.execute(select(guilds))).mappings())
         role_rows = list((await conn.execute(select(roles))).mappings())
@@ -66,6 +67,8 @@ async def load_world(ctx: Context) -> WorldData:
             (r.user_id, r.target_id)
             for r in await conn.execute(select(relationships).where(relationships.c.type == "friend"))
         ]
+        q_voice = select(voice_states.c.user_id, voice_states.c.channel_id)
+        voice = [(v.user_id, v.channel_id) for v in await conn.execute(q_voice)]
     return WorldData(
         guilds=[guild_out(g) for g in guild_rows],
         roles=[role_out(r) for r in role_rows],
@@ -79,6 +82,7 @@ async def load_world(ctx: Context) -> WorldData:
         ],
         members=members,
         friendships=friends,
+        voice=voice,
     )
 
 
