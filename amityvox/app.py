@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, FastAPI, Request, WebSocket
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -145,12 +145,6 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
 
     app.include_router(api)
     app.include_router(health.router)
-
-    if serves_gateway:
-
-        @app.websocket("/ws")
-        async def ws_endpoint(websocket: WebSocket) -> None:
-            await app.state.gateway.handle(websocket)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

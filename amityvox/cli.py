@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import logging
@@ -51,8 +52,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         settings.resolved_database_url.split("://", 1)[0],
         settings.bus_url,
     )
-    # uvicorn installs SIGINT/SIGTERM handlers and runs the app's shutdown before exiting.
-    server_for(app, settings).run()
+    # uvicorn installs SIGINT/SIGTERM handlers, runs the app's shutdown, then raises the signal
+    # again; the shutdown is complete by then, so Ctrl+C ends quietly.
+    with contextlib.suppress(KeyboardInterrupt):
+        server_for(app, settings).run()
     return 0
 
 

@@ -54,7 +54,9 @@ class Settings:
     identify_timeout_ms: int = _setting("gateway", 10_000, "IDENTIFY or RESUME deadline.", min=100)
     resume_window_s: int = _setting("gateway", 120, "How long a dropped session keeps buffering.", min=1)
     replay_buffer: int = _setting("gateway", 500, "Dispatches kept per session for RESUME.", min=500)
-    send_queue: int = _setting("gateway", 1024, "Frames queued per connection before 4010.", min=8)
+    send_buffer_kib: int = _setting(
+        "gateway", 1024, "Unsent data a connection may hold before 4010 (KiB).", min=16
+    )
     max_frame_bytes: int = _setting("gateway", 16_384, "Largest client frame (close 4002 above).", min=1024)
     rate_limit_frames: int = _setting("gateway", 120, "Client frames allowed per rate window.", min=1)
     rate_limit_window_s: int = _setting("gateway", 60, "Rate window for client frames.", min=1)

@@ -8,6 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from amityvox.config import Settings
+from amityvox.gateway.transport import Connection, gateway_of
 
 
 class AmityServer(uvicorn.Server):
@@ -15,10 +16,7 @@ class AmityServer(uvicorn.Server):
     RECONNECT and closes with 1001, so clients reconnect at once instead of backing off."""
 
     async def shutdown(self, sockets: Any = None) -> None:
-        app = self.config.loaded_app
-        while app is not None and not isinstance(app, FastAPI):
-            app = getattr(app, "app", None)
-        gateway = getattr(app.state, "gateway", None) if app is not None else None
+        gateway = gateway_of(self.config)
         if gateway is not None:
             await gateway.close()
         await super().shutdown(sockets)
@@ -33,6 +31,7 @@ def server_for(
         port=settings.port if port is None else port,
         log_level=log_level or settings.log_level,
         lifespan="on",
+        ws=Connection,  # /ws is the gateway's own transport; other WebSocket paths reach the app
         ws_max_size=settings.transport_max_frame,
         timeout_graceful_shutdown=5,
     )

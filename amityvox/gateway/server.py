@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -21,10 +20,12 @@ from amityvox.gateway import metrics
 from amityvox.gateway.indexes import World, WorldData
 from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
 from amityvox.gateway.router import field, recipients
-from amityvox.gateway.session import Connection, Session
+from amityvox.gateway.session import Session
+from amityvox.gateway.transport import Connection, Disconnected
 
 log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
+SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
 
 
@@ -70,6 +71,8 @@ class Gateway:
         self._loaded = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscription: Any = None
+        self._recent: deque[str] = deque(maxlen=SEEN_EVENTS)  # ids of the latest events, oldest first
+        self._seen: set[str] = set()
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -106,6 +109,12 @@ class Gateway:
 
     async def _on_event(self, env: Envelope) -> None:
         await self._loaded.wait()
+        if env.id in self._seen:  # the outbox relay may publish an event a second time
+            return
+        if len(self._recent) == self._recent.maxlen:
+            self._seen.discard(self._recent[0])
+        self._recent.append(env.id)
+        self._seen.add(env.id)
         self.route(env.name, env.data)
 
     def route(self, name: str, d: dict[str, Any]) -> None:
@@ -198,34 +207,28 @@ class Gateway:
 
     # ---- the WebSocket protocol ------------------------------------------------------------
 
-    async def handle(self, ws: Any) -> None:
-        """Serve one connection from accept to close."""
-        await ws.accept()
+    async def handle(self, conn: Connection) -> None:
+        """Serve one connection from the handshake to its close."""
         s = self.settings
-        conn = Connection(ws, s.send_queue)
         conn.push(encode(Op.HELLO, {"heartbeat_interval": s.heartbeat_interval_ms, "build_version": BUILD_VERSION}))
         session: Session | None = None
         frames: deque[float] = deque()
-        deadline = time.monotonic() + s.identify_timeout_ms / 1000
+        loop = asyncio.get_running_loop()  # its clock (uvloop's is not time.monotonic)
+        deadline = loop.time() + s.identify_timeout_ms / 1000
         clean = False
         try:
             while True:
-                timeout = deadline - time.monotonic()
-                if timeout <= 0:
-                    raise _Closing(Close.SESSION_TIMED_OUT, "session timed out")
                 try:
-                    message = await asyncio.wait_for(ws.receive(), timeout)
+                    async with asyncio.timeout_at(deadline):
+                        raw = await conn.receive()
                 except TimeoutError:
                     raise _Closing(Close.SESSION_TIMED_OUT, "session timed out") from None
-                if message["type"] == "websocket.disconnect":
-                    clean = message.get("code") in (1000, 1001)
+                except Disconnected as gone:
+                    clean = gone.code in (1000, 1001)
                     break
-                raw = message.get("text")
-                if raw is None:
-                    raw = message.get("bytes") or b""
                 if len(raw) > s.max_frame_bytes:
                     raise _Closing(Close.DECODE_ERROR, "frame too large")
-                now = time.monotonic()
+                now = loop.time()
                 frames.append(now)
                 while frames and frames[0] <= now - s.rate_limit_window_s:
                     frames.popleft()
@@ -244,7 +247,7 @@ class Gateway:
                         session = await self._resume(conn, d)
                     else:
                         raise _Closing(Close.NOT_AUTHENTICATED, "identify first")
-                    deadline = time.monotonic() + s.heartbeat_timeout_ms / 1000
+                    deadline = loop.time() + s.heartbeat_timeout_ms / 1000
                     continue
                 if session.conn is not conn:  # taken over by a RESUME on another connection
                     break
@@ -261,10 +264,6 @@ class Gateway:
                 session.detach()
                 if clean:
                     await self._end(session)
-            if conn.closed:  # we are closing it: let the writer flush and send the close frame
-                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(asyncio.shield(conn.writer), 1)
-            conn.writer.cancel()  # the peer left: nothing more can be written
 
     async def _identify(self, conn: Connection, d: Any) -> Session:
         if not isinstance(d, dict) or not isinstance(d.get("token"), str):

@@ -1,74 +1,15 @@
-"""A gateway session: its sequence, replay buffer and (while connected) one connection's send queue."""
+"""A gateway session: its sequence and replay buffer, and (while connected) its connection."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import deque
-from typing import Any
 
 from amityvox.gateway.protocol import Close, Dispatch
+from amityvox.gateway.transport import Connection
 
 log = logging.getLogger("amityvox.gateway")
-
-
-class Connection:
-    """One WebSocket. A dedicated writer drains a bounded queue, so a slow peer only hurts itself."""
-
-    __slots__ = ("closed", "queue", "writer", "ws")
-
-    def __init__(self, ws: Any, max_queue: int) -> None:
-        self.ws = ws
-        self.queue: asyncio.Queue[str | tuple[int, str]] = asyncio.Queue(max_queue)
-        self.closed = False
-        self.writer = asyncio.create_task(self._write())
-
-    async def _write(self) -> None:
-        try:
-            while True:
-                item = await self.queue.get()
-                if isinstance(item, tuple):
-                    await self.ws.close(code=item[0], reason=item[1])
-                    return
-                await self.ws.send_text(item)
-        except Exception:  # the peer vanished; the reader notices and cleans up
-            pass
-        finally:
-            self.closed = True
-
-    def push(self, frame: str) -> bool:
-        """Queue a frame; False when the queue is full (the caller closes with 4010)."""
-        if self.closed:
-            return True
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            return False
-        return True
-
-    def close(self, code: int, reason: str = "") -> None:
-        """Close after the frames already queued (or at once when the queue is full)."""
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self.queue.put_nowait((code, reason))
-        except asyncio.QueueFull:
-            self.writer.cancel()
-            task = asyncio.ensure_future(_close_now(self.ws, code, reason))
-            _closing.add(task)
-            task.add_done_callback(_closing.discard)
-
-
-_closing: set[asyncio.Future[None]] = set()  # keeps close tasks alive until they finish
-
-
-async def _close_now(ws: Any, code: int, reason: str) -> None:
-    try:
-        await ws.close(code=code, reason=reason)
-    except Exception:
-        pass
 
 
 class Session:
@@ -95,8 +36,8 @@ class Session:
         self.replay.append((self.seq, frame))
         conn = self.conn
         if conn is not None and not conn.push(frame):
-            log.info("session %s: send queue overflow, closing 4010", self.id)
-            conn.close(Close.SLOW_CONSUMER, "send queue overflow")
+            log.info("session %s: send buffer overflow, closing 4010", self.id)
+            conn.close(Close.SLOW_CONSUMER, "send buffer overflow")
             self.detach()
 
     def release(self, ready: Dispatch) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 from amityvox.gateway.protocol import Dispatch
-from amityvox.gateway.session import Connection, Session
+from amityvox.gateway.session import Session
+from amityvox.gateway.transport import CLOSE_TIMEOUT_S, Connection
 from amityvox.permissions import Perm
+from amityvox.services.uow import envelope
 from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
 
@@ -162,35 +165,63 @@ async def test_bob_sees_alice_in_ready_presences(server: Server) -> None:
     assert hidden["d"]["status"] == "offline"
 
 
-async def test_slow_consumer_is_cut_off_and_keeps_its_events_for_resume() -> None:
-    """A peer that stops reading fills its own queue only; overflow closes it with 4010."""
+class _UnreadTransport(asyncio.Transport):
+    """A socket whose peer never reads: everything written stays buffered."""
 
-    class StuckSocket:
-        def __init__(self) -> None:
-            self.closed_with: int | None = None
-            self.sent = 0
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffered = 0
+        self.aborted = False
 
-        async def send_text(self, _: str) -> None:
-            self.sent += 1
-            await asyncio.Event().wait()  # the peer never reads
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.buffered += len(data)
 
-        async def close(self, code: int, reason: str = "") -> None:
-            self.closed_with = code
+    def writelines(self, list_of_data: Any) -> None:
+        for data in list_of_data:
+            self.write(data)
 
-    stuck, healthy = StuckSocket(), Session("s2", "u2", 500)
-    session = Session("s1", "u1", 500)
-    session.holding = healthy.holding = None
-    session.attach(Connection(stuck, max_queue=8))
-    for i in range(20):
-        d = Dispatch("USER_UPDATE", {"n": i})
-        session.send(d)
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def _open_connection(transport: asyncio.Transport, buffer_kib: int) -> Connection:
+    conn = Connection(SimpleNamespace(loaded_app=None, ws_max_size=1 << 16), SimpleNamespace(connections=set()), None)
+    conn.max_buffer = buffer_kib * 1024
+    conn.connection_made(transport)
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    conn.protocol.receive_data(
+        f"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    conn.protocol.send_response(conn.protocol.accept(conn.protocol.events_received()[0]))  # type: ignore[arg-type]
+    conn.protocol.data_to_send()
+    return conn
+
+
+async def test_a_peer_that_stops_reading_is_cut_off_4010_and_keeps_its_events_for_resume() -> None:
+    """Unsent data is bounded per connection: past the bound that peer alone is closed with 4010 (and
+    cut off if it never reads the close), while its session keeps every event for RESUME."""
+    stuck_socket = _UnreadTransport()
+    stuck, healthy = Session("s1", "u1", 500), Session("s2", "u2", 500)
+    stuck.holding = healthy.holding = None
+    stuck.attach(_open_connection(stuck_socket, buffer_kib=16))
+    for i in range(40):
+        d = Dispatch("MESSAGE_CREATE", {"n": i, "content": "x" * 1000})
+        stuck.send(d)
         healthy.send(d)
-    await asyncio.sleep(0.05)
-    assert stuck.closed_with == 4010
-    assert session.conn is None and session.detached_at is not None
-    assert [s for s, _ in session.replay] == list(range(1, 21))  # nothing lost for RESUME
-    assert len(session.frames_after(1) or []) == 19
-    assert len(healthy.replay) == 20
+    assert stuck.conn is None and stuck.detached_at is not None
+    assert 16 * 1024 < stuck_socket.buffered < 16 * 1024 + 2048  # one frame past the bound, then the close
+    assert [s for s, _ in stuck.replay] == list(range(1, 41))  # nothing lost for RESUME
+    assert len(stuck.frames_after(1) or []) == 39
+    assert len(healthy.replay) == 40
+    await asyncio.sleep(CLOSE_TIMEOUT_S + 0.2)
+    assert stuck_socket.aborted
 
 
 async def test_a_joiner_and_the_members_learn_each_others_presence(server: Server) -> None:
@@ -216,3 +247,15 @@ def test_ready_is_sent_first_but_not_kept_for_replay() -> None:
     assert [s for s, _ in session.replay] == [2]  # READY (s=1) is not buffered
     assert session.frames_after(1) == [session.replay[0][1]]
     assert session.frames_after(0) is None  # nobody can RESUME without the session_id READY carries
+
+
+async def test_an_event_published_twice_is_delivered_once(server: Server) -> None:
+    """The outbox relay may publish an event again after a crash: clients see it once."""
+    alice = await server.register("alice")
+    ws = await Raw.connect(server.url)
+    await ws.identify(alice["token"])
+    twice = envelope("USER_UPDATE", {**alice["user"], "display_name": "Twice"})
+    once = envelope("USER_UPDATE", {**alice["user"], "display_name": "Once"})
+    await server.ctx.bus.publish([twice, twice, once])
+    got = [(await ws.wait_for("USER_UPDATE"))["d"]["display_name"] for _ in range(2)]
+    assert got == ["Twice", "Once"]

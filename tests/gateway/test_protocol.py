@@ -76,7 +76,7 @@ async def tight(tmp_path: Path) -> AsyncIterator[Server]:
         heartbeat_timeout_ms=400,
         identify_timeout_ms=300,
         rate_limit_frames=10,
-        send_queue=8,
+        send_buffer_kib=16,
         resume_window_s=2,
     )
     async for s in _serve(settings):
