@@ -55,6 +55,32 @@ def gateway_of(config: Any) -> Gateway | None:
     return getattr(app.state, "gateway", None) if app is not None else None
 
 
+class Batcher:
+    """Writes what each connection was sent during one event-loop turn with a single call.
+
+    Fan-out pushes frames to many connections; the first frame for a connection marks it, and
+    one callback at the end of the turn writes each marked connection's frames together. A
+    burst of events then costs one system call per connection instead of one per frame."""
+
+    __slots__ = ("dirty", "scheduled")
+
+    def __init__(self) -> None:
+        self.dirty: list[Connection] = []
+        self.scheduled = False
+
+    def mark(self, conn: Connection) -> None:
+        self.dirty.append(conn)
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        dirty, self.dirty = self.dirty, []
+        for conn in dirty:
+            conn.write_pending()
+
+
 class Connection(asyncio.Protocol):
     """One gateway WebSocket: frames in through `receive()`, frames out through `push()`."""
 
@@ -72,6 +98,9 @@ class Connection(asyncio.Protocol):
         self._handler: asyncio.Task[None] | None = None
         self._abort: asyncio.TimerHandle | None = None
         self._other: Any = None  # uvicorn's protocol, for WebSocket paths that are not the gateway
+        self._pending: list[bytes] = []  # frames pushed this event-loop turn, written together
+        self._pending_size = 0
+        self._batcher: Batcher = getattr(self.gateway, "batcher", None) or Batcher()
 
     # ---- asyncio.Protocol --------------------------------------------------------------------
 
@@ -201,16 +230,37 @@ class Connection(asyncio.Protocol):
     # ---- sending -----------------------------------------------------------------------------
 
     def push(self, frame: str) -> bool:
-        """Write a text frame now; False when this peer already has too much unread (the caller
-        closes with 4010). A frame is written whole when the buffer is under the bound."""
+        """Queue a text frame for this turn's write; False when this peer already has too much
+        unread (the caller closes with 4010). A frame is taken whole while under the bound."""
         transport = self.transport
         if self.closed or transport is None or self.protocol.state is not OPEN:
             return True
-        if transport.get_write_buffer_size() > self.max_buffer:
+        if transport.get_write_buffer_size() + self._pending_size > self.max_buffer:
             return False
-        self.protocol.send_text(frame.encode())
-        transport.writelines(self.protocol.data_to_send())
+        data = frame.encode()
+        n = len(data)
+        # A server's text frame: FIN + opcode 1, unmasked, no extensions are ever negotiated.
+        if n < 126:
+            header = b"\x81" + n.to_bytes(1, "big")
+        elif n < 65536:
+            header = b"\x81\x7e" + n.to_bytes(2, "big")
+        else:
+            header = b"\x81\x7f" + n.to_bytes(8, "big")
+        if not self._pending:
+            self._batcher.mark(self)
+        self._pending.append(header)
+        self._pending.append(data)
+        self._pending_size += len(header) + n
         return True
+
+    def write_pending(self) -> None:
+        """Everything queued since the last turn, in one write (one system call)."""
+        if not self._pending:
+            return
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(b"".join(pending))
 
     def close(self, code: int, reason: str = "") -> None:
         """Send a close frame after what is already written; cut the peer off if it never answers."""
@@ -225,6 +275,8 @@ class Connection(asyncio.Protocol):
             self._abort = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self.transport.abort)
 
     def _flush(self) -> None:
+        """Write the protocol's own output (pongs, close frames) after the frames queued before it."""
+        self.write_pending()
         transport = self.transport
         if transport is None or transport.is_closing():
             return
