@@ -84,6 +84,27 @@ class Batcher:
 class Connection(asyncio.Protocol):
     """One gateway WebSocket: frames in through `receive()`, frames out through `push()`."""
 
+    __slots__ = (
+        "_abort",
+        "_app_state",
+        "_batcher",
+        "_config",
+        "_fragments",
+        "_handler",
+        "_inbox",
+        "_other",
+        "_pending",
+        "_pending_size",
+        "_server_state",
+        "_text",
+        "_waiter",
+        "closed",
+        "gateway",
+        "max_buffer",
+        "protocol",
+        "transport",
+    )  # thousands of idle connections: no per-object __dict__
+
     def __init__(self, config: Any, server_state: Any, app_state: Any, **_: Any) -> None:
         self._config, self._server_state, self._app_state = config, server_state, app_state
         self.gateway = gateway_of(config)
@@ -91,10 +112,10 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.max_buffer = self.gateway.settings.send_buffer_kib * 1024 if self.gateway else 0
         self.closed = False  # we closed it, or the peer left: push() is a no-op from now on
-        self.lost: asyncio.Future[None] | None = None
         self._inbox: deque[str | bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._fragments: list[bytes] = []
+        self._text = False  # the type of the fragmented message being assembled
         self._handler: asyncio.Task[None] | None = None
         self._abort: asyncio.TimerHandle | None = None
         self._other: Any = None  # uvicorn's protocol, for WebSocket paths that are not the gateway
@@ -106,7 +127,6 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not subclasses
-        self.lost = asyncio.get_running_loop().create_future()
         self._server_state.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
@@ -134,8 +154,6 @@ class Connection(asyncio.Protocol):
         self.closed = True
         if self._abort is not None:
             self._abort.cancel()
-        if self.lost is not None and not self.lost.done():
-            self.lost.set_result(None)
         self._wake()
 
     def pause_writing(self) -> None:
@@ -203,8 +221,6 @@ class Connection(asyncio.Protocol):
         self._flush()  # pongs, the answer to a close, protocol errors
         self._after_close()
         self._wake()
-
-    _text = False  # the type of the fragmented message being assembled
 
     def _wake(self) -> None:
         waiter = self._waiter
