@@ -39,7 +39,7 @@ def make_bus(settings: Settings) -> Bus:
         return MemoryBus()
     from amityvox.bus.nats import NatsBus
 
-    return NatsBus(settings.bus_url)
+    return NatsBus(settings.bus_url, replicas=settings.nats_replicas)
 
 
 def _modules(package: Any) -> list[Any]:

@@ -37,7 +37,12 @@ class Settings:
         "storage", "", "SQLAlchemy URL; empty: sqlite in data_dir. postgresql://… uses asyncpg."
     )
     # [bus]
-    bus_url: str = _setting("bus", "memory://", "memory:// (one process) or nats://host:port.")
+    bus_url: str = _setting(
+        "bus", "memory://", "memory:// (one process) or nats://host:port, comma-separated for a cluster."
+    )
+    nats_replicas: int = _setting(
+        "bus", 1, "JetStream replicas for the event streams (3 in a cluster).", min=1, max=5
+    )
     # [auth]
     token_ttl_days: int = _setting("auth", 30, "Days a login token stays valid.", min=1)
     password_min_length: int = _setting("auth", 8, "Shortest accepted password.", min=6, max=128)
@@ -145,8 +150,11 @@ def _validated(s: Settings) -> Settings:
             raise ConfigError(f"setting {name!r} must be between {lo} and {hi or '∞'}, got {value}")
     if s.log_level not in ("debug", "info", "warning", "error"):
         raise ConfigError(f"setting 'log_level' must be debug, info, warning or error, got {s.log_level!r}")
-    if not (s.bus_url.startswith("memory://") or s.bus_url.startswith("nats://")):
-        raise ConfigError(f"setting 'bus_url' must start with memory:// or nats://, got {s.bus_url!r}")
+    entries = [part.strip() for part in s.bus_url.split(",")]
+    if not (s.bus_url.startswith("memory://") or all(e.startswith("nats://") for e in entries)):
+        raise ConfigError(
+            f"setting 'bus_url' must be memory:// or a comma-separated list of nats:// URLs, got {s.bus_url!r}"
+        )
     url = s.resolved_database_url
     if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
         raise ConfigError(f"setting 'database_url' must be a sqlite:// or postgresql:// URL, got {s.database_url!r}")

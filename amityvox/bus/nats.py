@@ -4,21 +4,32 @@ Every event is published through JetStream, so it lands in a stream (AMITYVOX_EV
 client-visible events, 24 h; AMITYVOX_FEDERATION as a 7-day work queue) *and* reaches
 plain subscribers of its subject — the gateways. `Nats-Msg-Id` is the event id, so a
 publish retried after a lost acknowledgement is stored once.
+
+In a cluster the streams are replicated (`nats_replicas`) and a client moves to another
+node when its node goes away. A plain subscription misses what is published while its
+client reconnects, so after a reconnect each plain subscriber holds back live events,
+reads what it missed from AMITYVOX_EVENTS (direct gets, answered by any replica), and then
+releases the held events: it sees every event once, in stream order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import nats
 import orjson
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.errors import ConnectionReconnectingError, NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError, ServiceUnavailableError
 
 from amityvox.bus.base import Envelope, Handler
 from amityvox.events import CATALOG
@@ -29,8 +40,30 @@ log = logging.getLogger("amityvox.bus")
 EVENTS_STREAM = "AMITYVOX_EVENTS"
 FEDERATION_STREAM = "AMITYVOX_FEDERATION"
 
+PING_INTERVAL_S = 5  # a silently dead node is noticed after 3 unanswered pings, not 6 minutes
+MAX_OUTSTANDING_PINGS = 2
+# A subscriber reads back from its last received event on, less this much for clock skew between
+# this host and the servers (and for events of other publishers stored just before it).
+REPLAY_MARGIN_S = 2.0
+REPLAY_BATCH = 1000
+CATCH_UP_PATIENCE_S = 30.0  # past this, live delivery resumes even if the stream cannot be read
+PUBLISH_PATIENCE_S = 10.0  # a leader election or a reconnect takes far less; then the outbox takes over
+# Failures that end once the cluster has a stream leader again or the client has reconnected.
+TRANSIENT = (
+    NoStreamResponseError,
+    NoRespondersError,
+    NatsTimeoutError,
+    ServiceUnavailableError,
+    ConnectionReconnectingError,
+)
 
-def stream_configs(events_max_age_s: float = 24 * 3600) -> list[api.StreamConfig]:
+
+def servers(url: str) -> list[str]:
+    """`nats://a:4222,nats://b:4222` → one entry per server."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
+def stream_configs(events_max_age_s: float = 24 * 3600, replicas: int = 1) -> list[api.StreamConfig]:
     """The two streams, their subjects taken from the catalog so they cannot drift from it."""
     visible = sorted(e.subject for e in CATALOG.values() if e.audience.scope not in (Scope.INTERNAL, Scope.LOCAL))
     internal = sorted(e.subject for e in CATALOG.values() if e.audience.scope is Scope.INTERNAL)
@@ -42,6 +75,8 @@ def stream_configs(events_max_age_s: float = 24 * 3600) -> list[api.StreamConfig
             max_age=events_max_age_s,
             storage=api.StorageType.FILE,
             duplicate_window=120,
+            num_replicas=replicas,
+            allow_direct=True,  # catching up after a reconnect reads from any replica
         ),
         api.StreamConfig(
             name=FEDERATION_STREAM,
@@ -50,6 +85,7 @@ def stream_configs(events_max_age_s: float = 24 * 3600) -> list[api.StreamConfig
             max_age=7 * 24 * 3600,
             storage=api.StorageType.FILE,
             duplicate_window=120,
+            num_replicas=replicas,
         ),
     ]
 
@@ -64,28 +100,125 @@ def decode(subject: str, data: bytes) -> Envelope:
 
 
 class _NatsSubscription:
-    def __init__(self, sub: Any) -> None:
+    def __init__(self, sub: Any, live: _LiveSubscription | None = None, bus: NatsBus | None = None) -> None:
         self._sub = sub
+        self._live = live
+        self._bus = bus
 
     async def unsubscribe(self) -> None:
+        if self._live is not None and self._bus is not None:
+            self._bus.live.discard(self._live)
+            self._live.close()
         try:
             await self._sub.unsubscribe()
         except Exception:  # already gone with the connection
             pass
 
 
-class NatsBus:
-    """Reconnects on its own (backoff 0.5 s → 5 s, forever) and reports its state to /health/deep."""
+class _LiveSubscription:
+    """A plain subscriber: every event once, with what a reconnect lost read back from the stream."""
 
-    def __init__(self, url: str, *, name: str = "amityvox", events_max_age_s: float = 24 * 3600) -> None:
+    def __init__(self, bus: NatsBus, pattern: str, handler: Handler) -> None:
+        self.bus = bus
+        self.pattern = pattern
+        self.handler = handler
+        self.held: deque[Envelope] | None = None  # not None from a disconnect until caught up
+        self.since: float | None = None  # wall-clock start of the stretch to read back
+        self.subscribed_at = time.time()  # nothing older is this subscriber's to see
+        self.received_at: float | None = None  # wall clock of the last event delivered live
+        self._recent: deque[tuple[float, str]] = deque()  # (delivered at, monotonic; id), oldest first
+        self._seen: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    async def on_message(self, msg: Msg) -> None:
+        env = decode(msg.subject, msg.data)
+        if self.held is not None:
+            self.held.append(env)
+        else:
+            self.received_at = time.time()
+            await self._deliver(env, again=True)
+
+    def lost(self) -> None:
+        """The connection dropped: hold live events until what was missed has been read back.
+        Nothing arrived between the last received event and the drop, so reading starts there."""
+        if self.held is None:
+            self.held = deque()
+            last = self.received_at - REPLAY_MARGIN_S if self.received_at is not None else 0.0
+            self.since = max(self.subscribed_at, last)
+
+    def regained(self) -> None:
+        if self.held is not None and (self._task is None or self._task.done()):
+            self._task = asyncio.create_task(self._catch_up(), name=f"nats-catch-up {self.pattern}")
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _catch_up(self) -> None:
+        deadline = time.monotonic() + CATCH_UP_PATIENCE_S
+        missed = 0
+        while self.since is not None:
+            try:
+                async for env in self.bus.replay(self.pattern, self.since):
+                    missed += await self._deliver(env)
+                break
+            except Exception as exc:  # no stream leader yet, or the connection dropped again
+                if time.monotonic() > deadline:
+                    log.error("nats: could not read back missed events for %s: %s", self.pattern, exc)
+                    break
+                await asyncio.sleep(0.1)
+        held = self.held or deque()
+        while held:  # events that arrive meanwhile join the queue: nothing is delivered out of turn
+            await self._deliver(held.popleft())
+        self.held = None
+        self.since = None
+        self.received_at = time.time()  # everything stored until now has been delivered
+        log.info("nats: %s caught up, %d missed events read back from the stream", self.pattern, missed)
+
+    async def _deliver(self, env: Envelope, *, again: bool = False) -> bool:
+        """Whether `env` was handed over. `again`: even an id delivered before (live events
+        pass as published; only what a read-back or the held queue repeats is dropped)."""
+        if env.id in self._seen and not again:
+            return False
+        self._remember(env.id)
+        try:
+            await self.handler(env)
+        except Exception:
+            log.exception("bus subscriber %s failed on %s", self.pattern, env.subject)
+        return True
+
+    def _remember(self, event_id: str) -> None:
+        """Ids of the events delivered within a few margins of the latest one: enough to drop
+        what a read-back repeats."""
+        now = time.monotonic()
+        self._recent.append((now, event_id))
+        self._seen.add(event_id)
+        if self.held is not None:  # a read-back may still need every id since the disconnect
+            return
+        while now - self._recent[0][0] > 5 * REPLAY_MARGIN_S:
+            self._seen.discard(self._recent.popleft()[1])
+
+
+class NatsBus:
+    """Reconnects on its own (backoff 0.5 s → 5 s, forever) and reports its state to /health/deep.
+
+    `url` is one server or a comma-separated list of them; `replicas` is the replica count the
+    streams get when created, and the least they are left with."""
+
+    def __init__(
+        self, url: str, *, name: str = "amityvox", events_max_age_s: float = 24 * 3600, replicas: int = 1
+    ) -> None:
         self.url = url
+        self.servers = servers(url)
         self.name = name
         self.outbox = True  # other processes consume these events: none may be lost to a crash
         self.events_max_age_s = events_max_age_s
+        self.replicas = replicas
         self.nc: NATS | None = None
         self.published = 0
         self.reconnects = 0
         self.last_error: str | None = None
+        self.live: set[_LiveSubscription] = set()
 
     async def start(self) -> None:
         async def on_error(exc: Exception) -> None:
@@ -95,15 +228,21 @@ class NatsBus:
         async def on_reconnect() -> None:
             self.reconnects += 1
             log.info("nats: reconnected to %s", self.nc.connected_url if self.nc else "?")
+            for sub in list(self.live):
+                sub.regained()
 
         async def on_disconnect() -> None:
             log.warning("nats: disconnected")
+            for sub in list(self.live):
+                sub.lost()
 
         self.nc = await nats.connect(
-            self.url,
+            servers=self.servers,
             name=self.name,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
+            ping_interval=PING_INTERVAL_S,
+            max_outstanding_pings=MAX_OUTSTANDING_PINGS,
             error_cb=on_error,
             reconnected_cb=on_reconnect,
             disconnected_cb=on_disconnect,
@@ -111,13 +250,32 @@ class NatsBus:
         await self.ensure_streams()
 
     async def ensure_streams(self) -> None:
-        """Create the streams, or bring an existing stream's settings up to date."""
-        js = self._conn().jetstream()
-        for config in stream_configs(self.events_max_age_s):
+        """Create the streams, or bring an existing stream's settings up to date; an existing
+        stream keeps its replica count when that is higher than ours (raised by an operator)."""
+        deadline = time.monotonic() + PUBLISH_PATIENCE_S
+        while True:
             try:
-                await js.add_stream(config)
-            except BadRequestError:
-                await js.update_stream(config)
+                return await self._ensure_streams()
+            except TRANSIENT:  # a cluster electing its meta leader answers within seconds
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    async def _ensure_streams(self) -> None:
+        # A request that the cluster routes to a node just gone is lost: retry it soon.
+        js = self._conn().jetstream(timeout=2)
+        for config in stream_configs(self.events_max_age_s, self.replicas):
+            name = str(config.name)
+            try:
+                current = await js.stream_info(name)
+            except NotFoundError:
+                try:
+                    await js.add_stream(config)
+                    continue
+                except BadRequestError:  # another process created it meanwhile
+                    current = await js.stream_info(name)
+            replicas = max(config.num_replicas or 1, current.config.num_replicas or 1)
+            await js.update_stream(config.evolve(num_replicas=replicas))
 
     def _conn(self) -> NATS:
         if self.nc is None:
@@ -125,6 +283,9 @@ class NatsBus:
         return self.nc
 
     async def close(self) -> None:
+        for sub in list(self.live):
+            sub.close()
+        self.live.clear()
         if self.nc is not None and not self.nc.is_closed:
             try:
                 await self.nc.drain()
@@ -134,11 +295,33 @@ class NatsBus:
     async def publish(self, events: Sequence[Envelope]) -> None:
         js = self._conn().jetstream()
         for env in events:
-            await js.publish(env.subject, encode(env), headers={"Nats-Msg-Id": env.id})
+            await self._publish_one(js, env)
             self.published += 1
+
+    async def _publish_one(self, js: Any, env: Envelope) -> None:
+        """Retried through a stream leader election or a reconnect, so events stay in order;
+        the same `Nats-Msg-Id` makes a retry of a stored event a no-op."""
+        deadline = time.monotonic() + PUBLISH_PATIENCE_S
+        pause, wait = 0.05, 0.5  # an acknowledgement lost with a dying node is not waited for long
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                headers = {"Nats-Msg-Id": env.id}
+                await js.publish(env.subject, encode(env), headers=headers, timeout=max(min(wait, remaining), 0.1))
+                return
+            except TRANSIENT:
+                if remaining <= pause:
+                    raise
+                await asyncio.sleep(pause)
+                pause, wait = min(pause * 2, 0.5), min(wait * 2, 2.0)
 
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> _NatsSubscription:
         """Live delivery of `pattern`; with `queue`, each event goes to one member of the group."""
+        if queue is None:
+            live = _LiveSubscription(self, pattern, handler)
+            sub = await self._conn().subscribe(pattern, cb=live.on_message, pending_msgs_limit=1_000_000)
+            self.live.add(live)
+            return _NatsSubscription(sub, live, self)
 
         async def on_message(msg: Msg) -> None:
             try:
@@ -146,8 +329,66 @@ class NatsBus:
             except Exception:
                 log.exception("bus subscriber %s failed on %s", pattern, msg.subject)
 
-        sub = await self._conn().subscribe(pattern, queue=queue or "", cb=on_message, pending_msgs_limit=1_000_000)
+        sub = await self._conn().subscribe(pattern, queue=queue, cb=on_message, pending_msgs_limit=1_000_000)
         return _NatsSubscription(sub)
+
+    async def replay(self, pattern: str, since: float) -> AsyncIterator[Envelope]:
+        """The events on `pattern` stored in AMITYVOX_EVENTS from `since` (Unix time) on, oldest
+        first, at least up to the last one stored when called. Only the stream's leader and
+        replicas are asked (no meta leader), so this works during the election that follows
+        the loss of a node."""
+        last = await self._leader_get({"last_by_subj": pattern})
+        if last is None:
+            return
+        start = datetime.fromtimestamp(since, UTC).isoformat().replace("+00:00", "Z")
+        position: dict[str, Any] = {"start_time": start}
+        reached = 0
+        while True:
+            found, pending = await self._direct_get({**position, "next_by_subj": pattern, "batch": REPLAY_BATCH})
+            for seq, env in found:
+                position, reached = {"seq": seq + 1}, seq
+                yield env
+            if reached >= last:
+                return
+            if pending:
+                continue
+            # The replica that answered had nothing further; the leader has the final word.
+            following = await self._leader_get({**position, "next_by_subj": pattern})
+            if following is None or following > last:
+                return
+            await asyncio.sleep(0.02)  # that replica lags behind the leader: ask again
+
+    async def _direct_get(self, request: dict[str, Any]) -> tuple[list[tuple[int, Envelope]], int]:
+        """One batch of a direct get (served by any replica): the events, and how many more match."""
+        nc = self._conn()
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        found: list[tuple[int, Envelope]] = []
+        try:
+            await nc.publish(f"$JS.API.DIRECT.GET.{EVENTS_STREAM}", orjson.dumps(request), reply=inbox)
+            while True:
+                msg = await sub.next_msg(timeout=1)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":  # nothing (more) on the pattern
+                    return found, 0
+                if status == "204":  # end of the batch
+                    return found, int(headers.get("Nats-Num-Pending", "0"))
+                if status is not None:
+                    raise RuntimeError(f"direct get failed: {status} {headers.get('Description', '')}")
+                found.append((int(headers["Nats-Sequence"]), decode(headers["Nats-Subject"], msg.data)))
+        finally:
+            await sub.unsubscribe()
+
+    async def _leader_get(self, request: dict[str, Any]) -> int | None:
+        """The sequence of the stored event a message-get request matches, asked of the stream leader."""
+        msg = await self._conn().request(f"$JS.API.STREAM.MSG.GET.{EVENTS_STREAM}", orjson.dumps(request), timeout=1)
+        body = orjson.loads(msg.data)
+        if "message" in body:
+            return int(body["message"]["seq"])
+        if body.get("error", {}).get("code") == 404:
+            return None
+        raise RuntimeError(f"stream message get failed: {body.get('error')}")
 
     async def flush(self) -> None:
         """Round-trip to the server, so everything published so far has been routed."""
@@ -167,8 +408,10 @@ class NatsBus:
             out["last_error"] = self.last_error
         if out["ok"] and nc is not None:
             try:
-                info = await nc.jetstream().stream_info(EVENTS_STREAM)
+                info = await nc.jetstream(timeout=2).stream_info(EVENTS_STREAM)
                 out["events_stream"] = {"messages": info.state.messages, "last_seq": info.state.last_seq}
+                if info.cluster is not None:
+                    out["events_stream"]["replicas"] = info.config.num_replicas
             except Exception as exc:
                 out["ok"] = False
                 out["error"] = f"jetstream: {type(exc).__name__}"

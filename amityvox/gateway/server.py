@@ -7,7 +7,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 
 import orjson
@@ -18,10 +18,11 @@ from amityvox.events import catalog
 from amityvox.events.types import Scope
 from amityvox.gateway import metrics
 from amityvox.gateway.indexes import World, WorldData
+from amityvox.gateway.presence import LocalPresence, Presence, presence_store
 from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
 from amityvox.gateway.router import field, recipients
 from amityvox.gateway.session import Session
-from amityvox.gateway.transport import Connection, Disconnected
+from amityvox.gateway.transport import Batcher, Connection, Disconnected
 
 log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
@@ -66,17 +67,24 @@ class Gateway:
         self.publish = publish
         self.sessions: dict[str, Session] = {}
         self.by_user: dict[str, set[Session]] = {}
-        self.status: dict[str, str] = {}  # chosen presence of users with sessions
+        # Who is online on any gateway, with their chosen status (the shared store is picked at start).
+        self.presence: Presence = LocalPresence()
+        # Routing indexes count only this gateway's sessions (`GuildState.online`): events are
+        # delivered to local sessions alone, and a remote user's coming and going never reaches them.
         self.world = World(is_online=lambda u: u in self.by_user)
+        self._closing = False
         self._loaded = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscription: Any = None
+        self.batcher = Batcher()  # one write per connection per event-loop turn
         self._recent: deque[str] = deque(maxlen=SEEN_EVENTS)  # ids of the latest events, oldest first
         self._seen: set[str] = set()
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.presence = presence_store(self.bus, self._publish_presence)
+        await self.presence.start()
         # Subscribe before loading: events published meanwhile wait for the load, none is missed.
         self._subscription = await self.bus.subscribe("amityvox.>", self._on_event)
         self.world.load(await self.backend.load_world())
@@ -85,6 +93,7 @@ class Gateway:
 
     async def close(self) -> None:
         """Tell every client to reconnect elsewhere, then close with 1001."""
+        self._closing = True
         for session in list(self.sessions.values()):
             if session.conn is not None:
                 session.conn.push(encode(Op.RECONNECT))
@@ -93,6 +102,7 @@ class Gateway:
             task.cancel()
         if self._subscription is not None:
             await self._subscription.unsubscribe()
+        await self.presence.close()
         await asyncio.sleep(0.05)  # let writers flush the close frames
 
     async def _reap(self) -> None:
@@ -140,15 +150,17 @@ class Gateway:
         metrics.ROUTING_SECONDS.observe(time.perf_counter() - started)
 
     def _introduce(self, guild_id: str, joiner: str) -> None:
-        """A joiner and the guild's members learn each other's presence, as READY would have told them."""
-        shown = {u: s for u, s in self.status.items() if s != "invisible"}
-        others = self.world.guild_audience(guild_id) - {joiner}
+        """A joiner and the guild's members learn each other's presence, as READY would have told them.
+        Every gateway routes the join: each tells its own sessions, about users on any gateway."""
+        shown = self._shown_among({joiner})
         if joiner in shown:
+            others = self.world.guild_audience(guild_id) - {joiner}
             self._deliver("PRESENCE_UPDATE", {"user_id": joiner, "status": shown[joiner]}, others)
-        if joiner in self.by_user:
-            for other in others:
-                if other in shown:
-                    self._deliver("PRESENCE_UPDATE", {"user_id": other, "status": shown[other]}, {joiner})
+        guild = self.world.guilds.get(guild_id)
+        if joiner in self.by_user and guild is not None:
+            for other, status in self._shown_among(guild.members.keys()).items():
+                if other != joiner:
+                    self._deliver("PRESENCE_UPDATE", {"user_id": other, "status": status}, {joiner})
 
     def _deliver(self, name: str, d: dict[str, Any], users: set[str]) -> None:
         dispatch = Dispatch(name, d)  # encoded once for every recipient
@@ -169,9 +181,11 @@ class Gateway:
         self.by_user.setdefault(user_id, set()).add(session)
         if first:
             self.world.user_online(user_id)
-            status = await self.backend.status_of(user_id)
-            self.status[user_id] = status
-            await self._publish_presence(user_id, status)
+            elsewhere = self.presence.statuses.get(user_id)  # online on another gateway: keep their choice
+            status = elsewhere if elsewhere is not None else await self.backend.status_of(user_id)
+            await self.presence.join(user_id, status)
+            if elsewhere is None:
+                await self._publish_presence(user_id, status)
         metrics.SESSIONS.set(len(self.sessions))
         return session
 
@@ -188,22 +202,47 @@ class Gateway:
             if not peers:
                 del self.by_user[session.user_id]
                 self.world.user_offline(session.user_id)
-                was = self.status.pop(session.user_id, "online")
-                if was != "invisible":
-                    await self._publish_presence(session.user_id, "offline")
+                # A gateway shutting down leaves shared presence to expire: users who reconnect to
+                # another gateway stay online, the others go offline when their keys expire.
+                if not (self._closing and self.presence.shared):
+                    try:
+                        await self._leave(session.user_id)
+                    except Exception:  # NATS out of reach: the key expires and another gateway announces it
+                        log.exception("ending the presence of %s failed", session.user_id)
         metrics.SESSIONS.set(len(self.sessions))
+
+    async def _leave(self, user_id: str) -> None:
+        """The user's last session here ended: offline, unless online on another gateway or invisible."""
+        was = self.presence.statuses.get(user_id, "online")
+        elsewhere = await self.presence.leave(user_id)
+        if not elsewhere and was != "invisible":
+            await self._publish_presence(user_id, "offline")
 
     async def _publish_presence(self, user_id: str, status: str) -> None:
         shown = "offline" if status == "invisible" else status
         await self.publish("PRESENCE_UPDATE", {"user_id": user_id, "status": shown})
 
     def _presences_for(self, user_id: str) -> dict[str, str]:
-        out = {}
-        for other in self.world.social(user_id):
-            status = self.status.get(other)
-            if other != user_id and status is not None and status != "invisible":
-                out[other] = status
+        """READY's presences: friends, guild co-members and DM peers online on any gateway."""
+        w = self.world
+        groups: list[Collection[str]] = [w.friends.get(user_id, set())]
+        groups += [w.guilds[g].members.keys() for g in w.user_guilds.get(user_id, ())]
+        groups += [w.channels[c].recipients for c in w.user_private.get(user_id, ())]
+        out: dict[str, str] = {}
+        for group in groups:
+            out.update(self._shown_among(group))
+        out.pop(user_id, None)
         return out
+
+    def _shown_among(self, users: Collection[str]) -> dict[str, str]:
+        """Statuses others may see among `users`: online somewhere and not invisible. Walks the
+        smaller of `users` and the online users, so a large guild costs no more than who is online."""
+        statuses = self.presence.statuses
+        if len(users) <= len(statuses):
+            pairs = [(u, statuses.get(u)) for u in users]
+        else:
+            pairs = [(u, s) for u, s in statuses.items() if u in users]
+        return {u: s for u, s in pairs if s is not None and s != "invisible"}
 
     # ---- the WebSocket protocol ------------------------------------------------------------
 
@@ -317,9 +356,9 @@ class Gateway:
             status = d.get("status") if isinstance(d, dict) else None
             if status not in STATUSES:
                 raise _Closing(Close.DECODE_ERROR, f"status must be one of {', '.join(STATUSES)}")
-            previous = self.status.get(session.user_id)
-            self.status[session.user_id] = status
-            if previous != status and not (previous == "invisible" and status == "invisible"):
+            previous = self.presence.statuses.get(session.user_id)
+            await self.presence.set(session.user_id, status)
+            if previous != status:
                 await self._publish_presence(session.user_id, status)
         elif op == Op.TYPING:
             channel_id = d.get("channel_id") if isinstance(d, dict) else None
