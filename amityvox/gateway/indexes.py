@@ -434,3 +434,6 @@ _APPLY: dict[str, Callable[[World, dict[str, Any]], list[Transition] | None]] = 
     "RELATIONSHIP_REMOVE": World._on_relationship_remove,
     "VOICE_STATE_UPDATE": World._on_voice_state,
 }
+
+# Events that change the indexes (and so may change who sees what, with transitions).
+STRUCTURAL_EVENTS = frozenset(_APPLY)

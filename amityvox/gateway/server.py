@@ -17,15 +17,18 @@ from amityvox.config import Settings
 from amityvox.events import catalog
 from amityvox.events.types import Scope
 from amityvox.gateway import metrics
-from amityvox.gateway.indexes import World, WorldData
+from amityvox.gateway.handover import Handover, handover_store
+from amityvox.gateway.indexes import STRUCTURAL_EVENTS, World, WorldData
 from amityvox.gateway.presence import LocalPresence, Presence, presence_store
 from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
 from amityvox.gateway.router import field, recipients
 from amityvox.gateway.session import Session
 from amityvox.gateway.transport import Batcher, Connection, Disconnected
+from amityvox.ids import parse_iso
 
 log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
+HANDOVER_MARGIN_S = 2.0  # read back this much before a handed-over gateway stopped (clock skew)
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
 
@@ -77,6 +80,10 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._subscription: Any = None
         self.batcher = Batcher()  # one write per connection per event-loop turn
+        self.node = secrets.token_hex(8)
+        self.handover: Handover | None = None  # sessions outlive this process (NATS only)
+        self._routed_at = time.time()  # wall clock of the last event routed
+        self._subscribed_at = 0.0
         self._recent: deque[str] = deque(maxlen=SEEN_EVENTS)  # ids of the latest events, oldest first
         self._seen: set[str] = set()
 
@@ -85,15 +92,26 @@ class Gateway:
     async def start(self) -> None:
         self.presence = presence_store(self.bus, self._publish_presence)
         await self.presence.start()
+        self.handover = handover_store(self.bus, self.settings.resume_window_s)
+        if self.handover is not None:
+            await self.handover.start()
         # Subscribe before loading: events published meanwhile wait for the load, none is missed.
+        self._subscribed_at = time.time()
         self._subscription = await self.bus.subscribe("amityvox.>", self._on_event)
         self.world.load(await self.backend.load_world())
         self._loaded.set()
         self._tasks.append(asyncio.create_task(self._reap()))
 
     async def close(self) -> None:
-        """Tell every client to reconnect elsewhere, then close with 1001."""
+        """Tell every client to reconnect elsewhere, then close with 1001.
+
+        With a handover store, routing stops first and every session is stored, so its client
+        can RESUME on another gateway (`handover.py`)."""
         self._closing = True
+        if self.handover is not None and self._subscription is not None:
+            await self._subscription.unsubscribe()
+            self._subscription = None
+            await self._hand_over()
         for session in list(self.sessions.values()):
             if session.conn is not None:
                 session.conn.push(encode(Op.RECONNECT))
@@ -104,6 +122,25 @@ class Gateway:
             await self._subscription.unsubscribe()
         await self.presence.close()
         await asyncio.sleep(0.05)  # let writers flush the close frames
+
+    async def _hand_over(self) -> None:
+        assert self.handover is not None
+        node = {
+            "id": self.node,
+            "subscribed_at": self._subscribed_at,
+            "stopped_at": self._routed_at,
+            "recent": list(self._recent),
+        }
+        records = (
+            {"id": x.id, "node": self.node, "user_id": x.user_id, "seq": x.seq, "frames": list(x.replay)}
+            for x in self.sessions.values()
+            if x.holding is None  # a session still building READY has nothing to resume
+        )
+        try:
+            count = await self.handover.save(node, records)
+            log.info("handed over %d sessions", count)
+        except Exception:  # their clients re-IDENTIFY: nothing is lost but the resume
+            log.exception("handing sessions over failed")
 
     async def _reap(self) -> None:
         """End sessions whose resume window passed."""
@@ -125,6 +162,7 @@ class Gateway:
             self._seen.discard(self._recent[0])
         self._recent.append(env.id)
         self._seen.add(env.id)
+        self._routed_at = time.time()
         self.route(env.name, env.data)
 
     def route(self, name: str, d: dict[str, Any]) -> None:
@@ -174,8 +212,10 @@ class Gateway:
 
     # ---- sessions --------------------------------------------------------------------------
 
-    async def _begin(self, user_id: str) -> Session:
-        session = Session(secrets.token_hex(16), user_id, self.settings.replay_buffer)
+    async def _begin(self, user_id: str, session: Session | None = None) -> Session:
+        """Register a new session (or one resumed from another gateway) and its user's presence."""
+        if session is None:
+            session = Session(secrets.token_hex(16), user_id, self.settings.replay_buffer)
         self.sessions[session.id] = session
         first = user_id not in self.by_user
         self.by_user.setdefault(user_id, set()).add(session)
@@ -333,6 +373,10 @@ class Gateway:
         if user_id is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         session = self.sessions.get(d["session_id"])
+        if session is None and self.handover is not None:
+            taken = await self.handover.take(d["session_id"])
+            if taken is not None and taken[0]["user_id"] == user_id:
+                return await self._adopt(conn, taken[0], taken[1], seq)
         if session is None or session.user_id != user_id:
             raise _Closing(Close.INVALID_RESUME, "invalid session")
         frames = session.frames_after(seq)
@@ -347,6 +391,47 @@ class Gateway:
         session.send(Dispatch("RESUMED", {"replayed": len(frames)}))
         metrics.RESUMES.inc()
         log.info("resumed session %s replaying %d", session.id, len(frames))
+        return session
+
+    async def _adopt(self, conn: Connection, record: dict[str, Any], node: dict[str, Any], seq: int) -> Session:
+        """Resume a session handed over by a gateway that stopped (see handover.py)."""
+        session = Session(record["id"], record["user_id"], self.settings.replay_buffer)
+        session.seq = record["seq"]
+        session.replay.extend((s, frame) for s, frame in record["frames"])
+        frames = session.frames_after(seq)
+        if frames is None:
+            raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
+        # No await between the snapshot and the registration at the start of _begin: every event
+        # is either routed before it (then read back from the stream) or held for the session.
+        routed_before = set(self._seen)
+        await self._begin(session.user_id, session)  # holding: live dispatches wait for the gap
+        skip = set(node.get("recent", ()))
+        gap: list[Dispatch] = []
+        try:
+            async for env in self.bus.replay("amityvox.>", node["stopped_at"] - HANDOVER_MARGIN_S):  # type: ignore[attr-defined]
+                if env.id in skip or (env.id in self._seen and env.id not in routed_before):
+                    continue  # routed by the old gateway, or live here since the session came back
+                if parse_iso(env.ts).timestamp() < node["subscribed_at"]:
+                    continue  # older than the old gateway: part of the world it loaded
+                event = catalog.CATALOG.get(env.name)
+                if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
+                    continue
+                if env.name in STRUCTURAL_EVENTS:
+                    raise _Closing(Close.INVALID_RESUME, "who sees what changed meanwhile: identify anew")
+                if session.user_id in recipients(self.world, event, env.data, self.by_user):
+                    gap.append(Dispatch(env.name, env.data))
+        except BaseException:
+            await self._end(session)
+            raise
+        session.attach(conn)
+        for frame in frames:
+            conn.push(frame)
+        held, session.holding = session.holding or [], None
+        for dispatch in [*gap, *held]:
+            session.send(dispatch)
+        session.send(Dispatch("RESUMED", {"replayed": len(frames) + len(gap) + len(held)}))
+        metrics.RESUMES.inc()
+        log.info("resumed handed-over session %s replaying %d", session.id, len(frames) + len(gap) + len(held))
         return session
 
     async def _handle_op(self, session: Session, conn: Connection, op: int, d: Any) -> None:
