@@ -50,8 +50,11 @@ class Handover:
         await self._kv.put(f"node.{node['id']}", orjson.dumps(node))
         count = 0
         for record in sessions:
-            await self._kv.put(f"session.{record['id']}", orjson.dumps(record))
-            count += 1
+            try:
+                await self._kv.put(f"session.{record['id']}", orjson.dumps(record))
+                count += 1
+            except Exception as exc:  # e.g. a replay buffer over the server's payload limit
+                log.warning("session %s not handed over: %s", record["id"], exc)
         return count
 
     async def take(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
