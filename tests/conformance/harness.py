@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +20,11 @@ from typing import Any
 from amityvox.client.state import State
 from amityvox.events import catalog
 from tests.conformance.cast import Cast
+from tests.filelock import locked
 
 EVIDENCE = Path(__file__).resolve().parents[2] / "build" / "parity-evidence.json"
+# The workers of one parallel run share this id (pytest-xdist sets it); a serial run has its own.
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or secrets.token_hex(8)
 _results: dict[str, dict[str, Any]] = {}
 
 
@@ -87,11 +92,12 @@ async def exercise(cast: Cast, scenario: Scenario, *, record: bool = True) -> di
     return result
 
 
-def _merge(name: str, result: dict[str, Any]) -> None:
+def _merge(name: str, result: dict[str, Any], into: dict[str, Any] | None = None) -> None:
     """Several scenarios may cover one event: it is only as good as the worst of them."""
-    previous = _results.get(name)
+    results = _results if into is None else into
+    previous = results.get(name)
     if previous is None:
-        _results[name] = result
+        results[name] = result
         return
     for flag in ("delivered", "payload_valid", "python_handled", "converged", "triggered"):
         previous[flag] = previous[flag] and result[flag]
@@ -101,16 +107,27 @@ def _merge(name: str, result: dict[str, Any]) -> None:
 
 
 def write_evidence() -> None:
-    """Merge this run's results into build/parity-evidence.json (a partial run keeps the rest)."""
+    """Merge this run's results into build/parity-evidence.json (a partial run keeps the rest).
+
+    Parallel workers of one run (same RUN id) combine their results for an event; a later
+    run replaces what an earlier one said about it."""
     if not _results:
         return
-    EVIDENCE.parent.mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {"events": {}}
-    if EVIDENCE.exists():
-        data = json.loads(EVIDENCE.read_text())
-    data.setdefault("events", {}).update(_results)
-    data["source"] = "tests/conformance"
-    EVIDENCE.write_text(json.dumps(data, indent=2, sort_keys=True))
+    with locked(EVIDENCE):
+        data: dict[str, Any] = {"events": {}}
+        if EVIDENCE.exists():
+            data = json.loads(EVIDENCE.read_text())
+        events = data.setdefault("events", {})
+        for name, result in _results.items():
+            result = {**result, "run": RUN}
+            if events.get(name, {}).get("run") == RUN:
+                _merge(name, result, into=events)
+            else:
+                events[name] = result
+        data["source"] = "tests/conformance"
+        partial = EVIDENCE.with_suffix(".tmp")  # readers never see half a file
+        partial.write_text(json.dumps(data, indent=2, sort_keys=True))
+        partial.replace(EVIDENCE)
 
 
 def verdict(result: dict[str, Any]) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.filelock import locked
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 SCREENSHOTS = BUILD / "screenshots"
@@ -49,17 +51,17 @@ def record_handled(names: Any) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not handled:
         return
-    BUILD.mkdir(exist_ok=True)
-    previous: set[str] = set()
-    if EVIDENCE.exists():
-        # A partial run (one test file) adds to what a fuller run already proved.
-        try:
-            previous = set(json.loads(EVIDENCE.read_text(encoding="utf-8")).get("handled", []))
-        except (ValueError, AttributeError):
-            previous = set()
-    table = handler_names()
-    data = {"handled": sorted((handled | previous) & set(table)), "handlers": sorted(table)}
-    EVIDENCE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    with locked(EVIDENCE):  # parallel workers each add what their tests applied
+        previous: set[str] = set()
+        if EVIDENCE.exists():
+            # A partial run (one test file) adds to what a fuller run already proved.
+            try:
+                previous = set(json.loads(EVIDENCE.read_text(encoding="utf-8")).get("handled", []))
+            except (ValueError, AttributeError):
+                previous = set()
+        table = handler_names()
+        data = {"handled": sorted((handled | previous) & set(table)), "handlers": sorted(table)}
+        EVIDENCE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def _chromium_missing() -> bool:
