@@ -48,6 +48,11 @@ class Bus(Protocol):
 
     async def health(self) -> dict[str, Any]: ...
 
+    async def claim(self, name: str, key: str, ttl: float) -> bool:
+        """Claim `key` in the namespace `name` for `ttl` seconds: True for the first claim,
+        False while it holds — across every process on this bus (e.g. a typing throttle)."""
+        ...
+
 
 @lru_cache(maxsize=1024)
 def _compile(pattern: str) -> re.Pattern[str]:

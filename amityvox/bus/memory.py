@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from amityvox.bus.base import Envelope, Handler, subject_matches
+from amityvox.ratelimit import SlidingWindow
 
 log = logging.getLogger("amityvox.bus")
 
@@ -47,6 +48,7 @@ class MemoryBus:
         # In one process a crash takes every subscriber with it, so the outbox buys nothing
         # there; tests that model several processes on one database turn it on.
         self.outbox = outbox
+        self._claims: dict[str, SlidingWindow] = {}
 
     async def start(self) -> None:
         return None
@@ -68,6 +70,12 @@ class MemoryBus:
         sub = _MemorySubscription(self, pattern, handler)
         self._subs.append(sub)
         return sub
+
+    async def claim(self, name: str, key: str, ttl: float) -> bool:
+        window = self._claims.get(name)
+        if window is None or window.window != ttl:
+            window = self._claims[name] = SlidingWindow(1, ttl)
+        return window.hit(key) == 0
 
     async def flush(self) -> None:
         """Wait until every subscriber has handled everything published so far."""

@@ -29,7 +29,13 @@ from nats.aio.msg import Msg
 from nats.errors import ConnectionReconnectingError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
-from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import (
+    BadRequestError,
+    KeyWrongLastSequenceError,
+    NoStreamResponseError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 
 from amityvox.bus.base import Envelope, Handler
 from amityvox.events import CATALOG
@@ -218,6 +224,7 @@ class NatsBus:
         self.published = 0
         self.reconnects = 0
         self.last_error: str | None = None
+        self._claims: dict[str, Any] = {}  # claim namespace → its KV bucket
         self.live: set[_LiveSubscription] = set()
 
     async def start(self) -> None:
@@ -389,6 +396,29 @@ class NatsBus:
         if body.get("error", {}).get("code") == 404:
             return None
         raise RuntimeError(f"stream message get failed: {body.get('error')}")
+
+    async def claim(self, name: str, key: str, ttl: float) -> bool:
+        """A create in the KV bucket AMITYVOX_CLAIMS_<NAME>, whose entries expire after `ttl`:
+        only one process's create succeeds until then. When NATS cannot answer, the claim is
+        granted: a throttle that fails open only lets an extra event through."""
+        try:
+            kv = self._claims.get(name)
+            if kv is None:
+                js = self._conn().jetstream()
+                bucket = f"AMITYVOX_CLAIMS_{name.upper()}"
+                config = api.KeyValueConfig(bucket=bucket, ttl=ttl, history=1, replicas=self.replicas)
+                try:
+                    kv = await js.create_key_value(config)
+                except BadRequestError:  # made by another process already
+                    kv = await js.key_value(bucket)
+                self._claims[name] = kv
+            await kv.create(key, b"")
+            return True
+        except KeyWrongLastSequenceError:
+            return False
+        except Exception as exc:
+            log.warning("nats: claim %s %s not checked: %s", name, key, exc)
+            return True
 
     async def flush(self) -> None:
         """Round-trip to the server, so everything published so far has been routed."""

@@ -25,7 +25,8 @@ async def start_typing(ctx: Context, user_id: str, channel_id: str) -> bool:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.SendMessages)
     require_message_channel(ca)
     require_unlocked(ca)
-    if ctx.limiter("typing", 1, THROTTLE_SECONDS).hit(f"{user_id}:{channel_id}"):
+    # Claimed on the bus, so a typer with sessions on several gateways is throttled once.
+    if not await ctx.bus.claim("typing", f"{user_id}.{channel_id}", THROTTLE_SECONDS):
         return False
     data: dict[str, str] = {"channel_id": channel_id, "user_id": user_id, "timestamp": now_iso()}
     if ca.guild_id is not None:
