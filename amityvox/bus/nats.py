@@ -64,6 +64,14 @@ TRANSIENT = (
 )
 
 
+WORKER_ACK_WAIT_S = 30.0  # an event a worker took but never acknowledged goes to another after this
+
+
+def durable_name(queue: str, pattern: str) -> str:
+    """The durable consumer of a work queue on a subject pattern (names take no `.`, `*` or `>`)."""
+    return f"{queue}--{pattern}".replace(".", "_").replace("*", "any").replace(">", "all")
+
+
 def servers(url: str) -> list[str]:
     """`nats://a:4222,nats://b:4222` → one entry per server."""
     return [part.strip() for part in url.split(",") if part.strip()]
@@ -330,13 +338,26 @@ class NatsBus:
             self.live.add(live)
             return _NatsSubscription(sub, live, self)
 
-        async def on_message(msg: Msg) -> None:
+        # A work queue reads the events stream through a durable consumer shared by the group:
+        # each event goes to one member, is acknowledged once handled, and what is published
+        # while every member is away (reconnecting, restarting) waits for them instead of
+        # being lost. A handler that fails is logged, as for live subscribers, not retried.
+        durable = durable_name(queue, pattern)
+
+        async def on_stored(msg: Msg) -> None:
             try:
                 await handler(decode(msg.subject, msg.data))
             except Exception:
-                log.exception("bus subscriber %s failed on %s", pattern, msg.subject)
+                log.exception("bus worker %s failed on %s", durable, msg.subject)
+            try:
+                await msg.ack()
+            except Exception:  # the connection dropped: the event comes again after ack_wait
+                log.warning("nats: could not acknowledge %s for %s", msg.subject, durable)
 
-        sub = await self._conn().subscribe(pattern, queue=queue, cb=on_message, pending_msgs_limit=1_000_000)
+        config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW, ack_wait=WORKER_ACK_WAIT_S, max_deliver=5)
+        sub = await self._conn().jetstream().subscribe(
+            pattern, queue=durable, durable=durable, stream=EVENTS_STREAM, cb=on_stored, manual_ack=True, config=config
+        )
         return _NatsSubscription(sub)
 
     async def replay(self, pattern: str, since: float) -> AsyncIterator[Envelope]:

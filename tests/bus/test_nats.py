@@ -135,3 +135,33 @@ async def test_api_and_gateway_processes_share_events_through_nats(tmp_path: Pat
             health = (await b.http.get("/health/deep")).json()["data"]
             assert health["checks"]["bus"]["kind"] == "nats"
             await ws.close()
+
+
+async def test_a_work_queue_gets_what_was_published_while_no_member_ran(
+    bus: NatsBus, nats_server: NatsServer
+) -> None:
+    """Workers read through a durable consumer: a restart (or a reconnect) loses nothing."""
+    worker = NatsBus(nats_server.url)
+    await worker.start()
+    await worker.subscribe("amityvox.message.>", _ignore, queue="restarts")
+    await worker.close()  # every member of the queue is gone
+    sent = [_env() for _ in range(10)]
+    await bus.publish(sent)
+    back = NatsBus(nats_server.url)
+    await back.start()
+    seen: list[str] = []
+
+    async def record(env: Envelope) -> None:
+        seen.append(env.id)
+
+    await back.subscribe("amityvox.message.>", record, queue="restarts")
+    for _ in range(100):
+        if len(seen) >= len(sent):
+            break
+        await asyncio.sleep(0.02)
+    assert seen == [e.id for e in sent]  # all of them, in order, once
+    await back.close()
+
+
+async def _ignore(env: Envelope) -> None:
+    return None
