@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 
 from amityvox.config import Settings
 from amityvox.events import CATALOG
 from amityvox.gateway.router import recipients
 from amityvox.gateway.server import Gateway
+from amityvox.gateway.transport import gateway_of
 from amityvox.permissions import Perm
 from tests.conftest import Server, _serve, make_settings, start_server
 from tests.gateway.wsclient import Raw
@@ -44,11 +44,10 @@ class GatewayNode:
 async def gateway_node(settings: Settings) -> AsyncIterator[GatewayNode]:
     """A `gateway` role server, holding on to the Gateway its app keeps in `app.state.gateway`."""
     uv, task, url, _ = await start_server(settings, "gateway")
-    app: Any = uv.config.loaded_app
-    while not isinstance(app, FastAPI):  # uvicorn wraps the app in its own middleware
-        app = app.app
+    gateway = gateway_of(uv.config)
+    assert gateway is not None
     try:
-        yield GatewayNode(url, app.state.gateway)
+        yield GatewayNode(url, gateway)
     finally:
         uv.should_exit = True
         await asyncio.wait_for(task, 10)
