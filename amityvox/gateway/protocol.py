@@ -51,23 +51,23 @@ CLIENT_OPS = frozenset(
 )
 
 
-def encode(op: Op, d: Any = None) -> str:
-    """A non-dispatch frame."""
+def encode(op: Op, d: Any = None) -> bytes:
+    """A non-dispatch frame, as the UTF-8 the socket carries."""
     frame: dict[str, Any] = {"op": int(op)}
     if d is not None:
         frame["d"] = d
-    return orjson.dumps(frame).decode()
+    return orjson.dumps(frame)
 
 
 class Dispatch:
-    """A dispatch encoded once; each session only splices in its own sequence number."""
+    """A dispatch encoded once, as bytes: each session only splices in its own sequence number."""
 
     __slots__ = ("head", "name", "tail")
 
     def __init__(self, name: str, data: Any) -> None:
         self.name = name
-        self.head = '{"op":0,"t":"' + name + '","s":'
-        self.tail = ',"d":' + orjson.dumps(data).decode() + "}"
+        self.head = b'{"op":0,"t":"' + name.encode() + b'","s":'
+        self.tail = b',"d":' + orjson.dumps(data) + b"}"
 
-    def frame(self, seq: int) -> str:
-        return self.head + str(seq) + self.tail
+    def frame(self, seq: int) -> bytes:
+        return self.head + str(seq).encode() + self.tail

@@ -132,7 +132,13 @@ class Gateway:
             "recent": list(self._recent),
         }
         records = (
-            {"id": x.id, "node": self.node, "user_id": x.user_id, "seq": x.seq, "frames": list(x.replay)}
+            {
+                "id": x.id,
+                "node": self.node,
+                "user_id": x.user_id,
+                "seq": x.seq,
+                "frames": [(s, frame.decode()) for s, frame in x.replay],
+            }
             for x in self.sessions.values()
             if x.holding is None  # a session still building READY has nothing to resume
         )
@@ -397,7 +403,7 @@ class Gateway:
         """Resume a session handed over by a gateway that stopped (see handover.py)."""
         session = Session(record["id"], record["user_id"], self.settings.replay_buffer)
         session.seq = record["seq"]
-        session.replay.extend((s, frame) for s, frame in record["frames"])
+        session.replay.extend((s, frame.encode()) for s, frame in record["frames"])
         frames = session.frames_after(seq)
         if frames is None:
             raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")

@@ -21,7 +21,7 @@ class Session:
         self.id = session_id
         self.user_id = user_id
         self.seq = 0
-        self.replay: deque[tuple[int, str]] = deque(maxlen=replay_size)
+        self.replay: deque[tuple[int, bytes]] = deque(maxlen=replay_size)
         self.conn: Connection | None = None
         self.detached_at: float | None = None
         # Dispatches routed while READY is being built; sequenced after READY.
@@ -52,7 +52,7 @@ class Session:
         for d in held:
             self.send(d)
 
-    def frames_after(self, seq: int) -> list[str] | None:
+    def frames_after(self, seq: int) -> list[bytes] | None:
         """Frames with s > seq, or None if some of them are no longer buffered (or seq is impossible)."""
         if seq < 1 or seq > self.seq:
             return None

@@ -245,15 +245,14 @@ class Connection(asyncio.Protocol):
 
     # ---- sending -----------------------------------------------------------------------------
 
-    def push(self, frame: str) -> bool:
-        """Queue a text frame for this turn's write; False when this peer already has too much
+    def push(self, data: bytes) -> bool:
+        """Queue a text frame (its UTF-8 payload) for this turn's write; False when this peer already has too much
         unread (the caller closes with 4010). A frame is taken whole while under the bound."""
         transport = self.transport
         if self.closed or transport is None or self.protocol.state is not OPEN:
             return True
         if transport.get_write_buffer_size() + self._pending_size > self.max_buffer:
             return False
-        data = frame.encode()
         n = len(data)
         # A server's text frame: FIN + opcode 1, unmasked, no extensions are ever negotiated.
         if n < 126:
