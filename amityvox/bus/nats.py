@@ -302,8 +302,8 @@ class NatsBus:
             sub.close()
         self.live.clear()
         if self.nc is not None and not self.nc.is_closed:
-            try:
-                await self.nc.drain()
+            try:  # bounded: a cluster that lost its nodes must not hold a shutdown up
+                await asyncio.wait_for(self.nc.drain(), 5)
             except Exception:
                 await self.nc.close()
 

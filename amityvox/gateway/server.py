@@ -28,6 +28,7 @@ from amityvox.ids import parse_iso
 
 log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
+HANDOVER_TIMEOUT_S = 3.0
 HANDOVER_MARGIN_S = 2.0  # read back this much before a handed-over gateway stopped (clock skew)
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
@@ -111,7 +112,10 @@ class Gateway:
         if self.handover is not None and self._subscription is not None:
             await self._subscription.unsubscribe()
             self._subscription = None
-            await self._hand_over()
+            try:  # a shutdown must end even when NATS is out of reach: those clients re-IDENTIFY
+                await asyncio.wait_for(self._hand_over(), HANDOVER_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("handing sessions over took too long; the rest will re-IDENTIFY")
         for session in list(self.sessions.values()):
             if session.conn is not None:
                 session.conn.push(encode(Op.RECONNECT))
