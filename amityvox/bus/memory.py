@@ -78,9 +78,14 @@ class MemoryBus:
         return window.hit(key) == 0
 
     async def flush(self) -> None:
-        """Wait until every subscriber has handled everything published so far."""
-        for sub in list(self._subs):
-            await sub.queue.join()
+        """Wait until every subscriber has handled everything published so far, including
+        what the subscribers themselves published meanwhile."""
+        while True:
+            seen = self.published
+            for sub in list(self._subs):
+                await sub.queue.join()
+            if self.published == seen:
+                return
 
     async def health(self) -> dict[str, Any]:
         return {"kind": "memory", "ok": True, "subscriptions": len(self._subs), "published": self.published}

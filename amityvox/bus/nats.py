@@ -54,6 +54,7 @@ REPLAY_MARGIN_S = 2.0
 REPLAY_BATCH = 1000
 CATCH_UP_PATIENCE_S = 30.0  # past this, live delivery resumes even if the stream cannot be read
 PUBLISH_PATIENCE_S = 10.0  # a leader election or a reconnect takes far less; then the outbox takes over
+NO_SUITABLE_PEERS = 10005  # JetStream's "no suitable peers for placement"
 # Failures that end once the cluster has a stream leader again or the client has reconnected.
 TRANSIENT = (
     NoStreamResponseError,
@@ -271,8 +272,12 @@ class NatsBus:
         while True:
             try:
                 return await self._ensure_streams()
-            except TRANSIENT:  # a cluster electing its meta leader answers within seconds
-                if time.monotonic() > deadline:
+            except (*TRANSIENT, BadRequestError) as exc:
+                # A cluster electing its meta leader answers within seconds; one whose nodes are
+                # still finding each other refuses replicated placement ("no suitable peers")
+                # until they have. Both happen when NATS and AmityVox start together.
+                waiting = not isinstance(exc, BadRequestError) or exc.err_code == NO_SUITABLE_PEERS
+                if not waiting or time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.2)
 
