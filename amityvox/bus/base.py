@@ -23,10 +23,17 @@ class Envelope:
 
 
 Handler = Callable[[Envelope], Awaitable[None]]
+# A follower gets each client-visible event with its position: 1, 2, 3… in the one order every
+# follower (every gateway) sees, so a position names the same point of the history everywhere.
+Follower = Callable[[int, Envelope], Awaitable[None]]
 
 
 class Subscription(Protocol):
     async def unsubscribe(self) -> None: ...
+
+
+class Following(Subscription, Protocol):
+    after: int  # the position the follower starts after: everything up to it came before
 
 
 class Bus(Protocol):
@@ -44,6 +51,11 @@ class Bus(Protocol):
         """Deliver matching events to `handler`. Subscribers sharing a `queue` name split the
         events between them (one worker per event across processes); without one, every
         subscriber sees every event (the gateways)."""
+        ...
+
+    async def follow(self, handler: Follower) -> Following:
+        """Deliver every client-visible event published from now on to `handler` with its
+        position, once each, in position order (the gateways)."""
         ...
 
     async def health(self) -> dict[str, Any]: ...

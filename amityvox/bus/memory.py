@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from amityvox.bus.base import Envelope, Handler, subject_matches
+from amityvox.bus.base import Envelope, Follower, Handler, subject_matches
 from amityvox.ratelimit import SlidingWindow
 
 log = logging.getLogger("amityvox.bus")
@@ -39,11 +39,37 @@ class _MemorySubscription:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
+class _MemoryFollower:
+    def __init__(self, bus: MemoryBus, handler: Follower) -> None:
+        self.bus = bus
+        self.handler = handler
+        self.after = bus.published
+        self.queue: asyncio.Queue[tuple[int, Envelope]] = asyncio.Queue()
+        self.task = asyncio.create_task(self._run(), name="bus-follower")
+
+    async def _run(self) -> None:
+        while True:
+            position, env = await self.queue.get()
+            try:
+                await self.handler(position, env)
+            except Exception:
+                log.exception("bus follower failed on %s", env.name)
+            finally:
+                self.queue.task_done()
+
+    async def unsubscribe(self) -> None:
+        if self in self.bus._followers:
+            self.bus._followers.remove(self)
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
 class MemoryBus:
     """Every subscriber sees every matching event in publish order; publishers never wait on them."""
 
     def __init__(self, *, outbox: bool = False) -> None:
         self._subs: list[_MemorySubscription] = []
+        self._followers: list[_MemoryFollower] = []
         self.published = 0
         # In one process a crash takes every subscriber with it, so the outbox buys nothing
         # there; tests that model several processes on one database turn it on.
@@ -56,6 +82,8 @@ class MemoryBus:
     async def close(self) -> None:
         for sub in list(self._subs):
             await sub.unsubscribe()
+        for follower in list(self._followers):
+            await follower.unsubscribe()
 
     async def publish(self, events: Sequence[Envelope]) -> None:
         for env in events:
@@ -63,6 +91,8 @@ class MemoryBus:
             for sub in self._subs:
                 if subject_matches(sub.pattern, env.subject):
                     sub.queue.put_nowait(env)
+            for follower in self._followers:  # positions count every event: one history here
+                follower.queue.put_nowait((self.published, env))
 
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> _MemorySubscription:
         # One process: a queue group of one member is the same as a plain subscription.
@@ -70,6 +100,11 @@ class MemoryBus:
         sub = _MemorySubscription(self, pattern, handler)
         self._subs.append(sub)
         return sub
+
+    async def follow(self, handler: Follower) -> _MemoryFollower:
+        follower = _MemoryFollower(self, handler)
+        self._followers.append(follower)
+        return follower
 
     async def claim(self, name: str, key: str, ttl: float) -> bool:
         window = self._claims.get(name)
@@ -82,8 +117,8 @@ class MemoryBus:
         what the subscribers themselves published meanwhile."""
         while True:
             seen = self.published
-            for sub in list(self._subs):
-                await sub.queue.join()
+            for queue in [s.queue for s in self._subs] + [f.queue for f in self._followers]:
+                await queue.join()
             if self.published == seen:
                 return
 

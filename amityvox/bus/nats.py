@@ -10,6 +10,11 @@ node when its node goes away. A plain subscription misses what is published whil
 client reconnects, so after a reconnect each plain subscriber holds back live events,
 reads what it missed from AMITYVOX_EVENTS (direct gets, answered by any replica), and then
 releases the held events: it sees every event once, in stream order.
+
+The gateways follow the events stream itself (`follow`): the stream republishes each stored
+event on `amityvox-live.<subject>` with its stream sequence, so every gateway routes the
+same history in the same order and can name a point in it by position. A gap in the
+positions (a reconnect, a new stream leader) is filled from the stream before going on.
 """
 
 from __future__ import annotations
@@ -37,13 +42,14 @@ from nats.js.errors import (
     ServiceUnavailableError,
 )
 
-from amityvox.bus.base import Envelope, Handler
+from amityvox.bus.base import Envelope, Follower, Handler
 from amityvox.events import CATALOG
 from amityvox.events.types import Scope
 
 log = logging.getLogger("amityvox.bus")
 
 EVENTS_STREAM = "AMITYVOX_EVENTS"
+LIVE_PREFIX = "amityvox-live"  # where the events stream republishes what it stored, in order
 FEDERATION_STREAM = "AMITYVOX_FEDERATION"
 
 PING_INTERVAL_S = 5  # a silently dead node is noticed after 3 unanswered pings, not 6 minutes
@@ -92,6 +98,7 @@ def stream_configs(events_max_age_s: float = 24 * 3600, replicas: int = 1) -> li
             duplicate_window=120,
             num_replicas=replicas,
             allow_direct=True,  # catching up after a reconnect reads from any replica
+            republish=api.RePublish(src=">", dest=f"{LIVE_PREFIX}.>"),
         ),
         api.StreamConfig(
             name=FEDERATION_STREAM,
@@ -115,7 +122,14 @@ def decode(subject: str, data: bytes) -> Envelope:
 
 
 class _NatsSubscription:
-    def __init__(self, sub: Any, live: _LiveSubscription | None = None, bus: NatsBus | None = None) -> None:
+    def __init__(
+        self,
+        sub: Any,
+        live: _LiveSubscription | _StreamFollower | None = None,
+        bus: NatsBus | None = None,
+        after: int = 0,
+    ) -> None:
+        self.after = after  # where a follower started
         self._sub = sub
         self._live = live
         self._bus = bus
@@ -214,6 +228,70 @@ class _LiveSubscription:
             self._seen.discard(self._recent.popleft()[1])
 
 
+class _StreamFollower:
+    """Every event of the events stream once, in stream order, with its stream sequence."""
+
+    def __init__(self, bus: NatsBus, handler: Follower, after: int) -> None:
+        self.bus = bus
+        self.handler = handler
+        self.last = after  # the position handled last
+        # None asks to check the stream for what a reconnect may have lost.
+        self.queue: asyncio.Queue[tuple[int, Envelope] | None] = asyncio.Queue()
+        self.task = asyncio.create_task(self._run(), name="nats-follower")
+
+    async def on_message(self, msg: Msg) -> None:
+        headers = msg.headers or {}
+        self.queue.put_nowait((int(headers["Nats-Sequence"]), decode(headers["Nats-Subject"], msg.data)))
+
+    def regained(self) -> None:
+        self.queue.put_nowait(None)
+
+    def lost(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                await self._fill(None)
+                continue
+            position, env = item
+            if position <= self.last:  # republished again by a new stream leader, or filled already
+                continue
+            if position > self.last + 1:
+                await self._fill(position - 1)
+            await self._deliver(position, env)
+
+    async def _fill(self, upto: int | None) -> None:
+        """Deliver what the stream holds after `last`, up to `upto` (None: whatever it has)."""
+        deadline = time.monotonic() + CATCH_UP_PATIENCE_S
+        before = self.last
+        while True:
+            try:
+                async for position, env in self.bus.read(self.last, upto):
+                    await self._deliver(position, env)
+                break
+            except Exception as exc:  # no stream leader yet, or the connection dropped again
+                if time.monotonic() > deadline:
+                    log.error("nats: could not read events %d..%s from the stream: %s", self.last + 1, upto, exc)
+                    break
+                await asyncio.sleep(0.1)
+        if upto is not None and self.last < upto:  # gone from the stream (retention): nothing to read
+            self.last = upto
+        if self.last > before:
+            log.info("nats: follower filled positions %d..%d from the stream", before + 1, self.last)
+
+    async def _deliver(self, position: int, env: Envelope) -> None:
+        self.last = position
+        try:
+            await self.handler(position, env)
+        except Exception:
+            log.exception("bus follower failed on %s", env.subject)
+
+
 class NatsBus:
     """Reconnects on its own (backoff 0.5 s → 5 s, forever) and reports its state to /health/deep.
 
@@ -234,7 +312,7 @@ class NatsBus:
         self.reconnects = 0
         self.last_error: str | None = None
         self._claims: dict[str, Any] = {}  # claim namespace → its KV bucket
-        self.live: set[_LiveSubscription] = set()
+        self.live: set[_LiveSubscription | _StreamFollower] = set()
 
     async def start(self) -> None:
         async def on_error(exc: Exception) -> None:
@@ -360,10 +438,58 @@ class NatsBus:
                 log.warning("nats: could not acknowledge %s for %s", msg.subject, durable)
 
         config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW, ack_wait=WORKER_ACK_WAIT_S, max_deliver=5)
-        sub = await self._conn().jetstream().subscribe(
-            pattern, queue=durable, durable=durable, stream=EVENTS_STREAM, cb=on_stored, manual_ack=True, config=config
+        sub = (
+            await self._conn()
+            .jetstream()
+            .subscribe(
+                pattern,
+                queue=durable,
+                durable=durable,
+                stream=EVENTS_STREAM,
+                cb=on_stored,
+                manual_ack=True,
+                config=config,
+            )
         )
         return _NatsSubscription(sub)
+
+    async def follow(self, handler: Follower) -> _NatsSubscription:
+        after = await self.position()
+        follower = _StreamFollower(self, handler, after)
+        sub = await self._conn().subscribe(f"{LIVE_PREFIX}.>", cb=follower.on_message, pending_msgs_limit=1_000_000)
+        self.live.add(follower)
+        follower.regained()  # anything stored between reading the position and subscribing
+        return _NatsSubscription(sub, follower, self, after)
+
+    async def position(self) -> int:
+        """The position (stream sequence) of the last event stored, 0 when there is none."""
+        return await self._leader_get({"last_by_subj": "amityvox.>"}) or 0
+
+    async def read(self, after: int, upto: int | None = None) -> AsyncIterator[tuple[int, Envelope]]:
+        """The stored events after position `after` up to `upto` (default: the last stored when
+        called), in order. Positions no longer held (past the retention) are skipped: callers
+        that must not miss one compare `first_position()` with `after` first."""
+        last = upto if upto is not None else await self.position()
+        position = after + 1
+        while position <= last:
+            found, pending = await self._direct_get(
+                {"seq": position, "next_by_subj": "amityvox.>", "batch": REPLAY_BATCH}
+            )
+            for seq, env in found:
+                if seq > last:
+                    return
+                position = seq + 1
+                yield seq, env
+            if not found or (not pending and position <= last):
+                # The replica that answered has nothing further; the leader has the final word.
+                following = await self._leader_get({"seq": position, "next_by_subj": "amityvox.>"})
+                if following is None or following > last:
+                    return
+                await asyncio.sleep(0.02)  # that replica lags behind the leader: ask again
+
+    async def first_position(self) -> int:
+        """The oldest position the events stream still holds (retention drops older ones)."""
+        return await self._leader_get({"seq": 1, "next_by_subj": "amityvox.>"}) or 0
 
     async def replay(self, pattern: str, since: float) -> AsyncIterator[Envelope]:
         """The events on `pattern` stored in AMITYVOX_EVENTS from `since` (Unix time) on, oldest

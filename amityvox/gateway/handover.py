@@ -1,87 +1,191 @@
-"""Sessions that outlive their gateway process: handed over at shutdown, resumed on any gateway.
+"""Sessions that outlive their gateway process: resumed on any gateway after a stop or a crash.
 
-A gateway that stops (a deploy, a restart) stops routing, then stores each session — its
-user, sequence and replay buffer — in the NATS KV bucket AMITYVOX_SESSIONS, with the time
-it stopped and the ids of the events it routed last. Its clients get RECONNECT and reconnect,
-through the load balancer, to any gateway. That gateway takes the session out of the bucket
-(once: a second RESUME finds nothing), replays the buffered frames after the client's `seq`,
-then reads the events it missed from the AMITYVOX_EVENTS stream and sends those the user may
-see — numbered on from the session's sequence, exactly as the old gateway would have.
+Every gateway follows the same history — the events stream, in stream order — so a session's
+dispatches are a function of that history: each event the user may see gets the next `s`.
+What another gateway needs to rebuild a session is therefore small: *anchors*, pairs
+(s, position) meaning "after every event up to this stream position, the session had sent
+`s` dispatches". A gateway records them in the NATS KV bucket AMITYVOX_SESSIONS:
+
+- every second, for each session whose `s` moved (a *periodic* anchor), the last few kept;
+- before each dispatch that does not come from the stream (READY, RESUMED,
+  GUILD_MEMBERS_CHUNK), written before the frame is sent (a *sync* anchor: the frame is `s`).
+
+A client whose gateway stopped or died sends RESUME to any gateway. That gateway reads the
+session's anchors, starts from the latest one at or before the client's `seq`, re-reads the
+events after it from the stream and numbers the user's dispatches on exactly as the old
+gateway did, checking each later anchor as it passes. The client gets what it missed, then
+RESUMED. Ownership moves with a compare-and-set on `owner.<session>`, so two racing RESUMEs
+cannot both take a session.
 
 That is exact only while nothing in the gap changed who sees what: an event that changes the
-world's indexes (membership, roles, overwrites, channels, friendships, voice) would have sent
-visibility transitions the new gateway cannot reconstruct, so the resume fails with 4007 and
-the client re-IDENTIFYs to a fresh READY. Records expire after the resume window.
+routing indexes (membership, roles, overwrites, channels, friendships, voice) may have sent
+visibility transitions that cannot be rebuilt, and a client that missed a sync anchor's frame
+cannot be given it again. Then, or when the anchors or the stream no longer reach back to the
+client's `seq`, the answer is 4007 and the client re-IDENTIFYs to a fresh READY.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from nats.js import api
-from nats.js.errors import BadRequestError, KeyNotFoundError
+from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError
+
+from amityvox.gateway.session import Session
 
 log = logging.getLogger("amityvox.gateway")
 BUCKET = "AMITYVOX_SESSIONS"
+BUCKET_TTL_S = 3600.0  # ownership records live this long; shards are rewritten well within it
+KEEP = 8  # anchors kept per session: about that many seconds of a busy session's history
+REFRESH_POSITIONS = 1000  # a quiet session's anchor moves on after this many stream events
+SHARDS = "0123456789abcdef"  # one KV value per last hex digit of the session id
+NODE_ID_LEN = 16  # a session id is its first gateway's node id (16 hex) and 16 random hex
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    seq: int
+    position: int
+    sync: bool  # a frame not from the stream was `seq`, sent after every event up to `position`
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A session as its owner last recorded it."""
+
+    owner: str
+    revision: int  # of `owner.<session>`; 0 while its first gateway owns it
+    user_id: str
+    anchors: list[Anchor]
+    written_at: float
+
+
+def _flat(anchors: list[Anchor]) -> list[int]:
+    return [n for a in anchors for n in (a.seq, a.position, int(a.sync))]
+
+
+def _anchors(flat: list[int]) -> list[Anchor]:
+    return [Anchor(flat[i], flat[i + 1], bool(flat[i + 2])) for i in range(0, len(flat) - 2, 3)]
 
 
 class Handover:
-    """The NATS KV bucket of handed-over sessions."""
+    """This gateway's anchors in the NATS KV bucket, and the reading and claiming of others'."""
 
-    def __init__(self, nc: Any, ttl_s: float, replicas: int = 1) -> None:
+    def __init__(self, nc: Any, node: str, window_s: float, replicas: int = 1) -> None:
         self._nc = nc
-        self._ttl_s = ttl_s
+        self.node = node
+        # Each shard is written at least this often, so one not written for a resume window
+        # belongs to a gateway that is gone, and so are the sessions in it.
+        self._rewrite_s = min(BUCKET_TTL_S / 3, window_s / 2)
         self._replicas = replicas
         self._kv: Any = None
+        self._sessions: dict[str, tuple[str, list[Anchor]]] = {}  # id → (user, anchors, oldest first)
+        self._dirty: set[str] = set(SHARDS)
+        self._written: dict[str, float] = {}
 
     async def start(self) -> None:
         js = self._nc.jetstream()
-        config = api.KeyValueConfig(bucket=BUCKET, ttl=self._ttl_s, history=1, replicas=self._replicas)
+        config = api.KeyValueConfig(bucket=BUCKET, ttl=BUCKET_TTL_S, history=1, replicas=self._replicas)
         try:
             self._kv = await js.create_key_value(config)
         except BadRequestError:  # exists with other settings: use it as it is
             self._kv = await js.key_value(BUCKET)
 
-    async def save(self, node: dict[str, Any], sessions: Iterable[dict[str, Any]]) -> int:
-        """Store the node's stopping point once and every session under its id; returns how many."""
-        await self._kv.put(f"node.{node['id']}", orjson.dumps(node))
-        count = 0
-        for record in sessions:
-            try:
-                await self._kv.put(f"session.{record['id']}", orjson.dumps(record))
-                count += 1
-            except Exception as exc:  # e.g. a replay buffer over the server's payload limit
-                log.warning("session %s not handed over: %s", record["id"], exc)
-        return count
+    # ---- this gateway's anchors --------------------------------------------------------------
 
-    async def take(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The session's record and its node's stopping point, removed so it resumes only once."""
-        if not session_id.isalnum():  # KV keys are tokens; anything else was never stored
-            return None
+    def _add(self, session: Session, anchor: Anchor) -> None:
+        _, anchors = self._sessions.setdefault(session.id, (session.user_id, []))
+        anchors.append(anchor)
+        del anchors[:-KEEP]
+        self._dirty.add(session.id[-1])
+
+    async def sync(self, session: Session, position: int) -> None:
+        """Record that the next frame, `session.seq + 1`, is not from the stream; written before
+        it is sent (the caller holds the session's live dispatches meanwhile)."""
+        self._add(session, Anchor(session.seq + 1, position, True))
+        await self._write(session.id[-1])
+
+    def forget(self, session_id: str) -> None:
+        """The session ended: nobody may resume it."""
+        if self._sessions.pop(session_id, None) is not None:
+            self._dirty.add(session_id[-1])
+
+    async def checkpoint(self, sessions: Iterable[Session], position: int, *, final: bool = False) -> None:
+        """A periodic anchor for each session whose `s` moved, then write what changed. `final`
+        (a gateway stopping): every anchor is brought up to `position`."""
+        for session in sessions:
+            if session.holding is not None:  # building READY or a sync anchor: its `s` lags
+                continue
+            anchors = self._sessions.get(session.id, ("", []))[1]
+            last = anchors[-1] if anchors else None
+            if last is None or session.seq != last.seq:
+                self._add(session, Anchor(session.seq, position, False))
+            elif position > last.position and (final or position - last.position >= REFRESH_POSITIONS):
+                if last.sync:
+                    self._add(session, Anchor(session.seq, position, False))
+                else:  # nothing sent since: the same point, further on
+                    anchors[-1] = Anchor(session.seq, position, False)
+                    self._dirty.add(session.id[-1])
+        now = time.time()
+        stale = {s for s, at in self._written.items() if now - at > self._rewrite_s}
+        for shard in sorted(self._dirty | stale):
+            await self._write(shard)
+
+    async def _write(self, shard: str) -> None:
+        self._dirty.discard(shard)
+        sessions = {sid: [user, _flat(anchors)] for sid, (user, anchors) in self._sessions.items() if sid[-1] == shard}
+        body = {"node": self.node, "at": time.time(), "sessions": sessions}
         try:
-            entry = await self._kv.get(f"session.{session_id}")
-        except KeyNotFoundError:
-            return None
-        if entry.value is None:
-            return None
-        try:  # only the first of two racing RESUMEs gets it
-            await self._kv.delete(f"session.{session_id}", last=entry.revision)
+            await self._kv.put(f"node.{self.node}.{shard}", orjson.dumps(body))
+            self._written[shard] = time.time()
         except Exception:
-            return None
-        record = orjson.loads(entry.value)
+            self._dirty.add(shard)  # written with the next checkpoint
+            raise
+
+    # ---- other gateways' sessions ------------------------------------------------------------
+
+    async def owner(self, session_id: str) -> tuple[str, int]:
+        """The node that owns the session now, and the revision of that record (0: its first)."""
         try:
-            node = orjson.loads((await self._kv.get(f"node.{record['node']}")).value or b"{}")
+            entry = await self._kv.get(f"owner.{session_id}")
+        except KeyNotFoundError:
+            return session_id[:NODE_ID_LEN], 0
+        return (entry.value or b"").decode(), int(entry.revision)
+
+    async def find(self, session_id: str) -> Found | None:
+        if len(session_id) != 2 * NODE_ID_LEN or any(c not in SHARDS for c in session_id):
+            return None  # not one of ours: KV keys are tokens, and ids are lowercase hex
+        owner, revision = await self.owner(session_id)
+        try:
+            entry = await self._kv.get(f"node.{owner}.{session_id[-1]}")
         except KeyNotFoundError:
             return None
-        return record, node
+        body = orjson.loads(entry.value or b"{}")
+        recorded = body.get("sessions", {}).get(session_id)
+        if recorded is None:
+            return None
+        return Found(owner, revision, recorded[0], _anchors(recorded[1]), float(body["at"]))
+
+    async def claim(self, session_id: str, found: Found) -> bool:
+        """Make this gateway the owner, unless another took the session since `found` was read."""
+        try:
+            if found.revision:
+                await self._kv.update(f"owner.{session_id}", self.node.encode(), last=found.revision)
+            else:
+                await self._kv.create(f"owner.{session_id}", self.node.encode())
+        except KeyWrongLastSequenceError:
+            return False
+        return True
 
 
-def handover_store(bus: Any, ttl_s: float) -> Handover | None:
+def handover_store(bus: Any, node: str, window_s: float) -> Handover | None:
     """A handover store when the bus crosses processes (NATS); none for the in-process bus."""
     nc = getattr(bus, "nc", None)
     if nc is None:
         return None
-    return Handover(nc, ttl_s, getattr(bus, "replicas", 1))
+    return Handover(nc, node, window_s, getattr(bus, "replicas", 1))

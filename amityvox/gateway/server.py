@@ -17,19 +17,19 @@ from amityvox.config import Settings
 from amityvox.events import catalog
 from amityvox.events.types import Scope
 from amityvox.gateway import metrics
-from amityvox.gateway.handover import Handover, handover_store
+from amityvox.gateway.handover import Anchor, Handover, handover_store
 from amityvox.gateway.indexes import STRUCTURAL_EVENTS, World, WorldData
 from amityvox.gateway.presence import LocalPresence, Presence, presence_store
 from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
 from amityvox.gateway.router import field, recipients
 from amityvox.gateway.session import Session
 from amityvox.gateway.transport import Batcher, Connection, Disconnected
-from amityvox.ids import parse_iso
 
 log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
 HANDOVER_TIMEOUT_S = 3.0
-HANDOVER_MARGIN_S = 2.0  # read back this much before a handed-over gateway stopped (clock skew)
+CHECKPOINT_S = 1.0  # how often each session's anchor is recorded (handover.py)
+SYNC_TIMEOUT_S = 2.0  # a sync anchor NATS cannot take in time only costs that session a later resume
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
 
@@ -83,39 +83,42 @@ class Gateway:
         self.batcher = Batcher()  # one write per connection per event-loop turn
         self.node = secrets.token_hex(8)
         self.handover: Handover | None = None  # sessions outlive this process (NATS only)
-        self._routed_at = time.time()  # wall clock of the last event routed
-        self._subscribed_at = 0.0
+        self.position = 0  # of the last event followed (the bus's history, see bus.base.Follower)
         self._recent: deque[str] = deque(maxlen=SEEN_EVENTS)  # ids of the latest events, oldest first
-        self._seen: set[str] = set()
+        self._seen: dict[str, int] = {}  # their positions
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.presence = presence_store(self.bus, self._publish_presence)
         await self.presence.start()
-        self.handover = handover_store(self.bus, self.settings.resume_window_s)
+        self.handover = handover_store(self.bus, self.node, self.settings.resume_window_s)
         if self.handover is not None:
             await self.handover.start()
-        # Subscribe before loading: events published meanwhile wait for the load, none is missed.
-        self._subscribed_at = time.time()
-        self._subscription = await self.bus.subscribe("amityvox.>", self._on_event)
+        # Follow before loading: events published meanwhile wait for the load, none is missed.
+        following = await self.bus.follow(self._on_event)
+        self._subscription, self.position = following, following.after
         self.world.load(await self.backend.load_world())
         self._loaded.set()
         self._tasks.append(asyncio.create_task(self._reap()))
+        if self.handover is not None:
+            self._tasks.append(asyncio.create_task(self._checkpoints()))
 
     async def close(self) -> None:
         """Tell every client to reconnect elsewhere, then close with 1001.
 
-        With a handover store, routing stops first and every session is stored, so its client
-        can RESUME on another gateway (`handover.py`)."""
+        With a handover store, routing stops first and every session's anchor is brought up to
+        the last event routed, so its client can RESUME on another gateway (`handover.py`)."""
         self._closing = True
         if self.handover is not None and self._subscription is not None:
             await self._subscription.unsubscribe()
             self._subscription = None
             try:  # a shutdown must end even when NATS is out of reach: those clients re-IDENTIFY
-                await asyncio.wait_for(self._hand_over(), HANDOVER_TIMEOUT_S)
-            except TimeoutError:
-                log.warning("handing sessions over took too long; the rest will re-IDENTIFY")
+                checkpoint = self.handover.checkpoint(self.sessions.values(), self.position, final=True)
+                await asyncio.wait_for(checkpoint, HANDOVER_TIMEOUT_S)
+                log.info("handed %d sessions over", len(self.sessions))
+            except Exception:
+                log.exception("handing sessions over failed; their clients will re-IDENTIFY")
         for session in list(self.sessions.values()):
             if session.conn is not None:
                 session.conn.push(encode(Op.RECONNECT))
@@ -127,31 +130,6 @@ class Gateway:
         await self.presence.close()
         await asyncio.sleep(0.05)  # let writers flush the close frames
 
-    async def _hand_over(self) -> None:
-        assert self.handover is not None
-        node = {
-            "id": self.node,
-            "subscribed_at": self._subscribed_at,
-            "stopped_at": self._routed_at,
-            "recent": list(self._recent),
-        }
-        records = (
-            {
-                "id": x.id,
-                "node": self.node,
-                "user_id": x.user_id,
-                "seq": x.seq,
-                "frames": [(s, frame.decode()) for s, frame in x.replay],
-            }
-            for x in self.sessions.values()
-            if x.holding is None  # a session still building READY has nothing to resume
-        )
-        try:
-            count = await self.handover.save(node, records)
-            log.info("handed over %d sessions", count)
-        except Exception:  # their clients re-IDENTIFY: nothing is lost but the resume
-            log.exception("handing sessions over failed")
-
     async def _reap(self) -> None:
         """End sessions whose resume window passed."""
         window = self.settings.resume_window_s
@@ -160,19 +138,38 @@ class Gateway:
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 if session.detached_at is not None and now - session.detached_at > window:
-                    await self._end(session)
+                    await self._end(session, moved=await self._moved(session))
+
+    async def _checkpoints(self) -> None:
+        """Record every session's anchor each second (see handover.py)."""
+        assert self.handover is not None
+        while True:
+            await asyncio.sleep(CHECKPOINT_S)
+            try:
+                await self.handover.checkpoint(list(self.sessions.values()), self.position)
+            except Exception as exc:  # NATS out of reach: the next round writes what changed
+                log.warning("recording session anchors failed: %r", exc)
+
+    async def _moved(self, session: Session) -> bool:
+        """Whether another gateway resumed the session since (its client moved there)."""
+        if self.handover is None:
+            return False
+        try:
+            return (await self.handover.owner(session.id))[0] != self.node
+        except Exception:
+            return False
 
     # ---- fan-out ---------------------------------------------------------------------------
 
-    async def _on_event(self, env: Envelope) -> None:
+    async def _on_event(self, position: int, env: Envelope) -> None:
         await self._loaded.wait()
+        self.position = position
         if env.id in self._seen:  # the outbox relay may publish an event a second time
             return
         if len(self._recent) == self._recent.maxlen:
-            self._seen.discard(self._recent[0])
+            del self._seen[self._recent[0]]
         self._recent.append(env.id)
-        self._seen.add(env.id)
-        self._routed_at = time.time()
+        self._seen[env.id] = position
         self.route(env.name, env.data)
 
     def route(self, name: str, d: dict[str, Any]) -> None:
@@ -224,8 +221,8 @@ class Gateway:
 
     async def _begin(self, user_id: str, session: Session | None = None) -> Session:
         """Register a new session (or one resumed from another gateway) and its user's presence."""
-        if session is None:
-            session = Session(secrets.token_hex(16), user_id, self.settings.replay_buffer)
+        if session is None:  # the id starts with this node's: where to look when it comes back
+            session = Session(self.node + secrets.token_hex(8), user_id, self.settings.replay_buffer)
         self.sessions[session.id] = session
         first = user_id not in self.by_user
         self.by_user.setdefault(user_id, set()).add(session)
@@ -239,13 +236,17 @@ class Gateway:
         metrics.SESSIONS.set(len(self.sessions))
         return session
 
-    async def _end(self, session: Session) -> None:
+    async def _end(self, session: Session, *, moved: bool = False) -> None:
+        """The session is over here; `moved`: it lives on, resumed on another gateway."""
         if self.sessions.pop(session.id, None) is None:
             return
-        try:  # whatever the session held (its voice state) goes with it
-            await self.backend.session_ended(session.user_id, session.id)
-        except Exception:
-            log.exception("cleaning up after session %s failed", session.id)
+        if self.handover is not None and not self._closing:
+            self.handover.forget(session.id)
+        if not moved:
+            try:  # whatever the session held (its voice state) goes with it
+                await self.backend.session_ended(session.user_id, session.id)
+            except Exception:
+                log.exception("cleaning up after session %s failed", session.id)
         peers = self.by_user.get(session.user_id)
         if peers is not None:
             peers.discard(session)
@@ -360,6 +361,7 @@ class Gateway:
         user_id = await self.backend.authenticate(d["token"])
         if user_id is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+        position = self.position  # _begin registers the session before its first await
         session = await self._begin(user_id)
         session.attach(conn)
         try:
@@ -368,7 +370,7 @@ class Gateway:
             await self._end(session)
             raise
         ready.update(session_id=session.id, presences=self._presences_for(user_id))
-        session.release(Dispatch("READY", ready))
+        await self._send_own(session, Dispatch("READY", ready), position)
         metrics.IDENTIFIES.inc()
         log.info("identified user %s session %s", user_id, session.id)
         return session
@@ -383,10 +385,11 @@ class Gateway:
         if user_id is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         session = self.sessions.get(d["session_id"])
+        if session is not None and session.user_id == user_id and await self._moved(session):
+            await self._end(session, moved=True)  # resumed on another gateway since: that copy is current
+            session = None
         if session is None and self.handover is not None:
-            taken = await self.handover.take(d["session_id"])
-            if taken is not None and taken[0]["user_id"] == user_id:
-                return await self._adopt(conn, taken[0], taken[1], seq)
+            return await self._adopt(conn, d["session_id"], user_id, seq)
         if session is None or session.user_id != user_id:
             raise _Closing(Close.INVALID_RESUME, "invalid session")
         frames = session.frames_after(seq)
@@ -398,51 +401,112 @@ class Gateway:
         session.attach(conn)
         for frame in frames:
             conn.push(frame)
-        session.send(Dispatch("RESUMED", {"replayed": len(frames)}))
+        await self._send_own(session, Dispatch("RESUMED", {"replayed": len(frames)}))
         metrics.RESUMES.inc()
         log.info("resumed session %s replaying %d", session.id, len(frames))
         return session
 
-    async def _adopt(self, conn: Connection, record: dict[str, Any], node: dict[str, Any], seq: int) -> Session:
-        """Resume a session handed over by a gateway that stopped (see handover.py)."""
-        session = Session(record["id"], record["user_id"], self.settings.replay_buffer)
-        session.seq = record["seq"]
-        session.replay.extend((s, frame.encode()) for s, frame in record["frames"])
-        frames = session.frames_after(seq)
-        if frames is None:
+    async def _send_own(self, session: Session, dispatch: Dispatch, position: int | None = None) -> None:
+        """Send a dispatch that does not come from the stream (READY, RESUMED, GUILD_MEMBERS_CHUNK).
+
+        With a handover store its sync anchor is written first, so another gateway can number
+        the session's dispatches past it; live dispatches wait meanwhile. `position`: where the
+        session started holding them (default: now)."""
+        if session.holding is None:
+            session.holding = []
+            position = self.position
+        if self.handover is not None:
+            try:
+                sync = self.handover.sync(session, self.position if position is None else position)
+                await asyncio.wait_for(sync, SYNC_TIMEOUT_S)
+            except Exception as exc:  # the frame goes out regardless; a later anchor covers it
+                log.warning("recording the anchor of session %s failed: %r", session.id, exc)
+        session.release(dispatch)
+
+    async def _adopt(self, conn: Connection, session_id: str, user_id: str, seq: int) -> Session:
+        """Resume a session another gateway owned, from its anchors and the stream (handover.py)."""
+        assert self.handover is not None
+        found = await self.handover.find(session_id)
+        if found is None or found.user_id != user_id or found.owner == self.node:
+            raise _Closing(Close.INVALID_RESUME, "invalid session")
+        if time.time() - found.written_at > self.settings.resume_window_s:
+            raise _Closing(Close.INVALID_RESUME, "the resume window has passed")
+        start = next((a for a in reversed(found.anchors) if a.seq <= seq), None)
+        if start is None:
             raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
-        # No await between the snapshot and the registration at the start of _begin: every event
-        # is either routed before it (then read back from the stream) or held for the session.
-        routed_before = set(self._seen)
-        await self._begin(session.user_id, session)  # holding: live dispatches wait for the gap
-        skip = set(node.get("recent", ()))
-        gap: list[Dispatch] = []
+        later = deque(a for a in found.anchors if (a.position, a.seq) > (start.position, start.seq))
+        if later and not await self._reached(later[-1].position):
+            raise _Closing(Close.INVALID_RESUME, "this gateway is behind the session: try again")
+        if start.position + 1 < await self.bus.first_position():  # type: ignore[attr-defined]
+            raise _Closing(Close.INVALID_RESUME, "events since seq are past the stream's retention")
+        session = Session(session_id, user_id, self.settings.replay_buffer)
+        position = self.position  # _begin registers the session (holding) before its first await
+        await self._begin(user_id, session)
         try:
-            async for env in self.bus.replay("amityvox.>", node["stopped_at"] - HANDOVER_MARGIN_S):  # type: ignore[attr-defined]
-                if env.id in skip or (env.id in self._seen and env.id not in routed_before):
-                    continue  # routed by the old gateway, or live here since the session came back
-                if parse_iso(env.ts).timestamp() < node["subscribed_at"]:
-                    continue  # older than the old gateway: part of the world it loaded
-                event = catalog.CATALOG.get(env.name)
-                if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
-                    continue
-                if env.name in STRUCTURAL_EVENTS:
-                    raise _Closing(Close.INVALID_RESUME, "who sees what changed meanwhile: identify anew")
-                if session.user_id in recipients(self.world, event, env.data, self.by_user):
-                    gap.append(Dispatch(env.name, env.data))
+            frames, session.seq = await self._rebuild(session, start, later, seq, position)
+            if not await self.handover.claim(session_id, found):
+                raise _Closing(Close.INVALID_RESUME, "session resumed elsewhere")
         except BaseException:
-            await self._end(session)
+            await self._end(session, moved=True)
             raise
+        missed = [(s, d.frame(s)) for s, d in frames]
+        session.replay.extend(missed)
         session.attach(conn)
-        for frame in frames:
+        sent = [frame for s, frame in missed if s > seq]
+        for frame in sent:
             conn.push(frame)
-        held, session.holding = session.holding or [], None
-        for dispatch in [*gap, *held]:
-            session.send(dispatch)
-        session.send(Dispatch("RESUMED", {"replayed": len(frames) + len(gap) + len(held)}))
+        await self._send_own(session, Dispatch("RESUMED", {"replayed": len(sent)}), position)
         metrics.RESUMES.inc()
-        log.info("resumed handed-over session %s replaying %d", session.id, len(frames) + len(gap) + len(held))
+        log.info("resumed session %s of gateway %s replaying %d", session_id, found.owner, len(sent))
         return session
+
+    async def _rebuild(
+        self, session: Session, start: Anchor, later: deque[Anchor], seq: int, upto: int
+    ) -> tuple[list[tuple[int, Dispatch]], int]:
+        """The session's dispatches after `start` up to stream position `upto`, numbered as its
+        old gateway numbered them (every later anchor must agree on the way), and its `s` then."""
+        count = start.seq
+        frames: list[tuple[int, Dispatch]] = []
+
+        def passing(position: int) -> None:
+            nonlocal count
+            while later and later[0].position <= position:
+                anchor = later.popleft()
+                expected = anchor.seq - 1 if anchor.sync else anchor.seq
+                if count != expected:
+                    log.warning("session %s: rebuilt %d dispatches, its gateway sent %d", session.id, count, expected)
+                    raise _Closing(Close.INVALID_RESUME, "the session could not be rebuilt")
+                if anchor.sync and seq < anchor.seq:
+                    raise _Closing(Close.INVALID_RESUME, "a dispatch since seq cannot be sent again")
+                count = anchor.seq
+
+        passing(start.position)
+        async for position, env in self.bus.read(start.position, upto):  # type: ignore[attr-defined]
+            passing(position - 1)
+            if self._seen.get(env.id, position) < position:
+                continue  # a second copy of an event: its gateway dropped it too
+            event = catalog.CATALOG.get(env.name)
+            if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
+                continue
+            if env.name in STRUCTURAL_EVENTS:
+                log.info("session %s: %s at %d changed who sees what", session.id, env.name, position)
+                raise _Closing(Close.INVALID_RESUME, "who sees what changed meanwhile: identify anew")
+            if session.user_id in recipients(self.world, event, env.data, self.by_user):
+                count += 1
+                frames.append((count, Dispatch(env.name, env.data)))
+        passing(upto)
+        if seq > count:
+            raise _Closing(Close.INVALID_RESUME, "seq is ahead of the session")
+        return frames, count
+
+    async def _reached(self, position: int, patience: float = 2.0) -> bool:
+        """Wait (briefly) until this gateway has routed up to `position`."""
+        deadline = time.monotonic() + patience
+        while self.position < position:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
 
     async def _handle_op(self, session: Session, conn: Connection, op: int, d: Any) -> None:
         if op in (Op.IDENTIFY, Op.RESUME):
@@ -482,12 +546,10 @@ class Gateway:
             raise _Closing(Close.DECODE_ERROR, "bad REQUEST_MEMBERS")
         limit = max(1, min(limit, 100))
         if not self.world.is_member(guild_id, session.user_id):
-            session.send(
-                Dispatch("GUILD_MEMBERS_CHUNK", {"guild_id": guild_id, "members": [], "not_found": [guild_id]})
-            )
-            return
-        members = await self.backend.members(guild_id, query, limit)
-        session.send(Dispatch("GUILD_MEMBERS_CHUNK", {"guild_id": guild_id, "members": members}))
+            chunk = {"guild_id": guild_id, "members": [], "not_found": [guild_id]}
+        else:
+            chunk = {"guild_id": guild_id, "members": await self.backend.members(guild_id, query, limit)}
+        await self._send_own(session, Dispatch("GUILD_MEMBERS_CHUNK", chunk))
 
 
 def _voice_shape(d: Any) -> bool:

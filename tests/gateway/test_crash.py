@@ -1,0 +1,161 @@
+"""A gateway process that is killed (no shutdown, no handover) still loses no event: its sessions
+were checkpointed while it ran, so their clients RESUME on another gateway, once, or get 4007
+when who-sees-what changed while they were away."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from tests.gateway.test_handover import _resume, _say
+from tests.gateway.test_scale import API, Cluster, cluster, online
+from tests.gateway.wsclient import Raw
+from tests.messages.helpers import room
+from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
+from tests.test_serve_process import _free_port
+
+pytestmark = needs_nats
+
+CHECKPOINT_WAIT = 3.0  # longer than the gateway's periodic session checkpoint
+
+
+@dataclass
+class Process:
+    url: str
+    proc: asyncio.subprocess.Process
+
+
+@asynccontextmanager
+async def gateway_process(c: Cluster, name: str) -> AsyncIterator[Process]:
+    """`amityvox gateway` in its own process, on the cluster's database and NATS server, so it can be killed."""
+    port, data = _free_port(), c.tmp_path / name
+    data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
+    args = ["gateway", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data / "data")]
+    args += ["--database", c.database_url, "--bus", c.nats.url]
+    log = data / "gateway.log"
+    with log.open("wb") as err:
+        proc = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("amityvox")), *args, env=env, stdout=err, stderr=err
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=2) as http:
+                for _ in range(400):
+                    assert proc.returncode is None, log.read_text()
+                    try:
+                        if (await http.get("/health")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError(f"gateway process did not start:\n{log.read_text()}")
+            yield Process(url, proc)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+            await asyncio.wait_for(proc.wait(), 10)
+
+
+async def _kill(g: Process) -> None:
+    g.proc.kill()  # SIGKILL: no RECONNECT, no handover, only what was checkpointed survives
+    await asyncio.wait_for(g.proc.wait(), 10)
+
+
+async def _resumed(ws: Raw) -> tuple[list[dict[str, Any]], int | None]:
+    """The frames replayed before RESUMED, or those received and the close code if the resume failed."""
+    frames: list[dict[str, Any]] = []
+    try:
+        while (frame := await ws.recv()).get("t") != "RESUMED":
+            frames.append(frame)
+    except websockets.ConnectionClosed as exc:
+        return frames, exc.rcvd.code if exc.rcvd is not None else 1006  # no close frame at all
+    return frames, None
+
+
+async def test_clients_of_a_killed_gateway_resume_on_another_without_loss(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second = await c.api(), await c.gateway("g2")
+        r = await room(api)
+        async with gateway_process(c, "g1") as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            watcher = (await online(first.url, r.member))[r.member.id]  # sees what g1 sent the member
+            await _say(api, r.owner, r.channel_id, "before")
+            await member.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "before")
+            await member.drain()  # anything else already on its way; from here on the member reads nothing
+            for i in range(3):
+                await _say(api, r.owner, r.channel_id, f"unread {i}")
+            await watcher.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "unread 2")
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await _kill(first)
+        for i in range(3):  # published while the member is between gateways
+            await _say(api, r.owner, r.channel_id, f"away {i}")
+        again = await _resume(second.url, r.member, member)
+        replayed, code = await _resumed(again)
+        assert code is None, f"RESUME after a kill was refused with close {code}"
+        assert [(f["t"], f["d"]["content"]) for f in replayed] == [
+            ("MESSAGE_CREATE", f"{what} {i}") for what in ("unread", "away") for i in range(3)
+        ]
+        assert [f["s"] for f in replayed] == list(range(member.seq + 1, member.seq + 1 + len(replayed)))
+        await _say(api, r.owner, r.channel_id, "live")
+        live = await again.wait_for("MESSAGE_CREATE")
+        assert live["d"]["content"] == "live" and live["s"] == replayed[-1]["s"] + 2  # after RESUMED
+        await again.close()
+
+
+async def test_a_second_resume_of_an_adopted_session_is_refused(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second, third = await c.api(), await c.gateway("g2"), await c.gateway("g3")
+        r = await room(api)
+        async with gateway_process(c, "g1") as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            await _say(api, r.owner, r.channel_id, "before")
+            await member.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "before")
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await _kill(first)
+        again = await _resume(second.url, r.member, member)
+        _, code = await _resumed(again)
+        assert code is None, f"RESUME after a kill was refused with close {code}"
+        # The same session, with the same old seq, on a third gateway while g2 still holds it.
+        twice = await _resume(third.url, r.member, member)
+        _, code = await _resumed(twice)
+        assert code == 4007  # g2 numbered on from RESUMED: nothing is anchored at the old seq any more
+        await _say(api, r.owner, r.channel_id, "after")
+        got = await again.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "after")
+        assert got["d"]["content"] == "after"
+        await again.close()
+
+
+async def test_a_killed_gateways_session_whose_view_changed_meanwhile_gets_4007(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second = await c.api(), await c.gateway("g2")
+        r = await room(api)
+        async with gateway_process(c, "g1") as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await _kill(first)
+        created = await api.http.post(
+            f"{API}/guilds/{r.guild_id}/channels", json={"name": "new"}, headers=r.owner.headers
+        )
+        assert created.status_code == 201, created.text
+        again = await _resume(second.url, r.member, member)
+        assert await again.closed_with() == 4007
+        fresh = await Raw.connect(second.url)
+        ready = await fresh.identify(r.member.token)
+        assert "new" in [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
+        await fresh.close()
