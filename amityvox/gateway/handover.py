@@ -171,6 +171,34 @@ class Handover:
             return None
         return Found(owner, revision, recorded[0], _anchors(recorded[1]), float(body["at"]))
 
+    async def abandoned(self, window_s: float) -> dict[str, list[tuple[str, str]]]:
+        """Sessions left behind: of gateways that wrote nothing for longer than the resume window
+        (gone, by a crash or a stop) and not resumed elsewhere. Node → [(session id, user id)]."""
+        bodies: dict[str, list[dict[str, Any]]] = {}
+        watcher = await self._kv.watch("node.>", ignore_deletes=True)
+        try:
+            async for entry in watcher:
+                if entry is None:  # the current values have all been seen
+                    break
+                node = entry.key.split(".")[1]
+                if entry.value and node != self.node:
+                    bodies.setdefault(node, []).append(orjson.loads(entry.value))
+        finally:
+            await watcher.stop()
+        now = time.time()
+        out: dict[str, list[tuple[str, str]]] = {}
+        for node, shards in bodies.items():
+            if now - max(float(b["at"]) for b in shards) <= window_s:
+                continue  # written within the window: alive, or its sessions may still resume
+            recorded = [(sid, rec[0]) for b in shards for sid, rec in b["sessions"].items()]
+            out[node] = [(sid, user) for sid, user in recorded if (await self.owner(sid))[0] == node]
+        return out
+
+    async def drop(self, node: str) -> None:
+        """Remove a gone gateway's anchors once its left-behind sessions are ended."""
+        for shard in SHARDS:
+            await self._kv.purge(f"node.{node}.{shard}")
+
     async def claim(self, session_id: str, found: Found) -> bool:
         """Make this gateway the owner, unless another took the session since `found` was read."""
         try:

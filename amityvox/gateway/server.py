@@ -29,6 +29,7 @@ log = logging.getLogger("amityvox.gateway")
 BUILD_VERSION = "0.1.0"
 HANDOVER_TIMEOUT_S = 3.0
 CHECKPOINT_S = 1.0  # how often each session's anchor is recorded (handover.py)
+SWEEP_S = 30.0  # how often to look for sessions that gone gateways left behind (at most)
 SYNC_TIMEOUT_S = 2.0  # a sync anchor NATS cannot take in time only costs that session a later resume
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
@@ -103,6 +104,7 @@ class Gateway:
         self._tasks.append(asyncio.create_task(self._reap()))
         if self.handover is not None:
             self._tasks.append(asyncio.create_task(self._checkpoints()))
+            self._tasks.append(asyncio.create_task(self._sweep()))
 
     async def close(self) -> None:
         """Tell every client to reconnect elsewhere, then close with 1001.
@@ -149,6 +151,25 @@ class Gateway:
                 await self.handover.checkpoint(list(self.sessions.values()), self.position)
             except Exception as exc:  # NATS out of reach: the next round writes what changed
                 log.warning("recording session anchors failed: %r", exc)
+
+    async def _sweep(self) -> None:
+        """End the sessions of gateways that are gone once nobody resumed them in the resume
+        window — what they held (a voice state) would otherwise stay. One gateway per gone node
+        does it (a claim), and any may repeat it: ending a session twice changes nothing."""
+        assert self.handover is not None
+        window = self.settings.resume_window_s
+        while True:
+            await asyncio.sleep(min(SWEEP_S, window / 2))
+            try:
+                for node, sessions in (await self.handover.abandoned(window)).items():
+                    if not await self.bus.claim("gateway-sweep", node, min(SWEEP_S, window / 2) * 4):
+                        continue
+                    for session_id, user_id in sessions:
+                        await self.backend.session_ended(user_id, session_id)
+                    await self.handover.drop(node)
+                    log.info("gateway %s is gone: ended the %d sessions nobody resumed", node, len(sessions))
+            except Exception as exc:  # NATS or the database out of reach: the next round retries
+                log.warning("ending sessions left behind failed: %r", exc)
 
     async def _moved(self, session: Session) -> bool:
         """Whether another gateway resumed the session since (its client moved there)."""
@@ -352,7 +373,9 @@ class Gateway:
         finally:
             if session is not None and session.conn is conn:
                 session.detach()
-                if clean:
+                # A stopping gateway's sessions are for another gateway to resume, voice states
+                # included; those nobody resumes are ended by a gateway's sweep.
+                if clean and not (self._closing and self.handover is not None):
                     await self._end(session)
 
     async def _identify(self, conn: Connection, d: Any) -> Session:

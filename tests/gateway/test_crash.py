@@ -17,11 +17,12 @@ import httpx
 import websockets
 
 from tests.gateway.test_handover import _resume, _say
-from tests.gateway.test_scale import API, Cluster, cluster, online
+from tests.gateway.test_scale import API, Cluster, cluster, gateway_node, online
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
 from tests.test_serve_process import _free_port
+from tests.voice.helpers import channel, state_count
 
 pytestmark = needs_nats
 
@@ -35,11 +36,13 @@ class Process:
 
 
 @asynccontextmanager
-async def gateway_process(c: Cluster, name: str) -> AsyncIterator[Process]:
-    """`amityvox gateway` in its own process, on the cluster's database and NATS server, so it can be killed."""
+async def gateway_process(c: Cluster, name: str, **settings: str) -> AsyncIterator[Process]:
+    """`amityvox gateway` in its own process, on the cluster's database and NATS server, so it can
+    be killed; `settings` become AMITYVOX_<NAME> variables."""
     port, data = _free_port(), c.tmp_path / name
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
+    env.update({f"AMITYVOX_{key.upper()}": value for key, value in settings.items()})
     args = ["gateway", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data / "data")]
     args += ["--database", c.database_url, "--bus", c.nats.url]
     log = data / "gateway.log"
@@ -159,3 +162,28 @@ async def test_a_killed_gateways_session_whose_view_changed_meanwhile_gets_4007(
         ready = await fresh.identify(r.member.token)
         assert "new" in [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
         await fresh.close()
+
+
+async def test_a_killed_gateways_voice_state_is_left_once_nobody_resumes(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    """A session nobody resumes within the window is ended by a remaining gateway: the voice
+    state it held is left, and the channel's viewers see the leave."""
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api = await c.api()
+        second = await c.stack.enter_async_context(gateway_node(c.settings("g2").with_overrides(resume_window_s=2)))
+        r = await room(api)
+        lounge = await channel(api, r.owner, r.guild_id, "Lounge")
+        owner = (await online(second.url, r.owner))[r.owner.id]
+        async with gateway_process(c, "g1", resume_window_s="2") as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            await member.send(4, {"guild_id": r.guild_id, "channel_id": lounge})
+            joined = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id)
+            assert joined["d"]["channel_id"] == lounge
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await _kill(first)
+        assert await state_count(api) == 1  # kept through the resume window, for a RESUME elsewhere
+        left = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id, timeout=15)
+        assert "channel_id" not in left["d"]
+        assert await state_count(api) == 0
+        await owner.close()
