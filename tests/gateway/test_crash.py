@@ -5,73 +5,22 @@ when who-sees-what changed while they were away."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import websockets
 
+from tests.gateway.processes import amityvox_process, kill
 from tests.gateway.test_handover import _resume, _say
-from tests.gateway.test_scale import API, Cluster, cluster, gateway_node, online
+from tests.gateway.test_scale import API, cluster, gateway_node, online
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
-from tests.test_serve_process import _free_port
 from tests.voice.helpers import channel, state_count
 
 pytestmark = needs_nats
 
 CHECKPOINT_WAIT = 3.0  # longer than the gateway's periodic session checkpoint
-
-
-@dataclass
-class Process:
-    url: str
-    proc: asyncio.subprocess.Process
-
-
-@asynccontextmanager
-async def gateway_process(c: Cluster, name: str, **settings: str) -> AsyncIterator[Process]:
-    """`amityvox gateway` in its own process, on the cluster's database and NATS server, so it can
-    be killed; `settings` become AMITYVOX_<NAME> variables."""
-    port, data = _free_port(), c.tmp_path / name
-    data.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
-    env.update({f"AMITYVOX_{key.upper()}": value for key, value in settings.items()})
-    args = ["gateway", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data / "data")]
-    args += ["--database", c.database_url, "--bus", c.nats.url]
-    log = data / "gateway.log"
-    with log.open("wb") as err:
-        proc = await asyncio.create_subprocess_exec(
-            str(Path(sys.executable).with_name("amityvox")), *args, env=env, stdout=err, stderr=err
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            async with httpx.AsyncClient(base_url=url, timeout=2) as http:
-                for _ in range(400):
-                    assert proc.returncode is None, log.read_text()
-                    try:
-                        if (await http.get("/health")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
-                else:
-                    raise AssertionError(f"gateway process did not start:\n{log.read_text()}")
-            yield Process(url, proc)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-            await asyncio.wait_for(proc.wait(), 10)
-
-
-async def _kill(g: Process) -> None:
-    g.proc.kill()  # SIGKILL: no RECONNECT, no handover, only what was checkpointed survives
-    await asyncio.wait_for(g.proc.wait(), 10)
 
 
 async def _resumed(ws: Raw) -> tuple[list[dict[str, Any]], int | None]:
@@ -91,7 +40,7 @@ async def test_clients_of_a_killed_gateway_resume_on_another_without_loss(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, second = await c.api(), await c.gateway("g2")
         r = await room(api)
-        async with gateway_process(c, "g1") as first:
+        async with amityvox_process(c, "gateway", "g1") as first:
             member = (await online(first.url, r.member))[r.member.id]
             watcher = (await online(first.url, r.member))[r.member.id]  # sees what g1 sent the member
             await _say(api, r.owner, r.channel_id, "before")
@@ -101,7 +50,7 @@ async def test_clients_of_a_killed_gateway_resume_on_another_without_loss(
                 await _say(api, r.owner, r.channel_id, f"unread {i}")
             await watcher.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "unread 2")
             await asyncio.sleep(CHECKPOINT_WAIT)
-            await _kill(first)
+            await kill(first)
         for i in range(3):  # published while the member is between gateways
             await _say(api, r.owner, r.channel_id, f"away {i}")
         again = await _resume(second.url, r.member, member)
@@ -123,12 +72,12 @@ async def test_a_second_resume_of_an_adopted_session_is_refused(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, second, third = await c.api(), await c.gateway("g2"), await c.gateway("g3")
         r = await room(api)
-        async with gateway_process(c, "g1") as first:
+        async with amityvox_process(c, "gateway", "g1") as first:
             member = (await online(first.url, r.member))[r.member.id]
             await _say(api, r.owner, r.channel_id, "before")
             await member.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "before")
             await asyncio.sleep(CHECKPOINT_WAIT)
-            await _kill(first)
+            await kill(first)
         again = await _resume(second.url, r.member, member)
         _, code = await _resumed(again)
         assert code is None, f"RESUME after a kill was refused with close {code}"
@@ -148,10 +97,10 @@ async def test_a_killed_gateways_session_whose_view_changed_meanwhile_gets_4007(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, second = await c.api(), await c.gateway("g2")
         r = await room(api)
-        async with gateway_process(c, "g1") as first:
+        async with amityvox_process(c, "gateway", "g1") as first:
             member = (await online(first.url, r.member))[r.member.id]
             await asyncio.sleep(CHECKPOINT_WAIT)
-            await _kill(first)
+            await kill(first)
         created = await api.http.post(
             f"{API}/guilds/{r.guild_id}/channels", json={"name": "new"}, headers=r.owner.headers
         )
@@ -175,13 +124,13 @@ async def test_a_killed_gateways_voice_state_is_left_once_nobody_resumes(
         r = await room(api)
         lounge = await channel(api, r.owner, r.guild_id, "Lounge")
         owner = (await online(second.url, r.owner))[r.owner.id]
-        async with gateway_process(c, "g1", resume_window_s="2") as first:
+        async with amityvox_process(c, "gateway", "g1", resume_window_s="2") as first:
             member = (await online(first.url, r.member))[r.member.id]
             await member.send(4, {"guild_id": r.guild_id, "channel_id": lounge})
             joined = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id)
             assert joined["d"]["channel_id"] == lounge
             await asyncio.sleep(CHECKPOINT_WAIT)
-            await _kill(first)
+            await kill(first)
         assert await state_count(api) == 1  # kept through the resume window, for a RESUME elsewhere
         left = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id, timeout=15)
         assert "channel_id" not in left["d"]
