@@ -488,8 +488,10 @@ class NatsBus:
                 await asyncio.sleep(0.02)  # that replica lags behind the leader: ask again
 
     async def first_position(self) -> int:
-        """The oldest position the events stream still holds (retention drops older ones)."""
-        return await self._leader_get({"seq": 1, "next_by_subj": "amityvox.>"}) or 0
+        """The oldest position the events stream still holds, or the next one when it holds none
+        (retention drops old events; a purge drops them all)."""
+        info = await self._conn().jetstream(timeout=2).stream_info(EVENTS_STREAM)
+        return int(info.state.first_seq)
 
     async def replay(self, pattern: str, since: float) -> AsyncIterator[Envelope]:
         """The events on `pattern` stored in AMITYVOX_EVENTS from `since` (Unix time) on, oldest

@@ -8,8 +8,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import nats
 import websockets
 
+from amityvox.bus.nats import EVENTS_STREAM
 from tests.gateway.processes import amityvox_process, kill
 from tests.gateway.test_handover import _resume, _say
 from tests.gateway.test_scale import API, cluster, gateway_node, online
@@ -136,3 +138,24 @@ async def test_a_killed_gateways_voice_state_is_left_once_nobody_resumes(
         assert "channel_id" not in left["d"]
         assert await state_count(api) == 0
         await owner.close()
+
+
+async def test_a_resume_from_before_what_the_stream_still_holds_gets_4007(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    """Events the stream no longer holds (its retention, here a purge) cannot be replayed: 4007."""
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second = await c.api(), await c.gateway("g2")
+        r = await room(api)
+        async with amityvox_process(c, "gateway", "g1") as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await kill(first)
+        await _say(api, r.owner, r.channel_id, "gone with the purge")
+        nc = await nats.connect(nats_server.url)
+        try:
+            await nc.jetstream().purge_stream(EVENTS_STREAM)
+        finally:
+            await nc.close()
+        again = await _resume(second.url, r.member, member)
+        assert await again.closed_with() == 4007
