@@ -59,6 +59,9 @@ MAX_OUTSTANDING_PINGS = 2
 REPLAY_MARGIN_S = 2.0
 REPLAY_BATCH = 1000
 CATCH_UP_PATIENCE_S = 30.0  # past this, live delivery resumes even if the stream cannot be read
+# A stored event whose republication was lost (a stream leader changing hands) is noticed at the
+# next event, or after this long without one.
+FOLLOW_IDLE_CHECK_S = 2.0
 PUBLISH_PATIENCE_S = 10.0  # a leader election or a reconnect takes far less; then the outbox takes over
 NO_SUITABLE_PEERS = 10005  # JetStream's "no suitable peers for placement"
 # Failures that end once the cluster has a stream leader again or the client has reconnected.
@@ -254,7 +257,11 @@ class _StreamFollower:
 
     async def _run(self) -> None:
         while True:
-            item = await self.queue.get()
+            try:
+                item = await asyncio.wait_for(self.queue.get(), FOLLOW_IDLE_CHECK_S)
+            except TimeoutError:  # quiet: make sure no stored event is waiting for a successor
+                await self._fill(None, patience=0)
+                continue
             if item is None:
                 await self._fill(None)
                 continue
@@ -265,9 +272,9 @@ class _StreamFollower:
                 await self._fill(position - 1)
             await self._deliver(position, env)
 
-    async def _fill(self, upto: int | None) -> None:
+    async def _fill(self, upto: int | None, patience: float = CATCH_UP_PATIENCE_S) -> None:
         """Deliver what the stream holds after `last`, up to `upto` (None: whatever it has)."""
-        deadline = time.monotonic() + CATCH_UP_PATIENCE_S
+        deadline = time.monotonic() + patience
         before = self.last
         while True:
             try:
@@ -276,7 +283,8 @@ class _StreamFollower:
                 break
             except Exception as exc:  # no stream leader yet, or the connection dropped again
                 if time.monotonic() > deadline:
-                    log.error("nats: could not read events %d..%s from the stream: %s", self.last + 1, upto, exc)
+                    if patience:  # (an idle check is simply repeated later)
+                        log.error("nats: could not read events %d..%s from the stream: %s", self.last + 1, upto, exc)
                     break
                 await asyncio.sleep(0.1)
         if upto is not None and self.last < upto:  # gone from the stream (retention): nothing to read

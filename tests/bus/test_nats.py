@@ -70,6 +70,63 @@ async def test_publish_reaches_subscribers_and_the_stream_once(bus: NatsBus) -> 
     assert info.state.messages == 1
 
 
+async def test_followers_see_each_stored_event_once_in_order_with_its_position(bus: NatsBus) -> None:
+    got: list[tuple[int, str]] = []
+
+    async def record(position: int, env: Envelope) -> None:
+        got.append((position, env.id))
+
+    before = await bus.position()
+    following = await bus.follow(record)
+    assert following.after == before
+    events = [_env(), _env()]
+    await bus.publish([events[0], events[0], events[1]])  # the repeated publish is stored once
+    for _ in range(100):
+        if len(got) == 2:
+            break
+        await asyncio.sleep(0.02)
+    assert got == [(before + 1, events[0].id), (before + 2, events[1].id)]
+    assert [(p, e.id) async for p, e in bus.read(before)] == got
+
+
+async def test_a_follower_fills_a_lost_republication_from_the_stream(bus: NatsBus) -> None:
+    """The stream republishes each event once; one lost on the way (a stream leader changing
+    hands) is read from the stream at the next event, or when the follower has been idle."""
+    got: list[str] = []
+
+    async def record(position: int, env: Envelope) -> None:
+        got.append(env.id)
+
+    following = await bus.follow(record)
+    follower = following._live
+    assert follower is not None
+    dropped: list[object] = []
+    queue = follower.queue
+    real_put = queue.put_nowait
+
+    def lossy(item: object) -> None:
+        if item is not None and not dropped:
+            dropped.append(item)  # the first republished event never arrives
+            return
+        real_put(item)  # type: ignore[arg-type]
+
+    queue.put_nowait = lossy  # type: ignore[method-assign]
+    lost, later = _env(), _env()
+    await bus.publish([lost])
+    for _ in range(200):  # no successor: the idle check finds it
+        if got:
+            break
+        await asyncio.sleep(0.02)
+    assert dropped and got == [lost.id]
+    dropped.clear()
+    await bus.publish([_env(), later])  # the first of these is lost: the second brings it in
+    for _ in range(100):
+        if len(got) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert len(got) == 3 and got[2] == later.id
+
+
 async def test_queue_groups_split_work_between_processes(bus: NatsBus, nats_server: NatsServer) -> None:
     other = NatsBus(nats_server.url)
     await other.start()
@@ -137,9 +194,7 @@ async def test_api_and_gateway_processes_share_events_through_nats(tmp_path: Pat
             await ws.close()
 
 
-async def test_a_work_queue_gets_what_was_published_while_no_member_ran(
-    bus: NatsBus, nats_server: NatsServer
-) -> None:
+async def test_a_work_queue_gets_what_was_published_while_no_member_ran(bus: NatsBus, nats_server: NatsServer) -> None:
     """Workers read through a durable consumer: a restart (or a reconnect) loses nothing."""
     worker = NatsBus(nats_server.url)
     await worker.start()
