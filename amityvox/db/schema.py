@@ -790,6 +790,18 @@ event_outbox = Table(
     _ts("created_at"),
 )
 
+# Failed logins within the rate-limit window, per "account:<name>" and "client:<address>" key:
+# counted in the database so every API process enforces the same limit (services/auth.py).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    _ts("at"),
+    Index("ix_login_failures_key_at", "key", "at"),
+    Index("ix_login_failures_at", "at"),
+)
+
 # Which process runs each periodic timer, and until when (services/leases.py).
 leases = Table(
     "leases",

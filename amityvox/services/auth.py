@@ -10,14 +10,15 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions, users
+from amityvox.db.schema import auth_sessions, login_failures, users
 from amityvox.errors import ApiError, bad_request, conflict, forbidden, rate_limited
-from amityvox.ids import iso, new_id, now_iso, utcnow
+from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services.users import check_username, self_user, username_key
 
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
@@ -127,13 +128,41 @@ async def register(ctx: Context, username: str, password: str, email: str | None
     return {"user": user, "token": token}
 
 
+async def _login_wait(conn: AsyncConnection, limits: dict[str, int], window: float) -> float:
+    """Seconds until every key in `limits` has fewer failures than its limit within `window`."""
+    now = utcnow()
+    since = iso(now - timedelta(seconds=window))
+    wait = 0.0
+    for key, limit in limits.items():
+        count, oldest = (
+            await conn.execute(
+                select(func.count(), func.min(login_failures.c.at)).where(
+                    login_failures.c.key == key, login_failures.c.at > since
+                )
+            )
+        ).one()
+        if count >= limit and oldest is not None:
+            wait = max(wait, window - (now - parse_iso(oldest)).total_seconds(), 0.001)
+    return wait
+
+
+async def _login_failed(ctx: Context, keys: list[str], window: float) -> None:
+    async with ctx.uow() as tx:
+        now = utcnow()
+        # Rows past the window count for nothing: dropping them keeps the table to one window.
+        await tx.conn.execute(delete(login_failures).where(login_failures.c.at <= iso(now - timedelta(seconds=window))))
+        await tx.conn.execute(insert(login_failures), [{"key": key, "at": iso(now)} for key in keys])
+
+
 async def login(ctx: Context, login_name: str, password: str, client: str) -> dict[str, Any]:
-    """Rate-limited per account and per client address; failures are counted, successes reset."""
+    """Rate-limited per account and per client address: failures are counted in the database,
+    so the limits hold across every API process; a success clears the account's count."""
     s = ctx.settings
-    by_account = ctx.limiter("login-account", s.login_max_attempts, s.login_window_seconds)
-    by_client = ctx.limiter("login-client", s.login_max_attempts * 5, s.login_window_seconds)
-    account_key = login_name.casefold()
-    wait = max(by_account.retry_after(account_key), by_client.retry_after(client))
+    name_key = login_name.casefold()
+    account_key, client_key = f"account:{name_key}", f"client:{client}"
+    limits = {account_key: s.login_max_attempts, client_key: s.login_max_attempts * 5}
+    async with ctx.db.connect() as conn:
+        wait = await _login_wait(conn, limits, s.login_window_seconds)
     if wait:
         raise rate_limited(wait, "too many failed logins; try again later")
     async with ctx.db.connect() as conn:
@@ -141,7 +170,7 @@ async def login(ctx: Context, login_name: str, password: str, client: str) -> di
             (
                 await conn.execute(
                     select(users).where(
-                        or_(users.c.username_key == account_key, users.c.email_key == account_key),
+                        or_(users.c.username_key == name_key, users.c.email_key == name_key),
                         users.c.deleted_at.is_(None),
                     )
                 )
@@ -150,11 +179,10 @@ async def login(ctx: Context, login_name: str, password: str, client: str) -> di
             .first()
         )
     if row is None or not await _verify(ctx, row["password_hash"], password):
-        by_account.hit(account_key)
-        by_client.hit(client)
+        await _login_failed(ctx, list(limits), s.login_window_seconds)
         raise ApiError(401, "invalid_credentials", "wrong username or password")
-    by_account.reset(account_key)
     async with ctx.uow() as tx:
+        await tx.conn.execute(delete(login_failures).where(login_failures.c.key == account_key))
         token = await _issue_token(ctx, tx.conn, row["id"])
     return {"user": self_user(row), "token": token}
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from amityvox.db.schema import auth_sessions, users
-from tests.conftest import Server, auth
+from tests.conftest import Server, _serve, auth, make_settings
 
 
 async def _count_users(server: Server) -> int:
@@ -82,6 +85,25 @@ async def test_login_failures_are_rate_limited(tmp_path: object, server: Server)
     body = r.json()["error"]
     assert body["code"] == "rate_limited" and body["retry_after"] > 0
     assert int(r.headers["retry-after"]) >= 1
+
+
+async def test_the_login_limit_holds_across_api_processes(tmp_path: Path, database_url: str) -> None:
+    """Failures spread over two API processes on one database count together; a success resets them."""
+    one = asynccontextmanager(_serve)(make_settings(tmp_path / "one", database_url=database_url), "api")
+    two = asynccontextmanager(_serve)(make_settings(tmp_path / "two", database_url=database_url), "api")
+    async with one as a, two as b:
+        await a.register("frank")
+        limit = a.ctx.settings.login_max_attempts
+
+        async def login(server: Server, password: str) -> int:
+            r = await server.http.post("/api/v1/auth/login", json={"username": "Frank", "password": password})
+            return r.status_code
+
+        assert [await login((a, b)[i % 2], "wrong password") for i in range(limit - 1)] == [401] * (limit - 1)
+        assert await login(b, "correct horse") == 200  # under the limit: a success clears the count
+        assert [await login((a, b)[i % 2], "wrong password") for i in range(limit)] == [401] * limit
+        assert await login(a, "correct horse") == 429
+        assert await login(b, "correct horse") == 429
 
 
 async def test_missing_and_malformed_tokens_get_401(server: Server) -> None:
