@@ -50,7 +50,7 @@ class Bus(Protocol):
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> Subscription:
         """Deliver matching events to `handler`. Subscribers sharing a `queue` name split the
         events between them (one worker per event across processes); without one, every
-        subscriber sees every event (the gateways)."""
+        subscriber sees every matching event (tests and tools; the gateways `follow`)."""
         ...
 
     async def follow(self, handler: Follower) -> Following:

@@ -1,20 +1,17 @@
-"""The bus across processes: NATS core subjects for live fan-out, JetStream for retention.
+"""The bus across processes: NATS JetStream for the events, their order and their retention.
 
-Every event is published through JetStream, so it lands in a stream (AMITYVOX_EVENTS for
-client-visible events, 24 h; AMITYVOX_FEDERATION as a 7-day work queue) *and* reaches
-plain subscribers of its subject — the gateways. `Nats-Msg-Id` is the event id, so a
+Every event is published through JetStream into a stream: AMITYVOX_EVENTS for client-visible
+events (24 h), AMITYVOX_FEDERATION as a 7-day work queue. `Nats-Msg-Id` is the event id, so a
 publish retried after a lost acknowledgement is stored once.
 
-In a cluster the streams are replicated (`nats_replicas`) and a client moves to another
-node when its node goes away. A plain subscription misses what is published while its
-client reconnects, so after a reconnect each plain subscriber holds back live events,
-reads what it missed from AMITYVOX_EVENTS (direct gets, answered by any replica), and then
-releases the held events: it sees every event once, in stream order.
-
-The gateways follow the events stream itself (`follow`): the stream republishes each stored
-event on `amityvox-live.<subject>` with its stream sequence, so every gateway routes the
-same history in the same order and can name a point in it by position. A gap in the
-positions (a reconnect, a new stream leader) is filled from the stream before going on.
+Subscribers follow AMITYVOX_EVENTS itself (`follow`; a plain `subscribe` is a follower that
+keeps the matching subjects): the stream republishes each stored event on
+`amityvox-live.<subject>` with its stream sequence, so every gateway routes the same history
+in the same order and can name a point in it by position. A gap in the positions (a
+reconnect, a lost republication, a new stream leader) is filled from the stream with direct
+gets, answered by any replica, before going on. Work queues (`queue=`) share a durable
+consumer instead. In a cluster the streams are replicated (`nats_replicas`) and a client
+moves to another node when its node goes away.
 """
 
 from __future__ import annotations
@@ -22,9 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import nats
@@ -42,7 +37,7 @@ from nats.js.errors import (
     ServiceUnavailableError,
 )
 
-from amityvox.bus.base import Envelope, Follower, Handler
+from amityvox.bus.base import Envelope, Follower, Handler, subject_matches
 from amityvox.events import CATALOG
 from amityvox.events.types import Scope
 
@@ -54,10 +49,7 @@ FEDERATION_STREAM = "AMITYVOX_FEDERATION"
 
 PING_INTERVAL_S = 5  # a silently dead node is noticed after 3 unanswered pings, not 6 minutes
 MAX_OUTSTANDING_PINGS = 2
-# A subscriber reads back from its last received event on, less this much for clock skew between
-# this host and the servers (and for events of other publishers stored just before it).
-REPLAY_MARGIN_S = 2.0
-REPLAY_BATCH = 1000
+REPLAY_BATCH = 1000  # events per direct get when filling a gap or rebuilding a session
 CATCH_UP_PATIENCE_S = 30.0  # past this, live delivery resumes even if the stream cannot be read
 # A stored event whose republication was lost (a stream leader changing hands) is noticed at the
 # next event, or after this long without one.
@@ -128,7 +120,7 @@ class _NatsSubscription:
     def __init__(
         self,
         sub: Any,
-        live: _LiveSubscription | _StreamFollower | None = None,
+        live: _StreamFollower | None = None,
         bus: NatsBus | None = None,
         after: int = 0,
     ) -> None:
@@ -145,90 +137,6 @@ class _NatsSubscription:
             await self._sub.unsubscribe()
         except Exception:  # already gone with the connection
             pass
-
-
-class _LiveSubscription:
-    """A plain subscriber: every event once, with what a reconnect lost read back from the stream."""
-
-    def __init__(self, bus: NatsBus, pattern: str, handler: Handler) -> None:
-        self.bus = bus
-        self.pattern = pattern
-        self.handler = handler
-        self.held: deque[Envelope] | None = None  # not None from a disconnect until caught up
-        self.since: float | None = None  # wall-clock start of the stretch to read back
-        self.subscribed_at = time.time()  # nothing older is this subscriber's to see
-        self.received_at: float | None = None  # wall clock of the last event delivered live
-        self._recent: deque[tuple[float, str]] = deque()  # (delivered at, monotonic; id), oldest first
-        self._seen: set[str] = set()
-        self._task: asyncio.Task[None] | None = None
-
-    async def on_message(self, msg: Msg) -> None:
-        env = decode(msg.subject, msg.data)
-        if self.held is not None:
-            self.held.append(env)
-        else:
-            self.received_at = time.time()
-            await self._deliver(env, again=True)
-
-    def lost(self) -> None:
-        """The connection dropped: hold live events until what was missed has been read back.
-        Nothing arrived between the last received event and the drop, so reading starts there."""
-        if self.held is None:
-            self.held = deque()
-            last = self.received_at - REPLAY_MARGIN_S if self.received_at is not None else 0.0
-            self.since = max(self.subscribed_at, last)
-
-    def regained(self) -> None:
-        if self.held is not None and (self._task is None or self._task.done()):
-            self._task = asyncio.create_task(self._catch_up(), name=f"nats-catch-up {self.pattern}")
-
-    def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-    async def _catch_up(self) -> None:
-        deadline = time.monotonic() + CATCH_UP_PATIENCE_S
-        missed = 0
-        while self.since is not None:
-            try:
-                async for env in self.bus.replay(self.pattern, self.since):
-                    missed += await self._deliver(env)
-                break
-            except Exception as exc:  # no stream leader yet, or the connection dropped again
-                if time.monotonic() > deadline:
-                    log.error("nats: could not read back missed events for %s: %s", self.pattern, exc)
-                    break
-                await asyncio.sleep(0.1)
-        held = self.held or deque()
-        while held:  # events that arrive meanwhile join the queue: nothing is delivered out of turn
-            await self._deliver(held.popleft())
-        self.held = None
-        self.since = None
-        self.received_at = time.time()  # everything stored until now has been delivered
-        log.info("nats: %s caught up, %d missed events read back from the stream", self.pattern, missed)
-
-    async def _deliver(self, env: Envelope, *, again: bool = False) -> bool:
-        """Whether `env` was handed over. `again`: even an id delivered before (live events
-        pass as published; only what a read-back or the held queue repeats is dropped)."""
-        if env.id in self._seen and not again:
-            return False
-        self._remember(env.id)
-        try:
-            await self.handler(env)
-        except Exception:
-            log.exception("bus subscriber %s failed on %s", self.pattern, env.subject)
-        return True
-
-    def _remember(self, event_id: str) -> None:
-        """Ids of the events delivered within a few margins of the latest one: enough to drop
-        what a read-back repeats."""
-        now = time.monotonic()
-        self._recent.append((now, event_id))
-        self._seen.add(event_id)
-        if self.held is not None:  # a read-back may still need every id since the disconnect
-            return
-        while now - self._recent[0][0] > 5 * REPLAY_MARGIN_S:
-            self._seen.discard(self._recent.popleft()[1])
 
 
 class _StreamFollower:
@@ -248,9 +156,6 @@ class _StreamFollower:
 
     def regained(self) -> None:
         self.queue.put_nowait(None)
-
-    def lost(self) -> None:
-        return None
 
     def close(self) -> None:
         self.task.cancel()
@@ -320,7 +225,7 @@ class NatsBus:
         self.reconnects = 0
         self.last_error: str | None = None
         self._claims: dict[str, Any] = {}  # claim namespace → its KV bucket
-        self.live: set[_LiveSubscription | _StreamFollower] = set()
+        self.live: set[_StreamFollower] = set()
 
     async def start(self) -> None:
         async def on_error(exc: Exception) -> None:
@@ -335,8 +240,6 @@ class NatsBus:
 
         async def on_disconnect() -> None:
             log.warning("nats: disconnected")
-            for sub in list(self.live):
-                sub.lost()
 
         self.nc = await nats.connect(
             servers=self.servers,
@@ -378,8 +281,10 @@ class NatsBus:
                 try:
                     await js.add_stream(config)
                     continue
-                except BadRequestError:  # another process created it meanwhile
-                    current = await js.stream_info(name)
+                except BadRequestError as exc:
+                    if exc.err_code == NO_SUITABLE_PEERS:  # the cluster is still assembling: retried
+                        raise
+                    current = await js.stream_info(name)  # another process created it meanwhile
             replicas = max(config.num_replicas or 1, current.config.num_replicas or 1)
             await js.update_stream(config.evolve(num_replicas=replicas))
 
@@ -423,11 +328,14 @@ class NatsBus:
 
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> _NatsSubscription:
         """Live delivery of `pattern`; with `queue`, each event goes to one member of the group."""
-        if queue is None:
-            live = _LiveSubscription(self, pattern, handler)
-            sub = await self._conn().subscribe(pattern, cb=live.on_message, pending_msgs_limit=1_000_000)
-            self.live.add(live)
-            return _NatsSubscription(sub, live, self)
+        if queue is None:  # every event on `pattern` the events stream holds, in stream order
+
+            async def matching(position: int, env: Envelope) -> None:
+                if subject_matches(pattern, env.subject):
+                    await handler(env)
+
+            subject_matches(pattern, "amityvox.x")  # validate the pattern now, not on first event
+            return await self.follow(matching)
 
         # A work queue reads the events stream through a durable consumer shared by the group:
         # each event goes to one member, is acknowledged once handled, and what is published
@@ -500,32 +408,6 @@ class NatsBus:
         (retention drops old events; a purge drops them all)."""
         info = await self._conn().jetstream(timeout=2).stream_info(EVENTS_STREAM)
         return int(info.state.first_seq)
-
-    async def replay(self, pattern: str, since: float) -> AsyncIterator[Envelope]:
-        """The events on `pattern` stored in AMITYVOX_EVENTS from `since` (Unix time) on, oldest
-        first, at least up to the last one stored when called. Only the stream's leader and
-        replicas are asked (no meta leader), so this works during the election that follows
-        the loss of a node."""
-        last = await self._leader_get({"last_by_subj": pattern})
-        if last is None:
-            return
-        start = datetime.fromtimestamp(since, UTC).isoformat().replace("+00:00", "Z")
-        position: dict[str, Any] = {"start_time": start}
-        reached = 0
-        while True:
-            found, pending = await self._direct_get({**position, "next_by_subj": pattern, "batch": REPLAY_BATCH})
-            for seq, env in found:
-                position, reached = {"seq": seq + 1}, seq
-                yield env
-            if reached >= last:
-                return
-            if pending:
-                continue
-            # The replica that answered had nothing further; the leader has the final word.
-            following = await self._leader_get({**position, "next_by_subj": pattern})
-            if following is None or following > last:
-                return
-            await asyncio.sleep(0.02)  # that replica lags behind the leader: ask again
 
     async def _direct_get(self, request: dict[str, Any]) -> tuple[list[tuple[int, Envelope]], int]:
         """One batch of a direct get (served by any replica): the events, and how many more match."""
