@@ -61,17 +61,29 @@ class NatsServer:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
+            _end(self.proc)
             self.proc = None
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a nats-server, also one frozen by SIGSTOP (it handles no SIGTERM until thawed)."""
+    proc.send_signal(signal.SIGCONT)
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.fixture(name="nats_server")
 def nats_server_fixture(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path / "jetstream")
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 def _get(url: str, timeout: float = 0.5) -> tuple[int, bytes]:
@@ -134,8 +146,7 @@ class ClusterNode:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
+            _end(self.proc)
             self.proc = None
 
     def freeze(self) -> None:
@@ -226,6 +237,8 @@ class NatsCluster:
 @pytest.fixture(name="nats_cluster")
 def nats_cluster_fixture(tmp_path: Path) -> Iterator[NatsCluster]:
     cluster = NatsCluster(tmp_path / "nats-cluster")
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    try:
+        cluster.start()
+        yield cluster
+    finally:  # also when the cluster never became ready: no node outlives its test
+        cluster.stop()
