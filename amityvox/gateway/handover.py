@@ -26,6 +26,7 @@ client's `seq`, the answer is 4007 and the client re-IDENTIFYs to a fresh READY.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -84,9 +85,13 @@ class Handover:
         self._rewrite_s = min(BUCKET_TTL_S / 3, window_s / 2)
         self._replicas = replicas
         self._kv: Any = None
-        self._sessions: dict[str, tuple[str, list[Anchor]]] = {}  # id → (user, anchors, oldest first)
+        # shard → session id → (user, anchors, oldest first)
+        self._shards: dict[str, dict[str, tuple[str, list[Anchor]]]] = {shard: {} for shard in SHARDS}
         self._dirty: set[str] = set(SHARDS)
         self._written: dict[str, float] = {}
+        # One write per shard at a time, its value taken once the previous one landed: a sync
+        # anchor can never be overwritten by an older value still on its way.
+        self._locks = {shard: asyncio.Lock() for shard in SHARDS}
 
     async def start(self) -> None:
         js = self._nc.jetstream()
@@ -99,7 +104,7 @@ class Handover:
     # ---- this gateway's anchors --------------------------------------------------------------
 
     def _add(self, session: Session, anchor: Anchor) -> None:
-        _, anchors = self._sessions.setdefault(session.id, (session.user_id, []))
+        _, anchors = self._shards[session.id[-1]].setdefault(session.id, (session.user_id, []))
         anchors.append(anchor)
         del anchors[:-KEEP]
         self._dirty.add(session.id[-1])
@@ -112,7 +117,7 @@ class Handover:
 
     def forget(self, session_id: str) -> None:
         """The session ended: nobody may resume it."""
-        if self._sessions.pop(session_id, None) is not None:
+        if self._shards[session_id[-1]].pop(session_id, None) is not None:
             self._dirty.add(session_id[-1])
 
     async def checkpoint(self, sessions: Iterable[Session], position: int, *, final: bool = False) -> None:
@@ -121,7 +126,7 @@ class Handover:
         for session in sessions:
             if session.holding is not None:  # building READY or a sync anchor: its `s` lags
                 continue
-            anchors = self._sessions.get(session.id, ("", []))[1]
+            anchors = self._shards[session.id[-1]].get(session.id, ("", []))[1]
             last = anchors[-1] if anchors else None
             if last is None or session.seq != last.seq:
                 self._add(session, Anchor(session.seq, position, False))
@@ -137,15 +142,16 @@ class Handover:
             await self._write(shard)
 
     async def _write(self, shard: str) -> None:
-        self._dirty.discard(shard)
-        sessions = {sid: [user, _flat(anchors)] for sid, (user, anchors) in self._sessions.items() if sid[-1] == shard}
-        body = {"node": self.node, "at": time.time(), "sessions": sessions}
-        try:
-            await self._kv.put(f"node.{self.node}.{shard}", orjson.dumps(body))
-            self._written[shard] = time.time()
-        except Exception:
-            self._dirty.add(shard)  # written with the next checkpoint
-            raise
+        async with self._locks[shard]:
+            self._dirty.discard(shard)
+            sessions = {sid: [user, _flat(anchors)] for sid, (user, anchors) in self._shards[shard].items()}
+            body = {"node": self.node, "at": time.time(), "sessions": sessions}
+            try:
+                await self._kv.put(f"node.{self.node}.{shard}", orjson.dumps(body))
+                self._written[shard] = time.time()
+            except Exception:
+                self._dirty.add(shard)  # written with the next checkpoint
+                raise
 
     # ---- other gateways' sessions ------------------------------------------------------------
 
