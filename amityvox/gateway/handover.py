@@ -6,7 +6,8 @@ What another gateway needs to rebuild a session is therefore small: *anchors*, p
 (s, position) meaning "after every event up to this stream position, the session had sent
 `s` dispatches". A gateway records them in the NATS KV bucket AMITYVOX_SESSIONS:
 
-- every second, for each session whose `s` moved (a *periodic* anchor), the last few kept;
+- every second, for each session whose `s` moved (a *periodic* anchor), and right after each
+  event that changes who sees what; the last few are kept;
 - before each dispatch that does not come from the stream (READY, RESUMED,
   GUILD_MEMBERS_CHUNK), written before the frame is sent (a *sync* anchor: the frame is `s`).
 
@@ -123,6 +124,17 @@ class Handover:
     async def checkpoint(self, sessions: Iterable[Session], position: int, *, final: bool = False) -> None:
         """A periodic anchor for each session whose `s` moved, then write what changed. `final`
         (a gateway stopping): every anchor is brought up to `position`."""
+        self.note(sessions, position, final=final)
+        now = time.time()
+        stale = {s for s, at in self._written.items() if now - at > self._rewrite_s}
+        for shard in sorted(self._dirty | stale):
+            await self._write(shard)
+
+    def note(self, sessions: Iterable[Session], position: int, *, final: bool = False) -> None:
+        """Anchor each session whose `s` moved at `position`, every event up to it routed (written
+        with the next checkpoint). Also called right after an event that changes who sees what:
+        a resume never needs to start before it, which would mean 4007, once the client has
+        read what it sent."""
         for session in sessions:
             if session.holding is not None:  # building READY or a sync anchor: its `s` lags
                 continue
@@ -136,10 +148,6 @@ class Handover:
                 else:  # nothing sent since: the same point, further on
                     anchors[-1] = Anchor(session.seq, position, False)
                     self._dirty.add(session.id[-1])
-        now = time.time()
-        stale = {s for s, at in self._written.items() if now - at > self._rewrite_s}
-        for shard in sorted(self._dirty | stale):
-            await self._write(shard)
 
     async def _write(self, shard: str) -> None:
         async with self._locks[shard]:

@@ -192,6 +192,8 @@ class Gateway:
         self._recent.append(env.id)
         self._seen[env.id] = position
         self.route(env.name, env.data)
+        if self.handover is not None and env.name in STRUCTURAL_EVENTS:
+            self.handover.note(self.sessions.values(), position)
 
     def route(self, name: str, d: dict[str, Any]) -> None:
         """Apply the event to the indexes and deliver it; `before` audiences are computed first."""

@@ -9,6 +9,7 @@ from tests.gateway.test_scale import API, cluster, gateway_node, online
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import Person, room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
+from tests.voice.helpers import channel, state_count
 
 pytestmark = needs_nats
 
@@ -71,3 +72,25 @@ async def test_a_handed_over_session_whose_view_changed_meanwhile_gets_4007(
         ready = await fresh.identify(r.member.token)
         names = [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
         assert "new" in names
+
+
+async def test_a_voice_state_stays_with_a_session_resumed_after_a_stop(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    """Stopping a gateway ends none of its sessions: the one resumed elsewhere is still in voice."""
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second = await c.api(), await c.gateway("g2")
+        r = await room(api)
+        lounge = await channel(api, r.owner, r.guild_id, "Lounge")
+        owner = (await online(second.url, r.owner))[r.owner.id]
+        async with gateway_node(c.settings("g1")) as first:
+            member = (await online(first.url, r.member))[r.member.id]
+            await member.send(4, {"guild_id": r.guild_id, "channel_id": lounge})
+            await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id)
+            await member.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id)
+        again = await _resume(second.url, r.member, member)
+        await again.wait_for("RESUMED")
+        await _say(api, r.owner, r.channel_id, "still there?")
+        await again.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "still there?")
+        assert await state_count(api) == 1
+        assert [f for f in owner.dispatches if f["t"] == "VOICE_STATE_UPDATE" and "channel_id" not in f["d"]] == []
