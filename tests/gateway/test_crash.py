@@ -159,3 +159,32 @@ async def test_a_resume_from_before_what_the_stream_still_holds_gets_4007(
             await nc.close()
         again = await _resume(second.url, r.member, member)
         assert await again.closed_with() == 4007
+
+
+async def test_a_dispatch_not_from_the_stream_is_counted_and_never_skipped(
+    tmp_path: Path, nats_server: NatsServer, database_url: str
+) -> None:
+    """GUILD_MEMBERS_CHUNK is not in the events stream: its place in the numbering is anchored
+    before it is sent. A client that read it resumes past it; one that did not gets 4007."""
+    async with cluster(tmp_path, database_url, nats_server) as c:
+        api, second = await c.api(), await c.gateway("g2")
+        r = await room(api)
+        async with amityvox_process(c, "gateway", "g1") as first:
+            clients = await online(first.url, r.owner, r.member)
+            owner, member = clients[r.owner.id], clients[r.member.id]
+            for ws in (owner, member):
+                await ws.send(7, {"guild_id": r.guild_id, "query": "", "limit": 10})
+            await owner.wait_for("GUILD_MEMBERS_CHUNK")  # the member leaves its chunk unread
+            await _say(api, r.owner, r.channel_id, "after the chunk")
+            await owner.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "after the chunk")
+            await asyncio.sleep(CHECKPOINT_WAIT)
+            await kill(first)
+        await _say(api, r.owner, r.channel_id, "away")
+        again = await _resume(second.url, r.owner, owner)
+        replayed, code = await _resumed(again)
+        assert code is None, f"RESUME after a kill was refused with close {code}"
+        assert [(f["t"], f["s"]) for f in replayed] == [("MESSAGE_CREATE", owner.seq + 1)]
+        assert replayed[0]["d"]["content"] == "away"
+        lagging = await _resume(second.url, r.member, member)
+        assert await lagging.closed_with() == 4007
+        await again.close()
