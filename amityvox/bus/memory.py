@@ -14,18 +14,22 @@ log = logging.getLogger("amityvox.bus")
 
 
 class _MemorySubscription:
-    def __init__(self, bus: MemoryBus, pattern: str, handler: Handler) -> None:
+    """One subscriber's ordered queue of (position, event), handled by its own task; a plain
+    subscription is a follower that ignores the position."""
+
+    def __init__(self, bus: MemoryBus, pattern: str, handler: Follower) -> None:
         self.bus = bus
         self.pattern = pattern
         self.handler = handler
-        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self.after = bus.published
+        self.queue: asyncio.Queue[tuple[int, Envelope]] = asyncio.Queue()
         self.task = asyncio.create_task(self._run(), name=f"bus-sub:{pattern}")
 
     async def _run(self) -> None:
         while True:
-            env = await self.queue.get()
+            position, env = await self.queue.get()
             try:
-                await self.handler(env)
+                await self.handler(position, env)
             except Exception:
                 # A failing subscriber must not stop delivery of later events to it.
                 log.exception("bus subscriber %s failed on %s", self.pattern, env.name)
@@ -39,37 +43,11 @@ class _MemorySubscription:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
-class _MemoryFollower:
-    def __init__(self, bus: MemoryBus, handler: Follower) -> None:
-        self.bus = bus
-        self.handler = handler
-        self.after = bus.published
-        self.queue: asyncio.Queue[tuple[int, Envelope]] = asyncio.Queue()
-        self.task = asyncio.create_task(self._run(), name="bus-follower")
-
-    async def _run(self) -> None:
-        while True:
-            position, env = await self.queue.get()
-            try:
-                await self.handler(position, env)
-            except Exception:
-                log.exception("bus follower failed on %s", env.name)
-            finally:
-                self.queue.task_done()
-
-    async def unsubscribe(self) -> None:
-        if self in self.bus._followers:
-            self.bus._followers.remove(self)
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
-
-
 class MemoryBus:
     """Every subscriber sees every matching event in publish order; publishers never wait on them."""
 
     def __init__(self, *, outbox: bool = False) -> None:
         self._subs: list[_MemorySubscription] = []
-        self._followers: list[_MemoryFollower] = []
         self.published = 0
         # In one process a crash takes every subscriber with it, so the outbox buys nothing
         # there; tests that model several processes on one database turn it on.
@@ -82,28 +60,27 @@ class MemoryBus:
     async def close(self) -> None:
         for sub in list(self._subs):
             await sub.unsubscribe()
-        for follower in list(self._followers):
-            await follower.unsubscribe()
 
     async def publish(self, events: Sequence[Envelope]) -> None:
         for env in events:
             self.published += 1
             for sub in self._subs:
-                if subject_matches(sub.pattern, env.subject):
-                    sub.queue.put_nowait(env)
-            for follower in self._followers:  # positions count every event: one history here
-                follower.queue.put_nowait((self.published, env))
+                if subject_matches(sub.pattern, env.subject):  # positions count every event
+                    sub.queue.put_nowait((self.published, env))
 
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> _MemorySubscription:
         # One process: a queue group of one member is the same as a plain subscription.
         subject_matches(pattern, "amityvox.x")  # validate the pattern now, not on first publish
-        sub = _MemorySubscription(self, pattern, handler)
+        async def plain(position: int, env: Envelope) -> None:
+            await handler(env)
+
+        sub = _MemorySubscription(self, pattern, plain)
         self._subs.append(sub)
         return sub
 
-    async def follow(self, handler: Follower) -> _MemoryFollower:
-        follower = _MemoryFollower(self, handler)
-        self._followers.append(follower)
+    async def follow(self, handler: Follower) -> _MemorySubscription:
+        follower = _MemorySubscription(self, ">", handler)
+        self._subs.append(follower)
         return follower
 
     async def claim(self, name: str, key: str, ttl: float) -> bool:
@@ -117,8 +94,8 @@ class MemoryBus:
         what the subscribers themselves published meanwhile."""
         while True:
             seen = self.published
-            for queue in [s.queue for s in self._subs] + [f.queue for f in self._followers]:
-                await queue.join()
+            for sub in list(self._subs):
+                await sub.queue.join()
             if self.published == seen:
                 return
 

@@ -5,6 +5,8 @@ and a gateway killed while messages flow loses none of them for its clients."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import httpx
 
 from tests.conftest import auth
 from tests.gateway.processes import Process, amityvox_process, kill
-from tests.gateway.test_scale import API, cluster
+from tests.gateway.test_scale import API, Cluster, cluster
 from tests.gateway.wsclient import Raw
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
 
@@ -44,6 +46,17 @@ async def _post(api: Process, token: str, channel_id: str, contents: list[str], 
             await asyncio.sleep(pause)
 
 
+@asynccontextmanager
+async def deployment(c: Cluster) -> AsyncIterator[tuple[Process, Process, Process]]:
+    """One `amityvox api` process and two `amityvox gateway` processes."""
+    async with (
+        amityvox_process(c, "api", "api") as api,
+        amityvox_process(c, "gateway", "g1") as g1,
+        amityvox_process(c, "gateway", "g2") as g2,
+    ):
+        yield api, g1, g2
+
+
 def _contents(frames: list[dict[str, Any]]) -> list[str]:
     return [f["d"]["content"] for f in frames if f.get("t") == "MESSAGE_CREATE"]
 
@@ -52,11 +65,7 @@ async def test_an_api_action_reaches_clients_on_both_gateway_processes(
     tmp_path: Path, nats_server: NatsServer, database_url: str
 ) -> None:
     async with cluster(tmp_path, database_url, nats_server) as c:
-        async with (
-            amityvox_process(c, "api", "api") as api,
-            amityvox_process(c, "gateway", "g1") as g1,
-            amityvox_process(c, "gateway", "g2") as g2,
-        ):
+        async with deployment(c) as (api, g1, g2):
             owner_token, member_token, channel_id = await _guild(api)
             owner, member = await Raw.connect(g1.url), await Raw.connect(g2.url)
             await owner.identify(owner_token)
@@ -73,11 +82,7 @@ async def test_a_gateway_killed_while_messages_flow_loses_none(
 ) -> None:
     sent = [f"m{i}" for i in range(MESSAGES)]
     async with cluster(tmp_path, database_url, nats_server) as c:
-        async with (
-            amityvox_process(c, "api", "api") as api,
-            amityvox_process(c, "gateway", "g1") as g1,
-            amityvox_process(c, "gateway", "g2") as g2,
-        ):
+        async with deployment(c) as (api, g1, g2):
             owner_token, member_token, channel_id = await _guild(api)
             member = await Raw.connect(g1.url)
             await member.identify(member_token)
