@@ -13,16 +13,25 @@ import websockets
 
 from amityvox.bus.nats import EVENTS_STREAM
 from tests.gateway.processes import amityvox_process, kill
-from tests.gateway.test_handover import _resume, _say
-from tests.gateway.test_scale import API, cluster, gateway_node, online
+from tests.gateway.test_handover import _resume, _say, view_change_needs_a_fresh_ready
+from tests.gateway.test_scale import Cluster, cluster, gateway_node, online
 from tests.gateway.wsclient import Raw
-from tests.messages.helpers import room
+from tests.messages.helpers import Person, room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
 from tests.voice.helpers import channel, state_count
 
 pytestmark = needs_nats
 
 CHECKPOINT_WAIT = 3.0  # longer than the gateway's periodic session checkpoint
+
+
+async def _killed_under(c: Cluster, who: Person) -> Raw:
+    """`who` connected to a gateway process that is killed once their session is anchored."""
+    async with amityvox_process(c, "gateway", "g1") as first:
+        ws = (await online(first.url, who))[who.id]
+        await asyncio.sleep(CHECKPOINT_WAIT)
+        await kill(first)
+    return ws
 
 
 async def _resumed(ws: Raw) -> tuple[list[dict[str, Any]], int | None]:
@@ -99,20 +108,8 @@ async def test_a_killed_gateways_session_whose_view_changed_meanwhile_gets_4007(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, second = await c.api(), await c.gateway("g2")
         r = await room(api)
-        async with amityvox_process(c, "gateway", "g1") as first:
-            member = (await online(first.url, r.member))[r.member.id]
-            await asyncio.sleep(CHECKPOINT_WAIT)
-            await kill(first)
-        created = await api.http.post(
-            f"{API}/guilds/{r.guild_id}/channels", json={"name": "new"}, headers=r.owner.headers
-        )
-        assert created.status_code == 201, created.text
-        again = await _resume(second.url, r.member, member)
-        assert await again.closed_with() == 4007
-        fresh = await Raw.connect(second.url)
-        ready = await fresh.identify(r.member.token)
-        assert "new" in [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
-        await fresh.close()
+        member = await _killed_under(c, r.member)
+        await view_change_needs_a_fresh_ready(api, second.url, r, member)
 
 
 async def test_a_killed_gateways_voice_state_is_left_once_nobody_resumes(
@@ -147,10 +144,7 @@ async def test_a_resume_from_before_what_the_stream_still_holds_gets_4007(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, second = await c.api(), await c.gateway("g2")
         r = await room(api)
-        async with amityvox_process(c, "gateway", "g1") as first:
-            member = (await online(first.url, r.member))[r.member.id]
-            await asyncio.sleep(CHECKPOINT_WAIT)
-            await kill(first)
+        member = await _killed_under(c, r.member)
         await _say(api, r.owner, r.channel_id, "gone with the purge")
         nc = await nats.connect(nats_server.url)
         try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import Server
 from tests.gateway.test_scale import API, cluster, gateway_node, online
 from tests.gateway.wsclient import Raw
-from tests.messages.helpers import Person, room
+from tests.messages.helpers import Person, Room, room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
 from tests.voice.helpers import channel, state_count
 
@@ -62,16 +63,20 @@ async def test_a_handed_over_session_whose_view_changed_meanwhile_gets_4007(
         r = await room(api)
         async with gateway_node(c.settings("g1")) as first:
             member = (await online(first.url, r.member))[r.member.id]
-        created = await api.http.post(
-            f"{API}/guilds/{r.guild_id}/channels", json={"name": "new"}, headers=r.owner.headers
-        )
-        assert created.status_code == 201, created.text
-        again = await _resume(second.url, r.member, member)
-        assert await again.closed_with() == 4007
-        fresh = await Raw.connect(second.url)
-        ready = await fresh.identify(r.member.token)
-        names = [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
-        assert "new" in names
+        await view_change_needs_a_fresh_ready(api, second.url, r, member)
+
+
+async def view_change_needs_a_fresh_ready(api: Server, url: str, r: Room, member: Raw) -> None:
+    """A channel is created while the member is between gateways: RESUME on `url` gets 4007,
+    and a fresh IDENTIFY there lists the new channel."""
+    created = await api.http.post(f"{API}/guilds/{r.guild_id}/channels", json={"name": "new"}, headers=r.owner.headers)
+    assert created.status_code == 201, created.text
+    again = await _resume(url, r.member, member)
+    assert await again.closed_with() == 4007
+    fresh = await Raw.connect(url)
+    ready = await fresh.identify(r.member.token)
+    assert "new" in [ch["name"] for g in ready["guilds"] for ch in g["channels"]]
+    await fresh.close()
 
 
 async def test_a_voice_state_stays_with_a_session_resumed_after_a_stop(
