@@ -435,6 +435,8 @@ guild_onboarding = Table(
     Column("default_channel_ids", JSON, nullable=False),
     Column("prompts", JSON, nullable=False),
     _ts("updated_at"),
+    # Who saved it: completing onboarding grants roles on their authority, checked again then.
+    Column("updated_by", String(26), nullable=True),
 )
 
 channel_groups = Table(

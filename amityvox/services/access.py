@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,24 @@ async def guild_access(conn: AsyncConnection, guild_id: str, user_id: str) -> Gu
     return GuildAccess(guild=guild, member=member, role_bits=bits, perms=perms)
 
 
+def resolve(ga: GuildAccess, overwrites: Iterable[Row]) -> int:
+    """The member's permissions in a channel with these overwrite rows (0 when they cannot view it)."""
+    return P.channel_permissions(
+        user_id=ga.member["user_id"],
+        guild_id=ga.guild["id"],
+        owner_id=ga.guild["owner_id"],
+        base=ga.guild["default_permissions"],
+        member_roles=ga.role_bits,
+        overwrites=[P.Overwrite(o["target_id"], o["target_type"], o["allow"], o["deny"]) for o in overwrites],
+        timed_out=timed_out(ga.member),
+    )
+
+
+async def perms_in(conn: AsyncConnection, ga: GuildAccess, channel: Row) -> int:
+    """The member's permissions in a guild channel; threads take their parent's overwrites."""
+    return resolve(ga, await load_overwrites(conn, channel["parent_channel_id"] or channel["id"]))
+
+
 async def channel_access(conn: AsyncConnection, channel_id: str, user_id: str, need: int = 0) -> ChannelAccess:
     """Resolve the caller's permissions in a channel; 404 if they cannot view it, 403 if `need` is missing.
 
@@ -127,20 +146,7 @@ async def channel_access(conn: AsyncConnection, channel_id: str, user_id: str, n
             ga = await guild_access(conn, channel["guild_id"], user_id)
         except Exception as exc:
             raise not_found("channel") from exc
-        source = channel["parent_channel_id"] or channel_id
-        overwrites = [
-            P.Overwrite(o["target_id"], o["target_type"], o["allow"], o["deny"])
-            for o in await load_overwrites(conn, source)
-        ]
-        perms = P.channel_permissions(
-            user_id=user_id,
-            guild_id=channel["guild_id"],
-            owner_id=ga.guild["owner_id"],
-            base=ga.guild["default_permissions"],
-            member_roles=ga.role_bits,
-            overwrites=overwrites,
-            timed_out=timed_out(ga.member),
-        )
+        perms = await perms_in(conn, ga, channel)
         if not perms & P.Perm.ViewChannel:
             raise not_found("channel")
         access = ChannelAccess(channel=channel, perms=perms, guild_access=ga)

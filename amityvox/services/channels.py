@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import channels, guild_members, permission_overwrites, roles
-from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.errors import bad_request, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access
+from amityvox.services import access, grants
 from amityvox.services.serialize import Row, channel_out, load_channel
 
 GUILD_CHANNEL_TYPES = ("text", "voice", "announcement", "forum", "stage", "category")
@@ -53,22 +53,9 @@ async def viewable_channels(conn: AsyncConnection, ga: access.GuildAccess) -> li
     )
     for ow in (await conn.execute(ow_q)).mappings():
         by_channel[ow["channel_id"]].append(ow)
-    user_id = ga.member["user_id"]
-    is_timed_out = access.timed_out(ga.member)
     out = []
     for row in rows:
-        source = row["parent_channel_id"] or row["id"]
-        perms = P.channel_permissions(
-            user_id=user_id,
-            guild_id=guild_id,
-            owner_id=ga.guild["owner_id"],
-            base=ga.guild["default_permissions"],
-            member_roles=ga.role_bits,
-            overwrites=[
-                P.Overwrite(o["target_id"], o["target_type"], o["allow"], o["deny"]) for o in by_channel[source]
-            ],
-            timed_out=is_timed_out,
-        )
+        perms = access.resolve(ga, by_channel[row["parent_channel_id"] or row["id"]])
         if perms & P.Perm.ViewChannel:
             out.append(channel_out(row, by_channel[row["id"]]))
     return out
@@ -273,11 +260,39 @@ def _check_bits(allow: int, deny: int) -> None:
 
 async def _overwrite_access(conn: AsyncConnection, channel_id: str, user_id: str) -> tuple[access.ChannelAccess, str]:
     ca = await access.channel_access(conn, channel_id, user_id)
-    guild_id = _guild_channel(ca)
+    guild_id = _guild_channel(ca)  # so `ca.guild_access` is set
     if ca.channel["parent_channel_id"] is not None:
         raise bad_request("threads take their parent channel's overwrites", code="not_supported_for_threads")
     ca.require(P.Perm.ManagePermissions)
     return ca, guild_id
+
+
+async def _require_may_target(conn: AsyncConnection, ga: access.GuildAccess, target_id: str, target_type: str) -> None:
+    """Overwrites follow the hierarchy: a role below the editor's highest, a member they outrank, or themselves."""
+    if target_id == ga.guild["id"] or target_id == ga.member["user_id"]:
+        return
+    if target_type == "role":
+        position = await conn.scalar(select(roles.c.position).where(roles.c.id == target_id))
+        grants.require_role_below(ga, position or 0)
+    else:
+        await grants.require_outranks(conn, ga, target_id)
+
+
+async def _change_overwrite(
+    conn: AsyncConnection, ca: access.ChannelAccess, existing: Row | None, target: tuple[str, str], new: tuple[int, int]
+) -> None:
+    """Apply the grant rule and the hierarchy to one overwrite change (a delete is a change to 0/0)."""
+    old = (existing["allow"], existing["deny"]) if existing is not None else (0, 0)
+    grants.require_holds(ca.perms, grants.changed_bits(old, new), "in this channel")
+    if ca.guild_access is not None:  # always set for a guild channel
+        await _require_may_target(conn, ca.guild_access, *target)
+
+
+async def _existing_overwrite(conn: AsyncConnection, channel_id: str, target_id: str) -> Row | None:
+    q = select(permission_overwrites).where(
+        permission_overwrites.c.channel_id == channel_id, permission_overwrites.c.target_id == target_id
+    )
+    return (await conn.execute(q)).mappings().first()
 
 
 async def put_overwrite(
@@ -287,20 +302,18 @@ async def put_overwrite(
     _check_bits(allow, deny)
     async with ctx.uow() as tx:
         ca, guild_id = await _overwrite_access(tx.conn, channel_id, user_id)
-        # Nobody may hand out (or take away) what they do not hold themselves.
-        if (allow | deny) & ~ca.perms:
-            raise forbidden("you can only allow or deny permissions you have in this channel")
         await _check_target(tx.conn, guild_id, target_id, target_type)
+        existing = await _existing_overwrite(tx.conn, channel_id, target_id)
+        if existing is not None and existing["target_type"] != target_type:
+            raise bad_request("this target already has an overwrite of the other type")
+        await _change_overwrite(tx.conn, ca, existing, (target_id, target_type), (allow, deny))
         where = (permission_overwrites.c.channel_id == channel_id, permission_overwrites.c.target_id == target_id)
-        existing = (await tx.conn.execute(select(permission_overwrites).where(*where))).mappings().first()
         if existing is None:
             await tx.conn.execute(
                 permission_overwrites.insert().values(
                     channel_id=channel_id, target_id=target_id, target_type=target_type, allow=allow, deny=deny
                 )
             )
-        elif existing["target_type"] != target_type:
-            raise bad_request("this target already has an overwrite of the other type")
         else:
             await tx.conn.execute(update(permission_overwrites).where(*where).values(allow=allow, deny=deny))
         channel = await load_channel(tx.conn, channel_id)
@@ -310,16 +323,20 @@ async def put_overwrite(
 
 
 async def delete_overwrite(ctx: Context, channel_id: str, user_id: str, target_id: str) -> None:
-    """DELETE /channels/{c}/permissions/{target} → CHANNEL_UPDATE with the whole channel."""
+    """DELETE /channels/{c}/permissions/{target} → CHANNEL_UPDATE with the whole channel.
+
+    Removing an overwrite lifts its denies, so it is checked like a change to allow 0, deny 0."""
     async with ctx.uow() as tx:
-        await _overwrite_access(tx.conn, channel_id, user_id)
-        result = await tx.conn.execute(
+        ca, _ = await _overwrite_access(tx.conn, channel_id, user_id)
+        existing = await _existing_overwrite(tx.conn, channel_id, target_id)
+        if existing is None:
+            raise not_found("overwrite")
+        await _change_overwrite(tx.conn, ca, existing, (target_id, existing["target_type"]), (0, 0))
+        await tx.conn.execute(
             delete(permission_overwrites).where(
                 permission_overwrites.c.channel_id == channel_id, permission_overwrites.c.target_id == target_id
             )
         )
-        if result.rowcount == 0:
-            raise not_found("overwrite")
         tx.emit("CHANNEL_UPDATE", await load_channel(tx.conn, channel_id))
 
 

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import guild_members, guilds, member_roles, roles, users
-from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services import access
-from amityvox.services.serialize import load_member, member_out
+from amityvox.services.grants import require_may_hand_out, require_outranks
+from amityvox.services.serialize import Row, load_member, member_out
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -58,30 +59,6 @@ async def add_member(conn: AsyncConnection, guild_id: str, user_id: str) -> None
         )
     )
     await conn.execute(update(guilds).where(guilds.c.id == guild_id).values(member_count=guilds.c.member_count + 1))
-
-
-async def top_position_of(conn: AsyncConnection, guild_id: str, user_id: str) -> int:
-    """A member's highest role position (0 without roles; the owner outranks everyone)."""
-    owner = await conn.scalar(select(guilds.c.owner_id).where(guilds.c.id == guild_id))
-    if owner == user_id:
-        return 1 << 30
-    positions = [b.position for b in await access.member_role_bits(conn, guild_id, user_id)]
-    return max(positions, default=0)
-
-
-async def require_outranks(conn: AsyncConnection, ga: access.GuildAccess, target_id: str) -> None:
-    """403 unless the actor is the owner or ranks strictly above the target member."""
-    if ga.is_owner:
-        return
-    if target_id == ga.guild["owner_id"]:
-        raise forbidden("nobody can act on the guild owner")
-    if await top_position_of(conn, ga.guild["id"], target_id) >= ga.top_position:
-        raise forbidden("that member's highest role is at or above yours")
-
-
-def require_role_below(ga: access.GuildAccess, role_position: int) -> None:
-    if not ga.is_owner and role_position >= ga.top_position:
-        raise forbidden("that role is at or above your highest role")
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -147,12 +124,12 @@ def _check_timeout(value: str | None) -> str | None:
     return iso(until)
 
 
-async def _guild_roles(conn: AsyncConnection, guild_id: str, role_ids: set[str]) -> dict[str, int]:
-    """role id → position for the given ids; 404 if any is not a role of this guild."""
+async def _guild_roles(conn: AsyncConnection, guild_id: str, role_ids: set[str]) -> dict[str, Row]:
+    """role id → role row for the given ids; 404 if any is not a role of this guild."""
     if not role_ids:
         return {}
-    q = select(roles.c.id, roles.c.position).where(roles.c.guild_id == guild_id, roles.c.id.in_(role_ids))
-    found: dict[str, int] = {rid: pos for rid, pos in await conn.execute(q)}
+    q = select(roles).where(roles.c.guild_id == guild_id, roles.c.id.in_(role_ids))
+    found: dict[str, Row] = {row["id"]: row for row in (await conn.execute(q)).mappings()}
     if len(found) != len(role_ids):
         raise not_found("role")
     return found
@@ -197,6 +174,8 @@ async def update_member(
             ga.require(P.Perm.MuteMembers)
         if "deaf" in values:
             ga.require(P.Perm.DeafenMembers)
+        if others and ("mute" in values or "deaf" in values):
+            await require_outranks(tx.conn, ga, target_id)
         changed = bool(values)
         if new_roles is not None:
             changed = await _set_roles(tx.conn, ga, target_id, new_roles) or changed
@@ -213,7 +192,8 @@ async def update_member(
 
 
 async def _set_roles(conn: AsyncConnection, ga: access.GuildAccess, target_id: str, wanted: set[str]) -> bool:
-    """Replace a member's roles; every role added or removed must sit below the actor's highest."""
+    """Replace a member's roles; the actor must be allowed to hand out each role added and take
+    away each role removed (`grants.require_may_hand_out`)."""
     guild_id = ga.guild["id"]
     current = set(
         await conn.scalars(
@@ -229,9 +209,9 @@ async def _set_roles(conn: AsyncConnection, ga: access.GuildAccess, target_id: s
     ga.require(P.Perm.AssignRoles)
     if target_id != ga.member["user_id"]:
         await require_outranks(conn, ga, target_id)
-    positions = await _guild_roles(conn, guild_id, wanted | removed)
-    for rid in added | removed:
-        require_role_below(ga, positions[rid])
+    rows = await _guild_roles(conn, guild_id, wanted | removed)
+    for rid in sorted(added | removed):
+        await require_may_hand_out(conn, ga, rows[rid], taking=rid in removed)
     if removed:
         await conn.execute(
             delete(member_roles).where(
@@ -266,12 +246,12 @@ async def _change_one_role(
         ga.require(P.Perm.AssignRoles)
         if not await is_member(tx.conn, guild_id, target_id):
             raise not_found("member")
-        position = (await _guild_roles(tx.conn, guild_id, {role_id}))[role_id]
-        require_role_below(ga, position)
+        role = (await _guild_roles(tx.conn, guild_id, {role_id}))[role_id]
         if target_id != actor_id:
             await require_outranks(tx.conn, ga, target_id)
         current = set(await access.member_role_bits(tx.conn, guild_id, target_id))
         held = any(r.id == role_id for r in current)
+        await require_may_hand_out(tx.conn, ga, role, taking=not add)
         if add and not held:
             await tx.conn.execute(member_roles.insert().values(guild_id=guild_id, user_id=target_id, role_id=role_id))
         elif not add and held:

@@ -18,7 +18,7 @@ from amityvox.context import Context
 from amityvox.db.schema import bans, guild_members, member_roles, users
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
-from amityvox.services import access, members
+from amityvox.services import access, grants, members
 from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import ban_out
 
@@ -118,7 +118,7 @@ async def ban_user(
             raise not_found("user")
         was_member = await members.is_member(tx.conn, guild_id, target_id)
         if was_member or target_id == ga.guild["owner_id"]:
-            await members.require_outranks(tx.conn, ga, target_id)
+            await grants.require_outranks(tx.conn, ga, target_id)
         await tx.conn.execute(delete(bans).where(bans.c.guild_id == guild_id, bans.c.user_id == target_id))
         await tx.conn.execute(
             bans.insert().values(

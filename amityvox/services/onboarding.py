@@ -8,13 +8,17 @@ stay meaningful; new ones get fresh ids.
 POST /guilds/{g}/onboarding/complete {option_ids} (a member, onboarding enabled): checks
 the choice against the prompts (required prompts answered, single-select prompts at most
 one option), grants the chosen options' roles, marks the member's onboarding complete
-and publishes GUILD_MEMBER_UPDATE. Roles are only ever added. Since completing grants
-roles without AssignRoles, saving a configuration needs every role it grants to sit
-below the saver's highest role (the owner may use any).
+and publishes GUILD_MEMBER_UPDATE. Roles are only ever added. Completing grants roles
+without AssignRoles, on the authority of whoever saved the configuration: saving needs
+the saver to be allowed to hand out every role it offers (`grants.require_may_hand_out`:
+below their highest role, and only bits they hold), and completing checks that again
+against the saver as they are then, granting only the roles that still pass. A role
+edited above its saver's own bits after the save is therefore not granted.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,12 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import channels, guild_members, guild_onboarding, member_roles, roles
-from amityvox.errors import bad_request, conflict
+from amityvox.errors import ApiError, bad_request, conflict
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access
-from amityvox.services.members import require_role_below
+from amityvox.services import access, grants
 from amityvox.services.serialize import load_member
 from amityvox.services.upserts import upsert
+
+log = logging.getLogger(__name__)
 
 MAX_WELCOME = 2000
 MAX_RULES = 25
@@ -169,12 +174,12 @@ async def _check_refs(conn: AsyncConnection, ga: access.GuildAccess, config: dic
     role_ids = {r for o in options for r in o["role_ids"]}
     channel_ids = set(config["default_channel_ids"]) | {c for o in options for c in o["channel_ids"]}
     if role_ids:
-        q = select(roles.c.id, roles.c.position).where(roles.c.guild_id == guild_id, roles.c.id.in_(role_ids))
-        found = {rid: pos for rid, pos in await conn.execute(q)}
-        if set(found) != role_ids:
+        q = select(roles).where(roles.c.guild_id == guild_id, roles.c.id.in_(role_ids)).order_by(roles.c.id)
+        found = list((await conn.execute(q)).mappings())
+        if {r["id"] for r in found} != role_ids:
             raise bad_request("role_ids must name roles of this guild", code="unknown_role")
-        for position in found.values():
-            require_role_below(ga, position)
+        for role in found:
+            await grants.require_may_hand_out(conn, ga, role)
     if channel_ids:
         q = select(channels.c.id).where(channels.c.guild_id == guild_id, channels.c.id.in_(channel_ids))
         if set(await conn.scalars(q)) != channel_ids:
@@ -210,8 +215,8 @@ async def put_onboarding(ctx: Context, guild_id: str, user_id: str, body: dict[s
             tx.conn,
             guild_onboarding,
             ("guild_id",),
-            config,
-            ("enabled", "welcome_message", "rules", "default_channel_ids", "prompts", "updated_at"),
+            {**config, "updated_by": user_id},
+            ("enabled", "welcome_message", "rules", "default_channel_ids", "prompts", "updated_at", "updated_by"),
         )
         tx.emit("GUILD_ONBOARDING_UPDATE", config)
         return config
@@ -236,6 +241,30 @@ def _check_choice(prompts: list[dict[str, Any]], chosen: set[str]) -> set[str]:
     return granted
 
 
+async def _grantable(conn: AsyncConnection, guild_id: str, role_ids: set[str]) -> list[str]:
+    """The roles among `role_ids` that the configuration's saver may still hand out; roles deleted
+    since the save, and every role when the saver is gone or unknown, are skipped."""
+    saver = await conn.scalar(select(guild_onboarding.c.updated_by).where(guild_onboarding.c.guild_id == guild_id))
+    if not role_ids or saver is None:
+        return []
+    try:
+        saver_access = await access.guild_access(conn, guild_id, saver)
+    except ApiError:  # the saver left the guild: nobody vouches for these roles any more
+        return []
+    q = select(roles).where(roles.c.guild_id == guild_id, roles.c.id.in_(role_ids)).order_by(roles.c.id)
+    out = []
+    for role in (await conn.execute(q)).mappings():
+        try:
+            await grants.require_may_hand_out(conn, saver_access, role)
+        except ApiError:
+            log.warning(
+                "onboarding in guild %s no longer grants role %s: its saver may not hand it out", guild_id, role["id"]
+            )
+            continue
+        out.append(role["id"])
+    return out
+
+
 async def complete(ctx: Context, guild_id: str, user_id: str, option_ids: list[str]) -> dict[str, Any]:
     """POST /guilds/{g}/onboarding/complete → GUILD_MEMBER_UPDATE; answers the member."""
     async with ctx.uow() as tx:
@@ -244,12 +273,8 @@ async def complete(ctx: Context, guild_id: str, user_id: str, option_ids: list[s
         if not config["enabled"]:
             raise conflict("this guild has no onboarding enabled", code="onboarding_disabled")
         granted = _check_choice(config["prompts"], set(option_ids))
-        # Roles deleted since the configuration was saved are skipped.
-        existing = set(
-            await tx.conn.scalars(select(roles.c.id).where(roles.c.guild_id == guild_id, roles.c.id.in_(granted)))
-        )
         held = {r.id for r in ga.role_bits}
-        new_roles = sorted(existing - held)
+        new_roles = await _grantable(tx.conn, guild_id, granted - held)
         if new_roles:
             await tx.conn.execute(
                 member_roles.insert(),

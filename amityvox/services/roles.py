@@ -1,7 +1,8 @@
 """Guild roles: list, create, edit and delete, under the role hierarchy.
 
 Apart from the owner, nobody creates, edits or deletes a role at or above their own
-highest role, or grants a role permission bits they do not hold themselves.
+highest role, or changes a role's bits they do not hold themselves (`services.grants`):
+deleting a role lifts its denies, so that too needs them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import member_roles, permission_overwrites, roles
-from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.errors import bad_request, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access
-from amityvox.services.members import require_role_below
+from amityvox.services import access, grants
+from amityvox.services.grants import require_role_below
 from amityvox.services.serialize import load_channel, load_guild_roles, load_role
 
 MAX_NAME = 100
@@ -61,11 +62,6 @@ def _check_bits(label: str, bits: int) -> int:
     return bits
 
 
-def _require_may_grant(ga: access.GuildAccess, granted: int) -> None:
-    if not ga.is_owner and granted & ~ga.perms:
-        raise forbidden("you cannot grant permissions you do not have")
-
-
 async def list_roles(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
     async with ctx.db.connect() as conn:
         await access.guild_access(conn, guild_id, user_id)
@@ -102,7 +98,7 @@ async def create_role(ctx: Context, guild_id: str, user_id: str, fields: dict[st
         ga = await access.guild_access(tx.conn, guild_id, user_id)
         ga.require(P.Perm.ManageRoles)
         require_role_below(ga, values["position"])
-        _require_may_grant(ga, values["permissions_allow"])
+        grants.require_holds(ga.perms, values["permissions_allow"] | values["permissions_deny"], "in this guild")
         count = len(await load_guild_roles(tx.conn, guild_id))
         if count >= MAX_ROLES:
             raise bad_request(f"a guild has at most {MAX_ROLES} roles", code="limit_reached")
@@ -145,8 +141,9 @@ async def update_role(
         require_role_below(ga, row["position"])
         if "position" in values:
             require_role_below(ga, values["position"])
-        if "permissions_allow" in values:
-            _require_may_grant(ga, values["permissions_allow"] & ~row["permissions_allow"])
+        old = (row["permissions_allow"], row["permissions_deny"])
+        new = (values.get("permissions_allow", old[0]), values.get("permissions_deny", old[1]))
+        grants.require_holds(ga.perms, grants.changed_bits(old, new), "in this guild")
         values = {k: v for k, v in values.items() if row[k] != v}
         if values:
             await tx.conn.execute(update(roles).where(roles.c.id == role_id).values(**values))
@@ -163,7 +160,7 @@ async def delete_role(ctx: Context, guild_id: str, user_id: str, role_id: str) -
         ga = await access.guild_access(tx.conn, guild_id, user_id)
         ga.require(P.Perm.ManageRoles)
         row = await _guild_role_row(tx.conn, guild_id, role_id)
-        require_role_below(ga, row["position"])
+        await grants.require_may_hand_out(tx.conn, ga, row, taking=True)
         touched = list(
             await tx.conn.scalars(
                 select(permission_overwrites.c.channel_id)
