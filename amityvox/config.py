@@ -74,6 +74,9 @@ class Settings:
     livekit_url: str = _setting("voice", "ws://127.0.0.1:7880", "LiveKit server clients connect to.")
     livekit_api_key: str = _setting("voice", "devkey", "LiveKit API key used to sign tokens.")
     livekit_api_secret: str = _setting("voice", "devsecret-change-me-devsecret-change-me", "LiveKit API secret.")
+    voice_token_ttl_s: int = _setting(
+        "voice", 600, "Lifetime of a LiveKit access token: how long a leaked or revoked one can still join.", min=30
+    )
 
     @property
     def resolved_database_url(self) -> str:

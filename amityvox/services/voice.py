@@ -35,6 +35,7 @@ from amityvox.context import Context
 from amityvox.db.schema import channels, guild_members, users, voice_broadcasts, voice_states
 from amityvox.errors import ApiError, bad_request, conflict, forbidden, not_found
 from amityvox.ids import new_id, now_iso
+from amityvox.services import grants
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, load_member, voice_state_out
 from amityvox.services.uow import UnitOfWork
@@ -42,7 +43,6 @@ from amityvox.services.users import public_user
 
 VOICE_TYPES = ("voice", "stage")
 CALL_TYPES = ("dm", "group")
-TOKEN_TTL = timedelta(hours=6)
 MAX_SESSION_ID = 64
 MAX_TITLE = 100
 RESOLUTION = re.compile(r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")
@@ -123,7 +123,7 @@ def access_token(settings: Settings, user: Row, channel_id: str, perms: int) -> 
         sources.append("microphone")
     if P.has(perms, P.Perm.Stream):
         sources += ["camera", "screen_share", "screen_share_audio"]
-    grants = livekit.VideoGrants(
+    video_grants = livekit.VideoGrants(
         room_join=True,
         room=channel_id,
         can_subscribe=True,
@@ -135,8 +135,8 @@ def access_token(settings: Settings, user: Row, channel_id: str, perms: int) -> 
         livekit.AccessToken(settings.livekit_api_key, settings.livekit_api_secret)
         .with_identity(user["id"])
         .with_name(user["display_name"] or user["username"])
-        .with_grants(grants)
-        .with_ttl(TOKEN_TTL)
+        .with_grants(video_grants)
+        .with_ttl(timedelta(seconds=settings.voice_token_ttl_s))
     )
     return str(token.to_jwt())
 
@@ -344,6 +344,12 @@ async def _target_state(conn: AsyncConnection, target_id: str, channel_id: str) 
     return row
 
 
+async def _require_outranks(conn: AsyncConnection, ca: ChannelAccess, actor_id: str, target_id: str) -> None:
+    """Voice moderation follows the role hierarchy like every other action on a member."""
+    if ca.guild_access is not None and target_id != actor_id:
+        await grants.require_outranks(conn, ca.guild_access, target_id)
+
+
 async def set_server_flag(
     ctx: Context, actor_id: str, channel_id: str, target_id: str, flag: str, value: bool
 ) -> dict[str, Any]:
@@ -356,6 +362,7 @@ async def set_server_flag(
     async with ctx.uow() as tx:
         ca = await voice_channel(tx.conn, channel_id, actor_id, need=need)
         row = await _target_state(tx.conn, target_id, channel_id)
+        await _require_outranks(tx.conn, ca, actor_id, target_id)
         if row[flag] != value:
             await tx.conn.execute(update(voice_states).where(voice_states.c.user_id == target_id).values({flag: value}))
             row = {**row, flag: value}
@@ -384,6 +391,7 @@ async def move_member(ctx: Context, actor_id: str, channel_id: str, target_id: s
     async with ctx.uow() as tx:
         ca = await voice_channel(tx.conn, channel_id, actor_id, need=P.Perm.MoveMembers)
         row = await _target_state(tx.conn, target_id, channel_id)
+        await _require_outranks(tx.conn, ca, actor_id, target_id)
         if dest_id == channel_id:
             return await render(tx.conn, row)
         dest = await voice_channel(tx.conn, dest_id, actor_id)
@@ -546,8 +554,20 @@ async def _sync_member_flags(ctx: Context, member: dict[str, Any]) -> None:
         tx.emit("VOICE_STATE_UPDATE", await render(tx.conn, {**row, **values}))
 
 
+async def _recheck(ctx: Context, where: Any) -> None:
+    """States whose user can no longer view or connect to their channel end, as a leave would:
+    losing access in the database must not leave a voice seat behind."""
+    async with ctx.uow() as tx:
+        for row in list((await tx.conn.execute(select(voice_states).where(where))).mappings()):
+            try:
+                await channel_access(tx.conn, row["channel_id"], row["user_id"], need=P.Perm.Connect)
+            except ApiError:
+                await _leave(tx, row)
+
+
 async def on_event(ctx: Context, env: Envelope) -> None:
-    """Leave voice for users who lost the guild or the group; mirror member mute/deafen."""
+    """Leave voice for users who lost the guild, the group, or the right to view or connect to
+    their channel; mirror member mute/deafen."""
     d = env.data
     if env.name == "GUILD_MEMBER_REMOVE":
         await _drop_states(ctx, (voice_states.c.guild_id == d["guild_id"]) & (voice_states.c.user_id == d["user_id"]))
@@ -556,8 +576,14 @@ async def on_event(ctx: Context, env: Envelope) -> None:
     elif env.name == "CHANNEL_UPDATE" and d.get("recipients") is not None:
         kept = [u["id"] for u in d["recipients"]]
         await _drop_states(ctx, (voice_states.c.channel_id == d["id"]) & voice_states.c.user_id.not_in(kept))
-    elif env.name == "GUILD_MEMBER_UPDATE":
+    elif env.name == "CHANNEL_UPDATE":  # overwrites changed
+        await _recheck(ctx, voice_states.c.channel_id == d["id"])
+    elif env.name == "GUILD_MEMBER_UPDATE":  # roles or timeout changed
         await _sync_member_flags(ctx, d)
+        await _recheck(ctx, (voice_states.c.guild_id == d["guild_id"]) & (voice_states.c.user_id == d["user_id"]))
+    elif env.name in ("GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE", "GUILD_UPDATE"):
+        guild_id = d["id"] if env.name == "GUILD_UPDATE" else d["guild_id"]
+        await _recheck(ctx, voice_states.c.guild_id == guild_id)
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
@@ -570,6 +596,9 @@ async def start(ctx: Context) -> list[asyncio.Task[None]]:
         "amityvox.guild.member_remove",
         "amityvox.guild.members_prune",
         "amityvox.guild.member_update",
+        "amityvox.guild.role_update",
+        "amityvox.guild.role_delete",
+        "amityvox.guild.update",
         "amityvox.channel.update",
     ):
         await ctx.bus.subscribe(subject, handler, queue=WORKER_QUEUE)
