@@ -2,7 +2,8 @@
 
 Apart from the owner, nobody creates, edits or deletes a role at or above their own
 highest role, or changes a role's bits they do not hold themselves (`services.grants`):
-deleting a role lifts its denies, so that too needs them.
+deleting a role lifts its denies, and moving one changes which of its bits win over
+other roles', so those need them too.
 """
 
 from __future__ import annotations
@@ -143,7 +144,11 @@ async def update_role(
             require_role_below(ga, values["position"])
         old = (row["permissions_allow"], row["permissions_deny"])
         new = (values.get("permissions_allow", old[0]), values.get("permissions_deny", old[1]))
-        grants.require_holds(ga.perms, grants.changed_bits(old, new), "in this guild")
+        touched = grants.changed_bits(old, new)
+        if values.get("position", row["position"]) != row["position"]:
+            # Roles apply in position order, so moving one lets its bits override, or be overridden by, others.
+            touched |= new[0] | new[1]
+        grants.require_holds(ga.perms, touched, "in this guild")
         values = {k: v for k, v in values.items() if row[k] != v}
         if values:
             await tx.conn.execute(update(roles).where(roles.c.id == role_id).values(**values))
