@@ -2,7 +2,7 @@
 
 Rules (ManageGuild to read or change them) are one of:
 - `word`: `{words}` — any listed word or phrase, matched whole and case-insensitively;
-- `regex`: `{pattern}` — a Python regular expression searched in the content;
+- `regex`: `{pattern}` — a regular expression (RE2 syntax, below) searched in the content;
 - `spam`: `{max_messages, per_seconds}` — more than `max_messages` messages by one author
   within `per_seconds` in the guild (counted in memory: with several API processes each
   counts the share of messages it checks);
@@ -24,26 +24,31 @@ Each action of a matching rule (`log`, `warn`, `delete`, `timeout`) is recorded
 the author. `delete` removes the message (MESSAGE_DELETE); `timeout` times the author out
 for the rule's `timeout_seconds` (GUILD_MEMBER_UPDATE).
 
-Hostile patterns: a pattern is at most 256 characters, must compile, and may not repeat a
-group that itself repeats (`(a+)+`, `(\\w*)*`), the usual shape of catastrophic
-backtracking; all are refused with 400 at save time. Other exponential patterns exist
-(`(a|aa)*c`), and Python's `re` cannot be interrupted and holds the interpreter lock while
-it runs, so patterns are searched in a separate worker process, on at most 4000
-characters, with a deadline: a search past it counts as no match and the worker is killed
-and replaced. The event loop never runs a user's pattern.
+Patterns run on RE2 (the `google-re2` package) rather than Python's `re`: RE2 never
+backtracks, so its matching time is linear in the text whatever the pattern, and a guild
+cannot write one (`(a|aa)*c`, `(a+)+$`, `(.*a){20}`) that runs for seconds. Screening
+patterns for dangerous shapes missed many of them, and a timed-out worker process shared by
+every guild let one guild's patterns delay another's checks; with RE2 neither is needed.
+Searches run in the default thread pool (RE2 releases the interpreter lock while it
+matches), so the event loop never runs one and guilds do not queue behind a single worker.
+A search still costs about the size of the compiled pattern times the length of the text,
+so a pattern is at most 256 characters and compiles within a memory budget (`max_mem`),
+which also bounds its program size; a pattern past either limit, or using what RE2 lacks
+(backreferences, lookaround, possessive quantifiers), is refused with 400 `invalid_pattern`
+when the rule is saved. RE2 syntax differs from `re` in places: `\\w`, `\\d` and `\\b` are
+ASCII-only (`\\pL` and `\\pN` cover every script) and `\\Z` is written `\\z`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
-import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import re2
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -74,8 +79,8 @@ MAX_WORDS = 100
 MAX_WORD = 64
 MAX_DOMAINS = 100
 MAX_PATTERN = 256
-MAX_SCANNED = 4000  # characters of content a pattern is searched in
-REGEX_TIMEOUT = 0.25  # seconds one pattern may run before its worker is killed
+PATTERN_MAX_MEM = 128 * 1024  # bytes RE2 may use for one pattern: caps its program (~2400 steps) too
+MAX_SCANNED = 4000  # characters of content searched for links
 MAX_SPAM_MESSAGES = 1000
 MAX_SPAM_SECONDS = 3600
 MAX_TIMEOUT_SECONDS = 28 * 24 * 3600
@@ -87,120 +92,31 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9
 _URL_HOST = re.compile(r"(?i)\b(?:https?://|www\.)([^\s/?#<>\"']+)")
 
 
-# ---- the pattern sandbox ----------------------------------------------------------------------
+# ---- patterns -------------------------------------------------------------------------------
 
-# The worker: one JSON request per line in, "1" (match), "0" (none) or "E" (error) per line out.
-# `-I -S` keep it to the standard library, so it starts in milliseconds.
-_WORKER = r"""
-import json, re, sys
-for line in sys.stdin:
-    req = json.loads(line)
+
+def _pattern_options() -> re2.Options:
+    options = re2.Options()
+    options.max_mem = PATTERN_MAX_MEM
+    options.never_capture = True  # a yes/no answer needs no groups, which lets RE2 use its DFA
+    options.log_errors = False  # a refused pattern is the caller's 400, not a server log line
+    return options
+
+
+_PATTERN_OPTIONS = _pattern_options()
+
+
+def compile_pattern(pattern: str) -> Any:
+    """The RE2 form of a pattern (cached by the re2 module); re2.error when RE2 refuses it."""
+    return re2.compile(pattern, _PATTERN_OPTIONS)
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """Whether `pattern` occurs in `text`, in time linear in `text`; False for a pattern RE2 refuses."""
     try:
-        out = "1" if re.search(req["p"], req["t"]) is not None else "0"
-    except Exception:
-        out = "E"
-    sys.stdout.write(out + "\n")
-    sys.stdout.flush()
-"""
-
-
-class RegexSandbox:
-    """Searches untrusted patterns in a child process; a search past the deadline kills it."""
-
-    def __init__(self, timeout: float = REGEX_TIMEOUT) -> None:
-        self.timeout = timeout
-        self._proc: asyncio.subprocess.Process | None = None
-        self._lock = asyncio.Lock()
-
-    async def _worker(self) -> asyncio.subprocess.Process:
-        if self._proc is None or self._proc.returncode is not None:
-            self._proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-I",
-                "-S",
-                "-c",
-                _WORKER,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-        return self._proc
-
-    async def search(self, pattern: str, text: str) -> bool | None:
-        """Whether `pattern` occurs in `text`; None when it ran out of time or failed."""
-        async with self._lock:
-            proc = await self._worker()
-            assert proc.stdin is not None and proc.stdout is not None
-            request = json.dumps({"p": pattern, "t": text[:MAX_SCANNED]}).encode() + b"\n"
-            try:
-                proc.stdin.write(request)
-                await proc.stdin.drain()
-                line = await asyncio.wait_for(proc.stdout.readline(), self.timeout)
-            except (TimeoutError, ConnectionError):
-                log.warning("an automod pattern ran past %.2fs and was stopped", self.timeout)
-                await self._kill()
-                return None
-            answer = line.strip()
-            if answer not in (b"0", b"1"):
-                if not line:
-                    await self._kill()
-                return None
-            return answer == b"1"
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._kill()
-
-    async def _kill(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-
-
-def nested_quantifier(pattern: str) -> bool:
-    """True when a repeated group contains a repetition itself, e.g. `(a+)+` or `(?:\\w*x)*`."""
-    stack: list[bool] = []  # per open group: does it contain a quantifier?
-    i, n = 0, len(pattern)
-    closed_inner: bool | None = None  # the group just closed contained a quantifier
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            closed_inner = None
-            continue
-        if c == "[":  # skip a character class, honouring escapes and a leading ']'
-            i += 1
-            if i < n and pattern[i] == "^":
-                i += 1
-            if i < n and pattern[i] == "]":
-                i += 1
-            while i < n and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-            i += 1
-            closed_inner = None
-            continue
-        if c == "(":
-            stack.append(False)
-            closed_inner = None
-        elif c == ")":
-            inner = stack.pop() if stack else False
-            closed_inner = inner
-            if stack and inner:
-                stack[-1] = True
-            i += 1
-            continue
-        elif c in "*+{" or (c == "?" and i > 0 and pattern[i - 1] not in "(*+?}"):
-            repeats = c != "?"
-            if repeats and closed_inner:
-                return True
-            if repeats and stack:
-                stack[-1] = True
-            closed_inner = None
-        else:
-            closed_inner = None
-        i += 1
-    return False
+        return compile_pattern(pattern).search(text) is not None
+    except re2.error:  # saved before patterns ran on RE2: it can never match
+        return False
 
 
 # ---- rule validation --------------------------------------------------------------------------
@@ -232,14 +148,14 @@ def check_pattern(pattern: Any) -> str:
     if not isinstance(pattern, str) or not 1 <= len(pattern) <= MAX_PATTERN:
         raise bad_request(f"config.pattern must be 1-{MAX_PATTERN} characters", code="invalid_pattern")
     try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise bad_request(f"config.pattern does not compile: {exc}", code="invalid_pattern") from None
-    if nested_quantifier(pattern):
+        compile_pattern(pattern)
+    except re2.error as exc:
+        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise bad_request(
-            "config.pattern repeats a group that repeats itself (like (a+)+); rewrite it without nesting",
+            f"config.pattern is not supported ({detail}): patterns use RE2 syntax, without backreferences or "
+            "lookaround, and must stay small enough to compile",
             code="invalid_pattern",
-        )
+        ) from None
     return pattern
 
 
@@ -492,11 +408,10 @@ def _links_reason(config: dict[str, Any], text: str) -> str | None:
 
 
 class Evaluator:
-    """Checks messages against their guild's rules; one per process (it owns the pattern worker)."""
+    """Checks messages against their guild's rules."""
 
-    def __init__(self, ctx: Context, sandbox: RegexSandbox | None = None) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.sandbox = sandbox or RegexSandbox()
 
     async def _reason(self, rule: Row, message: dict[str, Any]) -> str | None:
         config = rule["config"]
@@ -508,7 +423,7 @@ class Evaluator:
         if kind == "regex":
             if not content:
                 return None
-            hit = await self.sandbox.search(config["pattern"], content)
+            hit = await asyncio.to_thread(pattern_matches, config["pattern"], content)
             return "message matches a blocked pattern" if hit else None
         if kind == "spam":
             n, t = config["max_messages"], config["per_seconds"]
@@ -571,9 +486,6 @@ class Evaluator:
         async with self.ctx.uow() as tx:
             return await _apply(tx, guild_id, message, matches)
 
-    async def close(self) -> None:
-        await self.sandbox.close()
-
 
 async def _apply(tx: UnitOfWork, guild_id: str, message: dict[str, Any], matches: list[tuple[Row, str]]) -> int:
     """Record and publish every action, then delete the message and time the author out (once each)."""
@@ -626,19 +538,12 @@ async def _time_out(tx: UnitOfWork, guild_id: str, user_id: str, seconds: int) -
     tx.emit("GUILD_MEMBER_UPDATE", await load_member(tx.conn, guild_id, user_id))
 
 
-async def _close_on_cancel(evaluator: Evaluator) -> None:
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await evaluator.close()
-
-
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
-    """Check every new message; the returned task stops the pattern worker on shutdown."""
+    """Check every new message (no background task of its own)."""
     evaluator = Evaluator(ctx)
 
     async def on_create(env: Envelope) -> None:
         await evaluator.check(env.data)
 
     await ctx.bus.subscribe("amityvox.message.create", on_create, queue="automod")
-    return [asyncio.create_task(_close_on_cancel(evaluator), name="automod-pattern-worker")]
+    return []

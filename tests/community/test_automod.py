@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from sqlalchemy import select
 
 from amityvox.db.schema import automod_actions, automod_rules, guild_members, messages
-from amityvox.services.automod import RegexSandbox, nested_quantifier
 from tests.community.helpers import (
     API,
     Perm,
@@ -59,7 +56,7 @@ async def test_rule_crud_needs_manage_guild_and_valid_rules(server: Server) -> N
         {**WORD, "config": {"words": ["x"], "extra": 1}},
         {**WORD, "rule_type": "regex", "config": {"pattern": "("}},
         {**WORD, "rule_type": "regex", "config": {"pattern": "x" * 257}},
-        {**WORD, "rule_type": "regex", "config": {"pattern": "(a+)+$"}},
+        {**WORD, "rule_type": "regex", "config": {"pattern": r"(a)\1"}},  # RE2 has no backreferences
         {**WORD, "rule_type": "spam", "config": {"max_messages": 0, "per_seconds": 5}},
         {**WORD, "rule_type": "links", "config": {"deny_domains": ["not a domain"]}},
         {**WORD, "exempt_channel_ids": ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]},
@@ -67,7 +64,7 @@ async def test_rule_crud_needs_manage_guild_and_valid_rules(server: Server) -> N
     for body in bad:
         r = await server.http.post(_rules(rm), json=body, headers=rm.owner.headers)
         assert r.status_code == 400, (body, r.text)
-    r = await server.http.post(_rules(rm), json={**WORD, "rule_type": "regex", "config": {"pattern": "(a+)+$"}},
+    r = await server.http.post(_rules(rm), json={**WORD, "rule_type": "regex", "config": {"pattern": "(?=a)b"}},
                                headers=rm.owner.headers)  # fmt: skip
     assert error_code(r) == "invalid_pattern"
     assert await rows(server, automod_rules) == 0
@@ -169,32 +166,8 @@ async def test_timeout_spam_and_links(server: Server) -> None:
     assert until is not None
 
 
-async def test_catastrophic_pattern_never_blocks_the_event_loop(server: Server) -> None:
-    assert nested_quantifier("(a+)+$") and nested_quantifier(r"((\w*)x)*") and not nested_quantifier(r"(ab)+c*")
-    assert not nested_quantifier(r"[(a+)]+") and not nested_quantifier(r"\(a+\)+")
-    # `(a+)+$` cannot be saved, but the sandbox must hold even if such a pattern got in.
-    sandbox = RegexSandbox(timeout=0.25)
-    lag = 0.0
-
-    async def ticker() -> None:
-        nonlocal lag
-        while True:
-            t = time.perf_counter()
-            await asyncio.sleep(0.01)
-            lag = max(lag, time.perf_counter() - t - 0.01)
-
-    tick = asyncio.create_task(ticker())
-    try:
-        started = time.perf_counter()
-        assert await sandbox.search("(a+)+$", "a" * 40 + "b") is None
-        assert time.perf_counter() - started < 1.5
-        assert await sandbox.search("b$", "a" * 40 + "b") is True  # a fresh worker takes over
-    finally:
-        tick.cancel()
-        await sandbox.close()
-    assert lag < 0.5
-
-    # Through the whole path: an exponential pattern without nesting is accepted, times out, matches nothing.
+async def test_exponential_patterns_match_in_linear_time(server: Server) -> None:
+    # `(a|aa)*c` backtracks exponentially in a backtracking engine; on RE2 it is an ordinary pattern.
     rm = await room(server)
     await _rule(server, rm, name="slow", rule_type="regex", config={"pattern": "(a|aa)*c"}, actions=["delete"])
     await _rule(server, rm, name="fast", rule_type="regex", config={"pattern": r"(?i)buy\s+now"}, actions=["log"])
