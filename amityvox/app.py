@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -19,7 +19,7 @@ import amityvox.api
 import amityvox.services
 from amityvox import webapp
 from amityvox.api import errors, health
-from amityvox.api.deps import ok
+from amityvox.api.deps import ok, storable_json_body
 from amityvox.api.limits import BodyLimit
 from amityvox.api.timing import Timing
 from amityvox.bus.base import Bus
@@ -109,7 +109,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         openapi_url="/api/v1/openapi.json",
     )
     errors.install(app)
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_json_body)])
     if serves_api:
         for router in api_routers():
             if router is not health.router:

@@ -21,6 +21,42 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _has_null(value: Any) -> bool:
+    """Whether a decoded JSON value holds U+0000 in any string, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+async def storable_json_body(request: Request) -> None:
+    """Refuse, for every route, a JSON body whose strings could not be stored or sent back.
+
+    FastAPI decodes bodies with the standard `json` module, which lets through escaped lone
+    surrogates (`"\\ud800"`: not Unicode, so encoding them later fails) and NaN; PostgreSQL
+    text cannot hold U+0000. orjson refuses the first two, and the null character is refused
+    here rather than stripped, so what is stored is what was sent. FastAPI reads the body
+    before dependencies run, so this sees the same bytes the route was given.
+    """
+    body = await request.body()
+    if not body:
+        return
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "invalid_body", f"the request body is not valid JSON: {exc}") from None
+    if _has_null(value):
+        raise ApiError(400, "invalid_body", "the request body may not contain null characters (\\u0000)")
+
+
 def get_ctx(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx

@@ -109,3 +109,41 @@ async def test_hostile_patterns_are_refused_or_evaluated_and_other_guilds_are_no
         assert frame["d"]["guild_id"] == b_guild and frame["d"]["rule_name"] == "no spoilers"
     finally:
         await ws.close()
+
+
+# ---- strings PostgreSQL and UTF-8 cannot hold -------------------------------------------------
+
+# Raw JSON texts, so the escapes reach the server as written: a lone surrogate is not a Unicode
+# character, and PostgreSQL text cannot hold a null character.
+UNSTORABLE = [r"\ud800", r"a\udc00b", r"a\u0000b", r"\u0000"]
+
+
+async def _raw(server: Server, method: str, path: str, json_text: str, who: Person) -> httpx.Response:
+    headers = {**who.headers, "Content-Type": "application/json"}
+    return await server.http.request(method, f"{API}{path}", content=json_text.encode(), headers=headers)
+
+
+async def test_lone_surrogates_and_null_characters_get_400_on_every_route(any_db_server: Server) -> None:
+    server = any_db_server
+    rm = await room(server)
+    rule = '{"name": "r", "rule_type": "word", "config": {"words": ["%s"]}, "actions": ["log"]}'
+    routes = [
+        ("POST", f"/channels/{rm.channel_id}/messages", '{"content": "%s"}'),
+        ("POST", f"/guilds/{rm.guild_id}/automod/rules", rule),
+        ("POST", f"/guilds/{rm.guild_id}/automod/rules", rule.replace('"r"', '"%s"').replace('["%s"]', '["x"]')),
+        ("PATCH", "/users/@me", '{"display_name": "%s"}'),
+        ("PATCH", "/users/@me", '{"bio": "%s"}'),
+        ("POST", "/guilds", '{"name": "%s"}'),
+        ("POST", "/guilds", '{"name": "ok", "%s": 1}'),  # in a key as well
+    ]
+    for bad in UNSTORABLE:
+        for method, path, template in routes:
+            r = await _raw(server, method, path, template % bad, rm.owner)
+            assert r.status_code == 400, (bad, path, r.status_code, r.text)
+            assert _code(r) == "invalid_body", r.text
+    await server.settle()
+    assert server.recorder.names() == []
+    # The same routes take ordinary text, astral characters (a valid surrogate pair) included.
+    for method, path, template in routes[:-1]:
+        r = await _raw(server, method, path, template % r"fine \ud83d\ude00", rm.owner)
+        assert r.status_code in (200, 201), (path, r.text)
