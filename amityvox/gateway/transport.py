@@ -209,13 +209,22 @@ class Connection(asyncio.Protocol):
     def _take_events(self) -> None:
         for frame in self.protocol.events_received():
             opcode = frame.opcode  # type: ignore[union-attr]
+            if self.closed:
+                break  # whatever the peer sends after our close frame is not read
             if opcode is Opcode.TEXT or opcode is Opcode.BINARY or opcode is Opcode.CONT:
                 self._fragments.append(frame.data)  # type: ignore[union-attr]
                 if frame.fin:  # type: ignore[union-attr]
                     payload = b"".join(self._fragments)
                     text = opcode is Opcode.TEXT or (opcode is Opcode.CONT and self._text)
-                    self._inbox.append(payload.decode() if text else payload)
                     self._fragments = []
+                    if not text:
+                        self._inbox.append(payload)
+                        continue
+                    try:
+                        self._inbox.append(payload.decode())
+                    except UnicodeDecodeError:  # RFC 6455 §8.1: a text message must be UTF-8
+                        self.close(1007, "text frame is not valid UTF-8")
+                        break
                 elif opcode is not Opcode.CONT:
                     self._text = opcode is Opcode.TEXT
         self._flush()  # pongs, the answer to a close, protocol errors

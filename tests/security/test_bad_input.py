@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import os
 from typing import Any
 
 import httpx
+import orjson
 
 from amityvox.errors import ApiError
 from amityvox.services import automod
@@ -147,3 +151,46 @@ async def test_lone_surrogates_and_null_characters_get_400_on_every_route(any_db
     for method, path, template in routes[:-1]:
         r = await _raw(server, method, path, template % r"fine \ud83d\ude00", rm.owner)
         assert r.status_code in (200, 201), (path, r.text)
+
+
+# ---- gateway frames ---------------------------------------------------------------------------
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One unmasked server frame: (opcode, payload)."""
+    first, second = await reader.readexactly(2)
+    n = second & 0x7F
+    if n == 126:
+        n = int.from_bytes(await reader.readexactly(2), "big")
+    elif n == 127:
+        n = int.from_bytes(await reader.readexactly(8), "big")
+    return first & 0x0F, await reader.readexactly(n)
+
+
+def _client_frame(opcode: int, payload: bytes) -> bytes:
+    """A final, masked client frame (short payloads only) carrying whatever bytes it is given."""
+    assert len(payload) < 126
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked
+
+
+async def test_text_frame_with_invalid_utf8_is_closed_with_1007(server: Server) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            f"GET /ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        opcode, payload = await asyncio.wait_for(_read_frame(reader), 5)
+        assert opcode == 0x1 and orjson.loads(payload)["op"] == 10  # HELLO
+        writer.write(_client_frame(0x1, b'{"op": 1, "d": "\xff\xfe"}'))  # a text frame, not UTF-8
+        opcode, payload = await asyncio.wait_for(_read_frame(reader), 5)
+        assert opcode == 0x8, (opcode, payload)  # a close frame, with its code
+        assert int.from_bytes(payload[:2], "big") == 1007, payload
+    finally:
+        writer.close()
