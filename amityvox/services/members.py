@@ -20,6 +20,7 @@ from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services import access
 from amityvox.services.grants import require_may_hand_out, require_outranks
+from amityvox.services.names import clean_name
 from amityvox.services.serialize import Row, load_member, member_out
 
 MAX_PAGE = 1000
@@ -101,12 +102,7 @@ async def get_member(ctx: Context, guild_id: str, user_id: str, target_id: str) 
 
 
 def _check_nickname(nickname: str | None) -> str | None:
-    if nickname is None or nickname.strip() == "":
-        return None
-    nickname = nickname.strip()
-    if len(nickname) > MAX_NICKNAME:
-        raise bad_request(f"nickname must be at most {MAX_NICKNAME} characters")
-    return nickname
+    return None if nickname is None else clean_name(nickname, "nickname", MAX_NICKNAME)
 
 
 def _check_timeout(value: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +15,10 @@ from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, guild_members, guilds, users
 from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import now_iso
+from amityvox.services.names import clean_name
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,32}")  # always fullmatch: `$` would let a trailing newline in
+MAX_DISPLAY_NAME = 64
 PRESENCES = ("online", "idle", "focus", "busy", "invisible")
 ACTIVITY_TYPES = ("playing", "listening", "watching", "streaming", "custom", "competing")
 
@@ -47,8 +50,14 @@ def username_key(username: str) -> str:
 
 
 def check_username(username: str) -> str:
-    if not USERNAME_RE.match(username):
-        raise bad_request("username must be 2-32 characters: letters, digits, '_', '.' or '-'")
+    """A username is taken as sent or refused, never altered: only ASCII letters, digits, '_', '.'
+    and '-', so no whitespace, invisible character or non-ASCII look-alike can hide in it."""
+    if USERNAME_RE.fullmatch(username) is None:
+        hint = ""
+        plain = unicodedata.normalize("NFKC", username).strip()
+        if plain != username and USERNAME_RE.fullmatch(plain):
+            hint = f" (did you mean {plain!r}?)"
+        raise bad_request(f"username must be 2-32 characters: letters, digits, '_', '.' or '-'{hint}")
     return username
 
 
@@ -70,6 +79,8 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
     for key in ("display_name", "status_text", "bio", "avatar_id"):
         if key in changes:
             values[key] = changes[key] or None
+    if values.get("display_name") is not None:
+        values["display_name"] = clean_name(values["display_name"], "display_name", MAX_DISPLAY_NAME)
     if "status_presence" in changes:
         if changes["status_presence"] not in PRESENCES:
             raise bad_request(f"status_presence must be one of {', '.join(PRESENCES)}")

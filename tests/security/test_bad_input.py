@@ -12,7 +12,7 @@ import orjson
 
 from amityvox.errors import ApiError
 from amityvox.services import automod
-from tests.conftest import Server
+from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import API, Person, Room, person, post, room
 
@@ -194,3 +194,41 @@ async def test_text_frame_with_invalid_utf8_is_closed_with_1007(server: Server) 
         assert int.from_bytes(payload[:2], "big") == 1007, payload
     finally:
         writer.close()
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+LOOKALIKE_USERNAMES = ["alice\n", "alice ", " alice", "al\u200bice", "\u202ealice", "ａｌｉｃｅ", "al\u2028ice", "alice\t"]
+
+
+async def test_usernames_with_whitespace_invisible_or_lookalike_characters_are_refused(server: Server) -> None:
+    alice = await server.register("alice")
+    for name in LOOKALIKE_USERNAMES:
+        r = await server.http.post(f"{API}/auth/register", json={"username": name, "password": "correct horse"})
+        assert r.status_code == 400, (name, r.text)
+        r = await server.http.patch(f"{API}/users/@me", json={"username": name}, headers=auth(alice["token"]))
+        assert r.status_code == 400, (name, r.text)
+    r = await server.http.post(f"{API}/auth/register", json={"username": "alice\n", "password": "correct horse"})
+    assert "did you mean 'alice'" in r.json()["error"]["message"]
+    r = await server.http.get(f"{API}/users/@me", headers=auth(alice["token"]))
+    assert r.json()["data"]["username"] == "alice"
+
+
+async def test_display_names_and_nicknames_are_normalised_and_refuse_hidden_characters(server: Server) -> None:
+    rm = await room(server)
+    nick = f"{API}/guilds/{rm.guild_id}/members/{rm.member.id}"
+    hidden = ["ad\u202emin", "ad\u200bmin", "two\nlines", "a\u2029b", "bell\u0007", "soft\u00adhyphen"]
+    for value in hidden:
+        r = await server.http.patch(f"{API}/users/@me", json={"display_name": value}, headers=rm.member.headers)
+        assert r.status_code == 400, (value, r.text)
+        r = await server.http.patch(nick, json={"nickname": value}, headers=rm.owner.headers)
+        assert r.status_code == 400, (value, r.text)
+    await server.settle()
+    assert server.recorder.names() == []
+    # Compatibility forms read as what they stand for; surrounding whitespace goes; emoji sequences stay.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    for value, stored in [("  Ａｌｉｃｅ\n", "Alice"), (f"fam {family}", f"fam {family}"), ("ﬁne", "fine")]:
+        r = await server.http.patch(f"{API}/users/@me", json={"display_name": value}, headers=rm.member.headers)
+        assert r.status_code == 200 and r.json()["data"]["display_name"] == stored, r.text
+        r = await server.http.patch(nick, json={"nickname": value}, headers=rm.owner.headers)
+        assert r.status_code == 200 and r.json()["data"]["nickname"] == stored, r.text
