@@ -47,9 +47,19 @@ class Settings:
     token_ttl_days: int = _setting("auth", 30, "Days a login token stays valid.", min=1)
     password_min_length: int = _setting("auth", 8, "Shortest accepted password.", min=6, max=128)
     login_max_attempts: int = _setting(
-        "auth", 10, "Failed logins per account or address before 429.", min=1
+        "auth",
+        10,
+        "Failed logins to one account from one address before each retry waits twice as long as the last"
+        " (one address: 5x this per window over all accounts).",
+        min=1,
     )
-    login_window_seconds: int = _setting("auth", 300, "Window for login_max_attempts.", min=1)
+    login_window_seconds: int = _setting("auth", 300, "Window of the per-address login limit.", min=1)
+    login_backoff_max_seconds: int = _setting(
+        "auth", 3600, "Longest wait between logins to one account from one address after failures.", min=1
+    )
+    registrations_per_hour: int = _setting(
+        "auth", 5, "Registrations per client address per hour; 0: unlimited.", min=0
+    )
     argon2_time_cost: int = _setting("auth", 3, "Argon2id iterations.", min=1)
     argon2_memory_kib: int = _setting("auth", 65536, "Argon2id memory in KiB.", min=8)
     registration_open: bool = _setting("auth", True, "Whether anyone may register.")
@@ -58,6 +68,9 @@ class Settings:
     heartbeat_timeout_ms: int = _setting("gateway", 90_000, "Close 4009 after this long without a heartbeat.", min=100)
     identify_timeout_ms: int = _setting("gateway", 10_000, "IDENTIFY or RESUME deadline.", min=100)
     resume_window_s: int = _setting("gateway", 120, "How long a dropped session keeps buffering.", min=1)
+    max_sessions_per_user: int = _setting(
+        "gateway", 20, "Gateway sessions per user on each gateway process; one more is closed with 4008.", min=1
+    )
     replay_buffer: int = _setting("gateway", 500, "Dispatches kept per session for RESUME.", min=500)
     send_buffer_kib: int = _setting(
         "gateway", 1024, "Unsent data a connection may hold before 4010 (KiB).", min=16

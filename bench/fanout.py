@@ -238,6 +238,7 @@ def _start_server(port: int, data_dir: str, role: str = "serve", **settings: str
         AMITYVOX_ARGON2_MEMORY_KIB="8",
         AMITYVOX_LOG_LEVEL="warning",
         AMITYVOX_RATE_LIMIT_FRAMES="1000000",
+        AMITYVOX_REGISTRATIONS_PER_HOUR="0",
         AMITYVOX_HEARTBEAT_TIMEOUT_MS="3600000",  # the counting clients never heartbeat
         AMITYVOX_SEND_BUFFER_KIB="1048576",
         AMITYVOX_LINK_PREVIEWS="false",

@@ -33,6 +33,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         argon2_time_cost=1,
         argon2_memory_kib=8,
         preview_allow_hosts=("127.0.0.1",),
+        registrations_per_hour=0,  # every test user registers from 127.0.0.1
     )
     return base.with_overrides(**overrides)
 

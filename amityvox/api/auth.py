@@ -32,19 +32,23 @@ class LoginBody(Body):
         return self
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/register", status_code=201)
-async def register(body: RegisterBody, ctx: Context = Depends(get_ctx)) -> Response:
-    return ok(await auth.register(ctx, body.username, body.password, body.email), status=201)
+async def register(body: RegisterBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    user = await auth.register(ctx, body.username, body.password, body.email, client_address(request))
+    return ok(user, status=201)
 
 
 @router.post("/login")
 async def login(body: LoginBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
-    client = request.client.host if request.client else "unknown"
     name = body.username or body.email or ""
-    return ok(await auth.login(ctx, name, body.password, client))
+    return ok(await auth.login(ctx, name, body.password, client_address(request)))
 
 
 @router.post("/logout", status_code=204)
 async def logout(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
-    await auth.logout(ctx, caller.token)
+    await auth.logout(ctx, caller.id, caller.token)
     return no_content()

@@ -56,6 +56,11 @@ async def create_token(
     return ok(await bots.create_token(ctx, bot_id, caller.id), 201)
 
 
+@router.post("/bots/{bot_id}/tokens/reset", status_code=201)
+async def reset_token(bot_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await bots.reset_token(ctx, bot_id, caller.id), 201)
+
+
 @router.put("/bots/{bot_id}/presence")
 async def put_presence(
     bot_id: str, body: PutPresence, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)

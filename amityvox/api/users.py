@@ -10,7 +10,7 @@ from pydantic import Field
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
-from amityvox.services import users
+from amityvox.services import auth, users
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -22,6 +22,11 @@ class PatchMe(Body):
     status_presence: str | None = None
     bio: str | None = Field(default=None, max_length=2000)
     avatar_id: str | None = Field(default=None, max_length=26)
+
+
+class ChangePassword(Body):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
 
 
 class Activity(Body):
@@ -40,15 +45,21 @@ async def get_me(caller: Caller = Depends(current_user), ctx: Context = Depends(
 
 
 @router.patch("/@me")
-async def patch_me(
-    body: PatchMe, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_me(body: PatchMe, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     return ok(await users.update_me(ctx, caller.id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/@me", status_code=204)
 async def delete_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     await users.delete_me(ctx, caller.id)
+    return no_content()
+
+
+@router.post("/@me/password", status_code=204)
+async def change_password(
+    body: ChangePassword, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await auth.change_password(ctx, caller.id, caller.token, body.current_password, body.new_password)
     return no_content()
 
 

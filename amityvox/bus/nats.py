@@ -81,8 +81,10 @@ def servers(url: str) -> list[str]:
 
 def stream_configs(events_max_age_s: float = 24 * 3600, replicas: int = 1) -> list[api.StreamConfig]:
     """The two streams, their subjects taken from the catalog so they cannot drift from it."""
-    visible = sorted(e.subject for e in CATALOG.values() if e.audience.scope not in (Scope.INTERNAL, Scope.LOCAL))
-    internal = sorted(e.subject for e in CATALOG.values() if e.audience.scope is Scope.INTERNAL)
+    # The events stream holds what the gateways follow: client-visible events and the internal
+    # ones addressed to every gateway; other internal events are work for one consumer.
+    visible = sorted(e.subject for e in CATALOG.values() if e.client_visible or e.gateways)
+    internal = sorted(e.subject for e in CATALOG.values() if e.audience.scope is Scope.INTERNAL and not e.gateways)
     return [
         api.StreamConfig(
             name=EVENTS_STREAM,
@@ -218,6 +220,7 @@ class NatsBus:
         self.servers = servers(url)
         self.name = name
         self.outbox = True  # other processes consume these events: none may be lost to a crash
+        self.replays = False  # the stream keeps them; the outbox rows go once published
         self.events_max_age_s = events_max_age_s
         self.replicas = replicas
         self.nc: NATS | None = None
@@ -303,7 +306,7 @@ class NatsBus:
             except Exception:
                 await self.nc.close()
 
-    async def publish(self, events: Sequence[Envelope]) -> None:
+    async def publish(self, events: Sequence[Envelope], positions: Sequence[int] = ()) -> None:
         js = self._conn().jetstream()
         for env in events:
             await self._publish_one(js, env)

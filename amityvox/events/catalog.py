@@ -66,6 +66,8 @@ def _event(
     stores: tuple[str, ...],
     description: str,
     seed: _Seed | None = None,
+    *,
+    gateways: bool = False,
 ) -> EventType:
     seed_subject, seed_status, seed_gap = seed if seed is not None else (None, None, None)
     return EventType(
@@ -79,6 +81,7 @@ def _event(
         seed_status=seed_status,
         seed_gap=seed_gap,
         description=description,
+        gateways=gateways,
     )
 
 
@@ -672,6 +675,13 @@ _EVENTS: tuple[EventType, ...] = (
         "CHANNEL_GROUP_ITEMS_UPDATE", "amityvox.guild.channel_group_items_update", _GUILD,
         p.ChannelGroupItemsUpdate, "channel_groups", ("channel_groups",),
         "A channel group's channel list is replaced; to the guild's members.",
+    ),
+    _event(
+        "SESSIONS_REVOKE", "amityvox.gateway.sessions_revoke", Audience(Scope.INTERNAL),
+        p.SessionsRevoke, "gateway", (),
+        "Tokens were revoked (logout, password change, account deletion, bot token reset): every "
+        "gateway closes the sessions using them with 4004; never sent to clients.",
+        gateways=True,
     ),
 )  # fmt: skip
 

@@ -872,3 +872,12 @@ class BotPresenceUpdate(Payload):
 class FederationRetry(Payload):
     domain: str
     attempts: int
+
+
+class SessionsRevoke(Payload):
+    """Which of a user's gateway sessions end: those that identified with one of `token_hashes`,
+    or (without them) all of them but the ones using `all_but`."""
+
+    user_id: ID
+    token_hashes: list[str] | None = None
+    all_but: str | None = None

@@ -55,6 +55,9 @@ class EventType:
     seed_gap: str | None = None  # the seed's gap heading (Critical, High, Medium, Low, Dead)
     description: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # An internal event every gateway follows in stream order (e.g. ending revoked sessions), as
+    # opposed to internal work a single worker takes (federation retries).
+    gateways: bool = False
 
     @property
     def client_visible(self) -> bool:

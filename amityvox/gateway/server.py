@@ -7,7 +7,8 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Coroutine
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
@@ -35,10 +36,19 @@ SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still 
 STATUSES = ("online", "idle", "focus", "busy", "invisible")
 
 
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """Who a valid token belongs to, the token's hash (revocations name it) and its expiry (Unix time)."""
+
+    user_id: str
+    token_hash: str
+    expires_at: float
+
+
 class Backend(Protocol):
     """What the gateway asks of the rest of the server (wired by the app; never on the fan-out path)."""
 
-    async def authenticate(self, token: str) -> str | None: ...
+    async def authenticate(self, token: str) -> Credential | None: ...
 
     async def load_world(self) -> WorldData: ...
 
@@ -80,6 +90,7 @@ class Gateway:
         self._closing = False
         self._loaded = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._ending: set[asyncio.Task[None]] = set()  # sessions being ended by their token's expiry
         self._subscription: Any = None
         self.batcher = Batcher()  # one write per connection per event-loop turn
         self.node = secrets.token_hex(8)
@@ -127,6 +138,9 @@ class Gateway:
                 session.conn.close(Close.GOING_AWAY, "server going away")
         for task in self._tasks:
             task.cancel()
+        for session in self.sessions.values():
+            if session.expiry is not None:
+                session.expiry.cancel()
         if self._subscription is not None:
             await self._subscription.unsubscribe()
         await self.presence.close()
@@ -191,6 +205,8 @@ class Gateway:
             del self._seen[self._recent[0]]
         self._recent.append(env.id)
         self._seen[env.id] = position
+        if env.name == "SESSIONS_REVOKE":  # before any later event can reach those sessions
+            await self.revoke(env.data)
         self.route(env.name, env.data)
         if self.handover is not None and env.name in STRUCTURAL_EVENTS:
             self.handover.note(self.sessions.values(), position)
@@ -263,6 +279,8 @@ class Gateway:
         """The session is over here; `moved`: it lives on, resumed on another gateway."""
         if self.sessions.pop(session.id, None) is None:
             return
+        if session.expiry is not None:
+            session.expiry.cancel()
         if self.handover is not None and not self._closing:
             self.handover.forget(session.id)
         if not moved:
@@ -383,17 +401,25 @@ class Gateway:
     async def _identify(self, conn: Connection, d: Any) -> Session:
         if not isinstance(d, dict) or not isinstance(d.get("token"), str):
             raise _Closing(Close.DECODE_ERROR, "IDENTIFY needs a token")
-        user_id = await self.backend.authenticate(d["token"])
-        if user_id is None:
+        credential = await self.backend.authenticate(d["token"])
+        if credential is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+        user_id = credential.user_id
+        await self._make_room(user_id)
         position = self.position  # _begin registers the session before its first await
         session = await self._begin(user_id)
+        self._authorize(session, credential)
         session.attach(conn)
         try:
             ready = await self.backend.ready(user_id)
+            # A revocation routed between the first check and _begin found no session to end.
+            revoked = await self.backend.authenticate(d["token"]) is None
         except Exception:
             await self._end(session)
             raise
+        if revoked:
+            await self._end(session)
+            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         ready.update(session_id=session.id, presences=self._presences_for(user_id))
         await self._send_own(session, Dispatch("READY", ready), position)
         metrics.IDENTIFIES.inc()
@@ -406,15 +432,16 @@ class Gateway:
         seq = d.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
-        user_id = await self.backend.authenticate(d["token"])
-        if user_id is None:
+        credential = await self.backend.authenticate(d["token"])
+        if credential is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+        user_id = credential.user_id
         session = self.sessions.get(d["session_id"])
         if session is not None and session.user_id == user_id and await self._moved(session):
             await self._end(session, moved=True)  # resumed on another gateway since: that copy is current
             session = None
         if session is None and self.handover is not None:
-            return await self._adopt(conn, d["session_id"], user_id, seq)
+            return await self._adopt(conn, d["session_id"], credential, seq)
         if session is None or session.user_id != user_id:
             raise _Closing(Close.INVALID_RESUME, "invalid session")
         frames = session.frames_after(seq)
@@ -423,6 +450,7 @@ class Gateway:
             raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
         if session.conn is not None and session.conn is not conn:
             session.conn.close(Close.INVALID_RESUME, "session resumed elsewhere")
+        self._authorize(session, credential)
         session.attach(conn)
         for frame in frames:
             conn.push(frame)
@@ -430,6 +458,52 @@ class Gateway:
         metrics.RESUMES.inc()
         log.info("resumed session %s replaying %d", session.id, len(frames))
         return session
+
+    def _authorize(self, session: Session, credential: Credential) -> None:
+        """Note the session's token, and end the session when that token expires."""
+        session.token_hash = credential.token_hash
+        if session.expiry is not None:
+            session.expiry.cancel()
+        delay = max(credential.expires_at - time.time(), 0.0)
+        session.expiry = asyncio.get_running_loop().call_later(delay, self._expire, session)
+
+    def _expire(self, session: Session) -> None:
+        self._spawn(self._close_revoked(session, "the token expired"))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
+
+    async def revoke(self, d: dict[str, Any]) -> None:
+        """SESSIONS_REVOKE: end the user's sessions on this gateway that use the named tokens
+        (`token_hashes`), or all of them but those using `all_but`."""
+        hashes, keep = d.get("token_hashes"), d.get("all_but")
+        for session in list(self.by_user.get(d["user_id"], ())):
+            named = session.token_hash in hashes if hashes is not None else session.token_hash != keep
+            if named:
+                await self._close_revoked(session, "the token was revoked")
+
+    async def _close_revoked(self, session: Session, why: str) -> None:
+        """Close with 4004 (the client must not reconnect with that token) and end the session,
+        so nothing more is routed to it and a RESUME finds nothing."""
+        conn = session.conn
+        if conn is not None:
+            session.detach()
+            conn.close(Close.AUTHENTICATION_FAILED, "authentication failed")
+        log.info("session %s of user %s ended: %s", session.id, session.user_id, why)
+        await self._end(session)
+
+    async def _make_room(self, user_id: str) -> None:
+        """Hold each user to `max_sessions_per_user` sessions on this gateway: a new one first
+        replaces the user's longest-detached session, and is refused (4008) when all are live."""
+        own = self.by_user.get(user_id, set())
+        if len(own) < self.settings.max_sessions_per_user:
+            return
+        detached = [s for s in own if s.conn is None and s.detached_at is not None]
+        if not detached:
+            raise _Closing(Close.RATE_LIMITED, "too many sessions")
+        await self._end(min(detached, key=lambda s: s.detached_at or 0.0))
 
     async def _send_own(self, session: Session, dispatch: Dispatch, position: int | None = None) -> None:
         """Send a dispatch that does not come from the stream (READY, RESUMED, GUILD_MEMBERS_CHUNK).
@@ -448,9 +522,10 @@ class Gateway:
                 log.warning("recording the anchor of session %s failed: %r", session.id, exc)
         session.release(dispatch)
 
-    async def _adopt(self, conn: Connection, session_id: str, user_id: str, seq: int) -> Session:
+    async def _adopt(self, conn: Connection, session_id: str, credential: Credential, seq: int) -> Session:
         """Resume a session another gateway owned, from its anchors and the stream (handover.py)."""
         assert self.handover is not None
+        user_id = credential.user_id
         found = await self.handover.find(session_id)
         if found is None or found.user_id != user_id or found.owner == self.node:
             raise _Closing(Close.INVALID_RESUME, "invalid session")
@@ -464,9 +539,11 @@ class Gateway:
             raise _Closing(Close.INVALID_RESUME, "this gateway is behind the session: try again")
         if start.position + 1 < await self.bus.first_position():  # type: ignore[attr-defined]
             raise _Closing(Close.INVALID_RESUME, "events since seq are past the stream's retention")
+        await self._make_room(user_id)
         session = Session(session_id, user_id, self.settings.replay_buffer)
         position = self.position  # _begin registers the session (holding) before its first await
         await self._begin(user_id, session)
+        self._authorize(session, credential)
         try:
             frames, session.seq = await self._rebuild(session, start, later, seq, position)
             if not await self.handover.claim(session_id, found):

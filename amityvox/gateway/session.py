@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
@@ -15,11 +16,13 @@ log = logging.getLogger("amityvox.gateway")
 class Session:
     """Outlives its connection for the resume window, buffering every dispatch for RESUME."""
 
-    __slots__ = ("conn", "detached_at", "holding", "id", "replay", "seq", "user_id")
+    __slots__ = ("conn", "detached_at", "expiry", "holding", "id", "replay", "seq", "token_hash", "user_id")
 
     def __init__(self, session_id: str, user_id: str, replay_size: int) -> None:
         self.id = session_id
         self.user_id = user_id
+        self.token_hash = ""  # of the token it identified (or last resumed) with: revocations name it
+        self.expiry: asyncio.TimerHandle | None = None  # ends the session when that token expires
         self.seq = 0
         self.replay: deque[tuple[int, bytes]] = deque(maxlen=replay_size)
         self.conn: Connection | None = None

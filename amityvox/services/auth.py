@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -13,7 +14,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, login_failures, users
@@ -22,6 +22,10 @@ from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services.users import check_username, self_user, username_key
 
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
+
+REGISTRATION_WINDOW_S = 3600.0
+BACKOFF_BASE_S = 5.0  # the wait after the last free login attempt; it doubles with each failure
+ATTEMPT_MEMORY_S = 86400.0  # how long a failed login counts towards its account and address's backoff
 
 
 def _hasher(ctx: Context) -> PasswordHasher:
@@ -119,52 +123,97 @@ async def create_user(
     return self_user(row)
 
 
-async def register(ctx: Context, username: str, password: str, email: str | None) -> dict[str, Any]:
+async def register(ctx: Context, username: str, password: str, email: str | None, client: str) -> dict[str, Any]:
     if not ctx.settings.registration_open:
         raise forbidden("registration is closed on this server", code="registration_closed")
+    per_hour = ctx.settings.registrations_per_hour
+    if per_hour:
+        await _attempt(ctx, {f"register:{client}": _Limit(per_hour, REGISTRATION_WINDOW_S)})
     user = await create_user(ctx, username, password, email)
     async with ctx.uow() as tx:
         token = await _issue_token(ctx, tx.conn, user["id"])
     return {"user": user, "token": token}
 
 
-async def _login_wait(conn: AsyncConnection, limits: dict[str, int], window: float) -> float:
-    """Seconds until every key in `limits` has fewer failures than its limit within `window`."""
-    now = utcnow()
-    since = iso(now - timedelta(seconds=window))
-    wait = 0.0
-    for key, limit in limits.items():
-        count, oldest = (
-            await conn.execute(
-                select(func.count(), func.min(login_failures.c.at)).where(
-                    login_failures.c.key == key, login_failures.c.at > since
-                )
-            )
-        ).one()
-        if count >= limit and oldest is not None:
-            wait = max(wait, window - (now - parse_iso(oldest)).total_seconds(), 0.001)
-    return wait
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    """`free` attempts per `window` seconds; with `backoff`, each attempt past them waits twice
+    as long after the previous one as the one before did (5 s, 10 s, 20 s … up to `backoff`)."""
+
+    free: int
+    window: float
+    backoff: float = 0.0
 
 
-async def _login_failed(ctx: Context, keys: list[str], window: float) -> None:
+def _wait(limit: _Limit, count: int, oldest: str, newest: str, now: datetime) -> float:
+    """Seconds until one more attempt is allowed, given `count` attempts in the window."""
+    if count < limit.free:
+        return 0.0
+    if limit.backoff:
+        delay = min(BACKOFF_BASE_S * 2.0 ** (count - limit.free), limit.backoff)
+        return max(delay - (now - parse_iso(newest)).total_seconds(), 0.0)
+    return max(limit.window - (now - parse_iso(oldest)).total_seconds(), 0.001)
+
+
+async def _attempt(ctx: Context, limits: dict[str, _Limit]) -> list[int]:
+    """Check every limit and record the attempt under each key in one transaction, so concurrent
+    attempts are counted one after another (SQLite writes one transaction at a time; PostgreSQL
+    takes a lock per key) and at most the allowed number gets through. Raises 429 with
+    `retry_after` when a limit is reached; returns the recorded rows (a success removes them)."""
+    keys = sorted(limits)
     async with ctx.uow() as tx:
+        conn = tx.conn
+        if conn.dialect.name == "postgresql":
+            for key in keys:
+                await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
         now = utcnow()
-        # Rows past the window count for nothing: dropping them keeps the table to one window.
-        await tx.conn.execute(delete(login_failures).where(login_failures.c.at <= iso(now - timedelta(seconds=window))))
-        await tx.conn.execute(insert(login_failures), [{"key": key, "at": iso(now)} for key in keys])
+        memory = max(ATTEMPT_MEMORY_S, ctx.settings.login_window_seconds)
+        # Rows nobody counts any more: dropping them keeps the table small.
+        await conn.execute(delete(login_failures).where(login_failures.c.at <= iso(now - timedelta(seconds=memory))))
+        wait = 0.0
+        for key in keys:
+            limit = limits[key]
+            count, oldest, newest = (
+                await conn.execute(
+                    select(func.count(), func.min(login_failures.c.at), func.max(login_failures.c.at)).where(
+                        login_failures.c.key == key, login_failures.c.at > iso(now - timedelta(seconds=limit.window))
+                    )
+                )
+            ).one()
+            wait = max(wait, _wait(limit, count, oldest, newest, now))
+        if wait:
+            raise rate_limited(wait, "too many attempts; try again later")
+        ids = []
+        for key in keys:
+            recorded = insert(login_failures).values(key=key, at=iso(now)).returning(login_failures.c.id)
+            ids.append(int((await conn.execute(recorded)).scalar_one()))
+        return ids
+
+
+_dummies: dict[tuple[int, int], str] = {}
+
+
+async def _dummy_hash(ctx: Context) -> str:
+    """A hash to verify against when there is no account: unknown names cost what known ones do."""
+    key = (ctx.settings.argon2_time_cost, ctx.settings.argon2_memory_kib)
+    if key not in _dummies:
+        _dummies[key] = await hash_password(ctx, secrets.token_hex(16))
+    return _dummies[key]
 
 
 async def login(ctx: Context, login_name: str, password: str, client: str) -> dict[str, Any]:
-    """Rate-limited per account and per client address: failures are counted in the database,
-    so the limits hold across every API process; a success clears the account's count."""
+    """Limited per account and client address together, with a growing wait, and per address
+    alone, more loosely; never per account alone, so nobody can lock a stranger out. Each
+    attempt is recorded before its password is checked (see `_attempt`) and a success
+    removes the records, so the limits hold across API processes and concurrent requests."""
     s = ctx.settings
     name_key = login_name.casefold()
-    account_key, client_key = f"account:{name_key}", f"client:{client}"
-    limits = {account_key: s.login_max_attempts, client_key: s.login_max_attempts * 5}
-    async with ctx.db.connect() as conn:
-        wait = await _login_wait(conn, limits, s.login_window_seconds)
-    if wait:
-        raise rate_limited(wait, "too many failed logins; try again later")
+    pair_key = f"login:{name_key}|{client}"
+    limits = {
+        pair_key: _Limit(s.login_max_attempts, ATTEMPT_MEMORY_S, float(s.login_backoff_max_seconds)),
+        f"login-client:{client}": _Limit(s.login_max_attempts * 5, s.login_window_seconds),
+    }
+    recorded = await _attempt(ctx, limits)
     async with ctx.db.connect() as conn:
         row: RowMapping | None = (
             (
@@ -178,31 +227,62 @@ async def login(ctx: Context, login_name: str, password: str, client: str) -> di
             .mappings()
             .first()
         )
-    if row is None or not await _verify(ctx, row["password_hash"], password):
-        await _login_failed(ctx, list(limits), s.login_window_seconds)
+    stored = row["password_hash"] if row is not None else None
+    verified = await _verify(ctx, stored or await _dummy_hash(ctx), password)
+    if row is None or not stored or not verified:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
     async with ctx.uow() as tx:
-        await tx.conn.execute(delete(login_failures).where(login_failures.c.key == account_key))
+        await tx.conn.execute(
+            delete(login_failures).where(or_(login_failures.c.key == pair_key, login_failures.c.id.in_(recorded)))
+        )
         token = await _issue_token(ctx, tx.conn, row["id"])
     return {"user": self_user(row), "token": token}
 
 
-async def logout(ctx: Context, token: str) -> None:
+async def logout(ctx: Context, user_id: str, token: str) -> None:
+    """Revoke the token; the gateway sessions that identified with it close with 4004."""
+    token_hash = hash_token(token)
     async with ctx.uow() as tx:
-        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.token_hash == hash_token(token)))
+        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.token_hash == token_hash))
+        tx.emit("SESSIONS_REVOKE", {"user_id": user_id, "token_hashes": [token_hash]})
+
+
+async def change_password(ctx: Context, user_id: str, token: str, current: str, new: str) -> None:
+    """POST /users/@me/password: needs the current password; every other token of the user is
+    revoked (their gateway sessions close with 4004), the one used here stays."""
+    _check_password(ctx, new)
+    s = ctx.settings
+    await _attempt(ctx, {f"password:{user_id}": _Limit(s.login_max_attempts, s.login_window_seconds)})
+    async with ctx.db.connect() as conn:
+        stored = await conn.scalar(select(users.c.password_hash).where(users.c.id == user_id))
+    if not stored or not await _verify(ctx, stored, current):
+        raise ApiError(403, "invalid_credentials", "the current password is wrong")
+    password_hash = await hash_password(ctx, new)
+    keep = hash_token(token)
+    async with ctx.uow() as tx:
+        await tx.conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+        await tx.conn.execute(
+            delete(auth_sessions).where(auth_sessions.c.user_id == user_id, auth_sessions.c.token_hash != keep)
+        )
+        await tx.conn.execute(delete(login_failures).where(login_failures.c.key == f"password:{user_id}"))
+        tx.emit("SESSIONS_REVOKE", {"user_id": user_id, "all_but": keep})
 
 
 async def authenticate(ctx: Context, token: str) -> RowMapping | None:
-    """The user row for a valid, unexpired token, else None."""
+    """The user row (with `token_expires_at`) for a valid, unexpired token, else None."""
     if len(token) != 64 or any(c not in "0123456789abcdef" for c in token):
         return None
     async with ctx.db.connect() as conn:
         row = (
             (
                 await conn.execute(
-                    select(users)
+                    select(users, auth_sessions.c.expires_at.label("token_expires_at"))
                     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
-                    .where(auth_sessions.c.token_hash == hash_token(token), auth_sessions.c.expires_at > now_iso())
+                    .where(
+                        auth_sessions.c.token_hash == hash_token(token),
+                        auth_sessions.c.expires_at > now_iso(),
+                        users.c.deleted_at.is_(None),
+                    )
                 )
             )
             .mappings()

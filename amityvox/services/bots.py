@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
-from amityvox.db.schema import bot_presences, users
+from amityvox.db.schema import auth_sessions, bot_presences, users
 from amityvox.errors import bad_request, conflict, forbidden, not_found, rate_limited
 from amityvox.ids import new_id, now_iso
 from amityvox.services import auth
@@ -123,6 +123,18 @@ async def create_token(ctx: Context, bot_id: str, caller_id: str) -> dict[str, A
         bot = await _bot_row(tx.conn, bot_id)
         _require_owner(bot, caller_id)
         token = await auth.issue_token(ctx, tx.conn, bot_id)
+    return {"user": public_user(bot), "token": token}
+
+
+async def reset_token(ctx: Context, bot_id: str, caller_id: str) -> dict[str, Any]:
+    """POST /bots/{b}/tokens/reset (owner only): every earlier token of the bot is revoked, its
+    gateway sessions close with 4004 (SESSIONS_REVOKE), and one new token is issued."""
+    async with ctx.uow() as tx:
+        bot = await _bot_row(tx.conn, bot_id)
+        _require_owner(bot, caller_id)
+        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == bot_id))
+        token = await auth.issue_token(ctx, tx.conn, bot_id)
+        tx.emit("SESSIONS_REVOKE", {"user_id": bot_id, "all_but": auth.hash_token(token)})
     return {"user": public_user(bot), "token": token}
 
 

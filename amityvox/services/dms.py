@@ -86,6 +86,15 @@ async def find_dm(conn: AsyncConnection, a: str, b: str) -> str | None:
     return found
 
 
+async def require_unblocked(conn: AsyncConnection, channel: Row, user_id: str) -> None:
+    """Neither side of a 1:1 DM may post in it while either has blocked the other (403 `blocked`)."""
+    if channel["channel_type"] != "dm":
+        return
+    for other in await recipient_ids(conn, channel["id"]):
+        if other != user_id and await is_blocked_between(conn, user_id, other):
+            raise blocked_error()
+
+
 # ---- 1:1 DMs ------------------------------------------------------------------------------
 
 

@@ -32,7 +32,7 @@ from amityvox.db.schema import (
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
-from amityvox.services import raid, slowmode
+from amityvox.services import dms, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out
 from amityvox.services.uow import UnitOfWork
@@ -271,6 +271,7 @@ async def create_message(
         ca = await channel_access(conn, channel_id, author_id, need=P.Perm.SendMessages)
         require_message_channel(ca)
         require_unlocked(ca)
+        await dms.require_unblocked(conn, ca.channel, author_id)
         await raid.require_may_post(conn, ca, author_id)
         if attachments:
             ca.require(P.Perm.UploadFiles)

@@ -106,9 +106,25 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
 
 
 async def delete_me(ctx: Context, user_id: str) -> None:
-    """Anonymise the account and revoke every session; messages stay, attributed to 'deleted user'."""
+    """Anonymise the account, leave every guild (GUILD_MEMBER_REMOVE to each) and revoke every
+    token of the user and of the bots they own, closing those gateway sessions (SESSIONS_REVOKE).
+    Messages stay, attributed to 'deleted user'. An owner must first hand over or delete their guilds."""
+    # serialize (imported by members and guilds) imports this module, so they are imported here.
+    from amityvox.services import members
+    from amityvox.services.guilds import guild_ids_of
+
     async with ctx.uow() as tx:
         await get_row(tx.conn, user_id)
+        if await tx.conn.scalar(select(guilds.c.id).where(guilds.c.owner_id == user_id).limit(1)):
+            raise bad_request("transfer ownership of your guilds or delete them first", code="owner_cannot_delete")
+        bot_ids = list(
+            await tx.conn.scalars(
+                select(users.c.id).where(users.c.bot_owner_id == user_id, users.c.deleted_at.is_(None))
+            )
+        )
+        for account in (user_id, *bot_ids):
+            await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == account))
+            tx.emit("SESSIONS_REVOKE", {"user_id": account})
         tombstone = f"deleted-{user_id[-10:].lower()}"
         await tx.conn.execute(
             update(users)
@@ -126,9 +142,11 @@ async def delete_me(ctx: Context, user_id: str) -> None:
                 deleted_at=now_iso(),
             )
         )
-        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == user_id))
         row = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
         tx.emit("USER_UPDATE", public_user(row))
+        for guild_id in await guild_ids_of(tx.conn, user_id):
+            if await members.remove_member(tx.conn, guild_id, user_id):
+                tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": user_id})
 
 
 async def list_guilds(ctx: Context, user_id: str) -> list[dict[str, Any]]:

@@ -24,6 +24,8 @@ from amityvox.db.schema import (
 )
 from amityvox.errors import ApiError
 from amityvox.gateway.indexes import WorldData
+from amityvox.gateway.server import Credential
+from amityvox.ids import parse_iso
 from amityvox.services import auth
 from amityvox.services import dms as dms_service
 from amityvox.services import guilds as guilds_service
@@ -115,9 +117,12 @@ class ServiceBackend:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def authenticate(self, token: str) -> str | None:
+    async def authenticate(self, token: str) -> Credential | None:
         row = await auth.authenticate(self.ctx, token)
-        return None if row is None else str(row["id"])
+        if row is None:
+            return None
+        expires_at = parse_iso(row["token_expires_at"]).timestamp()
+        return Credential(str(row["id"]), auth.hash_token(token), expires_at)
 
     async def load_world(self) -> WorldData:
         return await load_world(self.ctx)

@@ -40,6 +40,7 @@ SPEC_EXTRAS = [
     "CHANNEL_GROUP_UPDATE",
     "CHANNEL_GROUP_DELETE",
     "CHANNEL_GROUP_ITEMS_UPDATE",
+    "SESSIONS_REVOKE",
 ]
 
 # Audited events whose subject SPEC §6 changes (the original reused another event's
@@ -138,6 +139,7 @@ SPEC_FIELDS = {
     ),
     "BOT_PRESENCE_UPDATE": "bot_id status activity",
     "FEDERATION_RETRY": "domain attempts",
+    "SESSIONS_REVOKE": "user_id token_hashes all_but",
 }
 
 # Fields our payloads add to SPEC §6 shapes, each because the event's audience key needs it.
@@ -377,6 +379,7 @@ def test_routing_rules_follow_the_spec_audiences() -> None:
         "COMPONENT_INTERACTION": (Scope.USER, "bot_id", False),
         "BOT_PRESENCE_UPDATE": (Scope.SOCIAL, "bot_id", False),
         "FEDERATION_RETRY": (Scope.INTERNAL, None, False),
+        "SESSIONS_REVOKE": (Scope.INTERNAL, None, False),
         "ANNOUNCEMENT_DELETE": (Scope.EVERYONE, None, False),
         "RESUMED": (Scope.SESSION, None, False),
     }
@@ -443,7 +446,7 @@ def test_by_subject_inverts_subjects() -> None:
 
 def test_client_visible_leaves_out_internal_and_local_events() -> None:
     visible = {event.name for event in client_visible()}
-    hidden = {"FEDERATION_RETRY", "GATEWAY_DISCONNECTED", "GATEWAY_AUTH_FAILED"}
+    hidden = {"FEDERATION_RETRY", "SESSIONS_REVOKE", "GATEWAY_DISCONNECTED", "GATEWAY_AUTH_FAILED"}
     hidden.add("GATEWAY_EXHAUSTED")
     assert visible == set(CATALOG) - hidden
     assert [e.name for e in client_visible()] == [n for n in CATALOG if n not in hidden]
