@@ -9,8 +9,11 @@ publishes them in a unit of work of its own.
 Every connection, redirects included, goes through `_GuardedBackend`, which resolves
 the host itself and connects only to public addresses, to the very address it
 checked: a link can never make the server reach loopback, private, link-local or
-other internal addresses, however its name resolves. Hosts listed in the
-`preview_allow_hosts` setting are exempt (for tests and intranet deployments).
+other internal addresses, however its name resolves. Every address a name resolves
+to must be public, and IPv6 forms that lead to an IPv4 address (IPv4-mapped, NAT64,
+6to4) are judged by that address; Teredo and local-use NAT64 addresses are refused
+outright. Hosts listed in the `preview_allow_hosts` setting are exempt (for tests
+and intranet deployments).
 Authors without EmbedLinks get no previews; `link_previews = false` turns it all off.
 """
 
@@ -75,11 +78,34 @@ def find_urls(content: str) -> list[str]:
     return found
 
 
+# IPv6 ranges that carry traffic on to an IPv4 address (or reach a local translator) in ways
+# the IPv4 address alone does not show: refused whatever they embed.
+_TUNNELS = (
+    ipaddress.IPv6Network("2001::/32"),  # Teredo: the client address is obfuscated in the low bits
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215): a site's own translator
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated), and the unspecified address
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, NAT64 or 6to4 address leads to."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
 def is_public_address(address: str) -> bool:
-    """True only for globally routable unicast addresses (no loopback, private, link-local, CGNAT…)."""
+    """True only for globally routable unicast addresses (no loopback, private, link-local, CGNAT…),
+    judging an IPv6 address that leads to an IPv4 one (mapped, NAT64, 6to4) by that IPv4 address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in _TUNNELS):
+            return False
+        ip = _embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket
 from typing import Any
 
+import httpcore
 import httpx
 import orjson
+import pytest
 
 from amityvox.errors import ApiError
-from amityvox.services import automod
+from amityvox.services import automod, previews
 from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import API, Person, Room, person, post, room
@@ -198,7 +201,8 @@ async def test_text_frame_with_invalid_utf8_is_closed_with_1007(server: Server) 
 
 # ---- names ------------------------------------------------------------------------------------
 
-LOOKALIKE_USERNAMES = ["alice\n", "alice ", " alice", "al\u200bice", "\u202ealice", "ａｌｉｃｅ", "al\u2028ice", "alice\t"]
+FULLWIDTH_ALICE = "\uff41\uff4c\uff49\uff43\uff45"
+LOOKALIKE_USERNAMES = ["alice\n", "alice ", " alice", "al\u200bice", "\u202ealice", FULLWIDTH_ALICE, "al\u2028ice"]
 
 
 async def test_usernames_with_whitespace_invisible_or_lookalike_characters_are_refused(server: Server) -> None:
@@ -227,8 +231,103 @@ async def test_display_names_and_nicknames_are_normalised_and_refuse_hidden_char
     assert server.recorder.names() == []
     # Compatibility forms read as what they stand for; surrounding whitespace goes; emoji sequences stay.
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
-    for value, stored in [("  Ａｌｉｃｅ\n", "Alice"), (f"fam {family}", f"fam {family}"), ("ﬁne", "fine")]:
+    forms = [("  \uff21\uff4c\uff49\uff43\uff45\n", "Alice"), (f"fam {family}", f"fam {family}"), ("\ufb01ne", "fine")]
+    for value, stored in forms:
         r = await server.http.patch(f"{API}/users/@me", json={"display_name": value}, headers=rm.member.headers)
         assert r.status_code == 200 and r.json()["data"]["display_name"] == stored, r.text
         r = await server.http.patch(nick, json={"nickname": value}, headers=rm.owner.headers)
         assert r.status_code == 200 and r.json()["data"]["nickname"] == stored, r.text
+
+
+# ---- link-preview addresses -------------------------------------------------------------------
+
+ADDRESSES = {
+    # IPv4
+    "8.8.8.8": True,
+    "127.0.0.1": False,
+    "10.1.2.3": False,
+    "169.254.169.254": False,
+    "100.64.0.1": False,
+    "0.0.0.0": False,
+    "224.0.0.1": False,
+    # IPv6 of its own
+    "2606:4700::1111": True,
+    "::1": False,
+    "::": False,
+    "fe80::1%eth0": False,
+    "fc00::1": False,
+    "2001:db8::1": False,
+    "ff02::1": False,
+    # IPv6 that leads to an IPv4 address
+    "::ffff:169.254.169.254": False,
+    "::ffff:8.8.8.8": True,
+    "64:ff9b::a9fe:a9fe": False,  # NAT64 of 169.254.169.254
+    "64:ff9b::7f00:1": False,
+    "64:ff9b::808:808": True,
+    "64:ff9b:1::808:808": False,  # local-use NAT64
+    "2002:a9fe:a9fe::1": False,  # 6to4 of 169.254.169.254
+    "2002:0a00:0001::1": False,
+    "2002:808:808::1": True,
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2": False,  # Teredo
+    "::ffff:0:a9fe:a9fe": False,  # IPv4-translated
+    "::a9fe:a9fe": False,  # IPv4-compatible
+}
+
+
+def test_preview_address_classifier() -> None:
+    wrong = {a: want for a, want in ADDRESSES.items() if previews.is_public_address(a) is not want}
+    assert wrong == {}
+
+
+async def test_a_name_with_one_inward_address_among_public_ones_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.8.8", port)),
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("64:ff9b::a9fe:a9fe", port, 0, 0)),
+        ]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
+    with pytest.raises(previews.BlockedAddress):
+        await previews.resolve_target("mixed.example", 80, ())
+
+
+async def test_a_redirect_from_an_allowed_host_to_an_inward_address_is_not_followed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    real = httpcore.AnyIOBackend.connect_tcp
+
+    async def spy(self: Any, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        seen.append(host)
+        return await real(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", spy)
+    hits: list[str] = []
+    port = 0
+    targets = {
+        "/nat64": "http://[64:ff9b::7f00:1]:{port}/page",
+        "/sixtofour": "http://[2002:7f00:1::1]:{port}/page",
+        "/mapped": "http://[::ffff:127.0.0.1]:{port}/page",
+        "/name": "http://localhost:{port}/page",
+        "/metadata": "http://169.254.169.254/latest/meta-data/",
+    }
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        path = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)[1].decode()
+        hits.append(path)
+        if path in targets:
+            head = f"HTTP/1.1 302 Found\r\nLocation: {targets[path].format(port=port)}\r\nContent-Length: 0\r\n"
+            writer.write(f"{head}Connection: close\r\n\r\n".encode())
+        else:
+            page = b"<html><head><title>inside</title></head></html>"
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(page)}\r\nConnection: close\r\n"
+            writer.write(head.encode() + b"\r\n" + page)
+        await writer.drain()
+        writer.close()
+
+    site = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = site.sockets[0].getsockname()[1]
+    async with site:
+        for path in targets:
+            assert await previews.fetch_embed(f"http://127.0.0.1:{port}{path}", ("127.0.0.1",)) is None, path
+    assert hits == list(targets) and set(seen) == {"127.0.0.1"}
