@@ -24,6 +24,7 @@ from amityvox.db.engine import Database
 from amityvox.serving import AmityServer, server_for
 
 PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
+_TLS = httpx.create_ssl_context()  # made once: each new context reads the CA bundle
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -163,7 +164,7 @@ async def _serve(settings: Settings, role: str = "all") -> AsyncIterator[Server]
     uv, task, url, ctx = await start_server(settings, role)
     recorder = Recorder()
     await ctx.bus.subscribe("amityvox.>", recorder)
-    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=url, timeout=10, verify=_TLS) as http:
         yield Server(url=url, ctx=ctx, recorder=recorder, http=http)
     uv.should_exit = True
     await asyncio.wait_for(task, 10)

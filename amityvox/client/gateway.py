@@ -14,7 +14,7 @@ import contextlib
 import inspect
 import logging
 import random
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +113,7 @@ class GatewayClient:
         self._closing = False
         self._established = asyncio.Event()
         self._beat_sent_at: float | None = None  # an unanswered heartbeat's send time
+        self._acks: deque[asyncio.Future[None] | None] = deque()  # one per heartbeat in flight; None: a beat
         self._zombie = False
 
     # ---- listeners -----------------------------------------------------------------------------
@@ -343,7 +344,7 @@ class GatewayClient:
                 elif op == HEARTBEAT_ACK:
                     self._on_heartbeat_ack()
                 elif op == HEARTBEAT:
-                    await self._send(ws, HEARTBEAT, self.seq)
+                    await self._beat(ws, None)
                 elif op == RECONNECT:
                     # After a RESUME that has not succeeded, RECONNECT means the session is gone.
                     drop.invalid_session = resuming and not drop.established
@@ -362,6 +363,10 @@ class GatewayClient:
                 heartbeat.cancel()
             self._ws = None
             self.connected = False
+            while self._acks:  # pings of this connection will never be answered
+                pending = self._acks.popleft()
+                if pending is not None and not pending.done():
+                    pending.set_exception(ConnectionError("the gateway connection closed"))
         if self._zombie:
             drop.reason = "no heartbeat ACK: the connection is a zombie"
             drop.immediate = True
@@ -391,11 +396,29 @@ class GatewayClient:
                 if self._beat_sent_at is None:
                     self._beat_sent_at = now
                     with contextlib.suppress(websockets.ConnectionClosed):
-                        await self._send(ws, HEARTBEAT, self.seq)
+                        await self._beat(ws, None)
                 next_beat = now + interval
 
     def _on_heartbeat_ack(self) -> None:
         self._beat_sent_at = None
+        if self._acks:  # the server answers every heartbeat, in order
+            pending = self._acks.popleft()
+            if pending is not None and not pending.done():
+                pending.set_result(None)
+
+    async def _beat(self, ws: ClientConnection, pending: asyncio.Future[None] | None) -> None:
+        self._acks.append(pending)
+        await self._send(ws, HEARTBEAT, self.seq)
+
+    async def ping(self, timeout: float = 10) -> None:
+        """A heartbeat round trip. The server answers after everything it queued for this session
+        before reading the heartbeat, so once this returns those frames have all been handled."""
+        ws = self._ws
+        if ws is None or not self.connected:
+            raise ConnectionError("the gateway is not connected")
+        pending: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._beat(ws, pending)
+        await asyncio.wait_for(pending, timeout)
 
     # ---- sending -------------------------------------------------------------------------------
 

@@ -90,23 +90,26 @@ class Cast:
         self.clients[key] = client
         return client
 
-    async def quiet(self, period: float = 0.3) -> None:
-        """Wait until no session has received anything for `period` seconds."""
-        last = -1
-        while True:
-            total = sum(len(v) for v in self.seen.values())
-            if total == last:
-                return
-            last = total
-            await asyncio.sleep(period)
+    async def settle(self) -> None:
+        """Return once every event the actions so far caused has reached every session and been handled.
+
+        A heartbeat round trip from each session makes the gateway read every frame the clients
+        sent before (typing, voice); the bus then drains, including what its subscribers publish
+        in turn; a second round trip proves each session holds everything routed to it."""
+        clients = list(self.clients.values())
+        await asyncio.gather(*(c.gateway.ping() for c in clients))
+        await self.server.settle()
+        await asyncio.gather(*(c.gateway.ping() for c in clients))
+        await asyncio.gather(*(c.synced() for c in clients))
 
     async def close(self) -> None:
         await asyncio.gather(*(client.close() for client in self.clients.values()))
         await asyncio.gather(*(rest.aclose() for rest in self.rest.values()))
 
 
-async def assemble(url: str) -> Cast:
-    cast = Cast(url=url)
+async def assemble(server: Any) -> Cast:
+    cast = Cast(url=server.url, server=server)
+    url = server.url
     async def register(person: str) -> None:
         rest = RestClient(url)
         cast.users[person] = (await rest.register(f"{person.replace('_', '')}", PASSWORD))["user"]
@@ -133,7 +136,6 @@ async def assemble(url: str) -> Cast:
     await cast.rest["friend"].friend(cast.id("actor"))
     cast.dm = (await actor.open_dm(cast.id("dm_peer")))["id"]
     await asyncio.gather(*(cast.connect(key, key.split("#")[0]) for key in SESSIONS))
-    await asyncio.gather(*(client.synced() for client in cast.clients.values()))
-    await cast.quiet()
+    await cast.settle()
     cast.mark()
     return cast

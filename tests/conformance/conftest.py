@@ -15,8 +15,7 @@ from tests.conftest import _serve, make_settings
 @pytest.fixture
 async def cast(tmp_path: Path) -> AsyncIterator[Cast]:
     async for server in _serve(make_settings(tmp_path)):
-        c = await assemble(server.url)
-        c.server = server
+        c = await assemble(server)
         try:
             yield c
         finally:

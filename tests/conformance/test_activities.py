@@ -26,7 +26,7 @@ TRACK = {"title": "Song", "url": "https://music.example/song.mp3", "artist": "Ba
 async def _then(c: Cast, setup: Step, action: Step) -> None:
     """Run `setup`, let its events settle and forget them, then run the action under test."""
     await setup(c)
-    await c.quiet()
+    await c.settle()
     c.mark()
     await action(c)
 
@@ -49,7 +49,7 @@ async def _start_activity(c: Cast, channel: str | None = None) -> Any:
 
 async def _activity_joined(c: Cast) -> None:
     await _start_activity(c)
-    await c.quiet()
+    await c.settle()
     await _post(c, "member", f"/activities/sessions/{_newest(c, 'ACTIVITY_SESSION_START')}/join")
 
 
@@ -70,7 +70,7 @@ def _game(c: Cast) -> str:
 
 async def _game_seated(c: Cast, channel: str | None = None, opponent: str = "member") -> None:
     await _create_game(c, channel)
-    await c.quiet()
+    await c.settle()
     await _post(c, opponent, f"/games/{_game(c)}/join")
 
 

@@ -26,7 +26,7 @@ Step = Callable[[Cast], Awaitable[Any]]
 async def _then(c: Cast, setup: Step, action: Step) -> None:
     """Run `setup`, let its events settle and forget them, then run the action under test."""
     await setup(c)
-    await c.quiet()
+    await c.settle()
     c.mark()
     await action(c)
 

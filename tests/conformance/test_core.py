@@ -21,7 +21,7 @@ async def _message(c: Cast, channel: str | None = None, content: str = "hello") 
 async def _then(c: Cast, setup, action) -> None:  # type: ignore[no-untyped-def]
     """Run `setup`, let its events settle and forget them, then run the action under test."""
     await setup(c)
-    await c.quiet()
+    await c.settle()
     c.mark()
     await action(c)
 

@@ -29,7 +29,7 @@ def _then(setup: Step, action: Action) -> Step:
 
     async def run(c: Cast) -> None:
         made = await setup(c)
-        await c.quiet()
+        await c.settle()
         c.mark()
         await action(c, made)
 

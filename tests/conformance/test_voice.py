@@ -27,7 +27,7 @@ VOICE_NAME = "lounge"
 async def _then(c: Cast, setup: Step, action: Step) -> None:
     """Run `setup`, let its events settle and forget them, then run the action under test."""
     await setup(c)
-    await c.quiet()
+    await c.settle()
     c.mark()
     await action(c)
 
@@ -69,7 +69,7 @@ def _voice(c: Cast) -> str:
 async def _make_voice(c: Cast) -> None:
     voice = await c.rest["actor"].create_channel(c.guild_id, VOICE_NAME, channel_type="voice")
     await c.rest["actor"].put_overwrite(voice["id"], c.id("hidden"), "user", deny=int(Perm.ViewChannel))
-    await c.quiet()
+    await c.settle()
 
 
 def _where(channel: str) -> Callable[[Cast], str]:
