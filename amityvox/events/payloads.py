@@ -473,8 +473,15 @@ class MessageDeleteBulk(Payload):
     guild_id: ID | None = None
 
 
+class ReactionCount(Payload):
+    emoji: str
+    count: int
+
+
 class MessageReaction(Payload):
-    """MESSAGE_REACTION_ADD / _REMOVE: `count` is the new total, enough to update the message."""
+    """MESSAGE_REACTION_ADD / _REMOVE: `count` is the new total, enough to update the message;
+    `reactions` is the message's whole list after the change (without the per-viewer `me`,
+    which each client derives from `user_id`), for clients that replace the list at once."""
 
     message_id: ID
     channel_id: ID
@@ -482,6 +489,7 @@ class MessageReaction(Payload):
     user_id: ID
     emoji: str
     count: int
+    reactions: list[ReactionCount]
 
 
 class MessageReactionClear(Payload):

@@ -18,7 +18,7 @@ from amityvox.db.schema import custom_emoji, reactions
 from amityvox.errors import bad_request
 from amityvox.ids import now_iso
 from amityvox.services.access import ChannelAccess, channel_access
-from amityvox.services.messages import load_message_row
+from amityvox.services.messages import load_message_row, reaction_summaries
 from amityvox.services.upserts import insert_ignore
 
 MAX_UNICODE = 32
@@ -63,6 +63,16 @@ async def _count(conn: AsyncConnection, message_id: str, emoji: str) -> int:
     return int(await conn.scalar(q) or 0)
 
 
+async def _changed(
+    conn: AsyncConnection, ca: ChannelAccess, message_id: str, user_id: str, emoji: str
+) -> dict[str, Any]:
+    """MESSAGE_REACTION_ADD / _REMOVE payload: the emoji's new count and the message's whole list."""
+    summaries = (await reaction_summaries(conn, [message_id], None)).get(message_id, [])
+    everything = [{"emoji": r["emoji"], "count": r["count"]} for r in summaries]
+    count = next((r["count"] for r in everything if r["emoji"] == emoji), 0)
+    return _payload(ca, message_id, user_id=user_id, emoji=emoji, count=count, reactions=everything)
+
+
 def _payload(ca: ChannelAccess, message_id: str, **fields: Any) -> dict[str, Any]:
     out = {"message_id": message_id, "channel_id": ca.channel["id"], **fields}
     if ca.guild_id is not None:
@@ -84,8 +94,7 @@ async def add_reaction(ctx: Context, channel_id: str, message_id: str, user_id: 
         values = {"message_id": row["id"], "user_id": user_id, "emoji": emoji, "created_at": now_iso()}
         if not await insert_ignore(tx.conn, reactions, ("message_id", "emoji", "user_id"), values):
             return
-        count = await _count(tx.conn, row["id"], emoji)
-        tx.emit("MESSAGE_REACTION_ADD", _payload(ca, row["id"], user_id=user_id, emoji=emoji, count=count))
+        tx.emit("MESSAGE_REACTION_ADD", await _changed(tx.conn, ca, row["id"], user_id, emoji))
 
 
 async def remove_reaction(
@@ -110,8 +119,7 @@ async def remove_reaction(
         )
         if not result.rowcount:
             return
-        count = await _count(tx.conn, row["id"], emoji)
-        tx.emit("MESSAGE_REACTION_REMOVE", _payload(ca, row["id"], user_id=target_id, emoji=emoji, count=count))
+        tx.emit("MESSAGE_REACTION_REMOVE", await _changed(tx.conn, ca, row["id"], target_id, emoji))
 
 
 async def clear_reactions(

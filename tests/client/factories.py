@@ -131,6 +131,27 @@ def ready(me: JSON, guilds: list[JSON] | None = None, dms: list[JSON] | None = N
     }
 
 
+Tally = dict[str, dict[str, int]]  # message id → emoji → count, in first-use order
+
+
+def reaction_event(tally: Tally, m: JSON, who: JSON, emoji: str, count: int) -> JSON:
+    """MESSAGE_REACTION_ADD / _REMOVE for message `m` whose `emoji` now counts `count`; `tally`
+    keeps every message's counts so the event carries the whole list, as the server's does."""
+    counts = tally.setdefault(m["id"], {})
+    counts[emoji] = count
+    out = {
+        "message_id": m["id"],
+        "channel_id": m["channel_id"],
+        "user_id": who["id"],
+        "emoji": emoji,
+        "count": count,
+        "reactions": [{"emoji": e, "count": n} for e, n in counts.items() if n],
+    }
+    if m.get("guild_id") is not None:
+        out["guild_id"] = m["guild_id"]
+    return out
+
+
 class World:
     """A self user in one guild with one text channel and one role, and another member."""
 
@@ -142,6 +163,7 @@ class World:
         self.channel_id = new_id()
         self.role_id = new_id()
         self.state = State(strict=True, validate=True)
+        self.tally: Tally = {}
         g = guild(self.guild_id, self.other["id"], member_count=2)
         own = member(self.guild_id, self.public_me, [self.role_id])
         full = full_guild(
@@ -156,11 +178,4 @@ class World:
         return m
 
     def reaction(self, m: JSON, who: JSON, emoji: str, count: int) -> JSON:
-        return {
-            "message_id": m["id"],
-            "channel_id": m["channel_id"],
-            "guild_id": self.guild_id,
-            "user_id": who["id"],
-            "emoji": emoji,
-            "count": count,
-        }
+        return reaction_event(self.tally, {**m, "guild_id": self.guild_id}, who, emoji, count)

@@ -282,6 +282,7 @@ def test_partial_payloads_about_unknown_objects_change_nothing() -> None:
         "SCREEN_SHARE_UPDATE": {"session_id": unknown, "channel_id": cid, "user_id": uid, "framerate": 30},
         "MESSAGE_REACTION_ADD": {
             "message_id": unknown, "channel_id": cid, "user_id": uid, "emoji": "x", "count": 1,
+            "reactions": [{"emoji": "x", "count": 1}],
         },
         "MESSAGE_EMBED_UPDATE": {"message_id": unknown, "channel_id": cid, "embeds": []},
         "CHANNEL_PINS_UPDATE": {"channel_id": cid, "message_id": unknown, "pinned": True},

@@ -31,8 +31,8 @@ async def test_reacting_publishes_the_new_count_once(any_db_server: Server) -> N
     await s.settle()
     base = {"message_id": msg["id"], "channel_id": rm.channel_id, "guild_id": rm.guild_id, "emoji": THUMBS}
     assert s.recorder.of("MESSAGE_REACTION_ADD") == [
-        {**base, "user_id": rm.owner.id, "count": 1},
-        {**base, "user_id": rm.member.id, "count": 2},
+        {**base, "user_id": rm.owner.id, "count": 1, "reactions": [{"emoji": THUMBS, "count": 1}]},
+        {**base, "user_id": rm.member.id, "count": 2, "reactions": [{"emoji": THUMBS, "count": 2}]},
     ]
     assert s.recorder.names(ignore="NOTIFICATION_") == ["MESSAGE_REACTION_ADD"] * 2
     r = await s.http.get(f"{API}/channels/{rm.channel_id}/messages/{msg['id']}", headers=rm.member.headers)
@@ -44,7 +44,9 @@ async def test_reacting_publishes_the_new_count_once(any_db_server: Server) -> N
     assert (await s.http.delete(_url(rm.channel_id, msg["id"], THUMBS), headers=rm.member.headers)).status_code == 204
     assert (await s.http.delete(_url(rm.channel_id, msg["id"], THUMBS), headers=rm.member.headers)).status_code == 204
     await s.settle()
-    assert s.recorder.of("MESSAGE_REACTION_REMOVE") == [{**base, "user_id": rm.member.id, "count": 1}]
+    assert s.recorder.of("MESSAGE_REACTION_REMOVE") == [
+        {**base, "user_id": rm.member.id, "count": 1, "reactions": [{"emoji": THUMBS, "count": 1}]}
+    ]
     assert s.recorder.names(ignore="NOTIFICATION_") == ["MESSAGE_REACTION_REMOVE"]
     r = await s.http.get(f"{API}/channels/{rm.channel_id}/messages/{msg['id']}", headers=rm.member.headers)
     assert r.json()["data"]["reactions"] == [{"emoji": THUMBS, "count": 1, "me": False}]

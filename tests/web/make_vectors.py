@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from amityvox.client.state import State
+from tests.client.factories import Tally, reaction_event
 
 JSON = dict[str, Any]
 Event = tuple[str, JSON]
@@ -90,11 +91,11 @@ def message(mid: str, cid: str, author: JSON, gid: str | None, content: str = "h
     return out
 
 
+_TALLY: Tally = {}
+
+
 def reaction(m: JSON, who: JSON, emoji: str, count: int) -> JSON:
-    out = {"message_id": m["id"], "channel_id": m["channel_id"], "user_id": who["id"], "emoji": emoji, "count": count}
-    if "guild_id" in m:
-        out["guild_id"] = m["guild_id"]
-    return out
+    return reaction_event(_TALLY, m, who, emoji, count)
 
 
 def voice_state(who: JSON, cid: str | None, gid: str | None, **extra: Any) -> JSON:
@@ -198,7 +199,7 @@ def messages_scenario(w: World) -> Iterator[Event]:
     yield "MESSAGE_UPDATE", edited  # keeps my own `me` on 👍
     yield "MESSAGE_REACTION_REMOVE", reaction(first, w.me, "👍", 1)  # me false, count from the event
     yield "MESSAGE_REACTION_REMOVE", reaction(first, w.other, "🎉", 0)  # count 0: gone
-    yield "MESSAGE_REACTION_ADD", {**reaction(first, w.other, "👀", 1), "message_id": w.ids()}  # unknown message
+    yield "MESSAGE_REACTION_ADD", reaction({**first, "id": w.ids()}, w.other, "👀", 1)  # unknown message
     yield "MESSAGE_REACTION_ADD", reaction(plain, w.other, "❤️", 1)  # another's: me stays false
     yield "MESSAGE_REACTION_ADD", reaction(plain, w.me, "😀", 1)
     yield "MESSAGE_REACTION_ADD", reaction(plain, w.other, "😀", 2)
@@ -589,6 +590,7 @@ def snapshot(state: State) -> JSON:
 def build(name: str) -> JSON:
     """One vector: run the scenario through the Python stores (validating every payload)."""
     world = World.make()
+    _TALLY.clear()
     state = State(strict=True, validate=True, clock=lambda: CLOCK)
     first = world.ready()
     state.apply("READY", first)
