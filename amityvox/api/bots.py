@@ -25,7 +25,7 @@ class Activity(Body):
 
 
 class PutPresence(Body):
-    status: Literal["online", "idle", "busy", "offline"]
+    status: str = Field(max_length=16)  # checked by the service, which knows the aliases
     activity: Activity | None = None
 
 

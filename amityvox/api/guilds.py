@@ -153,6 +153,17 @@ async def list_members(
     return ok(await members.list_members(ctx, guild_id, caller.id, after=after, limit=limit))
 
 
+@router.get("/{guild_id}/members/@me/permissions")
+async def my_permissions(
+    guild_id: str,
+    channel_id: str | None = Query(default=None, max_length=26),
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """The caller's permission bits in the guild (or in one of its channels), as a decimal string."""
+    return ok(await members.my_permissions(ctx, guild_id, caller.id, channel_id))
+
+
 @router.get("/{guild_id}/members/{user_id}")
 async def get_member(
     guild_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)

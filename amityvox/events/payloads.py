@@ -22,6 +22,17 @@ RelationshipType = Literal["friend", "blocked", "pending_outgoing", "pending_inc
 # What a user may set (op 3) plus "offline"; events never show "invisible" to others.
 PresenceStatus = Literal["online", "idle", "focus", "busy", "invisible", "offline"]
 VisiblePresence = Literal["online", "idle", "focus", "busy", "offline"]
+# Statuses a user may choose, and the other names accepted for them (Discord's `dnd`).
+SETTABLE_STATUSES = ("online", "idle", "focus", "busy", "invisible")
+STATUS_ALIASES = {"dnd": "busy"}
+
+
+def settable_status(value: object, allowed: tuple[str, ...] = SETTABLE_STATUSES) -> str | None:
+    """`value` as a status of `allowed` (aliases resolved), or None when it is not one."""
+    status = STATUS_ALIASES.get(value, value) if isinstance(value, str) else None
+    return status if status in allowed else None
+
+
 PresenceActivityType = Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
 
 

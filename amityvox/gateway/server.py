@@ -16,6 +16,7 @@ import orjson
 from amityvox.bus.base import Bus, Envelope
 from amityvox.config import Settings
 from amityvox.events import catalog
+from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
 from amityvox.events.types import Scope
 from amityvox.gateway import metrics
 from amityvox.gateway.handover import Anchor, Handover, handover_store
@@ -33,7 +34,6 @@ CHECKPOINT_S = 1.0  # how often each session's anchor is recorded (handover.py)
 SWEEP_S = 30.0  # how often to look for sessions that gone gateways left behind (at most)
 SYNC_TIMEOUT_S = 2.0  # a sync anchor NATS cannot take in time only costs that session a later resume
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
-STATUSES = ("online", "idle", "focus", "busy", "invisible")
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,9 +614,9 @@ class Gateway:
         if op in (Op.IDENTIFY, Op.RESUME):
             raise _Closing(Close.ALREADY_AUTHENTICATED, "already authenticated")
         if op == Op.PRESENCE_UPDATE:
-            status = d.get("status") if isinstance(d, dict) else None
-            if status not in STATUSES:
-                raise _Closing(Close.DECODE_ERROR, f"status must be one of {', '.join(STATUSES)}")
+            status = settable_status(d.get("status") if isinstance(d, dict) else None)
+            if status is None:
+                raise _Closing(Close.DECODE_ERROR, f"status must be one of {', '.join(SETTABLE_STATUSES)} (or dnd)")
             previous = self.presence.statuses.get(session.user_id)
             await self.presence.set(session.user_id, status)
             if previous != status:

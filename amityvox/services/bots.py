@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, bot_presences, users
 from amityvox.errors import bad_request, conflict, forbidden, not_found, rate_limited
+from amityvox.events.payloads import settable_status
 from amityvox.ids import new_id, now_iso
 from amityvox.services import auth
 from amityvox.services.access import channel_access
@@ -142,8 +143,10 @@ async def set_presence(
     ctx: Context, bot_id: str, caller_id: str, status: str, activity: dict[str, str] | None
 ) -> dict[str, Any]:
     """PUT /bots/{b}/presence (owner or the bot) → BOT_PRESENCE_UPDATE to the bot's social circle."""
-    if status not in BOT_STATUSES:
-        raise bad_request(f"status must be one of {', '.join(BOT_STATUSES)}")
+    canonical = settable_status(status, BOT_STATUSES)
+    if canonical is None:
+        raise bad_request(f"status must be one of {', '.join(BOT_STATUSES)} (or dnd)")
+    status = canonical
     if activity is not None:
         name = activity["name"].strip()
         if not name:

@@ -118,6 +118,8 @@ async def preview_invite(ctx: Context, code: str) -> dict[str, Any]:
             if guild[key] is not None:
                 public[key] = guild[key]
         out["guild"] = public
+        # The original clients read the guild's name and size, and the inviter, at the top level.
+        out.update(guild_name=guild["name"], member_count=guild["member_count"], creator_id=row["inviter_id"])
         return out
 
 

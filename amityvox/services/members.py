@@ -21,7 +21,7 @@ from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services import access
 from amityvox.services.grants import require_may_hand_out, require_outranks
 from amityvox.services.names import clean_name
-from amityvox.services.serialize import Row, load_member, member_out
+from amityvox.services.serialize import Row, load_channel_row, load_member, member_out
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -96,6 +96,20 @@ async def get_member(ctx: Context, guild_id: str, user_id: str, target_id: str) 
     async with ctx.db.connect() as conn:
         await access.guild_access(conn, guild_id, user_id)
         return await load_member(conn, guild_id, target_id)
+
+
+async def my_permissions(ctx: Context, guild_id: str, user_id: str, channel_id: str | None) -> dict[str, str]:
+    """`{"permissions": "<decimal>"}`: guild-level bits, or the bits in `channel_id` (0 when it
+    cannot be viewed). A string, since bitfields above 2^53 lose precision in JavaScript."""
+    async with ctx.db.connect() as conn:
+        ga = await access.guild_access(conn, guild_id, user_id)
+        perms = ga.perms
+        if channel_id is not None:
+            channel = await load_channel_row(conn, channel_id)
+            if channel["guild_id"] != guild_id:
+                raise not_found("channel")
+            perms = await access.perms_in(conn, ga, channel)
+        return {"permissions": str(perms)}
 
 
 # ---- writes ----------------------------------------------------------------------------------

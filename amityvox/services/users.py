@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, guild_members, guilds, users
 from amityvox.errors import bad_request, conflict, not_found
+from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
 from amityvox.ids import now_iso
 from amityvox.services.names import clean_name
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,32}")  # always fullmatch: `$` would let a trailing newline in
 MAX_DISPLAY_NAME = 64
-PRESENCES = ("online", "idle", "focus", "busy", "invisible")
 ACTIVITY_TYPES = ("playing", "listening", "watching", "streaming", "custom", "competing")
 
 
@@ -82,9 +82,10 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
     if values.get("display_name") is not None:
         values["display_name"] = clean_name(values["display_name"], "display_name", MAX_DISPLAY_NAME)
     if "status_presence" in changes:
-        if changes["status_presence"] not in PRESENCES:
-            raise bad_request(f"status_presence must be one of {', '.join(PRESENCES)}")
-        values["status_presence"] = changes["status_presence"]
+        status = settable_status(changes["status_presence"])
+        if status is None:
+            raise bad_request(f"status_presence must be one of {', '.join(SETTABLE_STATUSES)} (or dnd)")
+        values["status_presence"] = status
     if "username" in changes and changes["username"] is not None:
         name = check_username(changes["username"])
         values["username"] = name

@@ -1,0 +1,79 @@
+"""What AmityVox's original web client sends and reads, checked against this server.
+
+Each test follows one of its flows and asserts the fields it reads, in the shape it reads them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from amityvox.permissions import ALL, Perm
+from tests.community.helpers import grant
+from tests.conftest import Server
+from tests.gateway.wsclient import Raw
+from tests.messages.helpers import room, say
+
+API = "/api/v1"
+
+
+async def test_my_permissions_are_a_decimal_string(server: Server) -> None:
+    rm = await room(server)
+    r = await server.http.get(f"{API}/guilds/{rm.guild_id}/members/@me/permissions", headers=rm.owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"] == {"permissions": str(ALL)}  # above 2^53: a number would lose bits in JavaScript
+    await grant(server, rm, rm.member, Perm.ManageChannels)
+    r = await server.http.get(f"{API}/guilds/{rm.guild_id}/members/@me/permissions", headers=rm.member.headers)
+    perms = int(r.json()["data"]["permissions"])
+    assert perms & Perm.ManageChannels and not perms & Perm.Administrator
+    r = await server.http.get(
+        f"{API}/guilds/{rm.guild_id}/members/@me/permissions",
+        params={"channel_id": rm.channel_id},
+        headers=rm.member.headers,
+    )
+    assert int(r.json()["data"]["permissions"]) & Perm.ViewChannel
+    r = await server.http.get(f"{API}/guilds/{rm.guild_id}/members/@me/permissions", headers=rm.outsider.headers)
+    assert r.status_code == 404
+
+
+async def test_reaction_events_carry_the_whole_list(server: Server) -> None:
+    rm = await room(server)
+    msg = await say(server, rm.owner, rm.channel_id)
+    watcher = await Raw.connect(server.url)
+    await watcher.identify(rm.owner.token)
+    url = f"{API}/channels/{rm.channel_id}/messages/{msg['id']}/reactions"
+    for emoji, who in (("👍", rm.owner), ("🎉", rm.member), ("👍", rm.member)):
+        assert (await server.http.put(f"{url}/{quote(emoji)}", headers=who.headers)).status_code == 204
+    frames = [await watcher.wait_for("MESSAGE_REACTION_ADD") for _ in range(3)]
+    assert frames[-1]["d"]["reactions"] == [{"emoji": "👍", "count": 2}, {"emoji": "🎉", "count": 1}]
+    assert (await server.http.delete(f"{url}/{quote('🎉')}", headers=rm.member.headers)).status_code == 204
+    removed = await watcher.wait_for("MESSAGE_REACTION_REMOVE")
+    assert removed["d"]["reactions"] == [{"emoji": "👍", "count": 2}]
+    await watcher.close()
+
+
+async def test_dnd_is_busy_over_rest_and_the_gateway(server: Server) -> None:
+    rm = await room(server)
+    r = await server.http.patch(f"{API}/users/@me", json={"status_presence": "dnd"}, headers=rm.member.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["status_presence"] == "busy"
+    watcher = await Raw.connect(server.url)
+    await watcher.identify(rm.owner.token)
+    member = await Raw.connect(server.url)
+    await member.identify(rm.member.token)
+    await member.send(3, {"status": "dnd"})
+    update = await watcher.wait_for("PRESENCE_UPDATE", check=lambda d: d["user_id"] == rm.member.id)
+    assert update["d"]["status"] == "busy"
+    await member.send(3, {"status": "sleepy"})
+    assert await member.closed_with() == 4002
+    await watcher.close()
+
+
+async def test_invite_preview_has_the_guild_at_the_top_level_too(server: Server) -> None:
+    rm = await room(server)
+    r = await server.http.post(f"{API}/guilds/{rm.guild_id}/invites", json={}, headers=rm.owner.headers)
+    code = r.json()["data"]["code"]
+    preview = (await server.http.get(f"{API}/invites/{code}", headers=rm.outsider.headers)).json()["data"]
+    assert preview["guild_id"] == rm.guild_id
+    assert preview["guild_name"] == preview["guild"]["name"] == "Home"
+    assert preview["member_count"] == preview["guild"]["member_count"] == 2
+    assert preview["creator_id"] == preview["inviter_id"] == rm.owner.id
