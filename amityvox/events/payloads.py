@@ -3,17 +3,19 @@
 Every model forbids unknown fields, so a publisher that drifts from the wire shape
 fails loudly instead of shipping fields no client knows. Fields the SPEC marks `?`
 are `X | None = None` (omitted from the frame when null); all others are required.
-IDs are ULID strings, timestamps RFC 3339 strings, permission bits integers.
+IDs are ULID strings, timestamps RFC 3339 strings, permission bitfields decimal strings
+(JavaScript numbers lose bits above 2^53).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 ID: TypeAlias = str  # a ULID (SPEC §1)
 Timestamp: TypeAlias = str  # RFC 3339, UTC (SPEC §1)
+Bits: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")]  # a uint64 bitfield (SPEC §3)
 JSONDocument: TypeAlias = dict[str, Any]  # free-form state owned by a feature (game, whiteboard)
 
 ChannelType = Literal["text", "voice", "dm", "group", "announcement", "forum", "stage", "category"]
@@ -70,7 +72,7 @@ class Guild(Payload):
     name: str
     description: str | None = None
     icon_id: ID | None = None
-    default_permissions: int
+    default_permissions: Bits
     flags: int
     nsfw: bool
     discoverable: bool
@@ -81,8 +83,8 @@ class Guild(Payload):
 class PermissionOverwrite(Payload):
     id: ID  # role or user id; the guild's own id is the @everyone overwrite
     type: OverwriteType
-    allow: int
-    deny: int
+    allow: Bits
+    deny: Bits
 
 
 class Channel(Payload):
@@ -187,8 +189,8 @@ class Role(Payload):
     hoist: bool
     mentionable: bool
     position: int
-    permissions_allow: int
-    permissions_deny: int
+    permissions_allow: Bits
+    permissions_deny: Bits
     created_at: Timestamp
 
 

@@ -196,13 +196,14 @@ class World:
             return []
         return handler(self, d) or []
 
+    # Bitfields travel as decimal strings (JavaScript loses bits above 2^53); int() takes either.
     def _upsert_guild(self, g: dict[str, Any]) -> GuildState:
         guild = self.guilds.get(g["id"])
         if guild is None:
-            guild = self.guilds[g["id"]] = GuildState(g["id"], g["owner_id"], g["default_permissions"])
+            guild = self.guilds[g["id"]] = GuildState(g["id"], g["owner_id"], int(g["default_permissions"]))
         else:
             guild.owner_id = g["owner_id"]
-            guild.base = g["default_permissions"]
+            guild.base = int(g["default_permissions"])
             guild.cache.clear()
         return guild
 
@@ -210,7 +211,8 @@ class World:
         guild = self.guilds.get(r["guild_id"])
         if guild is None:
             return
-        guild.roles[r["id"]] = P.RoleBits(r["id"], r["permissions_allow"], r["permissions_deny"], r["position"])
+        allow, deny = int(r["permissions_allow"]), int(r["permissions_deny"])
+        guild.roles[r["id"]] = P.RoleBits(r["id"], allow, deny, r["position"])
         guild.cache.clear()
 
     def _upsert_channel(self, c: dict[str, Any]) -> ChannelState:
@@ -220,7 +222,8 @@ class World:
             guild_id=c.get("guild_id"),
             parent_id=c.get("parent_channel_id"),
             overwrites=tuple(
-                P.Overwrite(o["id"], o["type"], o["allow"], o["deny"]) for o in c.get("permission_overwrites", ())
+                P.Overwrite(o["id"], o["type"], int(o["allow"]), int(o["deny"]))
+                for o in c.get("permission_overwrites", ())
             ),
             recipients=recipients,
             payload=c,

@@ -42,7 +42,7 @@ def guild_out(row: Row) -> dict[str, Any]:
         "id": row["id"],
         "owner_id": row["owner_id"],
         "name": row["name"],
-        "default_permissions": row["default_permissions"],
+        "default_permissions": str(row["default_permissions"]),
         "flags": row["flags"],
         "nsfw": row["nsfw"],
         "discoverable": row["discoverable"],
@@ -60,8 +60,8 @@ def role_out(row: Row) -> dict[str, Any]:
         "hoist": row["hoist"],
         "mentionable": row["mentionable"],
         "position": row["position"],
-        "permissions_allow": row["permissions_allow"],
-        "permissions_deny": row["permissions_deny"],
+        "permissions_allow": str(row["permissions_allow"]),
+        "permissions_deny": str(row["permissions_deny"]),
         "created_at": row["created_at"],
     }
     if row["color"] is not None:  # stored as an integer, sent as "#rrggbb"
@@ -103,7 +103,7 @@ def ban_out(row: Row, user_row: Row) -> dict[str, Any]:
 
 
 def overwrite_out(row: Row) -> dict[str, Any]:
-    return {"id": row["target_id"], "type": row["target_type"], "allow": row["allow"], "deny": row["deny"]}
+    return {"id": row["target_id"], "type": row["target_type"], "allow": str(row["allow"]), "deny": str(row["deny"])}
 
 
 def channel_out(row: Row, overwrites: Iterable[Row] = (), recipients: Iterable[Row] | None = None) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def guild(guild_id: str, owner_id: str, member_count: int = 1, **extra: Any) -> 
         "id": guild_id,
         "owner_id": owner_id,
         "name": "guild",
-        "default_permissions": 0,
+        "default_permissions": "0",
         "flags": 0,
         "nsfw": False,
         "discoverable": False,
@@ -82,8 +82,8 @@ def role(role_id: str, guild_id: str, name: str = "role") -> JSON:
         "hoist": False,
         "mentionable": True,
         "position": 1,
-        "permissions_allow": 0,
-        "permissions_deny": 0,
+        "permissions_allow": "0",
+        "permissions_deny": "0",
         "created_at": NOW,
     }
 

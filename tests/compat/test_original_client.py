@@ -77,3 +77,33 @@ async def test_invite_preview_has_the_guild_at_the_top_level_too(server: Server)
     assert preview["guild_name"] == preview["guild"]["name"] == "Home"
     assert preview["member_count"] == preview["guild"]["member_count"] == 2
     assert preview["creator_id"] == preview["inviter_id"] == rm.owner.id
+
+
+async def test_permission_bitfields_are_decimal_strings_in_rest_and_events(server: Server) -> None:
+    rm = await room(server)
+    watcher = await Raw.connect(server.url)
+    await watcher.identify(rm.member.token)
+    admin = str(int(Perm.Administrator))  # 2^63: a JSON number would lose it in JavaScript
+    r = await server.http.post(
+        f"{API}/guilds/{rm.guild_id}/roles",
+        json={"name": "admins", "permissions_allow": admin},
+        headers=rm.owner.headers,
+    )
+    assert r.status_code == 201, r.text
+    role = r.json()["data"]
+    assert (role["permissions_allow"], role["permissions_deny"]) == (admin, "0")
+    created = await watcher.wait_for("GUILD_ROLE_CREATE")
+    assert created["d"]["permissions_allow"] == admin
+    r = await server.http.put(
+        f"{API}/channels/{rm.channel_id}/permissions/{role['id']}",
+        json={"type": "role", "allow": "0", "deny": str(int(Perm.AddReactions))},
+        headers=rm.owner.headers,
+    )
+    assert r.status_code == 200, r.text
+    [overwrite] = r.json()["data"]["permission_overwrites"]
+    assert overwrite["deny"] == str(int(Perm.AddReactions)) and overwrite["allow"] == "0"
+    updated = await watcher.wait_for("CHANNEL_UPDATE")
+    assert updated["d"]["permission_overwrites"] == [overwrite]
+    guild = (await server.http.get(f"{API}/guilds/{rm.guild_id}", headers=rm.member.headers)).json()["data"]
+    assert isinstance(guild["default_permissions"], str) and int(guild["default_permissions"]) & Perm.ViewChannel
+    await watcher.close()

@@ -529,7 +529,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], str]] = {
             "slowmode_seconds": 0,
             "nsfw": False,
             "permission_overwrites": [
-                {"id": GUILD_ID, "type": "role", "allow": 0, "deny": 1 << 22},
+                {"id": GUILD_ID, "type": "role", "allow": "0", "deny": str(1 << 22)},
             ],
             "locked": True,
             "archived": False,

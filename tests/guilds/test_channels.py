@@ -122,7 +122,7 @@ async def test_overwrites(server: Server) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["data"]["permission_overwrites"] == [
-        {"id": bob["user"]["id"], "type": "user", "allow": 0, "deny": VIEW}
+        {"id": bob["user"]["id"], "type": "user", "allow": "0", "deny": str(VIEW)}
     ]
     await server.settle()
     assert server.recorder.names() == ["CHANNEL_UPDATE"]

@@ -20,7 +20,7 @@ async def test_create_guild_publishes_the_full_guild_to_the_creator(any_db_serve
     g = r.json()["data"]
     assert g["name"] == "Home" and g["description"] == "ours"
     assert g["owner_id"] == alice["user"]["id"]
-    assert g["member_count"] == 1 and g["default_permissions"] == P.DEFAULT_EVERYONE
+    assert g["member_count"] == 1 and g["default_permissions"] == str(P.DEFAULT_EVERYONE)
     assert [(c["name"], c["channel_type"], c["position"]) for c in g["channels"]] == [("general", "text", 0)]
     assert g["roles"] == [] and g["emoji"] == []
     assert g["member"]["user_id"] == alice["user"]["id"] and g["member"]["roles"] == []

@@ -50,7 +50,7 @@ async def test_my_guilds_lists_only_guilds_i_belong_to(server: Server) -> None:
         "id": first,
         "owner_id": alice.id,
         "name": "First",
-        "default_permissions": 0,
+        "default_permissions": "0",
         "flags": 0,
         "nsfw": False,
         "discoverable": False,

@@ -49,7 +49,7 @@ def user(uid: str, username: str, **extra: Any) -> JSON:
 
 def guild(gid: str, owner: str, count: int, name: str = "Home") -> JSON:
     return {
-        "id": gid, "owner_id": owner, "name": name, "default_permissions": 0, "flags": 0, "nsfw": False,
+        "id": gid, "owner_id": owner, "name": name, "default_permissions": "0", "flags": 0, "nsfw": False,
         "discoverable": False, "member_count": count, "created_at": NOW,
     }  # fmt: skip
 
@@ -74,7 +74,7 @@ def member(gid: str, who: JSON, roles: list[str] | None = None, **extra: Any) ->
 def role(rid: str, gid: str, name: str, position: int = 1) -> JSON:
     return {
         "id": rid, "guild_id": gid, "name": name, "hoist": False, "mentionable": True, "position": position,
-        "permissions_allow": 0, "permissions_deny": 0, "created_at": NOW,
+        "permissions_allow": "0", "permissions_deny": "0", "created_at": NOW,
     }  # fmt: skip
 
 
