@@ -237,8 +237,7 @@ async def test_revoked_token_returns_to_login(server: Server, browser: Any) -> N
     await other.page.get_by_role("button", name="Sign out").click()
     await other.page.get_by_role("heading", name="Welcome back").wait_for()
 
-    # The first tab's socket drops; its RESUME is refused with 4004 and it asks for a login.
-    await erin.page.evaluate("amityvox.app.gateway.ws.close(4000, 'test drop')")
+    # The server closes the first tab's session with 4004 at once, and it asks for a login.
     await erin.page.get_by_role("heading", name="Welcome back").wait_for()
     await erin.page.locator(".notice", has_text="session has ended").wait_for()
     assert await erin.page.evaluate("localStorage.getItem('amityvox.token')") is None
