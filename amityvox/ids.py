@@ -55,4 +55,9 @@ def now_iso() -> str:
 
 
 def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    """An RFC 3339 timestamp as UTC; ValueError without a time zone offset, which would otherwise
+    be read in the server's local zone."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone offset (such as Z or +02:00)")
+    return parsed.astimezone(UTC)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.fields import PermissionBits
 from amityvox.context import Context
 from amityvox.services import channels
 
@@ -28,8 +29,8 @@ class PatchChannel(Body):
 
 class OverwriteBody(Body):
     type: Literal["role", "user"]
-    allow: int = 0
-    deny: int = 0
+    allow: PermissionBits = 0
+    deny: PermissionBits = 0
 
 
 @router.get("/{channel_id}")

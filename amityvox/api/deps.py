@@ -16,9 +16,11 @@ from amityvox.services import auth
 
 
 class Body(BaseModel):
-    """Request bodies reject unknown fields so typos fail loudly instead of being ignored."""
+    """Request bodies reject unknown fields so typos fail loudly instead of being ignored, and
+    take JSON types as they are: strict mode refuses `true` for an integer or `"5"` for a number
+    instead of guessing (api/fields.py holds the few types that accept more than one form)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _has_null(value: Any) -> bool:

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.fields import MediaId, PermissionBits
 from amityvox.context import Context
 from amityvox.services import channels, emoji, guilds, invites, members, moderation, roles
 
@@ -24,8 +25,8 @@ class CreateGuild(Body):
 class PatchGuild(Body):
     name: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
-    icon_id: str | None = Field(default=None, max_length=26)
-    default_permissions: int | None = None
+    icon_id: MediaId | None = None
+    default_permissions: PermissionBits | None = None
     nsfw: bool | None = None
     discoverable: bool | None = None
     owner_id: str | None = Field(default=None, max_length=26)
@@ -55,8 +56,8 @@ class RoleFields(Body):
     hoist: bool | None = None
     mentionable: bool | None = None
     position: int | None = None
-    permissions_allow: int | None = None
-    permissions_deny: int | None = None
+    permissions_allow: PermissionBits | None = None
+    permissions_deny: PermissionBits | None = None
 
 
 class BanBody(Body):

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.fields import MediaId
 from amityvox.context import Context
 from amityvox.services import auth, users
 
@@ -21,7 +22,7 @@ class PatchMe(Body):
     status_text: str | None = Field(default=None, max_length=128)
     status_presence: str | None = None
     bio: str | None = Field(default=None, max_length=2000)
-    avatar_id: str | None = Field(default=None, max_length=26)
+    avatar_id: MediaId | None = None
 
 
 class ChangePassword(Body):

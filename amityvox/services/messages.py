@@ -92,11 +92,30 @@ def _check_objects(items: Sequence[dict[str, Any]], model: type[BaseModel], what
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "item"
             raise bad_request(f"{what}[{i}].{where}: {first['msg']}") from None
-        url = str(getattr(parsed, "url", ""))
-        if not url.startswith(("https://", "http://")):
-            raise bad_request(f"{what}[{i}].url must be an http(s) URL")
-        out.append(parsed.model_dump(exclude_none=True))
+        dumped = parsed.model_dump(exclude_none=True)
+        bad = _non_web_url(dumped)
+        if bad is not None:
+            raise bad_request(f"{what}[{i}].{bad} must be an http(s) URL")
+        out.append(dumped)
     return out
+
+
+def _is_url_field(name: str) -> bool:
+    return name in ("url", "image", "thumbnail", "icon") or name.endswith("_url")
+
+
+def _non_web_url(item: dict[str, Any], where: str = "") -> str | None:
+    """The path of the first URL field (at any depth) that is not http(s): clients render them as
+    links and images, so `javascript:` or `data:` must never get in."""
+    for key, value in item.items():
+        path = f"{where}{key}"
+        if isinstance(value, dict):
+            found = _non_web_url(value, f"{path}.")
+            if found is not None:
+                return found
+        elif _is_url_field(key) and not (isinstance(value, str) and value.lower().startswith(("https://", "http://"))):
+            return path
+    return None
 
 
 def check_cursor(value: str | None, name: str) -> str | None:

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import socket
+from datetime import timedelta
 from typing import Any
 
 import httpcore
@@ -14,6 +15,7 @@ import orjson
 import pytest
 
 from amityvox.errors import ApiError
+from amityvox.ids import iso, utcnow
 from amityvox.services import automod, previews
 from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
@@ -331,3 +333,99 @@ async def test_a_redirect_from_an_allowed_host_to_an_inward_address_is_not_follo
         for path in targets:
             assert await previews.fetch_embed(f"http://127.0.0.1:{port}{path}", ("127.0.0.1",)) is None, path
     assert hits == list(targets) and set(seen) == {"127.0.0.1"}
+
+
+# ---- lax types and unsafe URLs ----------------------------------------------------------------
+
+EMBED = {"url": "https://example.com/", "type": "rich", "title": "t"}
+ATTACHMENT = {"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "filename": "a.png", "content_type": "image/png", "size_bytes": 1}
+
+
+async def test_client_embeds_and_attachments_take_only_web_urls(server: Server) -> None:
+    rm = await room(server)
+    bad = [
+        {"embeds": [{**EMBED, "image": "javascript:alert(1)"}]},
+        {"embeds": [{**EMBED, "image": "data:image/png;base64,AAAA"}]},
+        {"embeds": [{**EMBED, "url": "javascript:alert(1)"}]},
+        {"embeds": [{**EMBED, "url": " https://example.com/"}]},
+        {"attachments": [{**ATTACHMENT, "url": "javascript:alert(1)"}]},
+        {"attachments": [{**ATTACHMENT, "url": "https://cdn.example/a.png", "proxy_url": "javascript:x"}]},
+        {"attachments": [{**ATTACHMENT, "url": "https://cdn.example/a.png", "thumbnail": {"url": "vbscript:x"}}]},
+    ]
+    for extra in bad:
+        r = await post(server, rm.owner, rm.channel_id, "x", **extra)
+        assert r.status_code == 400 and "http(s) URL" in r.json()["error"]["message"], (extra, r.text)
+    await server.settle()
+    assert server.recorder.names() == []
+    r = await post(server, rm.owner, rm.channel_id, "x", embeds=[{**EMBED, "image": "http://example.com/i.png"}])
+    assert r.status_code == 201, r.text
+
+
+BAD_BITS = [True, False, 1.0, 1048576.0, "0x10", "-1", " 1", "1e3", "", -1, 1 << 64, str(1 << 64), None]
+
+
+async def test_permission_bits_take_integers_or_decimal_strings_only(server: Server) -> None:
+    rm = await room(server)
+    guild = f"{API}/guilds/{rm.guild_id}"
+    overwrite = f"{API}/channels/{rm.channel_id}/permissions/{rm.member.id}"
+    for value in BAD_BITS:
+        r = await server.http.patch(guild, json={"default_permissions": value}, headers=rm.owner.headers)
+        assert r.status_code == 400, (value, r.text)
+        r = await server.http.post(
+            f"{guild}/roles", json={"name": "r", "permissions_allow": value}, headers=rm.owner.headers
+        )
+        assert r.status_code == 400, (value, r.text)
+        r = await server.http.put(overwrite, json={"type": "user", "allow": value}, headers=rm.owner.headers)
+        assert r.status_code == 400, (value, r.text)
+    r = await server.http.post(f"{guild}/roles", json={"name": "r", "position": True}, headers=rm.owner.headers)
+    assert r.status_code == 400, r.text  # no bool for any integer
+    await server.settle()
+    assert server.recorder.names() == []
+    view = str(1 << 20)
+    r = await server.http.patch(guild, json={"default_permissions": view}, headers=rm.owner.headers)
+    assert r.status_code == 200 and int(r.json()["data"]["default_permissions"]) == 1 << 20, r.text
+    r = await server.http.post(
+        f"{guild}/roles", json={"name": "r", "permissions_allow": view}, headers=rm.owner.headers
+    )
+    assert r.status_code == 201 and int(r.json()["data"]["permissions_allow"]) == 1 << 20, r.text
+    r = await server.http.put(overwrite, json={"type": "user", "allow": view, "deny": 0}, headers=rm.owner.headers)
+    assert r.status_code == 200, r.text
+
+
+async def test_timestamps_without_a_time_zone_are_refused(server: Server) -> None:
+    rm = await room(server)
+    guild = f"{API}/guilds/{rm.guild_id}"
+    aware = iso(utcnow() + timedelta(days=7))
+    naive, dated = aware.removesuffix("Z"), aware[:10]
+    for when in (naive, dated):
+        r = await server.http.patch(
+            f"{guild}/members/{rm.member.id}", json={"timeout_until": when}, headers=rm.owner.headers
+        )
+        assert r.status_code == 400, r.text
+        r = await server.http.put(f"{guild}/bans/{rm.outsider.id}", json={"expires_at": when}, headers=rm.owner.headers)
+        assert r.status_code == 400, r.text
+        r = await server.http.post(
+            f"{guild}/events", json={"name": "party", "scheduled_start": when}, headers=rm.owner.headers
+        )
+        assert r.status_code == 400, r.text
+    await server.settle()
+    assert server.recorder.names() == []
+    r = await server.http.post(f"{guild}/events", json={"name": "party", "scheduled_start": aware},
+                               headers=rm.owner.headers)  # fmt: skip
+    assert r.status_code == 201, r.text
+
+
+async def test_avatar_and_icon_ids_must_be_ids(server: Server) -> None:
+    rm = await room(server)
+    guild = f"{API}/guilds/{rm.guild_id}"
+    for value in ("x", "", "javascript:alert(1)", "https://evil.example/a.png", "0" * 25, "!" * 26, 5):
+        r = await server.http.patch(f"{API}/users/@me", json={"avatar_id": value}, headers=rm.owner.headers)
+        assert r.status_code == 400, (value, r.text)
+        r = await server.http.patch(guild, json={"icon_id": value}, headers=rm.owner.headers)
+        assert r.status_code == 400, (value, r.text)
+    media = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    for value in (media, None):
+        r = await server.http.patch(f"{API}/users/@me", json={"avatar_id": value}, headers=rm.owner.headers)
+        assert r.status_code == 200 and r.json()["data"].get("avatar_id") == value, r.text
+        r = await server.http.patch(guild, json={"icon_id": value}, headers=rm.owner.headers)
+        assert r.status_code == 200 and r.json()["data"].get("icon_id") == value, r.text
