@@ -19,7 +19,7 @@ import amityvox.api
 import amityvox.services
 from amityvox import webapp
 from amityvox.api import errors, health
-from amityvox.api.deps import ok, storable_json_body
+from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
 from amityvox.api.timing import Timing
 from amityvox.bus.base import Bus
@@ -109,7 +109,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         openapi_url="/api/v1/openapi.json",
     )
     errors.install(app)
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_json_body)])
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_input)])
     if serves_api:
         for router in api_routers():
             if router is not health.router:

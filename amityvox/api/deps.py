@@ -39,15 +39,19 @@ def _has_null(value: Any) -> bool:
     return False
 
 
-async def storable_json_body(request: Request) -> None:
-    """Refuse, for every route, a JSON body whose strings could not be stored or sent back.
+async def storable_input(request: Request) -> None:
+    """Refuse, for every route, input whose strings could not be stored or sent back.
 
     FastAPI decodes bodies with the standard `json` module, which lets through escaped lone
     surrogates (`"\\ud800"`: not Unicode, so encoding them later fails) and NaN; PostgreSQL
-    text cannot hold U+0000. orjson refuses the first two, and the null character is refused
-    here rather than stripped, so what is stored is what was sent. FastAPI reads the body
-    before dependencies run, so this sees the same bytes the route was given.
+    text cannot hold U+0000, whether it came in the body, the path or the query. orjson refuses
+    the first two, and the null character is refused here rather than stripped, so what is
+    stored is what was sent. FastAPI reads the body before dependencies run, so this sees the
+    same bytes the route was given.
     """
+    params = [*request.path_params.values(), *request.query_params.values()]
+    if any("\x00" in str(value) for value in params):
+        raise ApiError(400, "validation_error", "path and query parameters may not contain null characters")
     body = await request.body()
     if not body:
         return

@@ -152,6 +152,12 @@ async def test_lone_surrogates_and_null_characters_get_400_on_every_route(any_db
             assert _code(r) == "invalid_body", r.text
     await server.settle()
     assert server.recorder.names() == []
+    # A null character in the path or the query is refused the same way.
+    for path in ("/guilds/%00", "/users/%00", f"/guilds/{rm.guild_id}/members/a%00b", "/channels/%00/messages"):
+        r = await server.http.get(f"{API}{path}", headers=rm.owner.headers)
+        assert r.status_code == 400 and _code(r) == "validation_error", (path, r.text)
+    r = await server.http.get(f"{API}/channels/{rm.channel_id}/messages?after=%00", headers=rm.owner.headers)
+    assert r.status_code == 400, r.text
     # The same routes take ordinary text, astral characters (a valid surrogate pair) included.
     for method, path, template in routes[:-1]:
         r = await _raw(server, method, path, template % r"fine \ud83d\ude00", rm.owner)
