@@ -325,7 +325,7 @@ def _known_paths(test: Any) -> Any:
 
 @_known_paths
 @settings(
-    max_examples=30,
+    max_examples=20,
     derandomize=True,  # the same examples on every run: CI is deterministic
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
