@@ -29,14 +29,16 @@ from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
+from amityvox.services import outbox
 from amityvox.services.world import ServiceBackend
 
 log = logging.getLogger("amityvox")
 
 
-def make_bus(settings: Settings) -> Bus:
+def make_bus(settings: Settings, db: Database) -> Bus:
     if settings.bus_url.startswith("memory://"):
-        return MemoryBus()
+        # The outbox is the journal the background workers resume from after a restart.
+        return MemoryBus(journal=outbox.Journal(db), hold=settings.hold_workers)
     from amityvox.bus.nats import NatsBus
 
     return NatsBus(settings.bus_url, replicas=settings.nats_replicas)
@@ -80,7 +82,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.resolved_database_url)
         await db.migrate()
-        bus = make_bus(settings)
+        bus = make_bus(settings, db)
         await bus.start()
         ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
         app.state.ctx = ctx

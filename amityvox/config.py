@@ -43,6 +43,12 @@ class Settings:
     nats_replicas: int = _setting(
         "bus", 1, "JetStream replicas for the event streams (3 in a cluster).", min=1, max=5
     )
+    hold_workers: tuple[str, ...] = _setting(
+        "bus",
+        (),
+        "Background workers (automod, notifications, link-previews…) that take no events in this"
+        " process: their events wait for its next start (memory:// bus; maintenance and tests).",
+    )
     # [auth]
     token_ttl_days: int = _setting("auth", 30, "Days a login token stays valid.", min=1)
     password_min_length: int = _setting("auth", 8, "Shortest accepted password.", min=6, max=128)

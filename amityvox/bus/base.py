@@ -38,19 +38,26 @@ class Following(Subscription, Protocol):
 
 class Bus(Protocol):
     outbox: bool  # whether committed events go through the transactional outbox (services/outbox.py)
+    replays: bool  # whether the outbox rows stay as the bus's own journal (in-process bus): no relay
 
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
 
-    async def publish(self, events: Sequence[Envelope]) -> None:
-        """Publish in order; returns once the bus has accepted every event."""
+    async def publish(self, events: Sequence[Envelope], positions: Sequence[int] = ()) -> None:
+        """Publish in order; returns once the bus has accepted every event. `positions`: where
+        the events were written in the outbox, when they were."""
         ...
 
     async def subscribe(self, pattern: str, handler: Handler, *, queue: str | None = None) -> Subscription:
-        """Deliver matching events to `handler`. Subscribers sharing a `queue` name split the
-        events between them (one worker per event across processes); without one, every
-        subscriber sees every matching event (tests and tools; the gateways `follow`)."""
+        """Deliver matching events to `handler`. Without `queue`, every subscriber sees every
+        matching event from now on (tests and tools; the gateways `follow`).
+
+        With a `queue` name, a background worker: the subscribers sharing it split the events
+        between them (one member per event, across processes), and the queue is durable: an
+        event published while no member runs (a restart, a crash between the commit and the
+        handling) is delivered when one is back. Delivery is at least once, so a worker must
+        be idempotent: handling an event a second time changes nothing more."""
         ...
 
     async def follow(self, handler: Follower) -> Following:

@@ -341,6 +341,7 @@ automod_actions = Table(
     Column("reason", String(512), nullable=False),
     _ts("created_at"),
     Index("ix_automod_actions_guild", "guild_id", "id"),
+    Index("ix_automod_actions_message", "message_id"),
 )
 
 raid_configs = Table(
@@ -631,6 +632,7 @@ notifications = Table(
     Column("read", Boolean, nullable=False, default=False),
     _ts("created_at"),
     Index("ix_notifications_user", "user_id", "id"),
+    Index("ix_notifications_message", "message_id"),
 )
 
 # Instance-wide announcements published by administrators.
@@ -779,7 +781,8 @@ channel_widgets = Table(
     Index("ix_channel_widgets_channel", "channel_id", "position"),
 )
 
-# Events written in the transaction that caused them, deleted once published (services/outbox.py).
+# Events written in the transaction that caused them (services/outbox.py): deleted once published
+# on NATS; on the in-process bus kept until every background worker has passed them.
 event_outbox = Table(
     "event_outbox",
     metadata,
@@ -790,6 +793,16 @@ event_outbox = Table(
     Column("payload", Text, nullable=False),
     _ts("ts"),
     _ts("created_at"),
+)
+
+# How far each background worker of the in-process bus got in event_outbox: a restarted
+# process replays the events after it (bus/memory.py).
+worker_cursors = Table(
+    "worker_cursors",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    _ts("updated_at"),
 )
 
 # Failed logins within the rate-limit window, per "account:<name>" and "client:<address>" key:

@@ -489,6 +489,10 @@ class Evaluator:
 
 async def _apply(tx: UnitOfWork, guild_id: str, message: dict[str, Any], matches: list[tuple[Row, str]]) -> int:
     """Record and publish every action, then delete the message and time the author out (once each)."""
+    # The same MESSAGE_CREATE handled again (replayed after a restart) finds its actions done.
+    done = select(automod_actions.c.id).where(automod_actions.c.message_id == message["id"]).limit(1)
+    if await tx.conn.scalar(done) is not None:
+        return 0
     author_id = message["author_id"]
     taken = 0
     delete_it = False

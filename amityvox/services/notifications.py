@@ -9,11 +9,12 @@ to its owner alone:
 - a message in a DM or group they are in — `dm`;
 - a reaction to one of their messages — `reaction` (once per reactor, message and emoji
   while unread);
-- a friend request sent to them — `friend_request`.
+- a friend request sent to them — `friend_request` (once per sender while unread).
 
 A user gets at most one notification per message (mention over reply over dm), never
 for their own actions, and none from someone they blocked. Everything is read from the
-event payloads themselves (a DM message has no guild_id, and none is invented).
+event payloads themselves (a DM message has no guild_id, and none is invented). An event
+handled a second time (the bus delivers at least once) creates nothing more.
 """
 
 from __future__ import annotations
@@ -164,6 +165,11 @@ async def on_message(ctx: Context, m: dict[str, Any]) -> None:
         if not wanted:
             return
         allowed = await _viewers(tx.conn, channel, set(wanted)) - await _blocking(tx.conn, wanted, author_id)
+        # The same MESSAGE_CREATE handled again (replayed after a restart) adds nobody twice.
+        q = select(notifications.c.user_id).where(
+            notifications.c.message_id == m["id"], notifications.c.type.in_(list(_RANK))
+        )
+        allowed -= set(await tx.conn.scalars(q))
         preview = m.get("content", "")[:PREVIEW] or None
         for user_id in sorted(allowed):
             await _create(
@@ -218,6 +224,14 @@ async def on_relationship(ctx: Context, d: dict[str, Any]) -> None:
     if d["type"] != "pending_incoming":
         return
     async with ctx.uow() as tx:
+        dup = select(notifications.c.id).where(  # once per sender while unread, replays included
+            notifications.c.user_id == d["user_id"],
+            notifications.c.type == "friend_request",
+            notifications.c.actor_id == d["target_id"],
+            notifications.c.read.is_(False),
+        )
+        if await tx.conn.scalar(dup.limit(1)) is not None:
+            return
         await _create(tx, d["user_id"], "friend_request", actor_id=d["target_id"])
 
 

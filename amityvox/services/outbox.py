@@ -5,24 +5,29 @@ after the commit and deletes the rows. Rows that outlive `GRACE_SECONDS` belong 
 that died (or lost the bus) between commit and publish: the relay, run by one API process at
 a time, publishes them in commit order with their original id and timestamp, so NATS drops
 any copy it already has (`Nats-Msg-Id`, 120 s window).
+
+On the in-process bus the rows stay instead: they are the journal (`Journal`) its background
+workers replay after a restart, trimmed once every worker's cursor has passed them
+(`bus/memory.py`). No relay runs then.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.bus.base import Envelope
 from amityvox.db.engine import Database
-from amityvox.db.schema import event_outbox
-from amityvox.ids import iso, now_iso, utcnow
+from amityvox.db.schema import event_outbox, worker_cursors
+from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services.leases import run_when_leader
+from amityvox.services.upserts import upsert
 
 if TYPE_CHECKING:
     from amityvox.context import Context
@@ -55,17 +60,53 @@ async def remove(conn: AsyncConnection, positions: Sequence[int]) -> None:
     await conn.execute(delete(event_outbox).where(event_outbox.c.position.in_(positions)))
 
 
+def _envelope(r: Any) -> Envelope:
+    return Envelope(name=r["name"], subject=r["subject"], data=orjson.loads(r["payload"]), id=r["id"], ts=r["ts"])
+
+
 async def _stale(db: Database, cutoff: str) -> list[tuple[int, Envelope]]:
     q = select(event_outbox).where(event_outbox.c.created_at <= cutoff).order_by(event_outbox.c.position).limit(BATCH)
     async with db.connect() as conn:
         rows = (await conn.execute(q)).mappings().all()
-    return [
-        (
-            r["position"],
-            Envelope(name=r["name"], subject=r["subject"], data=orjson.loads(r["payload"]), id=r["id"], ts=r["ts"]),
-        )
-        for r in rows
-    ]
+    return [(r["position"], _envelope(r)) for r in rows]
+
+
+class Journal:
+    """The outbox read back by the in-process bus (`bus.memory.Journal`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def last(self) -> int:
+        async with self.db.connect() as conn:
+            return int(await conn.scalar(select(func.max(event_outbox.c.position))) or 0)
+
+    async def read(self, after: int, limit: int) -> list[tuple[int, Envelope]]:
+        q = select(event_outbox).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
+        async with self.db.connect() as conn:
+            return [(r["position"], _envelope(r)) for r in (await conn.execute(q)).mappings()]
+
+    async def heads(self, after: int, limit: int) -> list[tuple[int, str, float]]:
+        cols = event_outbox.c.position, event_outbox.c.subject, event_outbox.c.created_at
+        q = select(*cols).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        now = utcnow()
+        return [(r.position, r.subject, (now - parse_iso(r.created_at)).total_seconds()) for r in rows]
+
+    async def cursors(self, names: Iterable[str]) -> dict[str, int]:
+        q = select(worker_cursors.c.name, worker_cursors.c.position).where(worker_cursors.c.name.in_(list(names)))
+        async with self.db.connect() as conn:
+            return {r.name: int(r.position) for r in await conn.execute(q)}
+
+    async def save(self, cursors: dict[str, int], trim_below: int | None) -> None:
+        now = now_iso()
+        async with self.db.begin() as conn:
+            for name, position in cursors.items():
+                values = {"name": name, "position": position, "updated_at": now}
+                await upsert(conn, worker_cursors, ["name"], values, ["position", "updated_at"])
+            if trim_below is not None:
+                await conn.execute(delete(event_outbox).where(event_outbox.c.position < trim_below))
 
 
 async def relay(ctx: Context, grace: float | None = None) -> int:
@@ -86,5 +127,7 @@ async def relay(ctx: Context, grace: float | None = None) -> int:
 
 
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
+    if ctx.bus.replays:  # the rows are the bus's journal: nothing to relay
+        return []
     loop = run_when_leader(ctx, "outbox-relay", lambda: relay(ctx), RELAY_SECONDS)
     return [asyncio.create_task(loop, name="outbox-relay")]

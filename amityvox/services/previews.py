@@ -1,10 +1,10 @@
 """Link previews: after MESSAGE_CREATE, fetch the message's web links and publish MESSAGE_EMBED_UPDATE.
 
-A small pool of workers takes new messages from the bus. For up to three http(s)
-links per message it fetches the page (5 s timeouts, at most three redirects, only
-`text/html`, never more than 1 MiB), reads its OpenGraph / Twitter card / <title>
-with the standard library's HTML parser, stores the embeds on the message and
-publishes them in a unit of work of its own.
+A small pool of workers takes new messages from the bus (a durable work queue, so a restart
+loses none). For up to three http(s) links per message it fetches the page (5 s timeouts,
+at most three redirects, only `text/html`, never more than 1 MiB), reads its OpenGraph /
+Twitter card / <title> with the standard library's HTML parser, stores the embeds on the
+message and publishes them in a unit of work of its own.
 
 Every connection, redirects included, goes through `_GuardedBackend`, which resolves
 the host itself and connects only to public addresses, to the very address it
@@ -48,7 +48,6 @@ MAX_REDIRECTS = 3
 TIMEOUT = 5.0
 TOTAL_TIMEOUT = 15.0  # one link, redirects included
 WORKERS = 4
-QUEUE_SIZE = 1000
 USER_AGENT = "AmityVox-LinkPreview/0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_TITLE = 256
@@ -364,27 +363,13 @@ async def generate(ctx: Context, message: dict[str, Any]) -> bool:
     return True
 
 
-async def _work(ctx: Context, queue: asyncio.Queue[dict[str, Any]]) -> None:
-    while True:
-        message = await queue.get()
-        try:
-            await generate(ctx, message)
-        except Exception:
-            log.exception("link previews failed for message %s", message.get("id"))
-        finally:
-            queue.task_done()
-
-
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
-    """Subscribe to new messages and start the preview workers."""
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+    """`WORKERS` members of the durable link-previews queue, each on one new message at a time:
+    a message is taken off the queue only once its previews are stored."""
 
     async def on_create(env: Envelope) -> None:
-        if ctx.settings.link_previews and find_urls(env.data.get("content", "")):
-            try:
-                queue.put_nowait(env.data)
-            except asyncio.QueueFull:
-                log.warning("link preview queue full; skipping message %s", env.data.get("id"))
+        await generate(ctx, env.data)
 
-    await ctx.bus.subscribe("amityvox.message.create", on_create, queue="link-previews")
-    return [asyncio.create_task(_work(ctx, queue), name=f"link-previews-{i}") for i in range(WORKERS)]
+    for _ in range(WORKERS):
+        await ctx.bus.subscribe("amityvox.message.create", on_create, queue="link-previews")
+    return []

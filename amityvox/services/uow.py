@@ -29,9 +29,10 @@ class UnitOfWork:
     """`async with uow as tx:` — `tx.conn` for queries, `tx.emit(...)` for events.
 
     Events reach the bus only after the transaction commits; on any exception the
-    transaction rolls back and the collected events are dropped. When the bus crosses processes
-    they are also written to the outbox in the same transaction, so a process that dies between
-    commit and publish loses none: the outbox relay publishes them later (`services/outbox.py`).
+    transaction rolls back and the collected events are dropped. They are also written to the
+    outbox in the same transaction, so a process that dies between commit and publish loses
+    none: the outbox relay publishes them later (`services/outbox.py`), or on the in-process
+    bus its background workers replay them at the next start (`bus/memory.py`).
     """
 
     def __init__(self, db: Database, bus: Bus, *, validate: bool = False) -> None:
@@ -84,13 +85,13 @@ class UnitOfWork:
         # The change is committed: a bus failure must not turn it into an error for the caller.
         # The rows stay in the outbox and the relay publishes them once the grace period is over.
         try:
-            await self._bus.publish(events)
+            await self._bus.publish(events, positions)
         except Exception:
             if not positions:  # no outbox behind these events: the caller must hear of it
                 raise
             log.exception("publishing %d events failed; the outbox relay will retry", len(events))
             return
-        if not positions:
+        if not positions or self._bus.replays:  # the rows stay as the bus's journal
             return
         try:
             async with self.conn.begin():

@@ -25,7 +25,7 @@ from tests.conftest import make_settings
 class BrokenBus(MemoryBus):
     """A bus that accepts subscribers but refuses every publish, like a NATS that is down."""
 
-    async def publish(self, events: Sequence[Envelope]) -> None:
+    async def publish(self, events: Sequence[Envelope], positions: Sequence[int] = ()) -> None:
         raise ConnectionError("bus unavailable")
 
 
