@@ -29,6 +29,7 @@ from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
+from amityvox.ratelimit import RateLimit
 from amityvox.services import outbox
 from amityvox.services.world import ServiceBackend
 
@@ -155,6 +156,9 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
     if serves_api:
         webapp.install(app)
 
+    app.add_middleware(
+        RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Timing)
     return app

@@ -30,6 +30,12 @@ class Settings:
         "server", "", "Public base URL (e.g. https://chat.example.org); empty: derived from the request."
     )
     max_body_bytes: int = _setting("server", 1_048_576, "Largest accepted request body.", min=1024)
+    rate_limit_per_second: int = _setting(
+        "server", 50, "REST requests per second per token (per client address without one); 0: no limit.", min=0
+    )
+    rate_limit_route_scale: int = _setting(
+        "server", 1, "Multiplies every per-route REST limit (ratelimit.BUCKETS); 0: no per-route limits.", min=0
+    )
     log_level: str = _setting("server", "info", "debug, info, warning or error.")
     # [storage]
     data_dir: str = _setting("storage", "./data", "Directory for the SQLite database and uploads.")

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from amityvox.ids import new_id, now_iso
+from amityvox.ratelimit import Hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class Bus(Protocol):
     async def claim(self, name: str, key: str, ttl: float) -> bool:
         """Claim `key` in the namespace `name` for `ttl` seconds: True for the first claim,
         False while it holds — across every process on this bus (e.g. a typing throttle)."""
+        ...
+
+    async def hit(self, name: str, key: str, limit: int, window: float) -> Hit:
+        """Count one hit of `key` in the namespace `name` if fewer than `limit` were counted in
+        the last `window` seconds, across every process on this bus (the REST rate limits)."""
         ...
 
 

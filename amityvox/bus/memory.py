@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from amityvox.bus.base import Envelope, Follower, Handler, subject_matches
-from amityvox.ratelimit import SlidingWindow
+from amityvox.ratelimit import Hit, SlidingWindow, take
 
 log = logging.getLogger("amityvox.bus")
 
@@ -272,6 +272,12 @@ class MemoryBus:
         if window is None or window.window != ttl:
             window = self._claims[name] = SlidingWindow(1, ttl)
         return window.hit(key) == 0
+
+    async def hit(self, name: str, key: str, limit: int, window: float) -> Hit:
+        found = self._claims.get(f"hit:{name}")
+        if found is None or found.limit != limit or found.window != window:
+            found = self._claims[f"hit:{name}"] = SlidingWindow(limit, window)
+        return take(found, key)
 
     async def flush(self) -> None:
         """Wait until every subscriber has handled everything published so far, including

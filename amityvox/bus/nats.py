@@ -30,6 +30,7 @@ from nats.errors import ConnectionReconnectingError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
 from nats.js.errors import (
+    APIError,
     BadRequestError,
     KeyWrongLastSequenceError,
     NoStreamResponseError,
@@ -40,12 +41,15 @@ from nats.js.errors import (
 from amityvox.bus.base import Envelope, Follower, Handler, subject_matches
 from amityvox.events import CATALOG
 from amityvox.events.types import Scope
+from amityvox.ratelimit import Hit, SlidingWindow, take
 
 log = logging.getLogger("amityvox.bus")
 
 EVENTS_STREAM = "AMITYVOX_EVENTS"
 LIVE_PREFIX = "amityvox-live"  # where the events stream republishes what it stored, in order
 FEDERATION_STREAM = "AMITYVOX_FEDERATION"
+RATE_PREFIX = "amityvox-rate"  # one memory stream per rate limit (`hit`), outside the events stream
+MAX_PER_SUBJECT = 10077  # JetStream's "maximum messages per subject exceeded"
 
 PING_INTERVAL_S = 5  # a silently dead node is noticed after 3 unanswered pings, not 6 minutes
 MAX_OUTSTANDING_PINGS = 2
@@ -228,6 +232,8 @@ class NatsBus:
         self.reconnects = 0
         self.last_error: str | None = None
         self._claims: dict[str, Any] = {}  # claim namespace → its KV bucket
+        self._rate_streams: set[str] = set()
+        self._hits: dict[str, SlidingWindow] = {}  # this process's view of each rate limit
         self.live: set[_StreamFollower] = set()
 
     async def start(self) -> None:
@@ -466,6 +472,51 @@ class NatsBus:
         except Exception as exc:
             log.warning("nats: claim %s %s not checked: %s", name, key, exc)
             return True
+
+    async def hit(self, name: str, key: str, limit: int, window: float) -> Hit:
+        """A publish into a memory stream that keeps at most `limit` messages per subject for
+        `window` seconds and refuses one more (discard new, per subject): one round trip, atomic
+        across processes. `remaining` and `reset_after` are this process's own view. When NATS
+        cannot answer, the hit is allowed: a limit that fails open only lets extra requests in."""
+        local = self._hits.get(name)
+        if local is None or local.limit != limit or local.window != window:
+            local = self._hits[name] = SlidingWindow(limit, window)
+        subject = f"{RATE_PREFIX}.{name}.{limit}.{int(window * 1000)}.{key}"
+        try:
+            js = self._conn().jetstream(timeout=2)
+            stream = await self._rate_stream(js, name, limit, window)
+            try:
+                await js.publish(subject, str(time.time()).encode(), stream=stream, timeout=2)
+            except APIError as exc:
+                if exc.err_code != MAX_PER_SUBJECT:
+                    raise
+                first = await js.get_msg(stream, seq=1, subject=subject, next=True)
+                wait = min(max(float(first.data or b"0") + window - time.time(), 0.001), window)
+                return Hit(wait, 0, wait)
+        except Exception as exc:
+            log.warning("nats: rate limit %s not checked: %s", name, exc)
+        seen = take(local, key)
+        return Hit(0.0, seen.remaining, seen.reset_after)
+
+    async def _rate_stream(self, js: Any, name: str, limit: int, window: float) -> str:
+        stream = f"AMITYVOX_RATE_{name.upper().replace('-', '_')}_{limit}_{int(window * 1000)}"
+        if stream not in self._rate_streams:
+            config = api.StreamConfig(
+                name=stream,
+                subjects=[f"{RATE_PREFIX}.{name}.{limit}.{int(window * 1000)}.>"],
+                storage=api.StorageType.MEMORY,
+                max_age=window,
+                max_msgs_per_subject=limit,
+                discard=api.DiscardPolicy.NEW,
+                discard_new_per_subject=True,
+                num_replicas=self.replicas,
+            )
+            try:
+                await js.add_stream(config)
+            except BadRequestError:  # made by another process already
+                pass
+            self._rate_streams.add(stream)
+        return stream
 
     async def flush(self) -> None:
         """Round-trip to the server, so everything published so far has been routed."""

@@ -30,6 +30,8 @@ async def amityvox_process(c: Cluster, role: str, name: str, **settings: str) ->
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
     env["AMITYVOX_REGISTRATIONS_PER_HOUR"] = "0"  # every test user registers from 127.0.0.1
+    env["AMITYVOX_RATE_LIMIT_PER_SECOND"] = "1000000"  # messages flow faster than any client's
+    env["AMITYVOX_RATE_LIMIT_ROUTE_SCALE"] = "10000"
     env.update({f"AMITYVOX_{key.upper()}": value for key, value in settings.items()})
     args = [role, "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data / "data")]
     args += ["--database", c.database_url, "--bus", c.nats.url]
