@@ -1,14 +1,15 @@
-"""/notifications: the caller's own notifications (nobody else's are visible)."""
+"""/notifications: the caller's own notifications (nobody else's are visible), and how loudly
+each channel notifies them (/notifications/preferences/channels)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
-from amityvox.services import notifications
+from amityvox.services import notification_prefs, notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -37,6 +38,32 @@ async def mark_all_read(caller: Caller = Depends(current_user), ctx: Context = D
 @router.delete("", status_code=204)
 async def clear_all(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     await notifications.clear_all(ctx, caller.id)
+    return no_content()
+
+
+class ChannelPref(Body):
+    channel_id: str = Field(max_length=26)
+    level: str = Field(max_length=16)  # all | mentions | none, checked by the service
+    muted_until: str | None = Field(default=None, max_length=64)
+
+
+@router.get("/preferences/channels")
+async def list_channel_prefs(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await notification_prefs.list_prefs(ctx, caller.id))
+
+
+@router.patch("/preferences/channels")
+async def set_channel_pref(
+    body: ChannelPref, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await notification_prefs.set_pref(ctx, caller.id, body.channel_id, body.level, body.muted_until))
+
+
+@router.delete("/preferences/channels/{channel_id}", status_code=204)
+async def delete_channel_pref(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await notification_prefs.delete_pref(ctx, caller.id, channel_id)
     return no_content()
 
 

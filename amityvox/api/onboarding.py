@@ -1,7 +1,7 @@
 """/guilds/{g}/onboarding: the onboarding configuration, and completing it as a member.
 
-POST /guilds/{g}/onboarding/complete {option_ids} is ours (the original had no REST
-route for it): the member's choice grants the options' roles.
+POST /guilds/{g}/onboarding/complete {option_ids} (or the original client's
+{prompt_responses}): the member's choice grants the options' roles.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pydantic import Field
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
 from amityvox.context import Context
+from amityvox.errors import bad_request
 from amityvox.services import onboarding
 
 router = APIRouter(prefix="/guilds/{guild_id}/onboarding", tags=["onboarding"])
@@ -29,7 +30,19 @@ class PutOnboarding(Body):
 
 
 class CompleteBody(Body):
-    option_ids: list[str] = Field(max_length=onboarding.MAX_PROMPTS * onboarding.MAX_OPTIONS)
+    """The chosen options: `option_ids`, or the original client's `prompt_responses`
+    (prompt id → option ids), whose options are taken together."""
+
+    option_ids: list[str] | None = Field(default=None, max_length=onboarding.MAX_PROMPTS * onboarding.MAX_OPTIONS)
+    prompt_responses: dict[str, list[str]] | None = Field(default=None, max_length=onboarding.MAX_PROMPTS)
+
+    def chosen(self) -> list[str]:
+        if (self.option_ids is None) == (self.prompt_responses is None):
+            raise bad_request("send option_ids or prompt_responses", code="invalid_body")
+        if self.option_ids is not None:
+            return self.option_ids
+        assert self.prompt_responses is not None
+        return [option for options in self.prompt_responses.values() for option in options]
 
 
 @router.get("")
@@ -46,8 +59,14 @@ async def put_onboarding(
     return ok(await onboarding.put_onboarding(ctx, guild_id, caller.id, body.model_dump()))
 
 
+@router.get("/status")
+async def status(guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    """Whether the caller completed this guild's onboarding (members only)."""
+    return ok(await onboarding.status(ctx, guild_id, caller.id))
+
+
 @router.post("/complete")
 async def complete(
     guild_id: str, body: CompleteBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
-    return ok(await onboarding.complete(ctx, guild_id, caller.id, body.option_ids))
+    return ok(await onboarding.complete(ctx, guild_id, caller.id, body.chosen()))

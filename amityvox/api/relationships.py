@@ -21,6 +21,12 @@ async def list_relationships(caller: Caller = Depends(current_user), ctx: Contex
     return ok(await relationships.list_relationships(ctx, caller.id))
 
 
+@router.get("/@me/blocked")
+async def list_blocked(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    """The users the caller blocked: their `blocked` relationships, oldest first."""
+    return ok([r for r in await relationships.list_relationships(ctx, caller.id) if r["type"] == relationships.BLOCKED])
+
+
 @router.put("/{user_id}/friend")
 async def add_friend(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     rel, created = await relationships.add_friend(ctx, caller.id, _target(user_id, caller))

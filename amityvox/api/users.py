@@ -77,6 +77,24 @@ async def put_activity(
     return ok(await users.set_activity(ctx, caller.id, activity))
 
 
+@router.get("/@me/links")
+async def get_my_links(_: Caller = Depends(current_user)) -> Response:
+    """Profile links (the original's linked accounts): this server keeps none, so always empty."""
+    return ok([])
+
+
+@router.get("/@me/hidden-threads")
+async def get_hidden_threads(_: Caller = Depends(current_user)) -> Response:
+    """Threads hidden from the caller's sidebar: this server has no hiding, so always empty."""
+    return ok([])
+
+
+@router.get("/{user_id}/links")
+async def get_user_links(user_id: str, _: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    await users.get_user(ctx, user_id)  # 404 for a user that does not exist
+    return ok([])
+
+
 @router.get("/{user_id}")
 async def get_user(user_id: str, _: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     return ok(await users.get_user(ctx, user_id))

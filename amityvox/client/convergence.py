@@ -4,7 +4,7 @@
 from the cache, and `assert_converged` compares them and names every difference. The
 shape (every collection keyed by id, so order never matters):
 
-    {"self": SelfUser,
+    {"self": SelfUser, "settings": UserSettings,
      "guilds": {guild_id: {"guild": Guild, "channels": {id: Channel}, "roles": {id: Role},
                            "emoji": {id: CustomEmoji}, "members": {user_id: GuildMember}}},
      "dms": {id: Channel}, "relationships": {target_id: Relationship},
@@ -140,6 +140,9 @@ async def fetch_state(rest: RestClient, channel_ids: Iterable[str] = ()) -> dict
     dms = await f.get("/users/@me/dms", "/users/@me/dms")
     if dms is not None:
         snap["dms"] = _keyed("channel", dms)
+    settings = await f.get("/users/@me/settings", "/users/@me/settings")
+    if settings is not None:
+        snap["settings"] = settings
     rels = await f.get("/users/@me/relationships", "/users/@me/relationships")
     if rels is not None:
         snap["relationships"] = _keyed("relationship", rels, "target_id")
@@ -177,6 +180,8 @@ def state_snapshot(state: State, channel_ids: Iterable[str] = ()) -> dict[str, A
         }
         for gid, guild in state.guilds.items()
     }
+    if state.user_settings is not None:
+        snap["settings"] = state.user_settings
     snap["dms"] = _keyed("channel", state.dms())
     snap["relationships"] = _keyed(
         "relationship", (r for r in (state.relationship(t) for t in state.relationships) if r), "target_id"

@@ -134,6 +134,15 @@ class RestClient:
         result: JSON = await self.request("PATCH", "/users/@me", json=changes)
         return result
 
+    async def settings(self) -> JSON:
+        result: JSON = await self.request("GET", "/users/@me/settings")
+        return result
+
+    async def update_settings(self, **changes: Any) -> JSON:
+        """PATCH /users/@me/settings: theme, locale, notification defaults, dm_privacy, ... (null: default)."""
+        result: JSON = await self.request("PATCH", "/users/@me/settings", json=changes)
+        return result
+
     async def get_user(self, user_id: str) -> JSON:
         result: JSON = await self.request("GET", f"/users/{_seg(user_id)}")
         return result

@@ -825,3 +825,26 @@ leases = Table(
     Column("holder", String(100), nullable=False),
     _ts("expires_at"),
 )
+
+# A user's own settings (theme, locale, notification defaults, privacy): one validated JSON
+# document per user; a user without a row has the defaults (services/user_settings.py).
+user_settings = Table(
+    "user_settings",
+    metadata,
+    Column("user_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("settings", JSON, nullable=False),
+    _ts("updated_at"),
+)
+
+# How loudly a channel notifies one user (services/notification_prefs.py); no row: the default.
+channel_notification_prefs = Table(
+    "channel_notification_prefs",
+    metadata,
+    _ref("user_id", "users.id"),
+    _ref("channel_id", "channels.id"),
+    Column("level", String(16), nullable=False),  # all | mentions | none
+    _ts("muted_until", nullable=True),
+    _ts("updated_at"),
+    UniqueConstraint("user_id", "channel_id", name="uq_channel_notification_prefs_pair"),
+    Index("ix_channel_notification_prefs_channel", "channel_id"),
+)

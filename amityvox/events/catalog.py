@@ -683,6 +683,12 @@ _EVENTS: tuple[EventType, ...] = (
         "gateway closes the sessions using them with 4004; never sent to clients.",
         gateways=True,
     ),
+    _event(
+        "USER_SETTINGS_UPDATE", "amityvox.user.settings_update", _USER, p.UserSettings, "users",
+        ("self",),
+        "A user changes their own settings (PATCH /users/@me/settings); the whole document, to "
+        "all of that user's sessions.",
+    ),
 )  # fmt: skip
 
 

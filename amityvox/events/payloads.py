@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ID: TypeAlias = str  # a ULID (SPEC §1)
 Timestamp: TypeAlias = str  # RFC 3339, UTC (SPEC §1)
@@ -443,6 +443,7 @@ class Ready(Payload):
     read_state: list[ReadState]
     presences: dict[ID, VisiblePresence]  # user_id -> status, for those not offline
     voice_states: list[VoiceState]
+    settings: UserSettings | None = None  # the user's own settings, as GET /users/@me/settings
 
 
 class Resumed(Payload):
@@ -735,6 +736,58 @@ class NotificationMarkAllRead(Payload):
 
 class NotificationClearAll(Payload):
     user_id: ID  # added to the SPEC shape (`{}`): the owner, whom the event is routed to
+
+
+# --- user settings ----------------------------------------------------------------------
+
+Hour = Annotated[int, Field(ge=0, le=23)]
+Minute = Annotated[int, Field(ge=0, le=59)]
+
+
+class DndSchedule(Payload):
+    """Quiet hours in the user's local time (camelCase keys, as the original client sends them)."""
+
+    enabled: bool
+    startHour: Hour
+    startMinute: Minute
+    endHour: Hour
+    endMinute: Minute
+
+
+class CustomTheme(Payload):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    colors: Annotated[
+        dict[Annotated[str, StringConstraints(max_length=32)], Annotated[str, StringConstraints(max_length=64)]],
+        Field(max_length=64),
+    ]
+    createdAt: Annotated[str, StringConstraints(max_length=40)]  # the original client's key
+
+
+class SettingsValues(Payload):
+    """A user's own settings; every field has its default, and null sets a field back to it.
+
+    The privacy fields are enforced by the server (who may open a DM, who may send a friend
+    request); the rest are kept for the user's clients, which apply them."""
+
+    theme: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")] = "dark"
+    locale: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")] | None = None
+    desktop_notifications: bool = True
+    notification_sounds: bool = True
+    notification_sound_preset: Literal["default", "chime", "bell", "pop", "none"] = "default"
+    notification_volume: Annotated[int, Field(ge=0, le=100)] = 80
+    dm_privacy: Literal["everyone", "friends", "nobody"] = "everyone"
+    friend_request_privacy: Literal["everyone", "mutual_guilds", "nobody"] = "everyone"
+    nsfw_content_filter: Literal["blur_all", "blur_suspicious", "show_all"] = "blur_suspicious"
+    dnd_schedule: DndSchedule | None = None
+    custom_themes: Annotated[list[CustomTheme], Field(max_length=20)] = []
+    active_custom_theme: Annotated[str, StringConstraints(max_length=64)] | None = None
+    custom_css: Annotated[str, StringConstraints(max_length=10000)] = ""
+
+
+class UserSettings(SettingsValues):
+    """USER_SETTINGS_UPDATE and GET /users/@me/settings: the whole document after a change."""
+
+    user_id: ID  # the owner, whom the event is routed to
 
 
 # --- channel groups ---------------------------------------------------------------------

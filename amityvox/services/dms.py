@@ -19,6 +19,7 @@ from amityvox.context import Context
 from amityvox.db.schema import channel_recipients, channels, permission_overwrites, users
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import new_id, now_iso
+from amityvox.services import user_settings
 from amityvox.services.access import channel_access
 from amityvox.services.relationships import blocked_error, friend_ids, is_blocked_between, lock_users
 from amityvox.services.serialize import Row, channel_out, load_channel
@@ -102,7 +103,8 @@ async def open_dm(ctx: Context, user_id: str, target_id: str) -> tuple[dict[str,
     """POST /users/{id}/dm: the pair's DM channel, created on first use. Returns (channel, created).
 
     Creation sends CHANNEL_CREATE to both recipients; reopening publishes nothing. Nobody
-    can DM themself, an unknown or deleted account, or across a block in either direction.
+    can DM themself, an unknown or deleted account, or across a block in either direction;
+    a new DM also needs the target's `dm_privacy` setting to allow the caller (403 `dm_privacy`).
     """
     async with ctx.uow() as tx:
         if target_id == user_id:
@@ -115,6 +117,7 @@ async def open_dm(ctx: Context, user_id: str, target_id: str) -> tuple[dict[str,
         existing = await find_dm(tx.conn, user_id, target_id)
         if existing is not None:
             return await load_channel(tx.conn, existing), False
+        await user_settings.check_dm_allowed(tx.conn, user_id, target_id)
         channel_id = await _insert_channel(tx.conn, "dm", None, None)
         await _add_recipients(tx.conn, channel_id, [user_id, target_id])
         channel = await load_channel(tx.conn, channel_id)

@@ -7,9 +7,13 @@ to its owner alone:
   in a channel they can view — `mention`;
 - a reply to one of their messages — `reply`;
 - a message in a DM or group they are in — `dm`;
+- any other message in a channel whose notification level they set to `all` — `message`;
 - a reaction to one of their messages — `reaction` (once per reactor, message and emoji
   while unread);
 - a friend request sent to them — `friend_request` (once per sender while unread).
+
+A user's channel notification preference (services/notification_prefs.py) can add the
+`message` kind, keep only mentions and replies, or mute the channel altogether.
 
 A user gets at most one notification per message (mention over reply over dm), never
 for their own actions, and none from someone they blocked. Everything is read from the
@@ -41,6 +45,7 @@ from amityvox.db.schema import (
 )
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
+from amityvox.services import notification_prefs
 from amityvox.services.access import timed_out
 from amityvox.services.serialize import Row, load_guild_row, load_overwrites, notification_out
 from amityvox.services.uow import UnitOfWork
@@ -49,7 +54,7 @@ PAGE_DEFAULT = 50
 PAGE_MAX = 100
 PREVIEW = 200  # characters of the message kept in a notification
 # A user's notification kinds for one message, strongest first.
-_RANK = {"mention": 0, "reply": 1, "dm": 2}
+_RANK = {"mention": 0, "reply": 1, "dm": 2, "message": 3}
 
 WORKER_QUEUE = "notifications"  # one API process handles each event when several share the bus
 
@@ -143,7 +148,7 @@ async def on_message(ctx: Context, m: dict[str, Any]) -> None:
 
         def want(users: Iterable[str], kind: str) -> None:
             for u in users:
-                if _RANK[kind] < _RANK[wanted.get(u, "dm")] or u not in wanted:
+                if u not in wanted or _RANK[kind] < _RANK[wanted[u]]:
                     wanted[u] = kind
 
         if guild_id is None:
@@ -161,6 +166,11 @@ async def on_message(ctx: Context, m: dict[str, Any]) -> None:
             want(await tx.conn.scalars(q), "mention")
         if m.get("mention_here"):
             want(await _viewers(tx.conn, channel, None), "mention")
+        for user_id, level in (await notification_prefs.effective(tx.conn, channel["id"], wanted)).items():
+            if level == "all":
+                want([user_id], "message")
+            elif level == "none" or wanted.get(user_id) in ("dm", "message"):
+                wanted.pop(user_id, None)
         wanted.pop(author_id, None)
         if not wanted:
             return

@@ -19,6 +19,7 @@ from amityvox.context import Context
 from amityvox.db.schema import relationships, users
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import now_iso
+from amityvox.services import user_settings
 from amityvox.services.serialize import relationship_out
 from amityvox.services.uow import UnitOfWork
 from amityvox.services.users import get_row
@@ -137,7 +138,8 @@ async def add_friend(ctx: Context, user_id: str, target_id: str) -> tuple[dict[s
 
     No relationship: we get `pending_outgoing`, they get `pending_incoming` (RELATIONSHIP_ADD
     to each). They had asked us: both rows become `friend` (RELATIONSHIP_UPDATE to each).
-    Already friends or already asked: nothing changes. A block either way: 403 `blocked`.
+    Already friends or already asked: nothing changes. A block either way: 403 `blocked`. A new
+    request needs the target's `friend_request_privacy` to allow it: 403 `friend_request_privacy`.
     """
     async with ctx.uow() as tx:
         await lock_users(tx.conn, (user_id, target_id))
@@ -152,6 +154,7 @@ async def add_friend(ctx: Context, user_id: str, target_id: str) -> tuple[dict[s
             theirs = await get_relationship(tx.conn, target_id, user_id)
             await _set(tx, target_id, user_id, FRIEND, existed=theirs is not None)
             return out, False
+        await user_settings.check_friend_request_allowed(tx.conn, user_id, target_id)
         # Our side has no row; a stray row of theirs (cannot be a block here) is replaced.
         theirs = await get_relationship(tx.conn, target_id, user_id)
         out = await _set(tx, user_id, target_id, OUTGOING, existed=False)

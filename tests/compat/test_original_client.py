@@ -107,3 +107,36 @@ async def test_permission_bitfields_are_decimal_strings_in_rest_and_events(serve
     guild = (await server.http.get(f"{API}/guilds/{rm.guild_id}", headers=rm.member.headers)).json()["data"]
     assert isinstance(guild["default_permissions"], str) and int(guild["default_permissions"]) & Perm.ViewChannel
     await watcher.close()
+
+
+async def test_startup_lists_answer_in_the_shapes_it_reads(server: Server) -> None:
+    """What it loads after READY: blocked users, hidden threads, profile links, channel mutes."""
+    rm = await room(server)
+    assert (await server.http.put(f"{API}/users/{rm.outsider.id}/block", headers=rm.member.headers)).status_code == 201
+    blocked = (await server.http.get(f"{API}/users/@me/blocked", headers=rm.member.headers)).json()["data"]
+    assert [(b["target_id"], b["type"]) for b in blocked] == [(rm.outsider.id, "blocked")]
+    assert (await server.http.get(f"{API}/users/@me/blocked", headers=rm.owner.headers)).json()["data"] == []
+    for path in ("/users/@me/hidden-threads", "/users/@me/links", f"/users/{rm.owner.id}/links"):
+        r = await server.http.get(f"{API}{path}", headers=rm.member.headers)
+        assert r.status_code == 200 and r.json()["data"] == [], (path, r.text)
+    nobody = f"{API}/users/01J0000000000000000000NONE/links"
+    assert (await server.http.get(nobody, headers=rm.member.headers)).status_code == 404
+    mutes = (await server.http.get(f"{API}/notifications/preferences/channels", headers=rm.member.headers)).json()
+    assert mutes["data"] == []
+
+
+async def test_onboarding_status_and_completion_by_prompt(server: Server) -> None:
+    rm = await room(server)
+    url = f"{API}/guilds/{rm.guild_id}/onboarding"
+    status = await server.http.get(f"{url}/status", headers=rm.member.headers)
+    assert status.status_code == 200 and status.json()["data"]["completed"] is False
+    assert (await server.http.get(f"{url}/status", headers=rm.outsider.headers)).status_code == 404
+    config = {"enabled": True, "prompts": [{"title": "Why?", "options": [{"label": "fun", "role_ids": []}]}]}
+    saved = (await server.http.put(url, json=config, headers=rm.owner.headers)).json()["data"]
+    prompt = saved["prompts"][0]
+    body = {"prompt_responses": {prompt["id"]: [prompt["options"][0]["id"]]}}
+    r = await server.http.post(f"{url}/complete", json=body, headers=rm.member.headers)
+    assert r.status_code == 200, r.text
+    assert (await server.http.get(f"{url}/status", headers=rm.member.headers)).json()["data"]["completed"] is True
+    both = {"option_ids": [], "prompt_responses": {}}
+    assert (await server.http.post(f"{url}/complete", json=both, headers=rm.member.headers)).status_code == 400

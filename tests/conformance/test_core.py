@@ -190,6 +190,7 @@ SCENARIOS = [
         lambda c: c.actor_social,
     ),
     Scenario("USER_UPDATE", lambda c: c.rest["actor"].update_me(display_name="Act"), lambda c: c.actor_social),
+    Scenario("USER_SETTINGS_UPDATE", lambda c: c.rest["actor"].update_settings(theme="light"), lambda c: c.actor),
     Scenario("RELATIONSHIP_ADD", lambda c: c.rest["actor"].friend(c.id("dm_peer")), lambda c: c.actor | {"dm_peer"}),
     Scenario(
         "RELATIONSHIP_UPDATE",

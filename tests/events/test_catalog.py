@@ -41,6 +41,7 @@ SPEC_EXTRAS = [
     "CHANNEL_GROUP_DELETE",
     "CHANNEL_GROUP_ITEMS_UPDATE",
     "SESSIONS_REVOKE",
+    "USER_SETTINGS_UPDATE",
 ]
 
 # Audited events whose subject SPEC §6 changes (the original reused another event's

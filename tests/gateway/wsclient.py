@@ -56,6 +56,16 @@ class Raw:
             if frame["op"] == 0 and frame["t"] == name and (check is None or check(frame["d"])):
                 return frame
 
+    async def fence(self, timeout: float = 5) -> list[dict[str, Any]]:
+        """The dispatches that arrive before the answer to a heartbeat sent now: after the bus
+        has settled, everything routed to this session so far."""
+        await self.send(1, self.seq)
+        got = []
+        while (frame := await self.recv(timeout))["op"] != 11:
+            if frame["op"] == 0:
+                got.append(frame)
+        return got
+
     async def drain(self, quiet: float = 0.3) -> list[dict[str, Any]]:
         """Every dispatch that arrives until the line is quiet for `quiet` seconds."""
         got = []

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from amityvox.client.state import State
+from amityvox.events.payloads import SettingsValues
 from tests.client.factories import Tally, reaction_event
 
 JSON = dict[str, Any]
@@ -118,6 +119,11 @@ def full_guild(g: JSON, channels: list[JSON], roles: list[JSON], own: JSON, emoj
     return {**g, "channels": channels, "roles": roles, "emoji": emoji or [], "member": own}
 
 
+def user_settings(uid: str, **changes: Any) -> JSON:
+    """A whole settings document: the defaults, then `changes`."""
+    return {"user_id": uid, **SettingsValues().model_dump(exclude_none=True), **changes}
+
+
 def ready(me: JSON, guilds: list[JSON], **extra: Any) -> JSON:
     base: JSON = {
         "user": me, "session_id": "session-1", "guild_ids": [g["id"] for g in guilds], "guilds": guilds,
@@ -169,6 +175,7 @@ class World:
             "read_state": [{"channel_id": self.text, "unread_count": 0, "mention_count": 0}],
             "presences": {self.other["id"]: "online", self.third["id"]: "offline"},
             "voice_states": [voice_state(self.other, self.voice, self.gid)],
+            "settings": user_settings(self.me["id"]),
         }
         return ready(self.me, [g], **{**base, **extra})
 
@@ -349,6 +356,8 @@ def social_scenario(w: World) -> Iterator[Event]:
     """Profiles, presence, relationships, DMs, notifications, announcements and bots."""
     yield "USER_UPDATE", {**w.pub, "display_name": "Me Renamed", "bio": "hello"}  # keeps my e-mail
     yield "USER_UPDATE", {**w.other, "display_name": "Other One"}
+    yield "USER_SETTINGS_UPDATE", user_settings(w.me["id"], theme="light", locale="de-DE", dm_privacy="friends")
+    yield "USER_SETTINGS_UPDATE", user_settings(w.other["id"], theme="midnight")  # not mine: ignored
     yield (
         "PRESENCE_UPDATE",
         {"user_id": w.third["id"], "status": "busy", "activity": {"type": "playing", "name": "chess"}},

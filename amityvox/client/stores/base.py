@@ -54,6 +54,7 @@ class StoreBase:
     clock: Callable[[], float] = time.monotonic
     max_messages: int = 1000  # per channel; older ones fall out of the cache
     self_user: JSON | None = None
+    user_settings: JSON | None = None  # the self user's settings (READY, USER_SETTINGS_UPDATE)
     users: dict[str, JSON] = field(default_factory=dict)
     guilds: dict[str, JSON] = field(default_factory=dict)
     channels: dict[str, JSON] = field(default_factory=dict)  # guild channels, threads, DMs and groups

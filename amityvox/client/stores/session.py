@@ -19,6 +19,7 @@ class SessionStore(StoreBase):
             if f.name not in _KEEP_ON_READY:
                 setattr(self, f.name, getattr(fresh, f.name))
         self.self_user = dict(d["user"])
+        self.user_settings = dict(d["settings"]) if d.get("settings") is not None else None
         self._remember_user(d["user"])
         for guild in d["guilds"]:
             self._load_full_guild(guild)

@@ -12,6 +12,10 @@ class SocialStore(StoreBase):
     def on_user_update(self, d: JSON) -> None:
         self._remember_user(d)
 
+    def on_user_settings_update(self, d: JSON) -> None:
+        if d["user_id"] == self.user_id:
+            self.user_settings = dict(d)
+
     def on_presence_update(self, d: JSON) -> None:
         if d["status"] == "offline":
             self.presences.pop(d["user_id"], None)

@@ -55,6 +55,7 @@ export const handlers = {
     // After a fresh IDENTIFY nothing older can be trusted: every store starts again.
     Object.assign(state, emptyStores());
     state.self_user = { ...d.user };
+    state.user_settings = d.settings != null ? { ...d.settings } : null;
     rememberUser(state, d.user);
     for (const guild of d.guilds) loadFullGuild(state, guild);
     for (const channel of d.dms) storeChannel(state, channel);
@@ -316,6 +317,10 @@ export const handlers = {
 
   USER_UPDATE(state, d) {
     rememberUser(state, d);
+  },
+
+  USER_SETTINGS_UPDATE(state, d) {
+    if (d.user_id === userId(state)) state.user_settings = { ...d };
   },
 
   PRESENCE_UPDATE(state, d) {

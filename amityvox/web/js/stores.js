@@ -29,6 +29,7 @@ export function emptyConnection() {
 export function emptyStores() {
   return {
     self_user: null,
+    user_settings: null, // the self user's settings (READY, USER_SETTINGS_UPDATE)
     users: {},
     guilds: {},
     channels: {}, // guild channels, threads, DMs and groups
