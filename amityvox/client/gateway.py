@@ -321,7 +321,9 @@ class GatewayClient:
             interval = hello["d"]["heartbeat_interval"] / 1000
             resuming = self.session_id is not None and self.seq is not None
             if resuming:
-                await self._send(ws, RESUME, {"token": self.token, "session_id": self.session_id, "seq": self.seq})
+                # ready=false: the cache is kept, so no fresh READY after RESUMED.
+                resume = {"token": self.token, "session_id": self.session_id, "seq": self.seq, "ready": False}
+                await self._send(ws, RESUME, resume)
             else:
                 identify: JSON = {"token": self.token}
                 if self.intents is not None:

@@ -386,6 +386,11 @@ class Gateway:
         except _Closing as closing:
             metrics.CLOSES.labels(str(closing.code)).inc()
             log.info("closing connection: %d %s", closing.code, closing.reason)
+            if closing.code == Close.INVALID_RESUME and session is None:
+                # A RESUME that failed: op 6 first, which clients of the original gateway read as
+                # "forget the session" (they would otherwise RESUME it again and again); ours
+                # read op 6 before RESUMED, like 4007, as "IDENTIFY anew".
+                conn.push(encode(Op.RECONNECT))
             conn.close(closing.code, closing.reason)
         except Exception:
             log.exception("gateway connection failed")
@@ -432,6 +437,8 @@ class Gateway:
         seq = d.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
+        if not isinstance(d.get("ready", True), bool):
+            raise _Closing(Close.DECODE_ERROR, "RESUME's ready must be true or false")
         credential = await self.backend.authenticate(d["token"])
         if credential is None:
             raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
@@ -441,7 +448,7 @@ class Gateway:
             await self._end(session, moved=True)  # resumed on another gateway since: that copy is current
             session = None
         if session is None and self.handover is not None:
-            return await self._adopt(conn, d["session_id"], credential, seq)
+            return await self._adopt(conn, d, credential, seq)
         if session is None or session.user_id != user_id:
             raise _Closing(Close.INVALID_RESUME, "invalid session")
         frames = session.frames_after(seq)
@@ -455,9 +462,28 @@ class Gateway:
         for frame in frames:
             conn.push(frame)
         await self._send_own(session, Dispatch("RESUMED", {"replayed": len(frames)}))
+        await self._ready_after_resume(session, d)
         metrics.RESUMES.inc()
         log.info("resumed session %s replaying %d", session.id, len(frames))
         return session
+
+    async def _ready_after_resume(self, session: Session, d: dict[str, Any]) -> None:
+        """After RESUMED, a fresh READY unless the RESUME said `"ready": false`.
+
+        Clients written for the original gateway (which answered every RESUME with READY) leave
+        their "reconnecting" state only on READY; ours keep their cache and send false. Events
+        routed while READY is built are held and follow it, as after IDENTIFY."""
+        if d.get("ready", True) is False:
+            return
+        position = self.position
+        session.holding = []
+        try:
+            ready = await self.backend.ready(session.user_id)
+        except Exception:
+            await self._end(session)
+            raise
+        ready.update(session_id=session.id, presences=self._presences_for(session.user_id))
+        await self._send_own(session, Dispatch("READY", ready), position)
 
     def _authorize(self, session: Session, credential: Credential) -> None:
         """Note the session's token, and end the session when that token expires."""
@@ -522,9 +548,10 @@ class Gateway:
                 log.warning("recording the anchor of session %s failed: %r", session.id, exc)
         session.release(dispatch)
 
-    async def _adopt(self, conn: Connection, session_id: str, credential: Credential, seq: int) -> Session:
+    async def _adopt(self, conn: Connection, d: dict[str, Any], credential: Credential, seq: int) -> Session:
         """Resume a session another gateway owned, from its anchors and the stream (handover.py)."""
         assert self.handover is not None
+        session_id: str = d["session_id"]
         user_id = credential.user_id
         found = await self.handover.find(session_id)
         if found is None or found.user_id != user_id or found.owner == self.node:
@@ -558,6 +585,7 @@ class Gateway:
         for frame in sent:
             conn.push(frame)
         await self._send_own(session, Dispatch("RESUMED", {"replayed": len(sent)}), position)
+        await self._ready_after_resume(session, d)
         metrics.RESUMES.inc()
         log.info("resumed session %s of gateway %s replaying %d", session_id, found.owner, len(sent))
         return session

@@ -44,13 +44,14 @@ class Session:
             self.detach()
 
     def release(self, ready: Dispatch) -> None:
-        """Send READY first, then whatever was routed meanwhile.
+        """Send READY (or RESUMED, GUILD_MEMBERS_CHUNK) first, then whatever was routed meanwhile.
 
         READY is not kept for replay: a client learns its session_id from READY, so any RESUME
-        comes after it (seq >= 1) and READY is often the largest frame a session ever gets."""
+        comes after it (seq >= 1), READY is often the largest frame a session ever gets, and a
+        READY after a RESUME is sent again after the next one."""
         held, self.holding = self.holding or [], None
         self.send(ready)
-        if self.replay and self.replay[-1][0] == 1:
+        if ready.name == "READY" and self.replay and self.replay[-1][0] == self.seq:
             self.replay.pop()
         for d in held:
             self.send(d)

@@ -97,7 +97,7 @@ async def test_a_server_that_never_acks_is_a_zombie_and_the_client_resumes(scrip
                 break
             await asyncio.sleep(0.02)
         assert fake.firsts[0]["op"] == 2 and fake.firsts[0]["d"] == {"token": "tok"}
-        assert fake.firsts[1] == {"op": 5, "d": {"token": "tok", "session_id": "sess", "seq": 1}}
+        assert fake.firsts[1] == {"op": 5, "d": {"token": "tok", "session_id": "sess", "seq": 1, "ready": False}}
         assert fake.heartbeats >= 1
         disconnects = [d for name, d in seen if name == "GATEWAY_DISCONNECTED"]
         assert disconnects and "zombie" in disconnects[0]["reason"]
@@ -144,7 +144,7 @@ async def test_reconnect_opcode_makes_the_client_resume_at_once(scripted: Any) -
     try:
         resumed = await client.wait_for("RESUMED", timeout=3)
         assert resumed == {"replayed": 0}
-        assert fake.firsts[1] == {"op": 5, "d": {"token": "tok", "session_id": "sess", "seq": 2}}
+        assert fake.firsts[1] == {"op": 5, "d": {"token": "tok", "session_id": "sess", "seq": 2, "ready": False}}
         assert client.seq == 3 and client.session_id == "sess" and client.connected
     finally:
         await client.close()

@@ -24,7 +24,7 @@ async def _say(api: object, who: Person, channel_id: str, content: str) -> None:
 
 async def _resume(url: str, who: Person, ws: Raw) -> Raw:
     again = await Raw.connect(url)
-    await again.send(5, {"token": who.token, "session_id": ws.session_id, "seq": ws.seq})
+    await again.send(5, {"token": who.token, "session_id": ws.session_id, "seq": ws.seq, "ready": False})
     return again
 
 

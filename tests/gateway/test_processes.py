@@ -93,7 +93,8 @@ async def test_a_gateway_killed_while_messages_flow_loses_none(
             await kill(g1)  # mid-stream: the sender goes on
             seen = list(member.dispatches)
             again = await Raw.connect(g2.url)
-            await again.send(5, {"token": member_token, "session_id": member.session_id, "seq": member.seq})
+            resume = {"token": member_token, "session_id": member.session_id, "seq": member.seq, "ready": False}
+            await again.send(5, resume)
             while len(_contents(seen + again.dispatches)) < MESSAGES:
                 frame = await again.recv(timeout=10)
                 assert frame["op"] == 0, frame  # a close would mean the resume failed

@@ -121,7 +121,7 @@ async def test_resume_replays_missed_events(tight: Server) -> None:
         assert r.status_code == 200
     await tight.settle()
     ws2 = await Raw.connect(tight.url)
-    await ws2.send(5, {"token": alice["token"], "session_id": session_id, "seq": seq})
+    await ws2.send(5, {"token": alice["token"], "session_id": session_id, "seq": seq, "ready": False})
     await ws2.wait_for("RESUMED")
     replayed, resumed = ws2.dispatches[:-1], ws2.dispatches[-1]
     assert [f["s"] for f in replayed] == list(range(seq + 1, seq + 1 + len(replayed)))
@@ -137,10 +137,38 @@ async def test_resume_replays_missed_events(tight: Server) -> None:
     await ws2.close()
 
 
+async def test_a_resume_without_ready_false_ends_with_a_fresh_ready(tight: Server) -> None:
+    """The original gateway's clients wait for READY after a RESUME; it follows RESUMED on the same session."""
+    alice = await tight.register("alice")
+    headers = {"Authorization": f"Bearer {alice['token']}"}
+    ws = await Raw.connect(tight.url)
+    await ws.identify(alice["token"])
+    session_id, seq = ws.session_id, ws.seq
+    ws.ws.transport.abort()
+    assert (await tight.http.patch("/api/v1/users/@me", json={"display_name": "Away"}, headers=headers)).is_success
+    await tight.settle()
+    ws2 = await Raw.connect(tight.url)
+    await ws2.send(5, {"token": alice["token"], "session_id": session_id, "seq": seq})
+    ready = await ws2.wait_for("READY")
+    *replayed, resumed, _ = ws2.dispatches
+    assert "USER_UPDATE" in [f["t"] for f in replayed] and resumed["t"] == "RESUMED"
+    assert [f["s"] for f in ws2.dispatches] == list(range(seq + 1, ready["s"] + 1))
+    assert ready["d"]["session_id"] == session_id and ready["d"]["user"]["display_name"] == "Away"
+    assert (await tight.http.patch("/api/v1/users/@me", json={"display_name": "Back"}, headers=headers)).is_success
+    after = await ws2.wait_for("USER_UPDATE")
+    assert after["s"] == ready["s"] + 1
+    bad = await Raw.connect(tight.url)
+    await bad.send(5, {"token": alice["token"], "session_id": session_id, "seq": after["s"], "ready": "no"})
+    assert await bad.closed_with() == 4002
+    await ws2.close()
+
+
 async def test_resume_unknown_session_closes_4007(server: Server) -> None:
+    """op 6 comes first: clients of the original gateway forget the session on it (SPEC §2)."""
     alice = await server.register("alice")
     ws = await Raw.connect(server.url)
     await ws.send(5, {"token": alice["token"], "session_id": "nope", "seq": 0})
+    assert await ws.recv() == {"op": 6}
     assert await ws.closed_with() == 4007
 
 
@@ -153,6 +181,7 @@ async def test_resume_after_window_closes_4007(tight: Server) -> None:
     await asyncio.sleep(3.5)  # resume window is 2 s; the reaper runs every second
     ws2 = await Raw.connect(tight.url)
     await ws2.send(5, {"token": alice["token"], "session_id": session_id, "seq": seq})
+    assert await ws2.recv() == {"op": 6}
     assert await ws2.closed_with() == 4007
 
 

@@ -263,7 +263,8 @@ export class GatewayClient {
             this.ackTimeoutMs = this.heartbeatAckTimeout != null ? this.heartbeatAckTimeout * 1000 : 2 * interval;
             resuming = this.sessionId != null && this.seq != null;
             if (resuming) {
-              send(Op.RESUME, { token: this.token, session_id: this.sessionId, seq: this.seq });
+              // ready: false — the cache is kept, so no fresh READY after RESUMED.
+              send(Op.RESUME, { token: this.token, session_id: this.sessionId, seq: this.seq, ready: false });
             } else {
               send(Op.IDENTIFY, { token: this.token });
             }

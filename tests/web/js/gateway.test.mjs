@@ -88,7 +88,7 @@ test("HELLO then IDENTIFY, READY; a drop then RESUMEs with session_id and seq", 
   await until(() => events.some(([n]) => n === "RESUMED"), "RESUMED");
   assert.deepEqual(events.map(([n]) => n), ["READY", "MESSAGE_CREATE", "GATEWAY_DISCONNECTED", "RESUMED"]);
   assert.deepEqual(events[2][1], { code: 4009, reason: "session timed out" });
-  assert.deepEqual(sockets[1].sent[0], { op: Op.RESUME, d: { token: "tok", session_id: "sess-1", seq: 2 } });
+  assert.deepEqual(sockets[1].sent[0], { op: Op.RESUME, d: { token: "tok", session_id: "sess-1", seq: 2, ready: false } });
   gw.close();
   await gw.running;
   assert.deepEqual(events.at(-1), ["GATEWAY_DISCONNECTED", { code: 1000, reason: "closed by the client" }]);
