@@ -73,12 +73,11 @@ async def _with_db(settings: config.Settings, action: Any) -> Any:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
+    from amityvox.services import search
+
     settings = _settings(args)
-
-    async def noop(_: Any) -> None:
-        return None
-
-    asyncio.run(_with_db(settings, noop))
+    # The search index's language is a setting, not a migration: bring it in line here too.
+    asyncio.run(_with_db(settings, search.ensure_language))
     print(f"database is up to date ({settings.resolved_database_url.split('://', 1)[0]})")
     return 0
 

@@ -7,6 +7,7 @@ Every setting has one flat name (``database_url``) used by the environment varia
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -41,6 +42,13 @@ class Settings:
     data_dir: str = _setting("storage", "./data", "Directory for the SQLite database and uploads.")
     database_url: str = _setting(
         "storage", "", "SQLAlchemy URL; empty: sqlite in data_dir. postgresql://… uses asyncpg."
+    )
+    # [search]
+    search_language: str = _setting(
+        "search",
+        "english",
+        "PostgreSQL text search configuration for message search (english, simple, german…); a change"
+        " rebuilds the index at the next start. SQLite always uses FTS5 with Porter stemming.",
     )
     # [bus]
     bus_url: str = _setting(
@@ -183,6 +191,8 @@ def _validated(s: Settings) -> Settings:
         raise ConfigError(
             f"setting 'bus_url' must be memory:// or a comma-separated list of nats:// URLs, got {s.bus_url!r}"
         )
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", s.search_language):
+        raise ConfigError(f"setting 'search_language' must name a text search configuration, got {s.search_language!r}")
     url = s.resolved_database_url
     if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
         raise ConfigError(f"setting 'database_url' must be a sqlite:// or postgresql:// URL, got {s.database_url!r}")

@@ -60,12 +60,17 @@ async def list_messages(
     channel_id: str,
     before: str | None = None,
     after: str | None = None,
+    around: str | None = None,
     limit: int = Query(messages.PAGE_DEFAULT, ge=1, le=messages.PAGE_MAX),
     caller: Caller = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Newest first without a cursor or with `before`; oldest first with `after`."""
-    return ok(await messages.list_messages(ctx, channel_id, caller.id, before=before, after=after, limit=limit))
+    """Newest first without a cursor, with `before` or with `around` (the page centred on that
+    message, for jumping to it); oldest first with `after`."""
+    page = await messages.list_messages(
+        ctx, channel_id, caller.id, before=before, after=after, around=around, limit=limit
+    )
+    return ok(page)
 
 
 @router.post("/{channel_id}/messages/bulk-delete", status_code=204)

@@ -341,11 +341,30 @@ class RestClient:
         return result
 
     async def list_messages(
-        self, channel_id: str, *, before: str | None = None, after: str | None = None, limit: int | None = None
+        self,
+        channel_id: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        around: str | None = None,
+        limit: int | None = None,
     ) -> list[JSON]:
-        """Newest first (or oldest first with `after`)."""
-        params = {"before": before, "after": after, "limit": limit}
+        """Newest first (or oldest first with `after`); `around` centres the page on one message."""
+        params = {"before": before, "after": after, "around": around, "limit": limit}
         result: list[JSON] = await self.request("GET", f"/channels/{channel_id}/messages", params=params)
+        return result
+
+    async def search_guild(self, guild_id: str, q: str | None = None, **filters: Any) -> JSON:
+        """Search a guild's messages: `{total_results, offset, limit, results: [{message, snippet}]}`.
+
+        Filters: author_id, channel_id, mentions, has (link file image embed poll; each may be a
+        list), before, after (ids or dates), pinned, limit, offset."""
+        result: JSON = await self.request("GET", f"/guilds/{guild_id}/messages/search", params={"q": q, **filters})
+        return result
+
+    async def search_dms(self, q: str | None = None, **filters: Any) -> JSON:
+        """The same search over one's own DMs and groups."""
+        result: JSON = await self.request("GET", "/users/@me/messages/search", params={"q": q, **filters})
         return result
 
     async def get_message(self, channel_id: str, message_id: str) -> JSON:

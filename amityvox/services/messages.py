@@ -350,6 +350,7 @@ async def list_messages(
     *,
     before: str | None = None,
     after: str | None = None,
+    around: str | None = None,
     limit: int = PAGE_DEFAULT,
 ) -> list[dict[str, Any]]:
     """GET /channels/{c}/messages (ReadHistory): one page of at most `limit` (1-100) messages.
@@ -357,16 +358,28 @@ async def list_messages(
     Without a cursor, or with only `before`, the newest messages come first (walk back
     in history by passing the last id as the next `before`). With `after`, the page is
     oldest first (walk forward by passing the last id as the next `after`); `before`
-    then bounds the range from above.
+    then bounds the range from above. With `around` (alone), newest first: the message with
+    that id if it exists, with newer and older ones around it (half and half where history allows).
     """
     if not 1 <= limit <= PAGE_MAX:
         raise bad_request(f"limit must be between 1 and {PAGE_MAX}")
     before = check_cursor(before, "before")
     after = check_cursor(after, "after")
+    around = check_cursor(around, "around")
+    if around is not None and (before is not None or after is not None):
+        raise bad_request("around cannot be combined with before or after")
     async with ctx.db.connect() as conn:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         require_message_channel(ca)
         q = select(messages).where(messages.c.channel_id == channel_id)
+        if around is not None:
+            # Newer ones take up to half the page, or more where there are too few older ones.
+            newer_q = q.where(messages.c.id > around).order_by(messages.c.id.asc()).limit(limit - 1)
+            newer = list((await conn.execute(newer_q)).mappings())
+            older_q = q.where(messages.c.id <= around).order_by(messages.c.id.desc())
+            older = list((await conn.execute(older_q.limit(limit - min(len(newer), limit // 2)))).mappings())
+            newer = newer[: limit - len(older)]
+            return await render(conn, [*reversed(newer), *older], user_id)
         if before is not None:
             q = q.where(messages.c.id < before)
         if after is not None:
