@@ -136,6 +136,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
                     "category": e.category,
                     "client_visible": e.client_visible,
                     "stores": list(e.stores),
+                    "aliases": list(e.aliases),
                 }
                 for e in catalog.CATALOG.values()
             ]

@@ -15,6 +15,7 @@ from amityvox.client.stores.messages import MessageStore
 from amityvox.client.stores.session import SessionStore
 from amityvox.client.stores.social import SocialStore
 from amityvox.client.stores.voice import VoiceStore
+from amityvox.events import ALIASES
 from amityvox.events import validate as validate_payload
 
 log = logging.getLogger("amityvox.client")
@@ -39,7 +40,11 @@ class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, Fea
     validate: bool = False
 
     def apply(self, name: str, d: JSON) -> None:
-        """Apply one event (a dispatch or a client-local GATEWAY_* event) to the cache."""
+        """Apply one event (a dispatch or a client-local GATEWAY_* event) to the cache.
+
+        A frame sent under an alias for the original clients repeats the frame before it: skipped."""
+        if name in ALIASES:
+            return
         handler = self.handlers.get(name)
         if handler is None:
             if self.strict:

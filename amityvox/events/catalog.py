@@ -11,10 +11,12 @@ parity report can show each row's before and after.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from amityvox.events import aliases as compat
 from amityvox.events import payloads as p
 from amityvox.events.types import Audience, EventType, Scope
 
@@ -68,6 +70,8 @@ def _event(
     seed: _Seed | None = None,
     *,
     gateways: bool = False,
+    aliases: tuple[str, ...] = (),
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> EventType:
     seed_subject, seed_status, seed_gap = seed if seed is not None else (None, None, None)
     return EventType(
@@ -82,6 +86,8 @@ def _event(
         seed_gap=seed_gap,
         description=description,
         gateways=gateways,
+        aliases=aliases,
+        derive=derive,
     )
 
 
@@ -317,11 +323,12 @@ _EVENTS: tuple[EventType, ...] = (
         ("amityvox.user.relationship_remove", _OK, None),
     ),
     _event(
-        "VOICE_STATE_UPDATE", "amityvox.voice.state_update", _CHANNEL, p.VoiceState, "voice",
+        "VOICE_STATE_UPDATE", "amityvox.voice.state_update", _CHANNEL, p.VoiceStateUpdate, "voice",
         ("voice",),
         "A user joins, leaves, mutes, deafens or is moved in voice; to the voice channel's "
         "viewers (a leave has channel_id null and goes to the channel left).",
         ("amityvox.voice.state_update", _OK, None),
+        derive=compat.voice_state,
     ),
     _event(
         "VOICE_SERVER_UPDATE", "amityvox.voice.server_update", _USER, p.VoiceServerUpdate,
@@ -336,6 +343,7 @@ _EVENTS: tuple[EventType, ...] = (
         ("calls",),
         "The first joiner of a DM/group call rings it; to the other recipients.",
         ("amityvox.voice.call_ring", _OK, None),
+        derive=compat.call_ring,
     ),
     _event(
         "AUTOMOD_ACTION", "amityvox.automod.action", _MODS_AND_USER, p.AutomodAction,
@@ -422,8 +430,10 @@ _EVENTS: tuple[EventType, ...] = (
     _event(
         "LOCATION_SHARE_STOP", "amityvox.channel.location_share_stop", _CHANNEL,
         p.LocationShareStop, "experimental", ("locations",),
-        "A location share ends; to the channel's viewers.",
+        "A location share ends; to the channel's viewers (also sent as LOCATION_SHARE_END, the "
+        "original web client's name).",
         ("amityvox.channel.location_share", _MISSING, _LOW),
+        aliases=("LOCATION_SHARE_END",),
     ),
     _event(
         "MESSAGE_EFFECT_CREATE", "amityvox.message.effect", _CHANNEL, p.MessageEffect,
@@ -716,6 +726,8 @@ def _check(events: tuple[EventType, ...]) -> None:
         where = f"catalog entry {event.name}"
         if event.name in names:
             raise ValueError(f"{where}: duplicate name")
+        if clash := {event.name, *event.aliases} & names:
+            raise ValueError(f"{where}: name or alias {sorted(clash)[0]} already used")
         if event.subject in subjects:
             raise ValueError(f"{where}: subject {event.subject} already used")
         if not event.subject.startswith(SUBJECT_PREFIX):
@@ -735,13 +747,15 @@ def _check(events: tuple[EventType, ...]) -> None:
                 raise ValueError(
                     f"{where}: audience path {path!r} is not a field of {event.payload.__name__}"
                 ) from None
-        names.add(event.name)
+        names.update(event.wire_names)
         subjects.add(event.subject)
 
 
 _check(_EVENTS)
 
 CATALOG: dict[str, EventType] = {event.name: event for event in _EVENTS}
+# Alias name → the event it is sent for. `get` knows only the events' own names.
+ALIASES: dict[str, str] = {alias: event.name for event in _EVENTS for alias in event.aliases}
 _BY_SUBJECT: dict[str, EventType] = {event.subject: event for event in _EVENTS}
 
 
@@ -764,6 +778,12 @@ def by_subject(subject: str) -> EventType:
 def client_visible() -> list[EventType]:
     """Every event sent to clients over the wire: all but internal and client-local ones."""
     return [event for event in _EVENTS if event.client_visible]
+
+
+def complete(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The payload as published: with the fields the event derives for the original clients."""
+    derive = get(name).derive
+    return data if derive is None else derive(data)
 
 
 def validate(name: str, data: dict[str, Any]) -> None:

@@ -272,6 +272,18 @@ class VoiceState(Payload):
     user: User
 
 
+class VoiceStateUpdate(VoiceState):
+    """VOICE_STATE_UPDATE: the state, plus the fields the original web client reads (derived at
+    publish time by events/aliases.py): what happened, and the user and flags in its names."""
+
+    action: Literal["join", "leave", "update"]
+    muted: bool  # self_mute or mute
+    deafened: bool  # self_deaf or deaf
+    username: str
+    display_name: str | None = None
+    avatar_id: ID | None = None
+
+
 class GuildEvent(Payload):
     id: ID
     guild_id: ID
@@ -675,6 +687,10 @@ class CallRing(Payload):
     caller_id: ID
     caller: User
     channel_type: ChannelType
+    # The caller again, in the original web client's names (derived by events/aliases.py).
+    caller_name: str
+    caller_display_name: str | None = None
+    caller_avatar_id: ID | None = None
 
 
 class SoundboardSoundCreate(Payload):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -58,7 +60,16 @@ class EventType:
     # An internal event every gateway follows in stream order (e.g. ending revoked sessions), as
     # opposed to internal work a single worker takes (federation retries).
     gateways: bool = False
+    # Other names the event is also sent under (a second frame, same `d`, same sessions), and
+    # the fields added to every payload at publish time: for the original clients (events/aliases.py).
+    aliases: tuple[str, ...] = ()
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def client_visible(self) -> bool:
         return self.audience.client_visible
+
+    @property
+    def wire_names(self) -> tuple[str, ...]:
+        """The `t` of each frame one occurrence of the event makes, in the order they are sent."""
+        return (self.name, *self.aliases)

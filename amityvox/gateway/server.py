@@ -247,11 +247,13 @@ class Gateway:
                     self._deliver("PRESENCE_UPDATE", {"user_id": other, "status": status}, {joiner})
 
     def _deliver(self, name: str, d: dict[str, Any], users: set[str]) -> None:
-        dispatch = Dispatch(name, d)  # encoded once for every recipient
+        # Encoded once for every recipient; an event with aliases makes one frame per name.
+        dispatches = [Dispatch(n, d) for n in catalog.CATALOG[name].wire_names]
         delivered = 0
         for user_id in users:
             for session in self.by_user.get(user_id, ()):
-                session.send(dispatch)
+                for dispatch in dispatches:
+                    session.send(dispatch)
                 delivered += 1
         metrics.DISPATCHES.labels(name).inc()
         metrics.DELIVERIES.labels(name).inc(delivered)
@@ -622,8 +624,9 @@ class Gateway:
                 log.info("session %s: %s at %d changed who sees what", session.id, env.name, position)
                 raise _Closing(Close.INVALID_RESUME, "who sees what changed meanwhile: identify anew")
             if session.user_id in recipients(self.world, event, env.data, self.by_user):
-                count += 1
-                frames.append((count, Dispatch(env.name, env.data)))
+                for name in event.wire_names:
+                    count += 1
+                    frames.append((count, Dispatch(name, env.data)))
         passing(upto)
         if seq > count:
             raise _Closing(Close.INVALID_RESUME, "seq is ahead of the session")

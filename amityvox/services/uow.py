@@ -20,6 +20,7 @@ log = logging.getLogger("amityvox.uow")
 def envelope(name: str, data: dict[str, Any], *, validate: bool = False) -> Envelope:
     """A catalog event ready for the bus; unknown names raise, and with `validate` so do bad payloads."""
     event = catalog.get(name)
+    data = catalog.complete(name, data)
     if validate:
         catalog.validate(name, data)
     return Envelope(name=name, subject=event.subject, data=data)

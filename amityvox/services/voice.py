@@ -232,7 +232,7 @@ async def _enter(
         "updated_at": now_iso(),
     }
     await tx.conn.execute(voice_states.insert().values(**values))
-    tx.emit("VOICE_STATE_UPDATE", voice_state_out(values, user))
+    tx.emit("VOICE_STATE_UPDATE", {**voice_state_out(values, user), "action": "join"})
     return values
 
 

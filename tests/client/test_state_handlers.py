@@ -7,6 +7,7 @@ from dataclasses import fields
 
 from amityvox.client import State
 from amityvox.client.stores.base import StoreBase
+from amityvox.events import complete
 from tests.client import factories as f
 
 
@@ -410,7 +411,7 @@ def test_voice_state_moves_users_between_channels_and_a_leave_ends_the_connectio
             "user_id": w.me["id"], "guild_id": w.guild_id, "session_id": "v", "self_mute": False,
             "self_deaf": False, "mute": False, "deaf": False, "self_stream": False, "user": w.public_me,
         }  # fmt: skip
-        return out if channel_id is None else {**out, "channel_id": channel_id}
+        return complete("VOICE_STATE_UPDATE", out if channel_id is None else {**out, "channel_id": channel_id})
 
     w.state.apply("VOICE_STATE_UPDATE", state(v1))
     w.state.apply(

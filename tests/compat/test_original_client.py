@@ -11,7 +11,7 @@ from amityvox.permissions import ALL, Perm
 from tests.community.helpers import grant
 from tests.conftest import Server
 from tests.gateway.wsclient import Raw
-from tests.messages.helpers import room, say
+from tests.messages.helpers import dm, room, say
 
 API = "/api/v1"
 
@@ -140,3 +140,59 @@ async def test_onboarding_status_and_completion_by_prompt(server: Server) -> Non
     assert (await server.http.get(f"{url}/status", headers=rm.member.headers)).json()["data"]["completed"] is True
     both = {"option_ids": [], "prompt_responses": {}}
     assert (await server.http.post(f"{url}/complete", json=both, headers=rm.member.headers)).status_code == 400
+
+
+async def test_voice_states_carry_action_muted_and_deafened(server: Server) -> None:
+    rm = await room(server)
+    r = await server.http.post(
+        f"{API}/guilds/{rm.guild_id}/channels",
+        json={"name": "Lounge", "channel_type": "voice"},
+        headers=rm.owner.headers,
+    )
+    lounge = r.json()["data"]["id"]
+    watcher = await Raw.connect(server.url)
+    await watcher.identify(rm.owner.token)
+    r = await server.http.post(f"{API}/voice/{lounge}/join", json={"self_mute": True}, headers=rm.member.headers)
+    assert r.status_code == 200, r.text
+    joined = (await watcher.wait_for("VOICE_STATE_UPDATE"))["d"]
+    assert (joined["action"], joined["channel_id"], joined["user_id"]) == ("join", lounge, rm.member.id)
+    assert (joined["muted"], joined["deafened"], joined["username"]) == (True, False, "member")
+    r = await server.http.post(f"{API}/voice/{lounge}/members/{rm.member.id}/deafen", json={"deaf": True},
+                               headers=rm.owner.headers)  # fmt: skip
+    assert r.status_code in (200, 204), r.text
+    updated = (await watcher.wait_for("VOICE_STATE_UPDATE"))["d"]
+    assert (updated["action"], updated["muted"], updated["deafened"]) == ("update", True, True)
+    assert (await server.http.post(f"{API}/voice/{lounge}/leave", headers=rm.member.headers)).status_code == 204
+    left = (await watcher.wait_for("VOICE_STATE_UPDATE"))["d"]
+    # Our leave has no channel_id (SPEC §6); the original client reads the channel from it, see
+    # docs/compatibility.md.
+    assert left["action"] == "leave" and "channel_id" not in left
+    await watcher.close()
+
+
+async def test_call_ring_names_the_caller_flat_too(server: Server) -> None:
+    rm = await room(server)
+    channel_id = await dm(server, rm.owner, rm.member)
+    callee = await Raw.connect(server.url)
+    await callee.identify(rm.member.token)
+    assert (await server.http.post(f"{API}/voice/{channel_id}/join", headers=rm.owner.headers)).status_code == 200
+    ring = (await callee.wait_for("CALL_RING"))["d"]
+    assert (ring["channel_id"], ring["caller_id"], ring["channel_type"]) == (channel_id, rm.owner.id, "dm")
+    assert ring["caller_name"] == ring["caller"]["username"] == "owner"
+    await callee.close()
+
+
+async def test_a_location_share_end_follows_its_stop(server: Server) -> None:
+    rm = await room(server)
+    watcher = await Raw.connect(server.url)
+    await watcher.identify(rm.owner.token)
+    url = f"{API}/channels/{rm.channel_id}/experimental/location"
+    r = await server.http.post(url, json={"latitude": 1.5, "longitude": 2.5, "live": False}, headers=rm.member.headers)
+    assert r.status_code == 201, r.text
+    share_id = r.json()["data"]["id"]
+    assert (await server.http.delete(f"{url}/{share_id}", headers=rm.member.headers)).status_code == 204
+    stop = await watcher.wait_for("LOCATION_SHARE_STOP")
+    end = await watcher.recv()
+    assert (end["t"], end["d"], end["s"]) == ("LOCATION_SHARE_END", stop["d"], stop["s"] + 1)
+    assert stop["d"] == {"id": share_id, "user_id": rm.member.id, "channel_id": rm.channel_id}
+    await watcher.close()

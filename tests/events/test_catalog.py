@@ -148,6 +148,9 @@ SPEC_FIELDS = {
 ADDED_FOR_CLIENTS = {
     "MESSAGE_REACTION_ADD": {"reactions"},  # the whole list, which the original web client applies at once
     "MESSAGE_REACTION_REMOVE": {"reactions"},
+    # What the original web client reads, derived by the catalog at publish time (events/aliases.py).
+    "VOICE_STATE_UPDATE": {"action", "muted", "deafened", "username", "display_name", "avatar_id"},
+    "CALL_RING": {"caller_name", "caller_display_name", "caller_avatar_id"},
 }
 
 ADDED_FOR_ROUTING = {

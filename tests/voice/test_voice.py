@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livekit import api as livekit
 
+from amityvox.events import complete
 from amityvox.permissions import Perm
 from tests.conftest import Server, auth
 from tests.voice.helpers import (
@@ -35,7 +36,8 @@ async def test_join_publishes_the_state_and_a_livekit_token(server: Server) -> N
     assert data["endpoint"] == server.ctx.settings.livekit_url
     await server.settle()
     assert server.recorder.names() == ["VOICE_STATE_UPDATE", "VOICE_SERVER_UPDATE"]
-    assert server.recorder.of("VOICE_STATE_UPDATE") == [state]
+    # The event is the state plus what the original web client reads (events/aliases.py).
+    assert server.recorder.of("VOICE_STATE_UPDATE") == [complete("VOICE_STATE_UPDATE", {**state, "action": "join"})]
     assert server.recorder.of("VOICE_SERVER_UPDATE") == [
         {
             "user_id": h.member.id,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from amityvox.client.state import State
+from amityvox.events import ALIASES, complete
 from amityvox.events.payloads import SettingsValues
 from tests.client.factories import Tally, reaction_event
 
@@ -470,7 +471,9 @@ def features_scenario(w: World) -> Iterator[Event]:
     yield "LOCATION_SHARE_CREATE", share
     yield "LOCATION_SHARE_UPDATE", {**share, "latitude": 52.6, "accuracy": 5.0}
     yield "LOCATION_SHARE_CREATE", {**share, "id": w.ids(), "live": False, "expires_at": LATER}
-    yield "LOCATION_SHARE_STOP", {"id": share["id"], "user_id": w.other["id"], "channel_id": w.text}
+    stop = {"id": share["id"], "user_id": w.other["id"], "channel_id": w.text}
+    yield "LOCATION_SHARE_STOP", stop
+    yield "LOCATION_SHARE_END", stop  # the same event under the original client's name: skipped
     board = {"whiteboard_id": w.ids(), "channel_id": w.text, "user_id": w.other["id"]}
     yield "WHITEBOARD_UPDATE", {**board, "state": {"shapes": [1]}, "version": 2}
     yield "WHITEBOARD_UPDATE", {**board, "state": {"shapes": []}, "version": 1}  # stale
@@ -603,7 +606,8 @@ def build(name: str) -> JSON:
     state = State(strict=True, validate=True, clock=lambda: CLOCK)
     first = world.ready()
     state.apply("READY", first)
-    events = list(SCENARIOS[name](world))
+    # Payloads as published: with the fields the catalog derives for the original clients.
+    events = [(n, d if n in ALIASES else complete(n, d)) for n, d in SCENARIOS[name](world)]
     for event_name, d in events:
         state.apply(event_name, d)
     return {

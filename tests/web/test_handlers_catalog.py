@@ -7,6 +7,8 @@ has exactly one handler; no handler names an event the catalog does not have.
 
 from __future__ import annotations
 
+import re
+
 from amityvox.events import catalog
 from amityvox.events.types import Scope
 from amityvox.parity.report import web_handlers
@@ -27,6 +29,13 @@ def test_the_table_names_every_client_event_once() -> None:
     unknown = set(names) - expected()
     assert not missing, f"events without a web handler: {sorted(missing)}"
     assert not unknown, f"web handlers for events the catalog does not have: {sorted(unknown)}"
+
+
+def test_the_clients_alias_table_is_the_catalogs() -> None:
+    text = (HANDLERS_JS.parent / "state.js").read_text(encoding="utf-8")
+    table = re.search(r"export const ALIASES = \{([^}]*)\}", text)
+    assert table is not None
+    assert dict(re.findall(r'(\w+): "(\w+)"', table.group(1))) == catalog.ALIASES
 
 
 def test_session_and_client_local_events_are_in_it() -> None:

@@ -17,6 +17,10 @@ export { createState, handlers };
 
 export class UnknownEvent extends Error {}
 
+// Names the server also sends an event under, for the original AmityVox clients (the catalog's
+// `aliases`): each repeats the frame just before it, so it is skipped.
+export const ALIASES = { LOCATION_SHARE_END: "LOCATION_SHARE_STOP" };
+
 // Names applied so far (for the parity evidence the browser tests collect).
 export const handledNames = new Set();
 
@@ -25,6 +29,7 @@ export const handledNames = new Set();
  * An unknown name throws when `strict` (tests) and is logged otherwise.
  */
 export function apply(state, name, d, { strict = false } = {}) {
+  if (Object.prototype.hasOwnProperty.call(ALIASES, name)) return false;
   const handler = Object.prototype.hasOwnProperty.call(handlers, name) ? handlers[name] : undefined;
   if (handler === undefined) {
     if (strict) throw new UnknownEvent(`no handler for event ${name}`);
