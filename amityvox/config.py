@@ -50,6 +50,13 @@ class Settings:
         "PostgreSQL text search configuration for message search (english, simple, german…); a change"
         " rebuilds the index at the next start. SQLite always uses FTS5 with Porter stemming.",
     )
+    # [messages]
+    edit_history: bool = _setting(
+        "messages",
+        True,
+        "Keep earlier versions of edited messages for GET /channels/{c}/messages/{m}/history; off: none"
+        " are kept or shown.",
+    )
     # [bus]
     bus_url: str = _setting(
         "bus", "memory://", "memory:// (one process) or nats://host:port, comma-separated for a cluster."

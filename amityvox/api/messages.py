@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
-from amityvox.services import messages, pins, reactions, read_state, threads, typing
+from amityvox.services import history, messages, pins, reactions, read_state, threads, typing
 
 router = APIRouter(prefix="/channels", tags=["messages"])
 
@@ -86,6 +86,14 @@ async def get_message(
     channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
     return ok(await messages.get_message(ctx, channel_id, message_id, caller.id))
+
+
+@router.get("/{channel_id}/messages/{message_id}/history")
+async def message_history(
+    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Earlier versions of an edited message, oldest first: `[{content, created_at, replaced_at}]`."""
+    return ok(await history.message_history(ctx, channel_id, message_id, caller.id))
 
 
 @router.patch("/{channel_id}/messages/{message_id}")

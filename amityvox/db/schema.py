@@ -848,3 +848,31 @@ channel_notification_prefs = Table(
     UniqueConstraint("user_id", "channel_id", name="uq_channel_notification_prefs_pair"),
     Index("ix_channel_notification_prefs_channel", "channel_id"),
 )
+
+# ---- search and navigation (migration 0015_edits_and_saves) ----------------------------------
+# Message search itself needs no table here: it is an FTS5 table or a GIN index built by
+# migration 0014_message_search.
+
+# Earlier versions of edited messages (services/history.py), one row per replaced version.
+message_edits = Table(
+    "message_edits",
+    metadata,
+    _id(),
+    _ref("message_id", "messages.id"),
+    Column("content", Text, nullable=False),
+    _ts("created_at"),  # when this version was written (the message's creation or an earlier edit)
+    _ts("replaced_at"),  # when the edit that replaced it happened
+    Index("ix_message_edits_message", "message_id", "id"),
+)
+
+# Messages a user saved for later (services/bookmarks.py).
+saved_messages = Table(
+    "saved_messages",
+    metadata,
+    _ref("user_id", "users.id"),
+    _ref("message_id", "messages.id"),
+    Column("channel_id", String(26), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("user_id", "message_id", name="uq_saved_messages_pair"),
+    Index("ix_saved_messages_user", "user_id", "created_at"),
+)

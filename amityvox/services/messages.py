@@ -32,7 +32,7 @@ from amityvox.db.schema import (
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
-from amityvox.services import dms, raid, slowmode
+from amityvox.services import dms, history, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out
 from amityvox.services.uow import UnitOfWork
@@ -412,12 +412,15 @@ async def edit_message(ctx: Context, channel_id: str, message_id: str, user_id: 
         require_unlocked(ca)
         check_content(content, has_extras=bool(row["attachments"] or row["embeds"]))
         user_ids, role_ids, here = await parse_mentions(conn, ca, content)
+        edited_at = now_iso()
+        if content != row["content"]:
+            await history.record(ctx, conn, row, edited_at)
         await conn.execute(
             update(messages)
             .where(messages.c.id == row["id"])
             .values(
                 content=content,
-                edited_at=now_iso(),
+                edited_at=edited_at,
                 mention_user_ids=user_ids,
                 mention_role_ids=role_ids,
                 mention_here=here,

@@ -45,14 +45,7 @@ _OPEN, _CLOSE = "\x02", "\x03"
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _READ = int(P.Perm.ViewChannel | P.Perm.ReadHistory)
 
-_fts = table(
-    "message_search",
-    column("rowid"),
-    column("content"),
-    column("message_id"),
-    column("channel_id"),
-    column("author_id"),
-)
+_fts = table("message_search", column("rowid"), column("content"), column("scope"), column("message_id"))
 
 
 @dataclass(frozen=True)
@@ -158,7 +151,16 @@ def check(
 # ---- where a searcher may look ---------------------------------------------------------------
 
 
-async def readable_guild_channels(conn: AsyncConnection, guild_id: str, user_id: str) -> list[str]:
+@dataclass(frozen=True)
+class Scope:
+    """Where one search may look: `readable` channels; for a guild also its id and the `hidden` rest."""
+
+    readable: list[str]
+    hidden: list[str] = field(default_factory=list)
+    guild_id: str | None = None
+
+
+async def guild_scope(conn: AsyncConnection, guild_id: str, user_id: str) -> Scope:
     """The guild's channels the member may read the history of, now (404 for non-members)."""
     ga = await access.guild_access(conn, guild_id, user_id)
     rows = list(
@@ -176,22 +178,22 @@ async def readable_guild_channels(conn: AsyncConnection, guild_id: str, user_id:
     )
     for ow in (await conn.execute(q)).mappings():
         by_channel[ow["channel_id"]].append(ow)
-    return [
-        r.id
-        for r in rows
-        if r.channel_type not in NO_MESSAGES
-        and P.has(access.resolve(ga, by_channel[r.parent_channel_id or r.id]), _READ)
-    ]
+    readable: list[str] = []
+    hidden: list[str] = []
+    for r in rows:
+        perms = access.resolve(ga, by_channel[r.parent_channel_id or r.id])
+        (readable if r.channel_type not in NO_MESSAGES and P.has(perms, _READ) else hidden).append(r.id)
+    return Scope(readable, hidden, guild_id)
 
 
-async def own_dm_channels(conn: AsyncConnection, user_id: str) -> list[str]:
+async def dm_scope(conn: AsyncConnection, user_id: str) -> Scope:
     """The DM and group channels the user is a recipient of."""
     q = (
         select(channels.c.id)
         .join(channel_recipients, channel_recipients.c.channel_id == channels.c.id)
         .where(channel_recipients.c.user_id == user_id, channels.c.guild_id.is_(None))
     )
-    return list(await conn.scalars(q))
+    return Scope(list(await conn.scalars(q)))
 
 
 # ---- the query --------------------------------------------------------------------------------
@@ -221,9 +223,12 @@ def _has_clause(kind: str, dialect: str, channel_ids: list[str]) -> ColumnElemen
             "EXISTS (SELECT 1 FROM json_array_elements(messages.attachments) AS a"
             " WHERE a ->> 'content_type' LIKE 'image/%')"
         )
-    # poll: polls are few; look them up by channel rather than per message
-    sub = select(polls.c.message_id).where(polls.c.channel_id.in_(channel_ids), polls.c.message_id.is_not(None))
-    return m.id.in_(sub)
+    return m.id.in_(_poll_messages(channel_ids))
+
+
+def _poll_messages(channel_ids: list[str]) -> Select[Any]:
+    """Polls are few: look them up by channel rather than per message."""
+    return select(polls.c.message_id).where(polls.c.channel_id.in_(channel_ids), polls.c.message_id.is_not(None))
 
 
 def _message_filters(f: Filters, dialect: str, channel_ids: list[str]) -> list[ColumnElement[bool] | TextClause]:
@@ -251,24 +256,51 @@ def _common(id_col: Any, channel_col: Any, author_col: Any, f: Filters, channel_
     return out
 
 
-def _sqlite_match(terms: list[str]) -> str:
-    """An FTS5 query: each term as a quoted string (a phrase), all required."""
-    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
 
 
-def _sqlite_query(f: Filters, channel_ids: list[str]) -> tuple[Select[Any], Select[Any]]:
-    match = literal_column("message_search").op("MATCH")(_sqlite_match(f.terms))
-    where = [match, *_common(_fts.c.message_id, _fts.c.channel_id, _fts.c.author_id, f, channel_ids)]
-    extra = _message_filters(f, "sqlite", channel_ids)
-    snippet = func.snippet(literal_column("message_search"), 0, _OPEN, _CLOSE, "…", SNIPPET_WORDS)
-    page = select(_fts.c.message_id.label("id"), snippet.label("snippet")).select_from(_fts)
-    count = select(func.count()).select_from(_fts)
-    if extra:
-        page = page.join(messages, messages.c.id == _fts.c.message_id)
-        count = count.join(messages, messages.c.id == _fts.c.message_id)
+def _any(tokens: Sequence[str]) -> str:
+    return "scope : (" + " OR ".join(_quoted(t) for t in tokens) + ")"
+
+
+def _sqlite_match(f: Filters, channel_ids: list[str], hidden: list[str], guild_id: str | None) -> str:
+    """An FTS5 query: the words in `content`, every filter as scope tokens (see migration 0014)."""
+    must = [f"content : {_quoted(t)}" for t in f.terms]
+    if f.channel_ids or guild_id is None:
+        must.append(_any([f"c{c}0" for c in channel_ids]))
+    else:
+        must.append(_any([f"g{guild_id}0"]))
+    if f.author_ids:
+        must.append(_any([f"a{a}0" for a in f.author_ids]))
+    must.extend(_any([f"m{m}0"]) for m in f.mentions)
+    must.extend(_any([f"h{kind}0"]) for kind in f.has if kind != "poll")
+    if f.pinned:
+        must.append(_any(["pinned0"]))
+    never = [] if f.channel_ids or guild_id is None else [f"c{c}0" for c in hidden]
+    if f.pinned is False:
+        never.append("pinned0")
+    query = "(" + " AND ".join(must) + ")"
+    return f"{query} NOT {_any(never)}" if never else query
+
+
+def _sqlite_query(
+    f: Filters, channel_ids: list[str], hidden: list[str], guild_id: str | None
+) -> tuple[Select[Any], Select[Any]]:
+    match = literal_column("message_search").op("MATCH")(_sqlite_match(f, channel_ids, hidden, guild_id))
+    where: list[Any] = [match]
+    if f.before is not None:
+        where.append(_fts.c.message_id < f.before)
+    if f.after is not None:
+        where.append(_fts.c.message_id > f.after)
+    if "poll" in f.has:
+        where.append(_fts.c.message_id.in_(_poll_messages(channel_ids)))
+    snippet: ColumnElement[Any] = literal_column("NULL")
+    if f.terms:
+        snippet = func.snippet(literal_column("message_search"), 0, _OPEN, _CLOSE, "…", SNIPPET_WORDS)
     # Document numbers follow message order, and FTS5 walks them backwards without sorting.
-    page = page.where(*where, *extra).order_by(_fts.c.rowid.desc())
-    return page, count.where(*where, *extra)
+    page = select(_fts.c.message_id.label("id"), snippet.label("snippet")).where(*where).order_by(_fts.c.rowid.desc())
+    return page, select(func.count()).select_from(_fts).where(*where)
 
 
 def _postgres_query(f: Filters, channel_ids: list[str], language: str) -> tuple[Select[Any], Select[Any]]:
@@ -314,19 +346,18 @@ def segments(snippet: str | None, content: str) -> list[dict[str, Any]]:
     return out
 
 
-async def _run(
-    ctx: Context, conn: AsyncConnection, f: Filters, channel_ids: list[str], viewer_id: str
-) -> dict[str, Any]:
+async def _run(ctx: Context, conn: AsyncConnection, f: Filters, scope: Scope, viewer_id: str) -> dict[str, Any]:
+    channel_ids = scope.readable
     if f.channel_ids:
         channel_ids = [c for c in channel_ids if c in set(f.channel_ids)]
     empty = {"total_results": 0, "offset": f.offset, "limit": f.limit, "results": []}
     if not channel_ids or (f.q.strip() and not f.terms):
         return empty
     dialect = conn.dialect.name
-    if not f.terms:
+    if dialect == "sqlite":
+        page, count = _sqlite_query(f, channel_ids, scope.hidden, scope.guild_id)
+    elif not f.terms:
         page, count = _plain_query(f, dialect, channel_ids)
-    elif dialect == "sqlite":
-        page, count = _sqlite_query(f, channel_ids)
     else:
         page, count = _postgres_query(f, channel_ids, _language(ctx))
     total = int(await conn.scalar(count) or 0)
@@ -347,15 +378,13 @@ async def _run(
 async def search_guild(ctx: Context, guild_id: str, user_id: str, f: Filters) -> dict[str, Any]:
     """GET /guilds/{g}/messages/search: messages of the guild's channels the caller may read."""
     async with ctx.db.connect() as conn:
-        channel_ids = await readable_guild_channels(conn, guild_id, user_id)
-        return await _run(ctx, conn, f, channel_ids, user_id)
+        return await _run(ctx, conn, f, await guild_scope(conn, guild_id, user_id), user_id)
 
 
 async def search_dms(ctx: Context, user_id: str, f: Filters) -> dict[str, Any]:
     """GET /users/@me/messages/search: messages of the caller's DMs and groups."""
     async with ctx.db.connect() as conn:
-        channel_ids = await own_dm_channels(conn, user_id)
-        return await _run(ctx, conn, f, channel_ids, user_id)
+        return await _run(ctx, conn, f, await dm_scope(conn, user_id), user_id)
 
 
 # ---- the index's language ----------------------------------------------------------------------

@@ -249,3 +249,35 @@ async def test_postgresql_rebuilds_the_index_for_another_language(database_url: 
         async with s.ctx.db.connect() as conn:
             indexdef = await conn.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_messages_search'"))
         assert "'simple'::regconfig" in indexdef
+
+
+async def test_files_images_and_mentions_follow_posts_and_edits(any_db_server: Server) -> None:
+    s = any_db_server
+    rm = await room(s)
+
+    def attachment(name: str, content_type: str) -> dict[str, Any]:
+        return {
+            "id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "filename": name,
+            "content_type": content_type,
+            "size_bytes": 10,
+            "url": f"https://127.0.0.1:9/{name}",
+        }
+
+    photo = await say(s, rm.owner, rm.channel_id, "holiday photo", attachments=[attachment("a.png", "image/png")])
+    notes = await say(s, rm.owner, rm.channel_id, "holiday notes", attachments=[attachment("a.txt", "text/plain")])
+    plain = await say(s, rm.owner, rm.channel_id, "holiday plans")
+
+    async def ids(**params: Any) -> list[str]:
+        return [r["message"]["id"] for r in (await find(s, rm.member, rm.guild_id, q="holiday", **params))["results"]]
+
+    assert await ids(has="file") == [notes["id"], photo["id"]]
+    assert await ids(has="image") == [photo["id"]]
+    assert await ids(mentions=rm.member.id) == []
+    r = await s.http.patch(
+        f"{API}/channels/{rm.channel_id}/messages/{plain['id']}",
+        json={"content": f"holiday plans with <@{rm.member.id}>"},
+        headers=rm.owner.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert await ids(mentions=rm.member.id) == [plain["id"]]
