@@ -48,7 +48,8 @@ VOCABULARY = 20_000
 CHANNELS = 20
 AUTHORS = 10
 BATCH = 10_000
-ROUNDS = 50
+ROUNDS = 200
+WORDS_PER_CLASS = 50  # each query cycles through 50 words of its class, four times
 # Frequency ranks of the words queried: common words match a large share of all messages.
 CLASSES = {"common (rank 20)": 20, "medium (rank 300)": 300, "rare (rank 5000)": 5000}
 
@@ -175,13 +176,13 @@ async def bench(total: int, database_url: str | None) -> dict[str, Any]:
 
             def term_query(rank: int, **extra: Any) -> Callable[[int], Any]:
                 async def run(i: int) -> Any:
-                    f = search.check(q=words[rank + i], **extra)
+                    f = search.check(q=words[rank + i % WORDS_PER_CLASS], **extra)
                     return await search.search_guild(ctx, guild_id, searcher, f)
 
                 return run
 
             async def two_words(i: int) -> Any:
-                f = search.check(q=f"{words[50 + i]} {words[300 + i]}")
+                f = search.check(q=f"{words[50 + i % WORDS_PER_CLASS]} {words[300 + i % WORDS_PER_CLASS]}")
                 return await search.search_guild(ctx, guild_id, searcher, f)
 
             async def author_only(i: int) -> Any:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, false, func, literal_column, or_, select, table, text, true
+from sqlalchemy import ColumnElement, column, false, func, literal_column, or_, select, table, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import TextClause
@@ -303,35 +303,68 @@ def _sqlite_query(
     return page, select(func.count()).select_from(_fts).where(*where)
 
 
-def _postgres_query(f: Filters, channel_ids: list[str], language: str) -> tuple[Select[Any], Select[Any]]:
-    config: ColumnElement[Any] = literal_column(f"'{language}'::regconfig")
-    query: ColumnElement[Any] | None = None
-    for term in f.terms:
-        piece = func.phraseto_tsquery(config, term)
-        query = piece if query is None else query.op("&&")(piece)
-    vector = func.to_tsvector(config, messages.c.content)
-    options = (
-        f'StartSel="{_OPEN}", StopSel="{_CLOSE}", MaxWords={SNIPPET_WORDS}, MinWords=8, ShortWord=0,'
-        ' MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    snippet = func.ts_headline(config, messages.c.content, query, options)
-    where = [
-        vector.op("@@")(query),
+def _tsquery(f: Filters, config: ColumnElement[Any]) -> ColumnElement[Any]:
+    query: ColumnElement[Any] = func.phraseto_tsquery(config, f.terms[0])
+    for term in f.terms[1:]:
+        query = query.op("&&")(func.phraseto_tsquery(config, term))
+    return query
+
+
+def _postgres_where(f: Filters, channel_ids: list[str], config: ColumnElement[Any]) -> list[Any]:
+    where: list[Any] = [
         *_common(messages.c.id, messages.c.channel_id, messages.c.author_id, f, channel_ids),
         *_message_filters(f, "postgresql", channel_ids),
     ]
-    page = select(messages.c.id, snippet.label("snippet")).where(*where).order_by(messages.c.id.desc())
-    return page, select(func.count()).select_from(messages).where(*where)
+    if f.terms:
+        # The very expression of the index (migration 0014), language included.
+        where.append(func.to_tsvector(config, messages.c.content).op("@@")(_tsquery(f, config)))
+    return where
 
 
-def _plain_query(f: Filters, dialect: str, channel_ids: list[str]) -> tuple[Select[Any], Select[Any]]:
-    """Filters without words: the newest messages that pass them."""
-    where = [
-        *_common(messages.c.id, messages.c.channel_id, messages.c.author_id, f, channel_ids),
-        *_message_filters(f, dialect, channel_ids),
-    ]
-    page = select(messages.c.id, literal_column("NULL").label("snippet")).where(and_(*where))
-    return page.order_by(messages.c.id.desc()), select(func.count()).select_from(messages).where(*where)
+async def _postgres_hits(
+    ctx: Context, conn: AsyncConnection, f: Filters, channel_ids: list[str]
+) -> tuple[int, list[tuple[str, str | None]]]:
+    """(total, [(id, snippet)]) in one pass over the matches, counted as a window over them.
+
+    The matches are a materialised CTE so that the planner finds them through the index: left to
+    itself with ORDER BY id LIMIT it may walk back through every message, computing each one's
+    tsvector, because it cannot know how rare the words are."""
+    config: ColumnElement[Any] = literal_column(f"'{_language(ctx)}'::regconfig")
+    where = _postgres_where(f, channel_ids, config)
+    matches = select(messages.c.id).where(*where).cte("matches").prefix_with("MATERIALIZED")
+    page = (
+        select(matches.c.id, func.count().over().label("total"))
+        .order_by(matches.c.id.desc())
+        .limit(f.limit)
+        .offset(f.offset)
+    )
+    hits = list(await conn.execute(page))
+    if hits:
+        total = int(hits[0].total)
+    elif f.offset:
+        total = int(await conn.scalar(select(func.count()).select_from(messages).where(*where)) or 0)
+    else:
+        total = 0
+    snippets: dict[str, str] = {}
+    if hits and f.terms:
+        options = (
+            f'StartSel="{_OPEN}", StopSel="{_CLOSE}", MaxWords={SNIPPET_WORDS}, MinWords=8, ShortWord=0,'
+            ' MaxFragments=2, FragmentDelimiter=" … "'
+        )
+        headline = func.ts_headline(config, messages.c.content, _tsquery(f, config), options)
+        q = select(messages.c.id, headline).where(messages.c.id.in_([h.id for h in hits]))
+        snippets = {r[0]: r[1] for r in await conn.execute(q)}
+    return total, [(h.id, snippets.get(h.id)) for h in hits]
+
+
+async def _sqlite_hits(
+    conn: AsyncConnection, f: Filters, channel_ids: list[str], scope: Scope
+) -> tuple[int, list[tuple[str, str | None]]]:
+    page, count = _sqlite_query(f, channel_ids, scope.hidden, scope.guild_id)
+    total = int(await conn.scalar(count) or 0)
+    if total == 0:
+        return 0, []
+    return total, [(h.id, h.snippet) for h in await conn.execute(page.limit(f.limit).offset(f.offset))]
 
 
 def segments(snippet: str | None, content: str) -> list[dict[str, Any]]:
@@ -353,23 +386,18 @@ async def _run(ctx: Context, conn: AsyncConnection, f: Filters, scope: Scope, vi
     empty = {"total_results": 0, "offset": f.offset, "limit": f.limit, "results": []}
     if not channel_ids or (f.q.strip() and not f.terms):
         return empty
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        page, count = _sqlite_query(f, channel_ids, scope.hidden, scope.guild_id)
-    elif not f.terms:
-        page, count = _plain_query(f, dialect, channel_ids)
+    if conn.dialect.name == "sqlite":
+        total, hits = await _sqlite_hits(conn, f, channel_ids, scope)
     else:
-        page, count = _postgres_query(f, channel_ids, _language(ctx))
-    total = int(await conn.scalar(count) or 0)
-    if total == 0:
-        return empty
-    hits = list(await conn.execute(page.limit(f.limit).offset(f.offset)))
-    q = select(messages).where(messages.c.id.in_([h.id for h in hits]))
+        total, hits = await _postgres_hits(ctx, conn, f, channel_ids)
+    if not hits:
+        return {**empty, "total_results": total}
+    q = select(messages).where(messages.c.id.in_([h[0] for h in hits]))
     rows = {r["id"]: r for r in (await conn.execute(q)).mappings()}
-    found = [h for h in hits if h.id in rows]
-    rendered = await render(conn, [rows[h.id] for h in found], viewer_id)
+    found = [h for h in hits if h[0] in rows]
+    rendered = await render(conn, [rows[h[0]] for h in found], viewer_id)
     results = [
-        {"message": message, "snippet": segments(h.snippet, message["content"])}
+        {"message": message, "snippet": segments(h[1], message["content"])}
         for h, message in zip(found, rendered, strict=True)
     ]
     return {"total_results": total, "offset": f.offset, "limit": f.limit, "results": results}
