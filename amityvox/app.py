@@ -19,6 +19,7 @@ import amityvox.api
 import amityvox.services
 from amityvox import webapp
 from amityvox.api import errors, health
+from amityvox.api import media as media_api
 from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
 from amityvox.api.timing import Timing
@@ -102,6 +103,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
             await bus.close()
+            await ctx.close_storage()
             await db.close()
 
     app = FastAPI(
@@ -160,6 +162,6 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
     app.add_middleware(
         RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=media_api.body_limits(settings))
     app.add_middleware(Timing)
     return app

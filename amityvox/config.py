@@ -110,6 +110,36 @@ class Settings:
     preview_allow_hosts: tuple[str, ...] = _setting(
         "previews", (), "Private or loopback hosts previews may still fetch (e.g. for testing)."
     )
+    # [media]
+    media_storage: str = _setting("media", "local", "Where uploads live: local (data_dir/media) or s3.")
+    s3_endpoint: str = _setting("media", "", "S3-compatible endpoint URL (media_storage = s3).")
+    s3_bucket: str = _setting("media", "amityvox", "S3 bucket for uploads (created if missing).")
+    s3_region: str = _setting("media", "us-east-1", "S3 region used in request signatures.")
+    s3_access_key: str = _setting("media", "", "S3 access key id.")
+    s3_secret_key: str = _setting("media", "", "S3 secret access key.")
+    upload_max_bytes: int = _setting("media", 25 * 1024 * 1024, "Largest file attached to a message.", min=1)
+    upload_max_message_bytes: int = _setting(
+        "media", 50 * 1024 * 1024, "Largest total size of the files on one message.", min=1
+    )
+    upload_max_files: int = _setting("media", 10, "Most files on one message.", min=1, max=100)
+    upload_types: tuple[str, ...] = _setting(
+        "media",
+        (),
+        "Content types (as detected from the bytes; image/* style prefixes allowed) accepted for"
+        " attachments; empty: any. Others get 415.",
+    )
+    avatar_max_bytes: int = _setting("media", 8 * 1024 * 1024, "Largest avatar, guild icon or banner.", min=1)
+    emoji_max_bytes: int = _setting("media", 512 * 1024, "Largest custom emoji image.", min=1)
+    image_max_pixels: int = _setting(
+        "media", 40_000_000, "Largest image (width x height) decoded; bigger ones are refused as bombs.", min=1
+    )
+    user_quota_bytes: int = _setting("media", 2 * 1024**3, "Bytes of files one user may keep; 0: no limit.", min=0)
+    guild_quota_bytes: int = _setting(
+        "media", 20 * 1024**3, "Bytes of files one guild's channels may hold; 0: no limit.", min=0
+    )
+    orphan_ttl_s: int = _setting(
+        "media", 3600, "Seconds an upload may wait to be attached before the sweeper deletes it.", min=1
+    )
     # [voice]
     livekit_url: str = _setting("voice", "ws://127.0.0.1:7880", "LiveKit server clients connect to.")
     livekit_api_key: str = _setting("voice", "devkey", "LiveKit API key used to sign tokens.")
@@ -203,6 +233,10 @@ def _validated(s: Settings) -> Settings:
     url = s.resolved_database_url
     if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
         raise ConfigError(f"setting 'database_url' must be a sqlite:// or postgresql:// URL, got {s.database_url!r}")
+    if s.media_storage not in ("local", "s3"):
+        raise ConfigError(f"setting 'media_storage' must be local or s3, got {s.media_storage!r}")
+    if s.media_storage == "s3" and not s.s3_endpoint:
+        raise ConfigError("setting 's3_endpoint' is needed when media_storage is s3")
     if s.heartbeat_timeout_ms <= s.heartbeat_interval_ms:
         raise ConfigError("setting 'heartbeat_timeout_ms' must exceed heartbeat_interval_ms")
     return s

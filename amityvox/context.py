@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from amityvox.bus.base import Bus
 from amityvox.config import Settings
 from amityvox.db.engine import Database
+from amityvox.media.storage import Storage, from_settings
 from amityvox.ratelimit import SlidingWindow
 from amityvox.services.uow import UnitOfWork, envelope
 
@@ -19,6 +21,15 @@ class Context:
     bus: Bus
     validate_events: bool = False
     limiters: dict[str, SlidingWindow] = field(default_factory=dict)
+
+    @cached_property
+    def storage(self) -> Storage:
+        """Where uploaded files live (made on first use)."""
+        return from_settings(self.settings)
+
+    async def close_storage(self) -> None:
+        if "storage" in self.__dict__:
+            await self.storage.close()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.bus, validate=self.validate_events)

@@ -99,6 +99,8 @@ BUCKETS: tuple[Bucket, ...] = (
     _route("message-delete", "DELETE", "/channels/{scope}/messages/{id}", 5, 1.0),
     _route("reaction", "PUT", "/channels/{scope}/messages/{id}/reactions/{id}", 4, 1.0),
     _route("typing", "POST", "/channels/{scope}/typing", 5, 5.0),
+    _route("upload", "POST", "/channels/{id}/attachments", 10, 10.0),
+    _route("upload", "POST", "/files/upload", 10, 10.0),
     _route("guild-create", "POST", "/guilds", 10, 3600.0),
     _route("invite-use", "POST", "/invites/{id}", 10, 60.0),
     _route("dm-open", "POST", "/users/{id}/dm", 10, 60.0),

@@ -52,6 +52,8 @@ async def storable_input(request: Request) -> None:
     params = [*request.path_params.values(), *request.query_params.values()]
     if any("\x00" in str(value) for value in params):
         raise ApiError(400, "validation_error", "path and query parameters may not contain null characters")
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return  # uploads (api/media.py) stream their own bodies; JSON routes refuse them anyway
     body = await request.body()
     if not body:
         return

@@ -18,7 +18,8 @@ class CreateMessage(Body):
     content: str = ""
     nonce: str | None = None
     reply_to_ids: list[str] | None = None
-    attachments: list[dict[str, Any]] | None = None
+    attachments: list[str | dict[str, Any]] | None = None  # upload ids (or objects with an `id`)
+    attachment_ids: list[str] | None = None  # the original client's name for the same
     embeds: list[dict[str, Any]] | None = None
 
 
@@ -49,7 +50,7 @@ async def create_message(
         body.content,
         nonce=body.nonce,
         reply_to_ids=body.reply_to_ids,
-        attachments=body.attachments,
+        attachments=[*(body.attachments or []), *(body.attachment_ids or [])],
         embeds=body.embeds,
     )
     return ok(message, 201)

@@ -64,6 +64,21 @@ def normalise(kind: str, obj: JSON) -> JSON:
         out["user"] = normalise("user", out["user"])
     if kind == "message" and isinstance(out.get("author"), dict):
         out["author"] = normalise("user", out["author"])
+    if kind == "message" and isinstance(out.get("attachments"), list):
+        out["attachments"] = [_unsigned(a) for a in out["attachments"]]
+    return out
+
+
+def _unsigned(attachment: JSON) -> JSON:
+    """File URLs are signed with an expiry that moves on once a day: two fetches either side of
+    that moment name the same file with different URLs, so only the part before `ex=` counts."""
+
+    def cut(url: Any) -> Any:
+        return url.split("ex=", 1)[0] if isinstance(url, str) else url
+
+    out = {**attachment, "url": cut(attachment.get("url"))}
+    if isinstance(out.get("thumbnails"), list):
+        out["thumbnails"] = [{**t, "url": cut(t.get("url"))} for t in out["thumbnails"]]
     return out
 
 

@@ -225,6 +225,45 @@ reactions = Table(
     UniqueConstraint("message_id", "emoji", "user_id", name="uq_reactions_once"),
 )
 
+# Uploaded files (services/media.py): message attachments, avatars, guild icons and banners,
+# emoji images. An attachment is the uploader's alone until a message takes it (message_id,
+# attached_at); when that message goes, message_id turns NULL and the sweeper deletes the
+# bytes. `thumbnails`: [{size, width, height}] once the worker made them.
+uploads = Table(
+    "uploads",
+    metadata,
+    _id(),
+    _ref("uploader_id", "users.id"),
+    Column("kind", String(16), nullable=False),  # attachment | avatar | icon | banner | emoji
+    Column("guild_id", String(26)),
+    Column("channel_id", String(26)),
+    _ref("message_id", "messages.id", nullable=True, ondelete="SET NULL"),
+    Column("position", Integer, nullable=False, default=0),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("blurhash", String(64)),
+    Column("thumbnails", JSON(none_as_null=True)),
+    Column("storage_key", String(200), nullable=False),
+    _ts("created_at"),
+    _ts("attached_at", nullable=True),
+    Index("ix_uploads_message_id", "message_id"),
+    Index("ix_uploads_uploader_id", "uploader_id"),
+    Index("ix_uploads_guild_id", "guild_id"),
+    Index("ix_uploads_created_at", "created_at"),
+)
+
+# Secrets the processes share: "media-urls" signs file URLs (media/urls.py).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("secret", String(128), nullable=False),
+    _ts("created_at"),
+)
+
 custom_emoji = Table(
     "custom_emoji",
     metadata,

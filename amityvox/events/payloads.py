@@ -119,8 +119,20 @@ class Reaction(Payload):
     me: bool  # per viewer; reaction events carry user_id so each client derives it
 
 
+class Thumbnail(Payload):
+    """A WebP copy of an image attachment fitting in `size` x `size` pixels."""
+
+    size: int
+    width: int
+    height: int
+    size_bytes: int
+    content_type: str
+    url: str
+
+
 class Attachment(Payload):
-    """An uploaded file. Media metadata varies by type, so fields beyond these pass through."""
+    """An uploaded file (services/media.py). `url` is signed and expires; `thumbnails` appears on
+    images once the thumbnail worker is done (MESSAGE_UPDATE). Fields beyond these pass through."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -133,6 +145,7 @@ class Attachment(Payload):
     height: int | None = None
     duration_seconds: float | None = None
     blurhash: str | None = None
+    thumbnails: list[Thumbnail] | None = None
 
 
 class Embed(Payload):

@@ -32,7 +32,7 @@ from amityvox.db.schema import (
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
-from amityvox.services import dms, history, raid, slowmode
+from amityvox.services import dms, history, media, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out
 from amityvox.services.uow import UnitOfWork
@@ -42,7 +42,6 @@ from amityvox.services.users import public_user
 MAX_CONTENT = 4000
 MAX_REPLIES = 5
 MAX_NONCE = 64
-MAX_ATTACHMENTS = 10
 MAX_EMBEDS = 10
 MAX_MENTIONS = 100
 PAGE_DEFAULT = 50
@@ -231,12 +230,14 @@ async def render(
         for u in (await conn.execute(select(users).where(users.c.id.in_(author_ids)))).mappings()
     }
     summaries = await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
+    files = await media.attachments_for(conn, [r["id"] for r in rows])
     return [
         message_out(
             r,
             authors.get(r["author_id"]) or _missing_author(r["author_id"], r["created_at"]),
             summaries.get(r["id"], []),
             nonce,
+            files.get(r["id"]),
         )
         for r in rows
     ]
@@ -271,14 +272,15 @@ async def create_message(
     *,
     nonce: str | None = None,
     reply_to_ids: Sequence[str] | None = None,
-    attachments: Sequence[dict[str, Any]] | None = None,
+    attachments: Sequence[Any] | None = None,
     embeds: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """POST /channels/{c}/messages → MESSAGE_CREATE (the whole Message, `nonce` echoed).
 
     Needs ViewChannel and SendMessages (plus UploadFiles for attachments and EmbedLinks
-    for embeds). Also advances the channel's `last_message_id`, the author's
-    `last_active_at` in the guild and the author's own read state.
+    for embeds). `attachments` names the author's uploads (services/media.py). Also advances
+    the channel's `last_message_id`, the author's `last_active_at` in the guild and the
+    author's own read state.
     """
     if nonce is not None and len(nonce) > MAX_NONCE:
         raise bad_request(f"nonce must be at most {MAX_NONCE} characters")
@@ -296,7 +298,8 @@ async def create_message(
             ca.require(P.Perm.UploadFiles)
         if embeds:
             ca.require(P.Perm.EmbedLinks)
-        files = _check_objects(attachments or [], payloads.Attachment, "attachments", MAX_ATTACHMENTS)
+        files = media.attachment_ids(attachments or [])
+        stored_files = await media.check_attachable(ctx, conn, author_id, channel_id, ca.guild_id, files)
         links = _check_objects(embeds or [], payloads.Embed, "embeds", MAX_EMBEDS)
         check_content(content, has_extras=bool(files or links))
         if replies:
@@ -322,13 +325,14 @@ async def create_message(
                 mention_user_ids=user_ids,
                 mention_role_ids=role_ids,
                 mention_here=here,
-                attachments=files,
+                attachments=stored_files,
                 embeds=links,
                 pinned=False,
                 created_at=now,
             )
         )
         await _store_mentions(conn, message_id, channel_id, user_ids, role_ids)
+        await media.attach(conn, message_id, channel_id, ca.guild_id, files)
         await conn.execute(update(channels).where(channels.c.id == channel_id).values(last_message_id=message_id))
         if ca.guild_id is not None:
             await conn.execute(

@@ -239,11 +239,29 @@ def relationship_out(row: Row, target_row: Row) -> dict[str, Any]:
     }
 
 
+def _attachments(stored: list[dict[str, Any]], files: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    # Items with a URL of their own predate uploads (client-supplied objects) and stay as they are.
+    out = []
+    for item in stored:
+        rendered = files.get(item.get("id", ""))
+        if rendered is not None:
+            out.append(rendered)
+        elif "url" in item:
+            out.append(item)
+    return out
+
+
 def message_out(
-    row: Row, author: dict[str, Any], reactions: list[dict[str, Any]], nonce: str | None = None
+    row: Row,
+    author: dict[str, Any],
+    reactions: list[dict[str, Any]],
+    nonce: str | None = None,
+    files: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """SPEC §5 Message. `author` is the public User, `reactions` the `[{emoji, count, me}]` for one viewer;
-    `nonce` is never stored, only echoed to the poster and in MESSAGE_CREATE."""
+    `nonce` is never stored, only echoed to the poster and in MESSAGE_CREATE. The row's `attachments`
+    lists its uploads by id (with a little metadata, for search); `files` renders them with URLs
+    (services/media.py)."""
     out: dict[str, Any] = {
         "id": row["id"],
         "channel_id": row["channel_id"],
@@ -255,7 +273,7 @@ def message_out(
         "mention_user_ids": list(row["mention_user_ids"]),
         "mention_role_ids": list(row["mention_role_ids"]),
         "mention_here": row["mention_here"],
-        "attachments": list(row["attachments"]),
+        "attachments": _attachments(row["attachments"], files or {}),
         "embeds": list(row["embeds"]),
         "reactions": reactions,
         "pinned": row["pinned"],
