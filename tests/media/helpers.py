@@ -46,7 +46,9 @@ async def upload(
     return await server.http.post(url, files={"file": (filename, data, claimed)}, data=form, headers=who.headers)
 
 
-async def uploaded(server: Server, who: Person, channel_id: str | None, data: bytes, filename: str = "f") -> dict[str, Any]:
+async def uploaded(
+    server: Server, who: Person, channel_id: str | None, data: bytes, filename: str = "f"
+) -> dict[str, Any]:
     r = await upload(server, who, channel_id, data, filename)
     assert r.status_code == 201, r.text
     out: dict[str, Any] = r.json()["data"]

@@ -172,7 +172,9 @@ async def test_attaching_follows_the_rules(tmp_path: Path) -> None:
         theirs = await uploaded(s, rm.owner, rm.channel_id, b"b" * 10)
         r = await post(s, rm.member, rm.channel_id, "x", attachments=[theirs["id"]])
         assert r.status_code == 400 and error_code(r) == "unknown_attachment"
-        other = await s.http.post(f"{API}/guilds/{rm.guild_id}/channels", json={"name": "other"}, headers=rm.owner.headers)
+        other = await s.http.post(
+            f"{API}/guilds/{rm.guild_id}/channels", json={"name": "other"}, headers=rm.owner.headers
+        )
         r = await post(s, rm.member, other.json()["data"]["id"], "x", attachments=[mine["id"]])
         assert r.status_code == 400 and error_code(r) == "unknown_attachment"
         more = [await uploaded(s, rm.member, rm.channel_id, b"c" * 3000) for _ in range(2)]

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from amityvox import permissions as P
 from tests.conftest import Server, _serve, make_settings
+from tests.media.helpers import png, uploaded
 from tests.messages.helpers import API, Person, Room, dm, person, room, say
 
 VIEW = int(P.Perm.ViewChannel)
@@ -255,17 +256,10 @@ async def test_files_images_and_mentions_follow_posts_and_edits(any_db_server: S
     s = any_db_server
     rm = await room(s)
 
-    def attachment(name: str, content_type: str) -> dict[str, Any]:
-        return {
-            "id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
-            "filename": name,
-            "content_type": content_type,
-            "size_bytes": 10,
-            "url": f"https://127.0.0.1:9/{name}",
-        }
-
-    photo = await say(s, rm.owner, rm.channel_id, "holiday photo", attachments=[attachment("a.png", "image/png")])
-    notes = await say(s, rm.owner, rm.channel_id, "holiday notes", attachments=[attachment("a.txt", "text/plain")])
+    image = (await uploaded(s, rm.owner, rm.channel_id, png(), "a.png"))["id"]
+    text = (await uploaded(s, rm.owner, rm.channel_id, b"some notes", "a.txt"))["id"]
+    photo = await say(s, rm.owner, rm.channel_id, "holiday photo", attachments=[image])
+    notes = await say(s, rm.owner, rm.channel_id, "holiday notes", attachments=[text])
     plain = await say(s, rm.owner, rm.channel_id, "holiday plans")
 
     async def ids(**params: Any) -> list[str]:

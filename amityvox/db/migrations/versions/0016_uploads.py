@@ -3,14 +3,14 @@
 `uploads` holds every uploaded file (attachments, avatars, icons, banners, emoji images);
 `server_secrets` the secrets all processes share, such as the key signing file URLs.
 
-Revision ID: 0015_uploads
+Revision ID: 0016_uploads
 Revises: 0001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_uploads"
+revision = "0016_uploads"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
