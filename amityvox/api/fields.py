@@ -36,7 +36,7 @@ PermissionBits = Annotated[
 
 
 def _media_id(value: str) -> str:
-    # No media pipeline issues ids yet; until one does, an id must at least be one.
+    # The services check that the id names an upload of the right kind (services/media.py).
     if not is_ulid(value):
         raise ValueError("must be a 26-character id")
     return value.upper()

@@ -73,6 +73,7 @@ class PruneBody(Body):
 class CreateEmoji(Body):
     name: str = Field(max_length=64)
     animated: bool = False
+    image_id: MediaId | None = None  # an upload of kind emoji (POST /files/upload)
 
 
 class PatchEmoji(Body):
@@ -316,7 +317,7 @@ async def list_emoji(
 async def create_emoji(
     guild_id: str, body: CreateEmoji, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
-    return ok(await emoji.create_emoji(ctx, guild_id, caller.id, body.name, body.animated), status=201)
+    return ok(await emoji.create_emoji(ctx, guild_id, caller.id, body.name, body.animated, body.image_id), status=201)
 
 
 @router.patch("/{guild_id}/emoji/{emoji_id}")

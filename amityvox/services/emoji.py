@@ -13,7 +13,7 @@ from amityvox.context import Context
 from amityvox.db.schema import custom_emoji
 from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access
+from amityvox.services import access, media
 from amityvox.services.serialize import emoji_out, load_guild_emoji
 
 MAX_PER_GUILD = 100
@@ -48,8 +48,11 @@ async def list_emoji(ctx: Context, guild_id: str, user_id: str) -> list[dict[str
         return await load_guild_emoji(conn, guild_id)
 
 
-async def create_emoji(ctx: Context, guild_id: str, user_id: str, name: str, animated: bool = False) -> dict[str, Any]:
-    """POST /guilds/{g}/emoji → GUILD_EMOJI_UPDATE."""
+async def create_emoji(
+    ctx: Context, guild_id: str, user_id: str, name: str, animated: bool = False, image_id: str | None = None
+) -> dict[str, Any]:
+    """POST /guilds/{g}/emoji → GUILD_EMOJI_UPDATE. With `image_id` (the caller's own upload of
+    kind emoji) the emoji takes that id, so its picture is at GET /files/{emoji id}."""
     name = _check_name(name)
     async with ctx.uow() as tx:
         ga = await access.guild_access(tx.conn, guild_id, user_id)
@@ -59,6 +62,10 @@ async def create_emoji(ctx: Context, guild_id: str, user_id: str, name: str, ani
             raise bad_request(f"a guild has at most {MAX_PER_GUILD} custom emoji", code="limit_reached")
         await _name_taken(tx.conn, guild_id, name)
         emoji_id = new_id()
+        if image_id is not None:
+            emoji_id = await media.require_media(tx.conn, image_id, "emoji", user_id)
+            if await tx.conn.scalar(select(custom_emoji.c.id).where(custom_emoji.c.id == emoji_id)):
+                raise conflict("that image is already an emoji", code="media_in_use")
         await tx.conn.execute(
             custom_emoji.insert().values(
                 id=emoji_id, guild_id=guild_id, name=name, creator_id=user_id, animated=animated, created_at=now_iso()

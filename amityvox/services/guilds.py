@@ -17,7 +17,7 @@ from amityvox.context import Context
 from amityvox.db.schema import guild_members, guilds
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, channels, members, users
+from amityvox.services import access, channels, media, members, users
 from amityvox.services.serialize import (
     guild_out,
     load_guild_emoji,
@@ -119,6 +119,8 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
         values["default_permissions"] = bits
     async with ctx.uow() as tx:
         ga = await access.guild_access(tx.conn, guild_id, user_id)
+        if values.get("icon_id") is not None:
+            values["icon_id"] = await media.require_media(tx.conn, values["icon_id"], "icon", user_id)
         if "owner_id" in changes:
             new_owner = changes["owner_id"]
             if not ga.is_owner:

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import uploads
+from amityvox.db.schema import custom_emoji, guilds, uploads, users
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import is_ulid, iso, new_id, now_iso, utcnow
 from amityvox.media import images, sniff, urls
@@ -284,6 +284,20 @@ async def delete_upload(ctx: Context, upload_id: str, user_id: str) -> None:
     await _forget(ctx, stored_keys(row))
 
 
+# ---- avatars, icons and emoji ---------------------------------------------------------------
+
+
+async def require_media(conn: AsyncConnection, upload_id: str, kind: str, user_id: str) -> str:
+    """`upload_id` must be an image of `kind` that `user_id` uploaded (an avatar, icon or emoji
+    can only be made of one's own upload of that kind) → the id as stored."""
+    row = await _load(conn, upload_id)
+    if row is None or row["kind"] != kind or row["uploader_id"] != user_id:
+        raise bad_request(
+            f"must be the id of your own {kind} upload (POST /files/upload with kind={kind})", code="unknown_media"
+        )
+    return str(row["id"])
+
+
 # ---- attaching to messages ------------------------------------------------------------------
 
 
@@ -439,13 +453,23 @@ async def servable(
 
 async def sweep(ctx: Context, limit: int = 200) -> int:
     """Delete uploads nobody can reach any more → how many: files of deleted messages at once,
-    attachments never attached after `orphan_ttl_s`. Rows go first, in one transaction, so
+    attachments never attached and avatars, icons and emoji images nothing uses after
+    `orphan_ttl_s`. Rows go first, in one transaction, so
     nothing can take an upload whose bytes are being deleted."""
     cutoff = iso(utcnow() - timedelta(seconds=ctx.settings.orphan_ttl_s))
     gone = and_(uploads.c.kind == ATTACHMENT, uploads.c.message_id.is_(None))
     stale = or_(uploads.c.attached_at.is_not(None), uploads.c.created_at < cutoff)
+    # Avatars, icons and emoji images nothing uses (replaced, or never used) after the same wait.
+    unused = and_(
+        uploads.c.kind.in_(sorted(PUBLIC_KINDS)),
+        uploads.c.created_at < cutoff,
+        ~exists().where(users.c.avatar_id == uploads.c.id),
+        ~exists().where(guilds.c.icon_id == uploads.c.id),
+        ~exists().where(custom_emoji.c.id == uploads.c.id),
+    )
     async with ctx.uow() as tx:
-        rows = list((await tx.conn.execute(select(uploads).where(gone, stale).limit(limit))).mappings())
+        q = select(uploads).where(or_(and_(gone, stale), unused)).limit(limit)
+        rows = list((await tx.conn.execute(q)).mappings())
         if rows:
             await tx.conn.execute(uploads.delete().where(uploads.c.id.in_([r["id"] for r in rows])))
     if not rows:

@@ -98,6 +98,10 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
             if taken:
                 raise conflict("that username is taken", code="username_taken")
         await get_row(tx.conn, user_id)
+        if values.get("avatar_id") is not None:
+            from amityvox.services import media  # media → access → serialize → users
+
+            values["avatar_id"] = await media.require_media(tx.conn, values["avatar_id"], "avatar", user_id)
         if values:
             await tx.conn.execute(update(users).where(users.c.id == user_id).values(**values))
         row = await get_row(tx.conn, user_id)

@@ -47,9 +47,9 @@ async def upload(
 
 
 async def uploaded(
-    server: Server, who: Person, channel_id: str | None, data: bytes, filename: str = "f"
+    server: Server, who: Person, channel_id: str | None, data: bytes, filename: str = "f", **form: str
 ) -> dict[str, Any]:
-    r = await upload(server, who, channel_id, data, filename)
+    r = await upload(server, who, channel_id, data, filename, **form)
     assert r.status_code == 201, r.text
     out: dict[str, Any] = r.json()["data"]
     return out
