@@ -90,6 +90,22 @@ async def upload_file(
     return ok(await media.upload(ctx, caller.id, kind, filename, data), 201)
 
 
+@router.get("/files/limits")
+async def upload_limits(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    """The upload limits, so a client can refuse a file before sending it."""
+    s = ctx.settings
+    return ok(
+        {
+            "upload_max_bytes": s.upload_max_bytes,
+            "upload_max_message_bytes": s.upload_max_message_bytes,
+            "upload_max_files": s.upload_max_files,
+            "upload_types": list(s.upload_types),
+            "avatar_max_bytes": s.avatar_max_bytes,
+            "emoji_max_bytes": s.emoji_max_bytes,
+        }
+    )
+
+
 @router.delete("/files/{upload_id}")
 async def delete_file(
     upload_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from amityvox.client import Client
-from examples import echo_bot, modlog_bot
+from examples import echo_bot, image_size_bot, modlog_bot
 from tests.conftest import Server, auth
+from tests.media.helpers import png
 
 
 async def _guild(server: Server, owner: dict[str, Any], *members: dict[str, Any]) -> dict[str, Any]:
@@ -51,3 +52,25 @@ async def test_modlog_bot_logs_a_ban(server: Server) -> None:
             "MESSAGE_CREATE", check=lambda m: m["channel_id"] == log["data"]["id"] and "banned" in m["content"]
         )
         assert "troll" in entry["content"] and "spam" in entry["content"]
+
+
+async def test_image_size_bot_answers_with_dimensions(server: Server) -> None:
+    alice, bot = await server.register("alice"), await server.register("sizer")
+    g = await _guild(server, alice, bot)
+    channel = g["channels"][0]["id"]
+    async with Client(server.url, bot["token"]) as client:
+        image_size_bot.attach(client)
+        await client.start()
+        async with Client(server.url, alice["token"]) as user:
+            await user.start()
+            progress: list[tuple[int, int]] = []
+            att = await user.rest.upload(
+                channel, png(640, 480), "cat.png", on_progress=lambda s, t: progress.append((s, t))
+            )
+            assert progress and progress[-1][0] == progress[-1][1]
+            sent = await user.rest.send_message(channel, "my cat", attachments=[att["id"]])
+            reply = await user.wait_for("MESSAGE_CREATE", check=lambda m: m["author_id"] == bot["user"]["id"])
+            # The reply came after the message's own event: the cache keeps its attachment.
+            assert user.state.messages[channel][sent["id"]]["attachments"][0]["width"] == 640
+            assert reply["content"] == f"cat.png: 640x480 px, {att['size_bytes']} bytes"
+            assert reply["reply_to_ids"] == [sent["id"]]

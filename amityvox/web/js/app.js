@@ -12,6 +12,7 @@ import * as banners from "./ui/banners.js";
 import * as chat from "./ui/chat.js";
 import * as features from "./ui/features.js";
 import * as login from "./ui/login.js";
+import * as media from "./ui/media.js";
 import * as members from "./ui/members.js";
 import * as panels from "./ui/panels.js";
 import * as rail from "./ui/rail.js";
@@ -22,7 +23,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, features, login, members, panels, rail, settings, sidebar];
+const MODULES = [banners, chat, features, login, media, members, panels, rail, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -169,7 +170,8 @@ export class App {
     patch(this.$("chat-header"), chat.header(this));
     chat.drawMessages(this, this.$("messages"));
     patch(this.$("typing"), chat.typing(this));
-    patch(this.$("composer-bar"), chat.composerBar(this));
+    patch(this.$("composer-bar"), [chat.composerBar(this), media.tray(this)].flat());
+    patch(this.$("lightbox"), media.lightbox(this));
     chat.syncComposer(this, this.$("composer"));
     patch(this.$("members"), members.view(this));
     patch(this.$("panel"), panels.view(this));
@@ -392,7 +394,8 @@ export class App {
 
   closeTopmost() {
     const ui = this.ui;
-    if (ui.reactPicker) ui.reactPicker = null;
+    if (ui.lightbox) ui.lightbox = null;
+    else if (ui.reactPicker) ui.reactPicker = null;
     else if (ui.panel) ui.panel = null;
     else if (ui.navOpen) ui.navOpen = false;
     else if (ui.editing) ui.editing = null;
@@ -434,6 +437,7 @@ export class App {
       chat.keydown(this, event);
     });
     doc.addEventListener("input", (event) => chat.input(this, event));
+    media.bind(this);
     doc.addEventListener("visibilitychange", () => this.ackIfRead());
     this.$("messages")?.addEventListener("scroll", (event) => chat.scrolled(this, event.target), { passive: true });
     globalThis.addEventListener?.("focus", () => this.ackIfRead());

@@ -4,6 +4,7 @@
 
 import { CHANNEL_ICONS, icon } from "./icons.js";
 import { h, patch } from "./dom.js";
+import { busy, clearSent, readyIds } from "./media.js";
 import { messageView, pollView } from "./message.js";
 import { channelLabel } from "./sidebar.js";
 import { displayName, guildMembers, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
@@ -197,8 +198,14 @@ export const forms = {
     const channelId = app.ui.channelId;
     const textarea = form.querySelector("textarea");
     const content = withMentions(app, (fields.content ?? "").trim());
-    if (!channelId || !content) return;
+    if (channelId && busy(app, channelId)) {
+      app.fail(new Error("wait until the files have uploaded"), "Not sent yet");
+      return;
+    }
+    const files = channelId ? readyIds(app, channelId) : [];
+    if (!channelId || (!content && !files.length)) return;
     const body = { content, nonce: `${Date.now()}${Math.random().toString(16).slice(2, 8)}` };
+    if (files.length) body.attachments = files;
     if (app.ui.replyTo) body.reply_to_ids = [app.ui.replyTo];
     textarea.value = "";
     growTextarea(textarea);
@@ -208,6 +215,7 @@ export const forms = {
     app.render();
     try {
       const message = await app.api.post(`/channels/${channelId}/messages`, body);
+      clearSent(app, channelId, files);
       // The gateway echoes it too; taking the answer now keeps sending snappy while it reconnects.
       if (message) ingestMessages(app.state, channelId, [message]);
       app.render();

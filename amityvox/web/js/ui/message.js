@@ -5,6 +5,7 @@ import { icon } from "./icons.js";
 import { h, avatar, linkify, roleColor, time } from "./dom.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
+import { attachmentsView } from "./media.js";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
@@ -45,14 +46,6 @@ function embeds(message) {
     e.title ? h("a.embed-title", { href: e.url, target: "_blank", rel: "noopener noreferrer" }, e.title) : h("a", { href: e.url, target: "_blank", rel: "noopener noreferrer" }, e.url),
     e.description ? h("p.embed-desc", e.description) : null,
     e.image ? h("img.embed-img", { src: e.image, alt: e.title ?? "", loading: "lazy", referrerpolicy: "no-referrer" }) : null)));
-}
-
-function attachments(message) {
-  if (!message.attachments?.length) return null;
-  return h("ul.attachments", message.attachments.map((a) => h("li", { "data-key": a.id },
-    a.content_type?.startsWith("image/")
-      ? h("img.attachment-img", { src: a.url, alt: a.filename, loading: "lazy" })
-      : h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer" }, `📎 ${a.filename}`))));
 }
 
 function reactions(app, message, guildId) {
@@ -128,7 +121,7 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
           h("div.edit-hint", "Enter to save · Esc to cancel ", h("button.link", { type: "submit" }, "save")))
         : h("div.content", m.content ? richText(app, m.content, guildId) : null,
           m.edited_at ? h("span.edited", { title: time(m.edited_at) }, " (edited)") : null),
-      attachments(m),
+      attachmentsView(app, m),
       embeds(m),
       (pollsByMessage.get(m.id) ?? []).map((p) => pollView(app, p)),
       m.thread_id && s.channels[m.thread_id] ? h("button.thread-link", { "data-action": "select-channel", "data-channel": m.thread_id }, [icon("thread"), ` ${s.channels[m.thread_id].name}`]) : null,
