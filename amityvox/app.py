@@ -22,6 +22,7 @@ from amityvox.api import errors, health
 from amityvox.api import media as media_api
 from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
+from amityvox.api.safe_methods import SafeMethodsRead
 from amityvox.api.timing import Timing
 from amityvox.bus.base import Bus
 from amityvox.bus.memory import MemoryBus
@@ -163,5 +164,6 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=media_api.body_limits(settings))
+    app.add_middleware(SafeMethodsRead)
     app.add_middleware(Timing)
     return app

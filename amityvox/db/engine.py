@@ -1,73 +1,156 @@
-"""The database handle: an async SQLAlchemy engine (SQLite by default, PostgreSQL for scale)."""
+"""The database handle: an async SQLAlchemy engine (SQLite by default, PostgreSQL for scale).
+
+Work is either writing (`begin()`, `connection()`) or reading (`read()`). On SQLite the two use
+different persistent connections, driven on the event loop's thread (`sqlite_inline.py`): one
+writer, so in-process writers queue in the pool rather than on the file lock, and a few
+readers that see the last commit without waiting for the writer (WAL). On PostgreSQL both
+share one pool; reads run in READ ONLY transactions. Either way a write attempted while
+reading fails loudly instead of taking the writer's place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from amityvox.db import sqlite_inline
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
+# Set while serving a request that must not change anything (GET, HEAD): every unit of work
+# begun meanwhile reads. See `reading()`.
+_READING: ContextVar[bool] = ContextVar("amityvox_reading", default=False)
+
+SQLITE_READERS = 4
+
 
 class Database:
-    """Owns the engine; `begin()` gives a transaction, `migrate()` brings the schema up to date."""
+    """Owns the engines; `begin()` gives a write transaction, `read()` a read-only one,
+    `migrate()` brings the schema up to date."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            # One file, many short transactions: a pool of connections would only contend for
-            # SQLite's single writer lock, so each unit of work opens its own cheap connection.
-            kwargs["poolclass"] = NullPool
-            kwargs["connect_args"] = {"timeout": 30}
-        else:
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
-            kwargs["pool_pre_ping"] = True
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if not path or path == ":memory:":
+                raise ValueError("SQLite needs a file: readers and the writer share it through WAL")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # One writer connection: in-process writers wait for it in the pool's queue, in
+            # turn, instead of polling SQLite's lock from threads. Other processes sharing the
+            # file still serialise on the lock (busy_timeout).
+            self.engine: AsyncEngine = _sqlite_engine(path, pool_size=1)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_writer)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
+            self.reader: AsyncEngine = _sqlite_engine(path, pool_size=SQLITE_READERS)
+            event.listen(self.reader.sync_engine, "connect", _sqlite_reader)
+            event.listen(self.reader.sync_engine, "begin", _sqlite_begin_deferred)
+            # Scans that may take many milliseconds (search) run on driver threads instead, so
+            # the loop keeps serving meanwhile; sqlite3 releases the GIL while it works.
+            self.scanner: AsyncEngine = create_async_engine(
+                f"sqlite+aiosqlite:///{path}", poolclass=AsyncAdaptedQueuePool, pool_size=2, max_overflow=0,
+                pool_timeout=60, connect_args={"timeout": 30, "isolation_level": None},
+            )
+            event.listen(self.scanner.sync_engine, "connect", _sqlite_reader)
+            event.listen(self.scanner.sync_engine, "begin", _sqlite_begin_deferred)
+        else:
+            self.engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # Same pool; each checkout from here starts its transactions READ ONLY.
+            self.reader = self.engine.execution_options(postgresql_readonly=True)
+            self.scanner = self.reader
 
     def begin(self) -> Any:
-        return self.engine.begin()
+        """A write transaction (or, while `reading()`, a read-only one)."""
+        return (self.reader if _READING.get() else self.engine).begin()
 
-    def connect(self) -> Any:
-        return self.engine.connect()
+    def connection(self) -> Any:
+        """A connection whose transactions write (or, while `reading()`, read): for units of work."""
+        return (self.reader if _READING.get() else self.engine).connect()
+
+    @asynccontextmanager
+    async def read(self, *, scan: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction on a reader connection: it never waits for writers. `scan`:
+        the statements may take long (search), so on SQLite they run off the event loop."""
+        async with (self.scanner if scan else self.reader).connect() as conn, conn.begin():
+            yield conn
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+        async with self.read() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self.is_sqlite:
+            await self.scanner.dispose()
+        await self.reader.dispose()
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # Take transaction control from the driver so BEGIN IMMEDIATE below is honoured.
-    dbapi_conn.isolation_level = None
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within this block, units of work and connections read: a write fails (HTTP's safe methods)."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def is_reading() -> bool:
+    return _READING.get()
+
+
+def _sqlite_engine(path: str, *, pool_size: int) -> AsyncEngine:
+    # Connections stay open: the pragmas run once per connection, not once per request.
+    return create_async_engine(
+        "sqlite+aiosqlite://",
+        async_creator=sqlite_inline.creator(path),
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+    )
+
+
+def _sqlite_common(dbapi_conn: Any) -> Any:
     cur = dbapi_conn.cursor()
+    # Set on every connection: a reader opened before the writer must not read in rollback
+    # mode, where its shared lock would make the writer's commit wait on this same thread.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    return cur
+
+
+def _sqlite_writer(dbapi_conn: Any, _record: Any) -> None:
+    cur = _sqlite_common(dbapi_conn)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_reader(dbapi_conn: Any, _record: Any) -> None:
+    cur = _sqlite_common(dbapi_conn)
+    cur.execute("PRAGMA query_only=ON")
     cur.close()
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Writers queue on the lock up front instead of failing on upgrade from a read lock.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(conn: Any) -> None:
+    # One snapshot for the whole read, taken at the first SELECT.
+    conn.exec_driver_sql("BEGIN")
 
 
 def _upgrade(sync_conn: Any) -> None:

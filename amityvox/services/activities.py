@@ -116,8 +116,8 @@ async def _find_activity(conn: AsyncConnection, activity_id: str) -> Row:
 
 async def list_activities(ctx: Context) -> list[dict[str, Any]]:
     """GET /activities: the built-ins, then those admins added, oldest first."""
-    async with ctx.db.connect() as conn:
-        added = list((await conn.execute(select(activities).order_by(activities.c.id))).mappings())
+    async with ctx.db.read() as conn:
+        added = [dict(r) for r in (await conn.execute(select(activities).order_by(activities.c.id))).mappings()]
     return [activity_out(a) for a in (*BUILTIN_ACTIVITIES, *added)]
 
 
@@ -221,7 +221,7 @@ async def _visible_session(
 
 async def get_session(ctx: Context, session_id: str, user_id: str) -> dict[str, Any]:
     """GET /activities/sessions/{s} (ViewChannel)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await _visible_session(conn, session_id, user_id, 0)
         return await _reload(conn, session_id)
 

@@ -142,7 +142,7 @@ async def list_active(ctx: Context) -> list[dict[str, Any]]:
         .order_by(announcements.c.id.desc())
         .limit(LIST_MAX)
     )
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return [announcement_out(r) for r in (await conn.execute(q)).mappings()]
 
 
@@ -150,5 +150,5 @@ async def list_all(ctx: Context, is_admin: bool) -> list[dict[str, Any]]:
     """GET /admin/announcements: every announcement, inactive and expired included, newest first."""
     require_admin(is_admin)
     q = select(announcements).order_by(announcements.c.id.desc()).limit(LIST_MAX)
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return [announcement_out(r) for r in (await conn.execute(q)).mappings()]

@@ -214,7 +214,7 @@ async def login(ctx: Context, login_name: str, password: str, client: str) -> di
         f"login-client:{client}": _Limit(s.login_max_attempts * 5, s.login_window_seconds),
     }
     recorded = await _attempt(ctx, limits)
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row: RowMapping | None = (
             (
                 await conn.execute(
@@ -253,7 +253,7 @@ async def change_password(ctx: Context, user_id: str, token: str, current: str, 
     _check_password(ctx, new)
     s = ctx.settings
     await _attempt(ctx, {f"password:{user_id}": _Limit(s.login_max_attempts, s.login_window_seconds)})
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         stored = await conn.scalar(select(users.c.password_hash).where(users.c.id == user_id))
     if not stored or not await _verify(ctx, stored, current):
         raise ApiError(403, "invalid_credentials", "the current password is wrong")
@@ -272,7 +272,7 @@ async def authenticate(ctx: Context, token: str) -> RowMapping | None:
     """The user row (with `token_expires_at`) for a valid, unexpired token, else None."""
     if len(token) != 64 or any(c not in "0123456789abcdef" for c in token):
         return None
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row = (
             (
                 await conn.execute(

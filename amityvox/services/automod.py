@@ -284,7 +284,7 @@ async def _load_rule(conn: AsyncConnection, guild_id: str, rule_id: str) -> Row:
 
 async def list_rules(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /guilds/{g}/automod/rules (ManageGuild)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await _manager(conn, guild_id, user_id)
         q = select(automod_rules).where(automod_rules.c.guild_id == guild_id).order_by(automod_rules.c.id)
         return [_rule_out(r) for r in (await conn.execute(q)).mappings()]
@@ -355,7 +355,7 @@ async def list_actions(
         raise bad_request(f"limit must be between 1 and {PAGE_MAX}")
     if before is not None and not is_ulid(before):
         raise bad_request("before must be an action id")
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         if not ga.is_moderator:
             raise forbidden("only moderators may read the automod log")
@@ -459,7 +459,7 @@ class Evaluator:
         author_id = message.get("author_id")
         if not guild_id or not author_id or author_id == SYSTEM_USER_ID:
             return 0
-        async with self.ctx.db.connect() as conn:
+        async with self.ctx.db.read() as conn:
             q = (
                 select(automod_rules)
                 .where(automod_rules.c.guild_id == guild_id, automod_rules.c.enabled.is_(True))

@@ -73,7 +73,7 @@ def _require_owner(bot: Row, caller_id: str, *, or_self: bool = False) -> None:
 
 async def list_bots(ctx: Context, owner_id: str) -> list[dict[str, Any]]:
     """GET /users/@me/bots: the caller's bots, oldest first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         q = (
             select(users, bot_presences.c.status, bot_presences.c.activity)
             .outerjoin(bot_presences, bot_presences.c.bot_id == users.c.id)

@@ -111,7 +111,7 @@ async def _manager(conn: AsyncConnection, guild_id: str, user_id: str) -> None:
 
 async def list_groups(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /guilds/{g}/channel-groups (members), by position."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         q = (
             select(channel_groups)

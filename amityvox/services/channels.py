@@ -62,14 +62,14 @@ async def viewable_channels(conn: AsyncConnection, ga: access.GuildAccess) -> li
 
 
 async def list_guild_channels(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         return await viewable_channels(conn, ga)
 
 
 async def get_channel(ctx: Context, channel_id: str, user_id: str) -> dict[str, Any]:
     """Any channel the caller can view, guild or private."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.channel_access(conn, channel_id, user_id)
         return await load_channel(conn, channel_id)
 

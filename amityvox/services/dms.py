@@ -273,5 +273,5 @@ async def load_dm_channels(conn: AsyncConnection, user_id: str) -> list[dict[str
 
 
 async def list_dms(ctx: Context, user_id: str) -> list[dict[str, Any]]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return await load_dm_channels(conn, user_id)

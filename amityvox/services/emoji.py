@@ -43,7 +43,7 @@ async def _row(conn: AsyncConnection, guild_id: str, emoji_id: str) -> Any:
 
 
 async def list_emoji(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         return await load_guild_emoji(conn, guild_id)
 

@@ -92,7 +92,7 @@ async def create_game(ctx: Context, channel_id: str, user_id: str, game_type: st
 
 async def get_game(ctx: Context, game_id: str, user_id: str) -> dict[str, Any]:
     """GET /games/{id} (ViewChannel)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row, _ = await _visible_game(conn, game_id, user_id, 0)
         return game_out(row)
 

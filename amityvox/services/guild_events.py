@@ -148,7 +148,7 @@ async def list_events(
     ctx: Context, guild_id: str, user_id: str, *, include_ended: bool = False
 ) -> list[dict[str, Any]]:
     """GET /guilds/{g}/events (members): by start time; ended events only with `include_ended`."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         q = select(guild_events).where(guild_events.c.guild_id == guild_id)
         if not include_ended:
@@ -159,7 +159,7 @@ async def list_events(
 
 async def get_event(ctx: Context, guild_id: str, event_id: str, user_id: str) -> dict[str, Any]:
     """GET /guilds/{g}/events/{id} (members)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         return await load_event(conn, guild_id, event_id)
 

@@ -91,7 +91,7 @@ async def create_guild(ctx: Context, owner_id: str, name: str, description: str 
 
 async def get_guild(ctx: Context, guild_id: str, user_id: str) -> dict[str, Any]:
     """GET /guilds/{g}: members only (others get 404)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         return guild_out(ga.guild)
 

@@ -38,7 +38,7 @@ async def record(ctx: Context, conn: AsyncConnection, row: Row, replaced_at: str
 async def message_history(ctx: Context, channel_id: str, message_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /channels/{c}/messages/{m}/history (ReadHistory): earlier versions, oldest first,
     each `{content, created_at, replaced_at}`; the current one is the message itself."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         found = is_ulid(message_id) and await conn.scalar(
             select(messages.c.id).where(messages.c.id == message_id.upper(), messages.c.channel_id == channel_id)

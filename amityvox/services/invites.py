@@ -83,7 +83,7 @@ async def create_invite(
 
 async def list_invites(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /guilds/{g}/invites: everything still usable, for members who may invite."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         _require_create(ga)
         q = (
@@ -109,7 +109,7 @@ async def _usable_invite(conn: AsyncConnection, code: str) -> Any:
 
 async def preview_invite(ctx: Context, code: str) -> dict[str, Any]:
     """GET /invites/{code}: the invite plus the guild's public face, for anyone signed in."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row = await _usable_invite(conn, code)
         guild = await load_guild_row(conn, row["guild_id"])
         out = invite_out(row)

@@ -158,7 +158,7 @@ async def create_board(ctx: Context, channel_id: str, user_id: str, name: str) -
 
 async def list_boards(ctx: Context, channel_id: str, user_id: str, *, limit: int = PAGE_MAX) -> list[dict[str, Any]]:
     """GET …/experimental/kanban (ViewChannel): the channel's boards without columns, oldest first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id)
         require_message_channel(ca)
         q = (
@@ -172,7 +172,7 @@ async def list_boards(ctx: Context, channel_id: str, user_id: str, *, limit: int
 
 async def get_board(ctx: Context, channel_id: str, board_id: str, user_id: str) -> dict[str, Any]:
     """GET …/experimental/kanban/{b} (ViewChannel): the board, its columns and their cards, in order."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         board = await _board(conn, channel_id, board_id)
         columns = list(

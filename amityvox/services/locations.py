@@ -186,7 +186,7 @@ async def list_shares(
     ctx: Context, channel_id: str, user_id: str, *, before: str | None = None, limit: int = PAGE_MAX
 ) -> list[dict[str, Any]]:
     """GET …/experimental/locations (ViewChannel): running shares, newest first; `before` pages back."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id)
         require_message_channel(ca)
         q = select(location_shares).where(location_shares.c.channel_id == channel_id, _active(now_iso()))

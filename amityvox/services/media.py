@@ -217,7 +217,7 @@ async def upload(
     if not data:
         raise bad_request("the file is empty", code="empty_file")
     guild_id = None
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         if channel_id is not None:
             ca = await channel_access(conn, channel_id, user_id, need=P.Perm.SendMessages)
             ca.require(P.Perm.UploadFiles)
@@ -411,7 +411,7 @@ async def servable(
     """Authorise a fetch: public kinds for anyone; an attachment with a valid signature, or for
     its uploader, or for a user who can read its channel's history. Files of deleted messages
     are gone (404) even before the sweeper removes their bytes."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row = await _load(conn, upload_id)
         if row is None:
             raise not_found("file")

@@ -46,7 +46,7 @@ async def make_thumbnails(ctx: Context, message: dict[str, Any]) -> bool:
     ]
     if not wanted:
         return False
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         q = select(uploads).where(uploads.c.id.in_(wanted), uploads.c.thumbnails.is_(None))
         rows = list((await conn.execute(q)).mappings())
     made: dict[str, list[dict[str, int]]] = {}
@@ -73,10 +73,10 @@ async def make_thumbnails(ctx: Context, message: dict[str, Any]) -> bool:
                 .values(thumbnails=thumbs_meta)
             )
             changed += result.rowcount or 0
-        row = (await tx.conn.execute(select(messages).where(messages.c.id == message["id"]))).mappings().first()
-        if not changed or row is None:  # done before, or the message is gone
+        current = (await tx.conn.execute(select(messages).where(messages.c.id == message["id"]))).mappings().first()
+        if not changed or current is None:  # done before, or the message is gone
             return False
-        tx.emit("MESSAGE_UPDATE", (await render(tx.conn, [row], None))[0])
+        tx.emit("MESSAGE_UPDATE", (await render(tx.conn, [current], None))[0])
     return True
 
 

@@ -71,7 +71,7 @@ async def list_members(
     """GET /guilds/{g}/members: one page ordered by user id, `after` exclusive."""
     if not 1 <= limit <= MAX_PAGE:
         raise bad_request(f"limit must be 1-{MAX_PAGE}")
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         q = select(guild_members).where(guild_members.c.guild_id == guild_id)
         if after:
@@ -93,7 +93,7 @@ async def list_members(
 
 
 async def get_member(ctx: Context, guild_id: str, user_id: str, target_id: str) -> dict[str, Any]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         return await load_member(conn, guild_id, target_id)
 
@@ -101,7 +101,7 @@ async def get_member(ctx: Context, guild_id: str, user_id: str, target_id: str) 
 async def my_permissions(ctx: Context, guild_id: str, user_id: str, channel_id: str | None) -> dict[str, str]:
     """`{"permissions": "<decimal>"}`: guild-level bits, or the bits in `channel_id` (0 when it
     cannot be viewed). A string, since bitfields above 2^53 lose precision in JavaScript."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         perms = ga.perms
         if channel_id is not None:

@@ -372,7 +372,7 @@ async def list_messages(
     around = check_cursor(around, "around")
     if around is not None and (before is not None or after is not None):
         raise bad_request("around cannot be combined with before or after")
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         require_message_channel(ca)
         q = select(messages).where(messages.c.channel_id == channel_id)
@@ -396,7 +396,7 @@ async def list_messages(
 
 async def get_message(ctx: Context, channel_id: str, message_id: str, user_id: str) -> dict[str, Any]:
     """GET /channels/{c}/messages/{m} (ReadHistory)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         return await load_message(conn, channel_id, message_id, user_id)
 

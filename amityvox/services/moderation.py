@@ -72,7 +72,7 @@ async def _load_ban(conn: AsyncConnection, guild_id: str, user_id: str) -> dict[
 
 async def list_bans(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /guilds/{g}/bans (BanMembers), oldest first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         ga.require(P.Perm.BanMembers)
         q = (
@@ -202,7 +202,7 @@ async def _prunable(conn: AsyncConnection, ga: access.GuildAccess, days: int) ->
 async def prune_count(ctx: Context, guild_id: str, user_id: str, days: int) -> dict[str, Any]:
     """GET /guilds/{g}/prune?days=N (KickMembers): how many a prune would remove."""
     days = _check_days(days)
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         ga.require(P.Perm.KickMembers)
         return {"guild_id": guild_id, "days": days, "pruned": len(await _prunable(conn, ga, days))}

@@ -97,7 +97,7 @@ async def start_party(ctx: Context, channel_id: str, user_id: str) -> dict[str, 
 
 async def get(ctx: Context, party_id: str, user_id: str) -> dict[str, Any]:
     """GET /music-party/{s} (ViewChannel): the party with its whole queue."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row, _ = await _party_row(conn, party_id, user_id)
         return party_out(row, await _tracks(conn, party_id))
 

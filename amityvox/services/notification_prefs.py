@@ -42,7 +42,7 @@ def pref_out(row: Row) -> dict[str, Any]:
 
 async def list_prefs(ctx: Context, user_id: str) -> list[dict[str, Any]]:
     """GET /notifications/preferences/channels: the caller's preferences, by channel id."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         q = select(prefs).where(prefs.c.user_id == user_id).order_by(prefs.c.channel_id)
         return [pref_out(r) for r in (await conn.execute(q)).mappings()]
 

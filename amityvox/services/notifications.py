@@ -289,7 +289,7 @@ async def list_notifications(
     if unread:
         q = q.where(notifications.c.read.is_(False))
     q = q.order_by(notifications.c.id.desc()).limit(limit)
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return [notification_out(r) for r in (await conn.execute(q)).mappings()]
 
 

@@ -78,14 +78,14 @@ async def _load(conn: AsyncConnection, guild: Any) -> dict[str, Any]:
 
 async def get_onboarding(ctx: Context, guild_id: str, user_id: str) -> dict[str, Any]:
     """GET /guilds/{g}/onboarding (members)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         return await _load(conn, ga.guild)
 
 
 async def status(ctx: Context, guild_id: str, user_id: str) -> dict[str, Any]:
     """GET /guilds/{g}/onboarding/status (members): whether the caller completed it."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         return {"guild_id": guild_id, "completed": bool(ga.member["onboarding_completed"])}
 

@@ -66,7 +66,7 @@ def _envelope(r: Any) -> Envelope:
 
 async def _stale(db: Database, cutoff: str) -> list[tuple[int, Envelope]]:
     q = select(event_outbox).where(event_outbox.c.created_at <= cutoff).order_by(event_outbox.c.position).limit(BATCH)
-    async with db.connect() as conn:
+    async with db.read() as conn:
         rows = (await conn.execute(q)).mappings().all()
     return [(r["position"], _envelope(r)) for r in rows]
 
@@ -78,25 +78,25 @@ class Journal:
         self.db = db
 
     async def last(self) -> int:
-        async with self.db.connect() as conn:
+        async with self.db.read() as conn:
             return int(await conn.scalar(select(func.max(event_outbox.c.position))) or 0)
 
     async def read(self, after: int, limit: int) -> list[tuple[int, Envelope]]:
         q = select(event_outbox).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
-        async with self.db.connect() as conn:
+        async with self.db.read() as conn:
             return [(r["position"], _envelope(r)) for r in (await conn.execute(q)).mappings()]
 
     async def heads(self, after: int, limit: int) -> list[tuple[int, str, float]]:
         cols = event_outbox.c.position, event_outbox.c.subject, event_outbox.c.created_at
         q = select(*cols).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
-        async with self.db.connect() as conn:
+        async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
         now = utcnow()
         return [(r.position, r.subject, (now - parse_iso(r.created_at)).total_seconds()) for r in rows]
 
     async def cursors(self, names: Iterable[str]) -> dict[str, int]:
         q = select(worker_cursors.c.name, worker_cursors.c.position).where(worker_cursors.c.name.in_(list(names)))
-        async with self.db.connect() as conn:
+        async with self.db.read() as conn:
             return {r.name: int(r.position) for r in await conn.execute(q)}
 
     async def save(self, cursors: dict[str, int], trim_below: int | None) -> None:

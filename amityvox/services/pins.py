@@ -29,7 +29,7 @@ def _require_pin(ca: ChannelAccess) -> None:
 
 async def list_pins(ctx: Context, channel_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /channels/{c}/pins (ReadHistory): pinned messages, most recently pinned first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         require_message_channel(ca)
         q = (

@@ -153,7 +153,7 @@ async def create_poll(
 
 async def get_poll(ctx: Context, channel_id: str, poll_id: str, user_id: str) -> dict[str, Any]:
     """GET /channels/{c}/polls/{p} (ViewChannel)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         return await load_poll(conn, await _load_row(conn, channel_id, poll_id))
 

@@ -336,7 +336,7 @@ async def generate(ctx: Context, message: dict[str, Any]) -> bool:
     if not urls:
         return False
     channel_id, message_id = message["channel_id"], message["id"]
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         try:
             await channel_access(conn, channel_id, message["author_id"], need=P.Perm.EmbedLinks)
         except ApiError:

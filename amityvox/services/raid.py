@@ -134,7 +134,7 @@ def _unlock(row: dict[str, Any]) -> None:
 
 async def get_config(ctx: Context, guild_id: str, user_id: str) -> dict[str, Any]:
     """GET /guilds/{g}/raid-config (ManageGuild)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ga = await access.guild_access(conn, guild_id, user_id)
         ga.require(P.Perm.ManageGuild)
         return config_out(await _load(conn, guild_id))
@@ -232,7 +232,7 @@ async def check_join_rate(ctx: Context, guild_id: str, now: datetime | None = No
     """Lock the guild down when more than `join_threshold` members joined within the window."""
     now = now or utcnow()
     # Most joins trip nothing: look first without taking the write lock.
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         if not await _tripped(conn, await _load(conn, guild_id), now):
             return False
     async with ctx.uow() as tx:

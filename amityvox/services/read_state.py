@@ -147,7 +147,7 @@ async def visible_channel_ids(conn: AsyncConnection, user_id: str) -> list[str]:
 
 async def list_read_states(ctx: Context, user_id: str) -> list[dict[str, Any]]:
     """GET /users/@me/read-state: one entry per channel the user can view."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return await read_states_for(conn, user_id, await visible_channel_ids(conn, user_id))
 
 

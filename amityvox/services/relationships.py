@@ -89,7 +89,7 @@ async def load_relationships(conn: AsyncConnection, user_id: str) -> list[dict[s
 
 
 async def list_relationships(ctx: Context, user_id: str) -> list[dict[str, Any]]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return await load_relationships(conn, user_id)
 
 

@@ -64,7 +64,7 @@ def _check_bits(label: str, bits: int) -> int:
 
 
 async def list_roles(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await access.guild_access(conn, guild_id, user_id)
         return await load_guild_roles(conn, guild_id)
 

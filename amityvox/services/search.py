@@ -405,13 +405,13 @@ async def _run(ctx: Context, conn: AsyncConnection, f: Filters, scope: Scope, vi
 
 async def search_guild(ctx: Context, guild_id: str, user_id: str, f: Filters) -> dict[str, Any]:
     """GET /guilds/{g}/messages/search: messages of the guild's channels the caller may read."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read(scan=True) as conn:
         return await _run(ctx, conn, f, await guild_scope(conn, guild_id, user_id), user_id)
 
 
 async def search_dms(ctx: Context, user_id: str, f: Filters) -> dict[str, Any]:
     """GET /users/@me/messages/search: messages of the caller's DMs and groups."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read(scan=True) as conn:
         return await _run(ctx, conn, f, await dm_scope(conn, user_id), user_id)
 
 

@@ -94,7 +94,7 @@ async def create_snippet(
 
 async def get_snippet(ctx: Context, channel_id: str, snippet_id: str, user_id: str) -> dict[str, Any]:
     """GET …/experimental/code-snippets/{id} (ViewChannel)."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         return snippet_out(await _load(conn, channel_id, snippet_id))
 
@@ -103,7 +103,7 @@ async def list_snippets(
     ctx: Context, channel_id: str, user_id: str, *, before: str | None = None, limit: int = PAGE_MAX
 ) -> list[dict[str, Any]]:
     """GET …/experimental/code-snippets (ViewChannel): newest first; `before` pages back."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id)
         require_message_channel(ca)
         q = select(code_snippets).where(code_snippets.c.channel_id == channel_id)

@@ -51,7 +51,7 @@ def _check_name(name: str) -> str:
 
 async def list_sounds(ctx: Context, channel_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /voice/{c}/soundboard: the guild's sounds, oldest first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         guild_id = _guild_id(await voice_channel(conn, channel_id, user_id))
         q = select(soundboard_sounds).where(soundboard_sounds.c.guild_id == guild_id).order_by(soundboard_sounds.c.id)
         return [soundboard_sound_out(r) for r in (await conn.execute(q)).mappings()]

@@ -21,7 +21,7 @@ async def start_typing(ctx: Context, user_id: str, channel_id: str) -> bool:
     Raises ApiError when the user may not post there (404 unseen channel, 403 without
     SendMessages or in a locked channel, 400 for channels without messages).
     """
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.SendMessages)
     require_message_channel(ca)
     require_unlocked(ca)

@@ -50,8 +50,8 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         # The connection outlives the transaction: the outbox clean-up after publishing reuses
-        # it instead of opening another (with SQLite, a new connection is a new thread).
-        self._connection = self._db.connect()
+        # it instead of checking out another.
+        self._connection = self._db.connection()
         self.conn = await self._connection.__aenter__()
         try:
             self._transaction = self.conn.begin()

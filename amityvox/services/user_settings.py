@@ -39,7 +39,7 @@ def settings_out(user_id: str, values: SettingsValues) -> dict[str, Any]:
 
 async def get_settings(ctx: Context, user_id: str) -> dict[str, Any]:
     """GET /users/@me/settings."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return settings_out(user_id, await load(conn, user_id))
 
 

@@ -69,7 +69,7 @@ async def get_row(conn: AsyncConnection, user_id: str) -> RowMapping:
 
 
 async def get_user(ctx: Context, user_id: str) -> dict[str, Any]:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return public_user(await get_row(conn, user_id))
 
 
@@ -165,7 +165,7 @@ async def list_guilds(ctx: Context, user_id: str) -> list[dict[str, Any]]:
         .where(guild_members.c.user_id == user_id)
         .order_by(guilds.c.id)
     )
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return [guild_out(g) for g in (await conn.execute(q)).mappings()]
 
 

@@ -101,7 +101,7 @@ async def states_in(conn: AsyncConnection, channel_ids: list[str]) -> list[dict[
 
 async def list_states(ctx: Context, channel_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /voice/{c}/states: who is in a channel the caller can view."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await voice_channel(conn, channel_id, user_id)
         return await states_in(conn, [channel_id])
 

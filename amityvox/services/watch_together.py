@@ -102,7 +102,7 @@ async def start_session(
 
 async def get(ctx: Context, session_id: str, user_id: str) -> dict[str, Any]:
     """GET /watch-together/{s} (ViewChannel): where playback stood at the last sync."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         row, _ = await _session_row(conn, session_id, user_id)
         return session_out(row)
 

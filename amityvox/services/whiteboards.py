@@ -110,7 +110,7 @@ async def list_whiteboards(
     ctx: Context, channel_id: str, user_id: str, *, limit: int = PAGE_MAX
 ) -> list[dict[str, Any]]:
     """GET …/experimental/whiteboards (ViewChannel): the channel's boards without their state, oldest first."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id)
         require_message_channel(ca)
         q = select(whiteboards).where(whiteboards.c.channel_id == channel_id).order_by(whiteboards.c.id).limit(limit)
@@ -119,7 +119,7 @@ async def list_whiteboards(
 
 async def get_whiteboard(ctx: Context, channel_id: str, board_id: str, user_id: str) -> dict[str, Any]:
     """GET …/experimental/whiteboards/{id} (ViewChannel): the board with its state."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         return whiteboard_out(await _load(conn, channel_id, board_id))
 

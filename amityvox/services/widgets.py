@@ -151,7 +151,7 @@ async def _load(conn: AsyncConnection, channel_id: str, widget_id: str) -> Row:
 
 async def list_widgets(ctx: Context, channel_id: str, user_id: str) -> list[dict[str, Any]]:
     """GET /channels/{c}/widgets (ViewChannel): every widget (at most 25), by position then age."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         q = (
             select(channel_widgets)

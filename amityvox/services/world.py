@@ -47,7 +47,7 @@ log = logging.getLogger("amityvox.gateway")
 
 async def load_world(ctx: Context) -> WorldData:
     """Every guild, role, channel (with overwrites and recipients), membership, friendship and voice state."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         guild_rows = list((await conn.execute(select(guilds))).mappings())
         role_rows = list((await conn.execute(select(roles))).mappings())
         channel_rows = list((await conn.execute(select(channels))).mappings())
@@ -90,7 +90,7 @@ async def load_world(ctx: Context) -> WorldData:
 
 async def ready_snapshot(ctx: Context, user_id: str) -> dict[str, Any]:
     """READY's database part: the user, their guilds as they see them, DMs, relationships, read state."""
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         user = self_user(await get_row(conn, user_id))
         q = (
             select(guild_members.c.guild_id)
@@ -132,13 +132,13 @@ class ServiceBackend:
         return await ready_snapshot(self.ctx, user_id)
 
     async def status_of(self, user_id: str) -> str:
-        async with self.ctx.db.connect() as conn:
+        async with self.ctx.db.read() as conn:
             return str((await get_row(conn, user_id))["status_presence"])
 
     async def members(self, guild_id: str, query: str, limit: int) -> list[dict[str, Any]]:
         """Members whose username, display name or nickname contains `query` (case-insensitive)."""
         needle = f"%{query.lower()}%"
-        async with self.ctx.db.connect() as conn:
+        async with self.ctx.db.read() as conn:
             q = (
                 select(guild_members.c.user_id)
                 .join(users, users.c.id == guild_members.c.user_id)

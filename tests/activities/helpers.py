@@ -16,7 +16,7 @@ API = "/api/v1"
 
 
 async def rows(server: Server, table: Table) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
 
 

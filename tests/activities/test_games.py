@@ -27,7 +27,7 @@ async def move(server: Server, who: Person, game_id: str, m: Any) -> Any:
 
 
 async def stored(server: Server, game_id: str) -> tuple[dict[str, Any], str]:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         row = (await conn.execute(select(games).where(games.c.id == game_id))).mappings().one()
     return row["state"], row["status"]
 

@@ -12,7 +12,7 @@ from tests.conftest import Server, _serve, auth, make_settings
 
 
 async def _count_users(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(users)) or 0)
 
 
@@ -42,7 +42,7 @@ async def test_register_login_logout_roundtrip(any_db_server: Server) -> None:
 
 async def test_tokens_are_stored_hashed(server: Server) -> None:
     reg = await server.register("bob")
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         stored = list(await conn.scalars(select(auth_sessions.c.token_hash)))
     assert stored and reg["token"] not in stored
 

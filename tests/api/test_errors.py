@@ -35,7 +35,7 @@ async def test_oversized_body_is_refused(server: Server) -> None:
 
     r = await server.http.post("/api/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         assert await conn.scalar(select(func.count()).select_from(users)) == 0
 
 

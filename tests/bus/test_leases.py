@@ -161,7 +161,7 @@ async def test_api_timers_run_under_leases(tmp_path: Path, monkeypatch: pytest.M
     async for server in _serve(make_settings(tmp_path), role="api"):
         held: dict[str, str] = {}
         for _ in range(200):
-            async with server.ctx.db.connect() as conn:
+            async with server.ctx.db.read() as conn:
                 held = {r.name: r.holder for r in await conn.execute(select(leases.c.name, leases.c.holder))}
             if set(held) == expected:
                 break

@@ -82,7 +82,7 @@ async def test_rollback_publishes_nothing(tmp_path: Path, database_url: str) -> 
             raise RuntimeError("boom")
     await ctx.bus.flush()  # type: ignore[attr-defined]
     assert got == []
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         assert await conn.scalar(select(func.count()).select_from(users)) == 0
 
     async with ctx.uow() as tx:
@@ -108,7 +108,7 @@ async def test_emit_rejects_unknown_events_and_bad_payloads(tmp_path: Path) -> N
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     ctx = await _ctx(tmp_path, f"sqlite:///{tmp_path / 'x.db'}")
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
         assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
     await ctx.db.close()

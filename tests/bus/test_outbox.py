@@ -81,7 +81,7 @@ async def _commit(ctx: Context, *ns: int) -> list[Envelope]:
 
 
 async def _outbox_rows(ctx: Context) -> int:
-    async with ctx.db.connect() as conn:
+    async with ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(event_outbox)) or 0)
 
 
@@ -176,7 +176,7 @@ async def test_running_relay_publishes_what_a_dead_process_left(
 
 async def test_migration_builds_the_declared_tables(procs: tuple[Process, Process]) -> None:
     _, healthy = procs
-    async with healthy.ctx.db.connect() as conn:
+    async with healthy.ctx.db.read() as conn:
         diffs = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
     assert [d for d in diffs if any(getattr(p, "name", p) in ("event_outbox", "leases") for p in _parts(d))] == []
 

@@ -54,5 +54,5 @@ async def rows(server: Server, table: Table, **where: Any) -> int:
     q = select(func.count()).select_from(table)
     for column, value in where.items():
         q = q.where(table.c[column] == value)
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(q) or 0)

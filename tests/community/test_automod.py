@@ -161,7 +161,7 @@ async def test_timeout_spam_and_links(server: Server) -> None:
     # The timeout holds: the member can no longer post.
     r = await post(server, rm.member, rm.channel_id, "four")
     assert r.status_code == 403
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         until = await conn.scalar(select(guild_members.c.timeout_until).where(guild_members.c.user_id == rm.member.id))
     assert until is not None
 

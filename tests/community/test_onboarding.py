@@ -139,7 +139,7 @@ async def test_complete_grants_roles_and_marks_the_member(server: Server) -> Non
     await server.settle()
     [update] = server.recorder.of("GUILD_MEMBER_UPDATE")
     assert update["user_id"] == rm.member.id and sorted(update["roles"]) == sorted([gamer, artist])
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         done = await conn.scalar(
             select(guild_members.c.onboarding_completed).where(
                 guild_members.c.guild_id == rm.guild_id, guild_members.c.user_id == rm.member.id

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class Cast:
     insider_role: str = ""
     mods_role: str = ""
     server: Any = None  # tests.conftest.Server, for scenarios that must reach behind the API
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set whenever any session receives
 
     def id(self, person: str) -> str:
         return str(self.users[person]["id"])
@@ -85,10 +87,22 @@ class Cast:
         def _record(name: str, d: dict[str, Any]) -> None:
             log.append((name, d))
             everything.append((name, d))
+            self.arrived.set()
 
         await client.start(timeout=10)
         self.clients[key] = client
         return client
+
+    async def until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait for events until `done()` holds (True) or `timeout` seconds pass (False)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not done():
+                    self.arrived.clear()
+                    await self.arrived.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def settle(self) -> None:
         """Return once every event the actions so far caused has reached every session and been handled.

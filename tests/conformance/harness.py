@@ -52,11 +52,7 @@ async def exercise(cast: Cast, scenario: Scenario, *, record: bool = True) -> di
     received = {k for k, log in cast.seen.items() if any(n == name for n, _ in log)}
     if not expected <= received:
         # Only events a timer publishes (expiries) can still be on their way.
-        deadline = asyncio.get_running_loop().time() + 5
-        while asyncio.get_running_loop().time() < deadline:
-            if all(any(n == name for n, _ in cast.seen.get(k, ())) for k in expected):
-                break
-            await asyncio.sleep(0.05)
+        await cast.until(lambda: all(any(n == name for n, _ in cast.seen.get(k, ())) for k in expected), timeout=5)
         await cast.settle()
     received = {k for k, log in cast.seen.items() if any(n == name for n, _ in log)}
     invalid = []

@@ -19,7 +19,7 @@ def exp(channel_id: str, path: str = "") -> str:
 
 
 async def rows(server: Server, table: Table) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
 
 

@@ -75,7 +75,7 @@ async def test_a_stale_edit_is_refused_with_the_current_version_and_publishes_no
     r = await server.http.patch(edit, json={"state": {"ahead": True}, "version": 7}, headers=rm.member.headers)
     assert r.status_code == 409 and r.json()["error"]["current_version"] == 1
     await nothing_published(server)
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         stored = (await conn.execute(select(whiteboards.c.state, whiteboards.c.version))).one()
     assert (stored.state, stored.version) == (winner, 1)
 

@@ -46,13 +46,13 @@ async def setup(server: Server, *names: str) -> tuple[list[dict[str, Any]], dict
 
 
 async def count(server: Server, query: Select[Any]) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 async def member_count(server: Server, guild_id: str) -> int:
     """The stored counter, checked against the real number of memberships."""
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         stored = int(await conn.scalar(select(guilds.c.member_count).where(guilds.c.id == guild_id)) or 0)
         real = await conn.scalar(select(func.count()).where(guild_members.c.guild_id == guild_id))
     assert stored == real

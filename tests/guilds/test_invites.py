@@ -75,9 +75,9 @@ async def test_accept_joins_and_announces(any_db_server: Server) -> None:
     r = await s.http.post(f"{API}/invites/{code}", headers=auth(bob["token"]))
     assert r.status_code == 200 and r.json()["data"]["member_count"] == 2
     await nothing_published(s)
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         assert await conn.scalar(select(invites.c.uses).where(invites.c.code == code)) == 1
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         last_active = await conn.scalar(
             select(guild_members.c.last_active_at).where(guild_members.c.user_id == bob["user"]["id"])
         )

@@ -75,6 +75,6 @@ async def test_replaced_avatars_are_swept(server: Server) -> None:
     async with s.ctx.uow() as tx:
         await tx.conn.execute(update(uploads).values(created_at=iso(utcnow().replace(year=2000))))
     assert await media.sweep(s.ctx) == 1
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         assert list(await conn.scalars(select(uploads.c.id))) == [new["id"]]
     assert (await s.http.get(f"/api/v1/files/{new['id']}")).status_code == 200

@@ -159,7 +159,7 @@ async def test_bad_uploads_get_clear_errors(tmp_path: Path) -> None:
         await overwrite(s, rm, rm.member.id, "user", deny=int(P.Perm.UploadFiles))
         r = await upload(s, rm.member, rm.channel_id, png())
         assert r.status_code == 403
-        async with s.ctx.db.connect() as conn:
+        async with s.ctx.db.read() as conn:
             assert await conn.scalar(select(func.count()).select_from(uploads)) == 0
         assert not list((Path(settings.data_dir) / "media").rglob("original"))
 
@@ -220,7 +220,7 @@ async def test_deleted_messages_and_orphans_lose_their_files(server: Server) -> 
         await tx.conn.execute(update(uploads).where(uploads.c.id == orphan["id"]).values(created_at=old))
     assert await media.sweep(s.ctx) == 2
     assert await media.sweep(s.ctx) == 0
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         left = list(await conn.scalars(select(uploads.c.id)))
     assert left == [fresh["id"]]
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [

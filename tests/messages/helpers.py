@@ -104,12 +104,12 @@ async def message_count(server: Server, channel_id: str | None = None) -> int:
     q = select(func.count()).select_from(messages)
     if channel_id is not None:
         q = q.where(messages.c.channel_id == channel_id)
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(q) or 0)
 
 
 async def reaction_count(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(reactions)) or 0)
 
 

@@ -37,7 +37,7 @@ async def test_post_publishes_the_whole_message_and_echoes_the_nonce(any_db_serv
     assert s.recorder.names() == ["MESSAGE_CREATE"]
     assert s.recorder.of("MESSAGE_CREATE")[0] == msg
 
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         last = await conn.scalar(select(channels.c.last_message_id).where(channels.c.id == rm.channel_id))
         active = await conn.scalar(
             select(guild_members.c.last_active_at).where(
@@ -312,5 +312,5 @@ async def test_dm_messages_work_the_same_without_guild_id(any_db_server: Server)
         "message_ids": [second["id"], third["id"]],
         "channel_id": channel_id,
     }
-    async with s.ctx.db.connect() as conn:
+    async with s.ctx.db.read() as conn:
         assert await conn.scalar(select(messages.c.id).where(messages.c.channel_id == channel_id)) is None

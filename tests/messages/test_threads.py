@@ -11,7 +11,7 @@ from tests.messages.helpers import API, dm, error_code, nothing_published, overw
 
 
 async def _channel_count(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(channels)) or 0)
 
 

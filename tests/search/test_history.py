@@ -59,5 +59,5 @@ async def test_the_setting_turns_history_off(tmp_path: Path) -> None:
         assert (await s.http.patch(url, json={"content": "v2"}, headers=rm.owner.headers)).status_code == 200
         r = await s.http.get(f"{url}/history", headers=rm.owner.headers)
         assert r.status_code == 200 and r.json()["data"] == []
-        async with s.ctx.db.connect() as conn:
+        async with s.ctx.db.read() as conn:
             assert await conn.scalar(select(func.count()).select_from(message_edits)) == 0

@@ -247,7 +247,7 @@ async def test_postgresql_rebuilds_the_index_for_another_language(database_url: 
         # No stemming in "simple": only the words as written match.
         assert (await find(s, owner, rm.guild_id, q="cat"))["total_results"] == 0
         assert (await find(s, owner, rm.guild_id, q="cats running"))["total_results"] == 1
-        async with s.ctx.db.connect() as conn:
+        async with s.ctx.db.read() as conn:
             indexdef = await conn.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_messages_search'"))
         assert "'simple'::regconfig" in indexdef
 

@@ -100,7 +100,7 @@ async def test_a_worker_replays_what_was_committed_after_its_cursor(tmp_path: Pa
         assert bus.journal is not None
         last = await bus.journal.last()
         assert await bus.journal.cursors([name]) == {name: last}
-        async with ctx.db.connect() as conn:  # every worker passed them: only the newest row stays
+        async with ctx.db.read() as conn:  # every worker passed them: only the newest row stays
             assert await conn.scalar(select(func.count()).select_from(event_outbox)) == 1
 
 
@@ -133,7 +133,7 @@ async def _guild_with_rule(server: Server) -> tuple[dict[str, Any], dict[str, An
 
 
 async def _count(server: Server, table: Any, message_id: str) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         q = select(func.count()).select_from(table).where(table.c.message_id == message_id)
         return int(await conn.scalar(q) or 0)
 

@@ -121,7 +121,7 @@ Perms = dict[tuple[str, str], int]  # (user id, "guild" or channel id) → bits
 
 async def _perms(world: World) -> tuple[Perms, dict[str, int]]:
     """Every member's guild and channel permissions, and each member's highest role position."""
-    async with world.server.ctx.db.connect() as conn:
+    async with world.server.ctx.db.read() as conn:
         guild = (await conn.execute(select(guilds).where(guilds.c.id == world.guild_id))).mappings().one()
         role_rows = {
             r["id"]: P.RoleBits(r["id"], r["permissions_allow"], r["permissions_deny"], r["position"])

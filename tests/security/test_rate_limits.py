@@ -98,7 +98,7 @@ async def test_message_create_allows_five_per_five_seconds_per_channel(shipped: 
         assert 0 < float(r.headers["x-ratelimit-reset-after"]) <= 5
     retry_after = _assert_refused(await _post(shipped, alice["token"], first), "message-create", globally=False)
     assert retry_after <= 5
-    async with shipped.ctx.db.connect() as conn:  # the refused message was not stored
+    async with shipped.ctx.db.read() as conn:  # the refused message was not stored
         assert await conn.scalar(select(func.count()).select_from(messages).where(messages.c.channel_id == first)) == 5
     # Buckets are per channel and per user.
     assert (await _post(shipped, alice["token"], second)).status_code == 201

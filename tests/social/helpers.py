@@ -34,7 +34,7 @@ async def befriend(server: Server, a: Person, b: Person) -> None:
 
 async def count_rows(server: Server) -> tuple[int, int, int]:
     """(channels, channel recipients, relationships): what a refused request must leave alone."""
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         out = []
         for table in (channels, channel_recipients, relationships):
             out.append(int(await conn.scalar(select(func.count()).select_from(table)) or 0))

@@ -98,12 +98,12 @@ async def join(server: Server, who: Person, channel_id: str, **body: Any) -> dic
 
 
 async def state_count(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(voice_states)) or 0)
 
 
 async def state_of(server: Server, user_id: str) -> dict[str, Any] | None:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         row = (await conn.execute(select(voice_states).where(voice_states.c.user_id == user_id))).mappings().first()
         return dict(row) if row is not None else None
 

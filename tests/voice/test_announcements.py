@@ -14,7 +14,7 @@ from tests.voice.helpers import API, error_code, nothing_published
 
 
 async def _rows(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(announcements)) or 0)
 
 

@@ -21,7 +21,7 @@ async def _created(server: Server) -> list[dict[str, Any]]:
 
 
 async def _count(server: Server) -> int:
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         return int(await conn.scalar(select(func.count()).select_from(notifications)) or 0)
 
 
@@ -107,7 +107,7 @@ async def test_dms_reactions_and_friend_requests(server: Server) -> None:
     message = await say(server, alice, channel, "psst")
     await _created(server)
     server.recorder.clear()
-    async with server.ctx.db.connect() as conn:
+    async with server.ctx.db.read() as conn:
         rows = list((await conn.execute(select(notifications))).mappings())
     assert [(n["user_id"], n["type"], n["guild_id"]) for n in rows] == [(bob.id, "dm", None)]
 

@@ -29,7 +29,7 @@ def _table_of(diff: Any) -> str | None:
 
 
 async def test_migration_matches_schema(any_db_server: Server) -> None:
-    async with any_db_server.ctx.db.connect() as conn:
+    async with any_db_server.ctx.db.read() as conn:
         diffs = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
         names = set(await conn.run_sync(lambda c: c.dialect.get_table_names(c)))
     assert TABLES <= names
