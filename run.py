@@ -55,8 +55,8 @@ def main(argv: list[str]) -> int:
     ensure("test")
     _sh(BIN / "ruff", "check", ".")
     _sh(BIN / "mypy", "amityvox")
-    # Two pytest-xdist workers: the suite is mostly waiting on sockets, subprocesses and NATS.
-    result = subprocess.run([str(BIN / "python"), "-m", "pytest", *(rest or ["-q", "-n", "2"])], cwd=ROOT)
+    # Three pytest-xdist workers on two cores: the suite is mostly waiting on sockets, subprocesses and NATS.
+    result = subprocess.run([str(BIN / "python"), "-m", "pytest", *(rest or ["-q", "-n", "3"])], cwd=ROOT)
     if result.returncode != 0 or rest:
         return result.returncode
     # A full run has just written the conformance evidence: the parity gate reads it.
