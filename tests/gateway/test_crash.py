@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import orjson
 import websockets
 
 from amityvox.bus.nats import EVENTS_STREAM
+from amityvox.gateway.handover import BUCKET as SESSIONS_BUCKET
 from tests.gateway.processes import amityvox_process, kill
 from tests.gateway.test_handover import _resume, _say, view_change_needs_a_fresh_ready
 from tests.gateway.test_scale import Cluster, cluster, gateway_node, online
@@ -22,14 +24,36 @@ from tests.voice.helpers import channel, state_count
 
 pytestmark = needs_nats
 
-CHECKPOINT_WAIT = 3.0  # longer than the gateway's periodic session checkpoint
+
+async def anchored(nats_url: str, *clients: Raw, timeout: float = 15) -> None:
+    """Wait until the gateway has recorded each client's session at least as far as the client
+    has read (its periodic checkpoint, handover.py): only then may a kill leave it resumable."""
+    nc = await nats.connect(nats_url)
+    try:
+        kv = await nc.jetstream().key_value(SESSIONS_BUCKET)
+        for ws in clients:
+            assert ws.session_id is not None
+            watcher = await kv.watch(f"node.*.{ws.session_id[-1]}")
+            try:
+                async with asyncio.timeout(timeout):
+                    while True:
+                        entry = await watcher.updates(timeout=timeout)
+                        if entry is None or not entry.value:
+                            continue
+                        flat = orjson.loads(entry.value)["sessions"].get(ws.session_id, ["", []])[1]
+                        if flat and flat[-3] >= ws.seq:  # the newest anchor's seq
+                            break
+            finally:
+                await watcher.stop()
+    finally:
+        await nc.close()
 
 
 async def _killed_under(c: Cluster, who: Person) -> Raw:
     """`who` connected to a gateway process that is killed once their session is anchored."""
     async with amityvox_process(c, "gateway", "g1") as first:
         ws = (await online(first.url, who))[who.id]
-        await asyncio.sleep(CHECKPOINT_WAIT)
+        await anchored(c.nats.url, ws)
         await kill(first)
     return ws
 
@@ -60,7 +84,7 @@ async def test_clients_of_a_killed_gateway_resume_on_another_without_loss(
             for i in range(3):
                 await _say(api, r.owner, r.channel_id, f"unread {i}")
             await watcher.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "unread 2")
-            await asyncio.sleep(CHECKPOINT_WAIT)
+            await anchored(c.nats.url, member)
             await kill(first)
         for i in range(3):  # published while the member is between gateways
             await _say(api, r.owner, r.channel_id, f"away {i}")
@@ -87,7 +111,7 @@ async def test_a_second_resume_of_an_adopted_session_is_refused(
             member = (await online(first.url, r.member))[r.member.id]
             await _say(api, r.owner, r.channel_id, "before")
             await member.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "before")
-            await asyncio.sleep(CHECKPOINT_WAIT)
+            await anchored(c.nats.url, member)
             await kill(first)
         again = await _resume(second.url, r.member, member)
         _, code = await _resumed(again)
@@ -128,7 +152,7 @@ async def test_a_killed_gateways_voice_state_is_left_once_nobody_resumes(
             await member.send(4, {"guild_id": r.guild_id, "channel_id": lounge})
             joined = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id)
             assert joined["d"]["channel_id"] == lounge
-            await asyncio.sleep(CHECKPOINT_WAIT)
+            await anchored(c.nats.url, member)
             await kill(first)
         assert await state_count(api) == 1  # kept through the resume window, for a RESUME elsewhere
         left = await owner.wait_for("VOICE_STATE_UPDATE", check=lambda d: d["user_id"] == r.member.id, timeout=15)
@@ -171,7 +195,7 @@ async def test_a_dispatch_not_from_the_stream_is_counted_and_never_skipped(
             await owner.wait_for("GUILD_MEMBERS_CHUNK")  # the member leaves its chunk unread
             await _say(api, r.owner, r.channel_id, "after the chunk")
             await owner.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == "after the chunk")
-            await asyncio.sleep(CHECKPOINT_WAIT)
+            await anchored(c.nats.url, owner, member)
             await kill(first)
         await _say(api, r.owner, r.channel_id, "away")
         again = await _resume(second.url, r.owner, owner)
