@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import boto3
-import httpx
 import pytest
 from PIL import Image
 
@@ -39,6 +40,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_listening(proc: subprocess.Popen[str], log: IO[str]) -> None:
+    """Read moto_server's output until it says it listens, then keep copying it to `log` (an
+    unread pipe would fill and stall the server)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log.write(line)
+        if "Running on" in line:
+            threading.Thread(target=shutil.copyfileobj, args=(proc.stdout, log), daemon=True).start()
+            return
+    raise RuntimeError("moto_server exited before listening")
+
+
 @pytest.fixture(scope="module")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     """moto_server with authentication on: after the first three calls (which create an IAM user
@@ -50,19 +63,12 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     proc = subprocess.Popen(
         [str(exe), "-H", "127.0.0.1", "-p", str(port)],
         env={"INITIAL_NO_AUTH_ACTION_COUNT": "3", "PATH": "/usr/bin:/bin"},
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
-        with httpx.Client() as http:
-            for _ in range(300):  # until it answers (its start takes a second or two)
-                try:
-                    http.get(f"{endpoint}/moto-api/")
-                    break
-                except httpx.TransportError:
-                    if proc.poll() is not None:
-                        raise RuntimeError("moto_server exited") from None
-                    time.sleep(0.05)
+        _wait_until_listening(proc, log)
         iam = boto3.client(
             "iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="boot", aws_secret_access_key="boot"
         )
