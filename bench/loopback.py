@@ -8,16 +8,23 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from amityvox.config import normalise_database_url
 
 WORKERS = 2
 
@@ -263,3 +270,18 @@ def pct(values: list[float], q: float) -> float:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+@asynccontextmanager
+async def fresh_postgres(url: str) -> AsyncIterator[str]:
+    """A new database beside `url`'s (a PostgreSQL URL), dropped afterwards."""
+    admin = create_async_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    name = f"amityvox_bench_{secrets.token_hex(4)}"
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield normalise_database_url(url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()

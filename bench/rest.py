@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import resource
-import secrets
 import shutil
 import signal
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from loopback import Clients, free_port, pct, setup, start_server
+from loopback import Clients, free_port, fresh_postgres, pct, setup, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = (1, 10, 50)
@@ -108,27 +107,6 @@ def bare_server(database: str | None, data_dir: str) -> Iterator[str]:
 
 def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://", 1) if url.startswith("postgresql://") else url
-
-
-@contextmanager
-def fresh_postgres(url: str) -> Iterator[str]:
-    """A new database beside `url`'s, dropped afterwards."""
-    import asyncpg  # type: ignore[import-untyped]
-
-    name = f"amityvox_bench_{secrets.token_hex(4)}"
-
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(url)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # ---- load from wrk ----------------------------------------------------------------------------
@@ -280,8 +258,13 @@ def _database(database: str | None) -> Iterator[str | None]:
     if database is None:
         yield None
         return
-    with fresh_postgres(database) as url:
+    # One database for several `asyncio.run` calls: enter and leave it in loops of their own.
+    manager = fresh_postgres(database)
+    url = asyncio.run(manager.__aenter__())
+    try:
         yield url
+    finally:
+        asyncio.run(manager.__aexit__(None, None, None))
 
 
 @contextmanager

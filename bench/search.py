@@ -23,7 +23,6 @@ import asyncio
 import itertools
 import json
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -32,12 +31,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from loopback import fresh_postgres
 from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from amityvox import permissions as P
 from amityvox.bus.memory import MemoryBus
-from amityvox.config import Settings, normalise_database_url
+from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.db.schema import guild_members, messages
@@ -73,16 +72,8 @@ async def _database(url: str | None) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="amityvox-search-") as tmp:
             yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         return
-    admin = create_async_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
-    name = f"amityvox_bench_{secrets.token_hex(4)}"
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield normalise_database_url(url.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with fresh_postgres(url) as fresh:
+        yield fresh
 
 
 async def _seed(ctx: Context, total: int, rng: random.Random, words: list[str]) -> tuple[str, str, list[str]]:

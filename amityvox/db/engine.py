@@ -106,10 +106,6 @@ def reading() -> Iterator[None]:
         _READING.reset(token)
 
 
-def is_reading() -> bool:
-    return _READING.get()
-
-
 def _sqlite_engine(path: str, *, pool_size: int) -> AsyncEngine:
     # Connections stay open: the pragmas run once per connection, not once per request.
     return create_async_engine(
