@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from amityvox.media.storage import S3Storage, StorageError
 from tests.conftest import _serve, make_settings
 from tests.media.helpers import jpeg_with_gps, upload
 from tests.messages.helpers import room, say
+from tests.test_serve_process import _free_port
 
 REGION = "us-east-1"
 
@@ -32,12 +32,6 @@ class S3Server:
     endpoint: str
     access_key: str
     secret_key: str
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_until_listening(proc: subprocess.Popen[str], log: IO[str]) -> None:
