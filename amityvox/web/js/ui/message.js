@@ -2,37 +2,13 @@
 // previews, attachments, reactions with live counts, its poll, and the actions on it.
 
 import { icon } from "./icons.js";
-import { h, avatar, linkify, roleColor, time } from "./dom.js";
+import { h, avatar, roleColor, time } from "./dom.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
 import { attachmentsView } from "./media.js";
+import { emojiOnly, messageText } from "./markdown.js";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
-
-const MENTION = /<@!?([0-9A-Z]{26})>|<@&([0-9A-Z]{26})>|(@(?:here|everyone))\b/g;
-
-/** Content with mentions shown as names (highlighted when they name the viewer) and links. */
-export function richText(app, content, guildId) {
-  const s = app.state;
-  const me = s.self_user?.id;
-  const out = [];
-  let last = 0;
-  for (const m of content.matchAll(MENTION)) {
-    if (m.index > last) out.push(...linkify(content.slice(last, m.index)));
-    if (m[1]) {
-      out.push(h("span.mention", { class: m[1] === me ? "me" : null }, `@${displayName(s, m[1], guildId)}`));
-    } else if (m[2]) {
-      const role = s.roles[guildId]?.[m[2]];
-      const mine = s.members[guildId]?.[me]?.roles.includes(m[2]);
-      out.push(h("span.mention", { class: mine ? "me" : null, style: role && roleColor(role.color) ? { color: roleColor(role.color) } : null }, `@${role?.name ?? "role"}`));
-    } else {
-      out.push(h("span.mention.me", m[3]));
-    }
-    last = m.index + m[0].length;
-  }
-  if (last < content.length) out.push(...linkify(content.slice(last)));
-  return out;
-}
 
 function emojiLabel(app, emoji, guildId) {
   const custom = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/.exec(emoji);
@@ -119,8 +95,8 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
           h("label.sr-only", { for: `edit-${m.id}` }, "Edit message"),
           h("textarea", { id: `edit-${m.id}`, name: "content", rows: 2, maxlength: 4000, class: "edit-input" }, m.content),
           h("div.edit-hint", "Enter to save · Esc to cancel ", h("button.link", { type: "submit" }, "save")))
-        : h("div.content", m.content ? richText(app, m.content, guildId) : null,
-          m.edited_at ? h("span.edited", { title: time(m.edited_at) }, " (edited)") : null),
+        : h("div.content.md", { class: emojiOnly(m.content) ? "jumbo" : null },
+          messageText(app, m, guildId, m.edited_at ? h("span.edited", { title: time(m.edited_at) }, " (edited)") : null)),
       attachmentsView(app, m),
       embeds(m),
       (pollsByMessage.get(m.id) ?? []).map((p) => pollView(app, p)),
