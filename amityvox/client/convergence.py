@@ -8,7 +8,8 @@ shape (every collection keyed by id, so order never matters):
      "guilds": {guild_id: {"guild": Guild, "channels": {id: Channel}, "roles": {id: Role},
                            "emoji": {id: CustomEmoji}, "members": {user_id: GuildMember}}},
      "dms": {id: Channel}, "relationships": {target_id: Relationship},
-     "read_state": {channel_id: ReadState}, "messages": {channel_id: {id: Message}},
+     "saved_messages": {message_id: SavedMessage}, "read_state": {channel_id: ReadState},
+     "messages": {channel_id: {id: Message}},
      "skipped": [REST routes that answered 404/405, and channels whose messages did]}
 
 A route that answers 404 or 405 is skipped and listed under "skipped" (a server without
@@ -125,6 +126,19 @@ class _Fetcher:
                 return out
             after = page[-1]["user_id"]
 
+    async def saved(self) -> list[JSON] | None:
+        out: list[JSON] = []
+        before: str | None = None
+        while True:
+            route = "/users/@me/saved-messages"
+            page = await self.get(route, route, {"before": before, "limit": 100})
+            if page is None:
+                return None
+            out.extend(page)
+            if len(page) < 100:
+                return out
+            before = page[-1]["message_id"]
+
 
 _GUILD_PARTS = (("channels", "channel", "id"), ("roles", "role", "id"), ("emoji", "emoji", "id"))
 
@@ -158,6 +172,9 @@ async def fetch_state(rest: RestClient, channel_ids: Iterable[str] = ()) -> dict
     settings = await f.get("/users/@me/settings", "/users/@me/settings")
     if settings is not None:
         snap["settings"] = settings
+    saved = await f.saved()
+    if saved is not None:
+        snap["saved_messages"] = {s["message_id"]: {k: v for k, v in s.items() if k != "message"} for s in saved}
     rels = await f.get("/users/@me/relationships", "/users/@me/relationships")
     if rels is not None:
         snap["relationships"] = _keyed("relationship", rels, "target_id")
@@ -197,6 +214,7 @@ def state_snapshot(state: State, channel_ids: Iterable[str] = ()) -> dict[str, A
     }
     if state.user_settings is not None:
         snap["settings"] = state.user_settings
+    snap["saved_messages"] = dict(state.saved_messages)
     snap["dms"] = _keyed("channel", state.dms())
     snap["relationships"] = _keyed(
         "relationship", (r for r in (state.relationship(t) for t in state.relationships) if r), "target_id"

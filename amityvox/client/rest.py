@@ -437,6 +437,21 @@ class RestClient:
         result: JSON = await self.request("GET", "/users/@me/messages/search", params={"q": q, **filters})
         return result
 
+    async def saved_messages(self, before: str | None = None, limit: int | None = None) -> list[JSON]:
+        """One's saved messages, newest save first, each with its `message` (readable channels only)."""
+        params = {"before": before, "limit": limit}
+        result: list[JSON] = await self.request("GET", "/users/@me/saved-messages", params=params)
+        return result
+
+    async def save_message(self, message_id: str, note: str | None = None) -> JSON:
+        """Save a message (or set the note of a saved one): SAVED_MESSAGE_ADD to one's sessions."""
+        body = {} if note is None else {"note": note}
+        result: JSON = await self.request("PUT", f"/users/@me/saved-messages/{message_id}", json=body)
+        return result
+
+    async def unsave_message(self, message_id: str) -> None:
+        await self.request("DELETE", f"/users/@me/saved-messages/{message_id}")
+
     async def get_message(self, channel_id: str, message_id: str) -> JSON:
         result: JSON = await self.request("GET", f"/channels/{channel_id}/messages/{message_id}")
         return result

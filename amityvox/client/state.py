@@ -12,6 +12,7 @@ from amityvox.client.stores.base import JSON, handled_event_names
 from amityvox.client.stores.features import FeatureStore
 from amityvox.client.stores.guilds import GuildStore
 from amityvox.client.stores.messages import MessageStore
+from amityvox.client.stores.saved import SavedStore
 from amityvox.client.stores.session import SessionStore
 from amityvox.client.stores.social import SocialStore
 from amityvox.client.stores.voice import VoiceStore
@@ -28,7 +29,7 @@ class UnknownEvent(LookupError):
 
 
 @dataclass(eq=False)
-class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, FeatureStore, ActivityStore):
+class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, FeatureStore, ActivityStore, SavedStore):
     """The cache: one handler per event (`on_<event name>`), collected into `State.handlers`.
 
     `strict` raises on an event without a handler instead of logging it; `validate` checks

@@ -904,7 +904,7 @@ message_edits = Table(
     Index("ix_message_edits_message", "message_id", "id"),
 )
 
-# Messages a user saved for later (services/bookmarks.py).
+# Messages a user saved for later, with an optional note (services/saved_messages.py).
 saved_messages = Table(
     "saved_messages",
     metadata,
@@ -912,6 +912,7 @@ saved_messages = Table(
     _ref("message_id", "messages.id"),
     Column("channel_id", String(26), nullable=False),
     _ts("created_at"),
+    Column("note", Text, nullable=True),
     UniqueConstraint("user_id", "message_id", name="uq_saved_messages_pair"),
     Index("ix_saved_messages_user", "user_id", "created_at"),
 )

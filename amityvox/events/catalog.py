@@ -34,7 +34,7 @@ STORES: tuple[str, ...] = (
     "typing", "read_state", "presence", "relationships", "voice", "voice_connection", "calls",
     "notifications", "announcements", "polls", "guild_events", "onboarding", "automod", "raid",
     "soundboard", "channel_groups", "locations", "effects", "whiteboards", "snippets", "kanban",
-    "widgets", "activities", "games", "bots", "connection",
+    "widgets", "activities", "games", "bots", "connection", "saved_messages",
 )  # fmt: skip
 
 # Scopes that name their target through a payload field.
@@ -96,7 +96,7 @@ _EVENTS: tuple[EventType, ...] = (
     _event(
         "READY", "amityvox.gateway.ready", _SESSION, p.Ready, "gateway",
         ("self", "users", "guilds", "channels", "members", "roles", "emoji", "relationships",
-         "read_state", "presence", "voice", "connection"),
+         "read_state", "presence", "voice", "connection", "saved_messages"),
         "After IDENTIFY (op 2): the session's whole starting state, to that session only.",
         (None, _OK, None),
     ),
@@ -132,13 +132,13 @@ _EVENTS: tuple[EventType, ...] = (
     ),
     _event(
         "MESSAGE_DELETE", "amityvox.message.delete", _CHANNEL, p.MessageDelete, "messages",
-        ("messages",),
+        ("messages", "saved_messages"),
         "A message is deleted by its author, a moderator or automod; to the channel's viewers.",
         ("amityvox.message.delete", _OK, None),
     ),
     _event(
         "MESSAGE_DELETE_BULK", "amityvox.message.delete_bulk", _CHANNEL, p.MessageDeleteBulk,
-        "messages", ("messages",),
+        "messages", ("messages", "saved_messages"),
         "Messages are bulk-deleted or expire under retention; to the channel's viewers.",
         ("amityvox.message.delete_bulk", _OK, None),
     ),
@@ -175,7 +175,7 @@ _EVENTS: tuple[EventType, ...] = (
     _event(
         "CHANNEL_DELETE", "amityvox.channel.delete",
         Audience(Scope.CHANNEL, "id", before=True), p.ChannelDelete, "channels",
-        ("channels", "messages", "read_state"),
+        ("channels", "messages", "read_state", "saved_messages"),
         "A channel is deleted or stops being visible; to those who could view it before.",
         ("amityvox.channel.delete", _OK, None),
     ),
@@ -218,7 +218,7 @@ _EVENTS: tuple[EventType, ...] = (
     ),
     _event(
         "GUILD_DELETE", "amityvox.guild.delete", Audience(Scope.GUILD, "id", before=True),
-        p.GuildDelete, "guilds", ("guilds", "channels", "roles", "emoji", "members"),
+        p.GuildDelete, "guilds", ("guilds", "channels", "roles", "emoji", "members", "saved_messages"),
         "A guild is deleted; to everyone who was a member.",
         ("amityvox.guild.delete", _OK, None),
     ),
@@ -236,7 +236,7 @@ _EVENTS: tuple[EventType, ...] = (
     ),
     _event(
         "GUILD_MEMBER_REMOVE", "amityvox.guild.member_remove", _GUILD_BEFORE,
-        p.GuildMemberRemove, "members", ("members", "guilds"),
+        p.GuildMemberRemove, "members", ("members", "guilds", "saved_messages"),
         "A member leaves, is kicked or banned; to the members before removal, the user included.",
         ("amityvox.guild.member_remove", _MISSING, _CRITICAL),
     ),
@@ -698,6 +698,16 @@ _EVENTS: tuple[EventType, ...] = (
         ("self",),
         "A user changes their own settings (PATCH /users/@me/settings); the whole document, to "
         "all of that user's sessions.",
+    ),
+    _event(
+        "SAVED_MESSAGE_ADD", "amityvox.user.saved_message_add", _USER, p.SavedMessage, "users",
+        ("saved_messages",),
+        "A user saves a message, or changes the note of a saved one; to all of that user's sessions.",
+    ),
+    _event(
+        "SAVED_MESSAGE_REMOVE", "amityvox.user.saved_message_remove", _USER, p.SavedMessageRemove, "users",
+        ("saved_messages",),
+        "A user unsaves a message; to all of that user's sessions.",
     ),
 )  # fmt: skip
 

@@ -469,6 +469,8 @@ class Ready(Payload):
     presences: dict[ID, VisiblePresence]  # user_id -> status, for those not offline
     voice_states: list[VoiceState]
     settings: UserSettings | None = None  # the user's own settings, as GET /users/@me/settings
+    # The user's saved messages in channels they can read, newest first (without the messages).
+    saved_messages: list[SavedMessage] = []
 
 
 class Resumed(Payload):
@@ -817,6 +819,27 @@ class UserSettings(SettingsValues):
     """USER_SETTINGS_UPDATE and GET /users/@me/settings: the whole document after a change."""
 
     user_id: ID  # the owner, whom the event is routed to
+
+
+# --- saved messages ---------------------------------------------------------------------
+
+
+class SavedMessage(Payload):
+    """A message a user saved for later (SAVED_MESSAGE_ADD, READY's `saved_messages`): where it
+    is and the user's note; the message itself comes from GET /users/@me/saved-messages."""
+
+    user_id: ID  # the owner, whom the event is routed to
+    message_id: ID
+    channel_id: ID
+    guild_id: ID | None = None
+    note: str | None = None
+    created_at: Timestamp  # when it was saved
+
+
+class SavedMessageRemove(Payload):
+    user_id: ID
+    message_id: ID
+    channel_id: ID
 
 
 # --- channel groups ---------------------------------------------------------------------

@@ -86,9 +86,10 @@ async def read_states_for(conn: AsyncConnection, user_id: str, channel_ids: Sequ
     return out
 
 
-async def visible_channel_ids(conn: AsyncConnection, user_id: str) -> list[str]:
+async def visible_channel_ids(conn: AsyncConnection, user_id: str, need: int = P.Perm.ViewChannel) -> list[str]:
     """Every channel with messages the user can view: their DMs and groups, and the guild channels
-    their roles and the overwrites let them see (threads by their parent's overwrites)."""
+    their roles and the overwrites let them see (threads by their parent's overwrites). `need`:
+    the permission bits a guild channel must grant (DMs grant every reading bit)."""
     q = (
         select(channels.c.id, channels.c.channel_type)
         .join(channel_recipients, channel_recipients.c.channel_id == channels.c.id)
@@ -140,7 +141,7 @@ async def visible_channel_ids(conn: AsyncConnection, user_id: str) -> list[str]:
             overwrites=overwrites[c.parent_channel_id or c.id],
             timed_out=g.timeout_until is not None and g.timeout_until > now,
         )
-        if perms & P.Perm.ViewChannel:
+        if P.has(perms, need):
             out.append(c.id)
     return sorted(out)
 

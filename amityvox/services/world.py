@@ -26,7 +26,7 @@ from amityvox.errors import ApiError
 from amityvox.gateway.indexes import WorldData
 from amityvox.gateway.server import Credential
 from amityvox.ids import parse_iso
-from amityvox.services import auth, user_settings
+from amityvox.services import auth, saved_messages, user_settings
 from amityvox.services import dms as dms_service
 from amityvox.services import guilds as guilds_service
 from amityvox.services import read_state as read_state_service
@@ -109,6 +109,7 @@ async def ready_snapshot(ctx: Context, user_id: str) -> dict[str, Any]:
             "read_state": await read_state_service.read_states_for(conn, user_id, visible),
             "voice_states": await voice_service.states_in(conn, visible),
             "settings": user_settings.settings_out(user_id, await user_settings.load(conn, user_id)),
+            "saved_messages": await saved_messages.readable_saves(conn, user_id),
         }
 
 

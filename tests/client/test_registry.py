@@ -94,7 +94,7 @@ def test_every_store_an_event_names_exists_in_the_cache() -> None:
         "raid": "raid", "soundboard": "soundboard", "channel_groups": "channel_groups",
         "locations": "locations", "effects": "effects", "whiteboards": "whiteboards", "snippets": "snippets",
         "kanban": "kanban_cards", "widgets": "widgets", "activities": "activities", "games": "games",
-        "bots": "interactions", "connection": "connection",
+        "bots": "interactions", "connection": "connection", "saved_messages": "saved_messages",
     }  # fmt: skip
     state = State()
     for name in handled_event_names():

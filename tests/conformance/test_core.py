@@ -56,6 +56,19 @@ async def _embed(c: Cast) -> None:
             await asyncio.sleep(0.05)
 
 
+async def _save(c: Cast) -> None:
+    """The actor saves a message of the private channel (its viewers other than the actor hear nothing)."""
+    m = await _message(c, content="worth keeping")
+    await c.settle()
+    c.mark()
+    await c.rest["actor"].save_message(m["id"], note="later")
+
+
+async def _unsave(c: Cast) -> None:
+    newest = (await c.rest["actor"].saved_messages(limit=1))[0]
+    await c.rest["actor"].unsave_message(newest["message_id"])
+
+
 async def _third_session(c: Cast) -> None:
     await c.connect("actor#3", "actor")
 
@@ -191,6 +204,8 @@ SCENARIOS = [
     ),
     Scenario("USER_UPDATE", lambda c: c.rest["actor"].update_me(display_name="Act"), lambda c: c.actor_social),
     Scenario("USER_SETTINGS_UPDATE", lambda c: c.rest["actor"].update_settings(theme="light"), lambda c: c.actor),
+    Scenario("SAVED_MESSAGE_ADD", lambda c: _save(c), lambda c: c.actor),
+    Scenario("SAVED_MESSAGE_REMOVE", lambda c: _then(c, _save, _unsave), lambda c: c.actor),
     Scenario("RELATIONSHIP_ADD", lambda c: c.rest["actor"].friend(c.id("dm_peer")), lambda c: c.actor | {"dm_peer"}),
     Scenario(
         "RELATIONSHIP_UPDATE",

@@ -42,6 +42,8 @@ SPEC_EXTRAS = [
     "CHANNEL_GROUP_ITEMS_UPDATE",
     "SESSIONS_REVOKE",
     "USER_SETTINGS_UPDATE",
+    "SAVED_MESSAGE_ADD",
+    "SAVED_MESSAGE_REMOVE",
 ]
 
 # Audited events whose subject SPEC §6 changes (the original reused another event's

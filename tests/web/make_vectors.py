@@ -125,6 +125,16 @@ def user_settings(uid: str, **changes: Any) -> JSON:
     return {"user_id": uid, **SettingsValues().model_dump(exclude_none=True), **changes}
 
 
+def saved(owner: JSON, m: JSON, note: str | None = None, at: str = NOW) -> JSON:
+    """A SavedMessage of `m` by `owner`."""
+    out: JSON = {"user_id": owner["id"], "message_id": m["id"], "channel_id": m["channel_id"], "created_at": at}
+    if m.get("guild_id") is not None:
+        out["guild_id"] = m["guild_id"]
+    if note is not None:
+        out["note"] = note
+    return out
+
+
 def ready(me: JSON, guilds: list[JSON], **extra: Any) -> JSON:
     base: JSON = {
         "user": me, "session_id": "session-1", "guild_ids": [g["id"] for g in guilds], "guilds": guilds,
@@ -177,6 +187,7 @@ class World:
             "presences": {self.other["id"]: "online", self.third["id"]: "offline"},
             "voice_states": [voice_state(self.other, self.voice, self.gid)],
             "settings": user_settings(self.me["id"]),
+            "saved_messages": [saved(self.me, message(self.ids(), self.dm, self.other, None, "kept"), "from READY")],
         }
         return ready(self.me, [g], **{**base, **extra})
 
@@ -548,6 +559,29 @@ def activities_scenario(w: World) -> Iterator[Event]:
     yield "MUSIC_PARTY_QUEUE_ADD", {"session_id": w.ids(), "track": track, "queue_size": 1, "channel_id": w.voice}
 
 
+def saved_scenario(w: World) -> Iterator[Event]:
+    """Saved messages: add, note change, remove, others' ignored; deletion and a lost channel drop saves."""
+    first = w.msg(w.other, "worth keeping")
+    yield "MESSAGE_CREATE", first
+    yield "SAVED_MESSAGE_ADD", saved(w.me, first)
+    yield "SAVED_MESSAGE_ADD", saved(w.other, first, "theirs")  # not mine: ignored
+    yield "SAVED_MESSAGE_ADD", saved(w.me, first, "read later")  # the note changes
+    in_dm = message(w.ids(), w.dm, w.other, None, "in the dm")
+    yield "MESSAGE_CREATE", in_dm
+    yield "SAVED_MESSAGE_ADD", saved(w.me, in_dm, at=LATER)
+    yield "SAVED_MESSAGE_REMOVE", {"user_id": w.me["id"], "message_id": in_dm["id"], "channel_id": w.dm}
+    yield "SAVED_MESSAGE_REMOVE", {"user_id": w.other["id"], "message_id": first["id"], "channel_id": w.text}
+    yield "MESSAGE_DELETE", {"id": first["id"], "channel_id": w.text, "guild_id": w.gid}  # its save goes too
+    second = w.msg(w.other, "saved, then the channel goes")
+    yield "MESSAGE_CREATE", second
+    yield "SAVED_MESSAGE_ADD", saved(w.me, second)
+    third = w.msg(w.other, "saved, then bulk-deleted")
+    yield "MESSAGE_CREATE", third
+    yield "SAVED_MESSAGE_ADD", saved(w.me, third)
+    yield "MESSAGE_DELETE_BULK", {"message_ids": [third["id"]], "channel_id": w.text, "guild_id": w.gid}
+    yield "CHANNEL_DELETE", {"id": w.text, "guild_id": w.gid}
+
+
 def connection_scenario(w: World) -> Iterator[Event]:
     """Disconnects, resumes, running out of attempts, a fresh READY, and a revoked token."""
     yield "GATEWAY_DISCONNECTED", {"code": 4009, "reason": "session timed out"}
@@ -569,6 +603,7 @@ SCENARIOS: dict[str, Callable[[World], Iterator[Event]]] = {
     "features": features_scenario,
     "activities": activities_scenario,
     "connection": connection_scenario,
+    "saved": saved_scenario,
 }
 
 

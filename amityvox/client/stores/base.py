@@ -55,6 +55,7 @@ class StoreBase:
     max_messages: int = 1000  # per channel; older ones fall out of the cache
     self_user: JSON | None = None
     user_settings: JSON | None = None  # the self user's settings (READY, USER_SETTINGS_UPDATE)
+    saved_messages: dict[str, JSON] = field(default_factory=dict)  # message → the self user's save of it
     users: dict[str, JSON] = field(default_factory=dict)
     guilds: dict[str, JSON] = field(default_factory=dict)
     channels: dict[str, JSON] = field(default_factory=dict)  # guild channels, threads, DMs and groups
@@ -176,6 +177,9 @@ class StoreBase:
         )  # fmt: skip
         for store in by_channel:
             store.pop(channel_id, None)
+        # Saves stay on the server, but a channel out of sight takes them out of the list.
+        for message_id in [m for m, v in self.saved_messages.items() if v["channel_id"] == channel_id]:
+            del self.saved_messages[message_id]
         by_object: tuple[dict[str, JSON], ...] = (
             self.polls, self.whiteboards, self.snippets, self.kanban_cards, self.activities,
             self.games, self.watch_together, self.music_parties,
@@ -200,6 +204,8 @@ class StoreBase:
         )  # fmt: skip
         for store in by_guild:
             store.pop(guild_id, None)
+        for message_id in [m for m, v in self.saved_messages.items() if v.get("guild_id") == guild_id]:
+            del self.saved_messages[message_id]
         kept = [a for a in self.automod if a["guild_id"] != guild_id]
         self.automod.clear()
         self.automod.extend(kept)

@@ -44,6 +44,7 @@ class MessageStore(ChannelStore):
                 self._uncount_message(message)
             self.effects.pop(message_id, None)
             self.super_reactions.pop(message_id, None)
+            self.saved_messages.pop(message_id, None)  # its saves went with it
 
     # ---- reactions: `count` is the server's total, `me` follows the self user's own adds ------
 

@@ -20,6 +20,7 @@ class SessionStore(StoreBase):
                 setattr(self, f.name, getattr(fresh, f.name))
         self.self_user = dict(d["user"])
         self.user_settings = dict(d["settings"]) if d.get("settings") is not None else None
+        self.saved_messages = {s["message_id"]: dict(s) for s in d.get("saved_messages", ())}
         self._remember_user(d["user"])
         for guild in d["guilds"]:
             self._load_full_guild(guild)

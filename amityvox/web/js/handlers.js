@@ -56,6 +56,7 @@ export const handlers = {
     Object.assign(state, emptyStores());
     state.self_user = { ...d.user };
     state.user_settings = d.settings != null ? { ...d.settings } : null;
+    for (const saved of d.saved_messages ?? []) state.saved_messages[saved.message_id] = { ...saved };
     rememberUser(state, d.user);
     for (const guild of d.guilds) loadFullGuild(state, guild);
     for (const channel of d.dms) storeChannel(state, channel);
@@ -321,6 +322,14 @@ export const handlers = {
 
   USER_SETTINGS_UPDATE(state, d) {
     if (d.user_id === userId(state)) state.user_settings = { ...d };
+  },
+
+  SAVED_MESSAGE_ADD(state, d) {
+    if (d.user_id === userId(state)) state.saved_messages[d.message_id] = { ...d };
+  },
+
+  SAVED_MESSAGE_REMOVE(state, d) {
+    if (d.user_id === userId(state)) delete state.saved_messages[d.message_id];
   },
 
   PRESENCE_UPDATE(state, d) {

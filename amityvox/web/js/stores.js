@@ -30,6 +30,7 @@ export function emptyStores() {
   return {
     self_user: null,
     user_settings: null, // the self user's settings (READY, USER_SETTINGS_UPDATE)
+    saved_messages: {}, // message → the self user's save of it (READY, SAVED_MESSAGE_*)
     users: {},
     guilds: {},
     channels: {}, // guild channels, threads, DMs and groups
@@ -181,6 +182,10 @@ export function forgetChannel(state, channelId) {
   }
   delete state.messages[channelId];
   for (const store of BY_CHANNEL) delete state[store][channelId];
+  // Saves stay on the server, but a channel out of sight takes them out of the list.
+  for (const [messageId, saved] of Object.entries(state.saved_messages)) {
+    if (saved.channel_id === channelId) delete state.saved_messages[messageId];
+  }
   for (const store of BY_OBJECT) {
     const keyed = state[store];
     for (const [key, value] of Object.entries(keyed)) {
@@ -206,6 +211,9 @@ export function forgetGuild(state, guildId) {
   const channels = Object.entries(state.channels).filter(([, c]) => c.guild_id === guildId);
   for (const [channelId] of channels) forgetChannel(state, channelId);
   for (const store of BY_GUILD) delete state[store][guildId];
+  for (const [messageId, saved] of Object.entries(state.saved_messages)) {
+    if (saved.guild_id === guildId) delete state.saved_messages[messageId];
+  }
   state.automod = state.automod.filter((a) => a.guild_id !== guildId);
 }
 
@@ -276,6 +284,7 @@ export function dropMessages(state, channelId, messageIds) {
     }
     delete state.effects[messageId];
     delete state.super_reactions[messageId];
+    delete state.saved_messages[messageId]; // its saves went with it
   }
 }
 
