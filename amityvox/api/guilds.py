@@ -26,6 +26,7 @@ class PatchGuild(Body):
     name: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     icon_id: MediaId | None = None
+    banner_id: MediaId | None = None
     default_permissions: PermissionBits | None = None
     nsfw: bool | None = None
     discoverable: bool | None = None

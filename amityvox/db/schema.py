@@ -99,6 +99,7 @@ guilds = Table(
     Column("name", String(100), nullable=False),
     Column("description", String(1000)),
     Column("icon_id", String(26)),
+    Column("banner_id", String(26)),
     Column("default_permissions", U64, nullable=False),
     Column("flags", Integer, nullable=False, default=0),
     Column("nsfw", Boolean, nullable=False, default=False),

@@ -72,6 +72,7 @@ class Guild(Payload):
     name: str
     description: str | None = None
     icon_id: ID | None = None
+    banner_id: ID | None = None
     default_permissions: Bits
     flags: int
     nsfw: bool

@@ -28,6 +28,8 @@ from amityvox.services.serialize import (
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
+# The guild's pictures and the upload kind each must be (the caller's own, docs/media.md).
+_PICTURES = {"icon_id": "icon", "banner_id": "banner"}
 
 
 def _check_name(name: str) -> str:
@@ -105,8 +107,9 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
         values["name"] = _check_name(changes["name"])
     if "description" in changes:
         values["description"] = _check_description(changes["description"])
-    if "icon_id" in changes:
-        values["icon_id"] = changes["icon_id"] or None
+    for key in _PICTURES:
+        if key in changes:
+            values[key] = changes[key] or None
     for flag in ("nsfw", "discoverable"):
         if flag in changes:
             if changes[flag] is None:
@@ -119,8 +122,9 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
         values["default_permissions"] = bits
     async with ctx.uow() as tx:
         ga = await access.guild_access(tx.conn, guild_id, user_id)
-        if values.get("icon_id") is not None:
-            values["icon_id"] = await media.require_media(tx.conn, values["icon_id"], "icon", user_id)
+        for key, kind in _PICTURES.items():
+            if values.get(key) is not None:
+                values[key] = await media.require_media(tx.conn, values[key], kind, user_id)
         if "owner_id" in changes:
             new_owner = changes["owner_id"]
             if not ga.is_owner:

@@ -400,6 +400,13 @@ class Servable:
     expires: int | None
 
 
+def _fits(row: Row, size: int) -> bool:
+    """An image already within `size` has no thumbnail of it: its original stands in, so a
+    client can ask for an avatar's 256 px size without knowing how large the avatar is."""
+    made = row["thumbnails"] is not None
+    return made and row["width"] is not None and max(row["width"], row["height"]) <= size
+
+
 async def servable(
     ctx: Context,
     upload_id: str,
@@ -429,7 +436,7 @@ async def servable(
                 if row["message_id"] is None or row["channel_id"] is None:
                     raise not_found("file")
                 await channel_access(conn, row["channel_id"], user_id, need=P.Perm.ReadHistory)
-    if size is not None:
+    if size is not None and not _fits(row, size):
         thumb = next((t for t in row["thumbnails"] or [] if t["size"] == size), None)
         if thumb is None:
             raise not_found("thumbnail")
@@ -453,18 +460,19 @@ async def servable(
 
 async def sweep(ctx: Context, limit: int = 200) -> int:
     """Delete uploads nobody can reach any more → how many: files of deleted messages at once,
-    attachments never attached and avatars, icons and emoji images nothing uses after
+    attachments never attached and avatars, icons, banners and emoji images nothing uses after
     `orphan_ttl_s`. Rows go first, in one transaction, so
     nothing can take an upload whose bytes are being deleted."""
     cutoff = iso(utcnow() - timedelta(seconds=ctx.settings.orphan_ttl_s))
     gone = and_(uploads.c.kind == ATTACHMENT, uploads.c.message_id.is_(None))
     stale = or_(uploads.c.attached_at.is_not(None), uploads.c.created_at < cutoff)
-    # Avatars, icons and emoji images nothing uses (replaced, or never used) after the same wait.
+    # Avatars, icons, banners and emoji images nothing uses (replaced, or never used) after the same wait.
     unused = and_(
         uploads.c.kind.in_(sorted(PUBLIC_KINDS)),
         uploads.c.created_at < cutoff,
         ~exists().where(users.c.avatar_id == uploads.c.id),
         ~exists().where(guilds.c.icon_id == uploads.c.id),
+        ~exists().where(guilds.c.banner_id == uploads.c.id),
         ~exists().where(custom_emoji.c.id == uploads.c.id),
     )
     async with ctx.uow() as tx:

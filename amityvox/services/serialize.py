@@ -49,7 +49,7 @@ def guild_out(row: Row) -> dict[str, Any]:
         "member_count": row["member_count"],
         "created_at": row["created_at"],
     }
-    return _put_optional(out, row, ("description", "icon_id"))
+    return _put_optional(out, row, ("description", "icon_id", "banner_id"))
 
 
 def role_out(row: Row) -> dict[str, Any]:

@@ -53,6 +53,23 @@ async def test_guild_icons_and_emoji_images(server: Server) -> None:
     r = await s.http.patch(guild, json={"icon_id": avatar["id"]}, headers=rm.owner.headers)
     assert error_code(r) == "unknown_media"
 
+    # A banner is a `banner` upload of the caller's own, like the icon.
+    banner = await uploaded(s, rm.owner, None, png(960, 240), "banner.png", kind="banner")
+    r = await s.http.patch(guild, json={"banner_id": icon["id"]}, headers=rm.owner.headers)
+    assert error_code(r) == "unknown_media"
+    r = await s.http.patch(guild, json={"banner_id": banner["id"]}, headers=rm.owner.headers)
+    assert r.status_code == 200 and r.json()["data"]["banner_id"] == banner["id"]
+    await s.settle()
+    assert s.recorder.of("GUILD_UPDATE")[-1]["banner_id"] == banner["id"]
+    got = await s.http.get(f"{guild}", headers=rm.member.headers)
+    assert got.json()["data"]["banner_id"] == banner["id"]
+    # Someone else's banner upload, even by a member who may manage the guild, is refused.
+    theirs = await uploaded(s, rm.member, None, png(960, 240), "theirs.png", kind="banner")
+    r = await s.http.patch(guild, json={"banner_id": theirs["id"]}, headers=rm.owner.headers)
+    assert error_code(r) == "unknown_media"
+    r = await s.http.patch(guild, json={"banner_id": None}, headers=rm.owner.headers)
+    assert r.status_code == 200 and "banner_id" not in r.json()["data"]
+
     image = await uploaded(s, rm.owner, None, png(64, 64), "party.png", kind="emoji")
     r = await s.http.post(f"{guild}/emoji", json={"name": "party", "image_id": image["id"]}, headers=rm.owner.headers)
     assert r.status_code == 201, r.text
@@ -78,3 +95,38 @@ async def test_replaced_avatars_are_swept(server: Server) -> None:
     async with s.ctx.db.read() as conn:
         assert list(await conn.scalars(select(uploads.c.id))) == [new["id"]]
     assert (await s.http.get(f"/api/v1/files/{new['id']}")).status_code == 200
+
+
+async def test_a_small_picture_is_its_own_thumbnail(server: Server) -> None:
+    """Clients ask for `?size=256` of any avatar: one smaller than that is served as it is, while
+    an attachment whose thumbnails are not made yet still has none."""
+    s = server
+    rm = await room(s)
+    small = await uploaded(s, rm.member, None, png(64, 48), "small.png", kind="avatar")
+    assert small["thumbnails"] == []
+    got = await s.http.get(f"/api/v1/files/{small['id']}?size=256")
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(got.content)).size == (64, 48)
+    big = await uploaded(s, rm.member, None, png(600, 300), "big.png", kind="avatar")
+    got = await s.http.get(f"/api/v1/files/{big['id']}?size=1024")
+    assert Image.open(io.BytesIO(got.content)).size == (600, 300)
+    got = await s.http.get(f"/api/v1/files/{big['id']}?size=256")
+    assert got.headers["content-type"] == "image/webp"
+    assert Image.open(io.BytesIO(got.content)).size == (256, 128)
+
+
+async def test_pictures_in_use_are_kept_by_the_sweeper(server: Server) -> None:
+    s = server
+    rm = await room(s)
+    guild = f"{API}/guilds/{rm.guild_id}"
+    icon = await uploaded(s, rm.owner, None, png(), "icon.png", kind="icon")
+    banner = await uploaded(s, rm.owner, None, png(), "banner.png", kind="banner")
+    unused = await uploaded(s, rm.owner, None, png(), "spare.png", kind="banner")
+    r = await s.http.patch(guild, json={"icon_id": icon["id"], "banner_id": banner["id"]}, headers=rm.owner.headers)
+    assert r.status_code == 200
+    async with s.ctx.uow() as tx:
+        await tx.conn.execute(update(uploads).values(created_at=iso(utcnow().replace(year=2000))))
+    assert await media.sweep(s.ctx) == 1
+    assert (await s.http.get(f"/api/v1/files/{unused['id']}")).status_code == 404
+    for kept in (icon, banner):
+        assert (await s.http.get(f"/api/v1/files/{kept['id']}")).status_code == 200
