@@ -59,7 +59,8 @@ export class Api {
       if (qs) url += `?${qs}`;
     }
     const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const multipart = typeof FormData !== "undefined" && body instanceof FormData; // the browser writes its boundary
+    if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
     const token = this.token;
     if (auth && token) headers.Authorization = `Bearer ${token}`;
     for (let attempt = 0; ; attempt++) {
@@ -68,7 +69,7 @@ export class Api {
         response = await this.fetch(url, {
           method,
           headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined || multipart ? body : JSON.stringify(body),
         });
       } catch (err) {
         throw new ApiError(0, "network_error", `the server cannot be reached (${err.message})`);
@@ -115,6 +116,11 @@ export class Api {
 
   delete(path) {
     return this.request("DELETE", path);
+  }
+
+  /** POST a multipart form, such as a file with its `kind` to /files/upload. */
+  upload(path, form) {
+    return this.request("POST", path, { body: form });
   }
 
   // ---- the calls the UI makes ------------------------------------------------------------------

@@ -8,9 +8,11 @@ import { apply, createState, ingestGuildEvents, ingestMessages, presenceOf } fro
 import { NO_MESSAGES } from "./stores.js";
 import { patch } from "./ui/dom.js";
 import { effects } from "./effects.js";
+import * as avatar from "./ui/avatar.js";
 import * as banners from "./ui/banners.js";
 import * as chat from "./ui/chat.js";
 import * as features from "./ui/features.js";
+import * as imageUpload from "./ui/image-upload.js";
 import * as login from "./ui/login.js";
 import * as markdown from "./ui/markdown.js";
 import * as media from "./ui/media.js";
@@ -24,7 +26,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, features, login, markdown, media, members, panels, rail, settings, sidebar];
+const MODULES = [banners, chat, features, imageUpload, login, markdown, media, members, panels, rail, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -440,6 +442,7 @@ export class App {
     doc.addEventListener("input", (event) => chat.input(this, event));
     media.bind(this);
     markdown.bind(this);
+    avatar.bind(this);
     doc.addEventListener("visibilitychange", () => this.ackIfRead());
     this.$("messages")?.addEventListener("scroll", (event) => chat.scrolled(this, event.target), { passive: true });
     globalThis.addEventListener?.("focus", () => this.ackIfRead());

@@ -2,7 +2,8 @@
 // Joins, leaves, kicks and bans update it live through the member events.
 
 import { icon } from "./icons.js";
-import { avatar, h, roleColor } from "./dom.js";
+import { h, roleColor } from "./dom.js";
+import { userAvatar } from "./avatar.js";
 import { displayName, guildMembers, rolesOf } from "../state.js";
 
 function entry(app, guildId, m) {
@@ -14,7 +15,7 @@ function entry(app, guildId, m) {
   const owner = s.guilds[guildId]?.owner_id === m.user_id;
   return h("li", { "data-key": m.user_id },
     h("button.member", { "data-action": "open-panel", "data-panel": "profile", "data-user": m.user_id, class: status === "offline" ? "offline" : null, "aria-label": `${name}, ${status}` },
-      h("span.with-dot", avatar(m.user_id, name), h("span", { class: ["presence", status], title: status })),
+      h("span.with-dot", userAvatar(app, m.user_id, name), h("span", { class: ["presence", status], title: status })),
       h("span.member-text",
         h("span.member-name", { style: colored ? { color: roleColor(colored.color) } : null }, name, owner ? h("span.owner", { title: "Owner", "aria-label": "owner" }, icon("crown")) : null),
         roles.length ? h("span.role-chips", roles.slice(0, 3).map((r) => h("span.role-chip", { "data-key": r.id, style: roleColor(r.color) ? { "--role": roleColor(r.color) } : null }, r.name))) : null,

@@ -2,7 +2,8 @@
 // previews, attachments, reactions with live counts, its poll, and the actions on it.
 
 import { icon } from "./icons.js";
-import { h, avatar, roleColor, time } from "./dom.js";
+import { h, roleColor, time } from "./dom.js";
+import { emojiPicture, userAvatar } from "./avatar.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
 import { attachmentsView } from "./media.js";
@@ -10,9 +11,17 @@ import { emojiOnly, messageText } from "./markdown.js";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
+const CUSTOM_EMOJI = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/;
+
 function emojiLabel(app, emoji, guildId) {
-  const custom = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/.exec(emoji);
+  const custom = CUSTOM_EMOJI.exec(emoji);
   return custom ? `:${custom[1]}:` : emoji;
+}
+
+/** What a reaction shows: a custom emoji's picture, or the emoji itself. */
+function emojiFace(app, emoji) {
+  const custom = CUSTOM_EMOJI.exec(emoji);
+  return custom ? emojiPicture(app, custom[2], custom[1]) : emoji;
 }
 
 function embeds(message) {
@@ -33,7 +42,7 @@ function reactions(app, message, guildId) {
       "data-key": r.emoji, "data-action": "toggle-reaction", "data-message": message.id, "data-emoji": r.emoji,
       "data-me": r.me ? "1" : "0", "aria-pressed": r.me ? "true" : "false", class: r.me ? "mine" : null,
       "aria-label": `${emojiLabel(app, r.emoji, guildId)} ${r.count}${r.me ? ", including you" : ""}`,
-    }, h("span.r-emoji", emojiLabel(app, r.emoji, guildId)), h("span.r-count", String(r.count)))),
+    }, h("span.r-emoji", emojiFace(app, r.emoji)), h("span.r-count", String(r.count)))),
     supers.length ? h("span.super", { title: "Super reactions" }, supers.slice(-3).map((x) => `${x.emoji}×${x.intensity}`).join(" ")) : null);
 }
 
@@ -42,7 +51,7 @@ function picker(app, message, guildId) {
   const custom = Object.values(app.state.emoji[guildId] ?? {});
   return h("div.picker", { role: "menu", "aria-label": "Add a reaction" },
     QUICK_REACTIONS.map((e) => h("button.pick", { "data-key": e, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": e }, e)),
-    custom.map((e) => h("button.pick", { "data-key": e.id, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": `${e.name}:${e.id}`, title: e.name }, `:${e.name}:`)));
+    custom.map((e) => h("button.pick", { "data-key": e.id, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": `${e.name}:${e.id}`, title: e.name, "aria-label": `:${e.name}:` }, emojiPicture(app, e.id, e.name))));
 }
 
 export function pollView(app, poll) {
@@ -83,7 +92,7 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
     m.reply_to_ids?.length ? h("div.reply-ref", "↪ ",
       replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", replied.content.slice(0, 100)] : h("em", "an earlier message")) : null,
     compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true" }, time(m.created_at).split(" ").pop())
-      : avatar(m.author_id, name),
+      : userAvatar(app, m.author_id, name),
     h("div.msg-body",
       compact && !m.reply_to_ids ? null : h("header.msg-head",
         h("span.author", { style: topRole ? { color: roleColor(topRole.color) } : null }, name),

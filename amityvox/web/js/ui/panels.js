@@ -3,7 +3,9 @@
 // apps have their own modules.
 
 import { icon } from "./icons.js";
-import { avatar, h, time } from "./dom.js";
+import { h, time } from "./dom.js";
+import { userAvatar } from "./avatar.js";
+import { picker } from "./image-upload.js";
 import { enc, inviteCode } from "../api.js";
 import { displayName, ingestNotifications } from "../state.js";
 import { Perm, can } from "../perms.js";
@@ -100,7 +102,7 @@ function person(app, uid, buttons) {
   const u = app.state.users[uid] ?? { id: uid, username: uid };
   const status = app.presence(uid);
   return h("li.person", { "data-key": uid },
-    h("span.with-dot", avatar(uid, u.display_name ?? u.username), h("span", { class: ["presence", status] })),
+    h("span.with-dot", userAvatar(app, uid, u.display_name ?? u.username), h("span", { class: ["presence", status] })),
     h("span.person-name", h("strong", u.display_name ?? u.username), h("small", ` @${u.username}`)),
     h("span.row", buttons));
 }
@@ -142,7 +144,7 @@ function profileView(app) {
   const assign = guildId && (can(s, guildId, Perm.ManageRoles) || can(s, guildId, Perm.AssignRoles));
   return frame(app, displayName(s, uid, guildId), [
     h("div.profile-card",
-      h("span.with-dot", avatar(uid, u.display_name ?? u.username, "large"), h("span", { class: ["presence", app.presence(uid)] })),
+      h("span.with-dot", userAvatar(app, uid, u.display_name ?? u.username, "large"), h("span", { class: ["presence", app.presence(uid)] })),
       h("div", h("strong", u.display_name ?? u.username), h("div.muted", `@${u.username}`),
         u.status_text ? h("p", u.status_text) : null, u.bio ? h("p.muted", u.bio) : null,
         h("small.muted", `User ID ${uid}`))),
@@ -153,6 +155,7 @@ function profileView(app) {
     mine ? h("section.card", h("label", "Status",
       h("select#status-select", { "data-change": "set-status" },
         STATUSES.map((st) => h("option", { value: st, selected: st === (s.presences[uid]?.status ?? app.ui.status ?? "online") }, st))))) : null,
+    mine ? h("section.card", { "data-key": "avatar" }, h("h3", "Avatar"), picker(app, "avatar", { fallback: userAvatar(app, uid, u.display_name ?? u.username, "large") })) : null,
     mine ? h("form.stack.card", { "data-submit": "edit-profile" },
       h("h3", "Your profile"),
       h("label", "Display name", h("input", { name: "display_name", maxlength: 64, value: u.display_name ?? "" })),

@@ -2,7 +2,8 @@
 // badges, and the buttons to create or join a guild.
 
 import { icon } from "./icons.js";
-import { h, initials, hue } from "./dom.js";
+import { h } from "./dom.js";
+import { guildIcon } from "./avatar.js";
 import { dmList, guildList, guildUnread, unread } from "../state.js";
 
 function badge(mentions, unreadCount) {
@@ -29,7 +30,7 @@ export function view(app) {
         "aria-current": ui.guildId === g.id ? "page" : null, title: g.name,
         "aria-label": `${g.name}${u.mentions ? `, ${u.mentions} mentions` : u.unread ? ", unread" : ""}`,
         class: s.raid[g.id]?.active ? "lockdown" : null,
-      }, h("span.rail-icon", { style: { "--hue": hue(g.id) } }, initials(g.name)), badge(u.mentions, u.unread));
+      }, guildIcon(app, g), badge(u.mentions, u.unread));
     }),
     h("button.rail-item.add", { "data-action": "open-panel", "data-panel": "create-guild", title: "Create a server", "aria-label": "Create a server" },
       h("span.rail-icon", icon("plus"))),

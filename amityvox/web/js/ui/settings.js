@@ -3,7 +3,9 @@
 // actions) keep the cached parts current. Tabs whose routes are missing are hidden.
 
 import { icon } from "./icons.js";
-import { h, roleColor, time } from "./dom.js";
+import { h, initials, roleColor, time } from "./dom.js";
+import { emojiPicture } from "./avatar.js";
+import { forget, picked, picker, upload } from "./image-upload.js";
 import { displayName } from "../state.js";
 import { Perm, can, isModerator } from "../perms.js";
 
@@ -45,6 +47,9 @@ function overview(app, guildId) {
       h("label", "Name", h("input", { name: "name", required: true, maxlength: 200, value: g.name })),
       h("label", "Description", h("textarea", { name: "description", rows: 3, maxlength: 2000 }, g.description ?? "")),
       h("button.primary", { type: "submit" }, "Save")) : h("div.card", h("h3", g.name), g.description ? h("p", g.description) : null),
+    manage ? h("section.card.stack", { "data-key": "pictures" }, h("h3", "Icon and banner"),
+      picker(app, "icon", { guildId, fallback: h("span", initials(g.name)) }),
+      picker(app, "banner", { guildId, shape: "wide" })) : null,
     h("p.muted", `${g.member_count} members · created ${time(g.created_at)}`),
     h("div.card.danger-zone", h("h3", "Danger zone"),
       g.owner_id === me
@@ -90,12 +95,14 @@ function emoji(app, guildId) {
   const list = Object.values(app.state.emoji[guildId] ?? {});
   const manage = can(app.state, guildId, Perm.ManageEmoji);
   return [
-    list.length ? h("ul.settings-list", list.map((e) => h("li", { "data-key": e.id },
-      h("code", `:${e.name}:`), e.animated ? h("span.tag", "animated") : null,
+    list.length ? h("ul.settings-list.emoji-list", list.map((e) => h("li", { "data-key": e.id },
+      emojiPicture(app, e.id, e.name), h("code", `:${e.name}:`), e.animated ? h("span.tag", "animated") : null,
       manage ? h("button.icon.small.danger", { "data-action": "delete-emoji", "data-emoji": e.id, "aria-label": `Delete ${e.name}` }, icon("trash")) : null)))
       : h("p.muted", "No custom emoji yet."),
-    manage ? h("form.row.card", { "data-submit": "create-emoji" },
-      h("label.grow", "Name (letters, digits, _)", h("input", { name: "name", required: true, pattern: "[A-Za-z0-9_]{2,32}", maxlength: 32 })),
+    manage ? h("form.stack.card", { "data-submit": "create-emoji" },
+      h("h3", "Add an emoji"),
+      picker(app, "emoji", { guildId, shape: "square" }),
+      h("label", "Name (letters, digits, _)", h("input", { name: "name", required: true, pattern: "[A-Za-z0-9_]{2,32}", maxlength: 32 })),
       h("button.primary", { type: "submit" }, "Add emoji")) : null,
   ];
 }
@@ -247,8 +254,15 @@ export const forms = {
     return app.call(null, () => app.api.patch(`/guilds/${app.ui.guildId}/roles/${form.dataset.role}`, { name: f.name.trim(), color: f.color }), "Saving the role failed");
   },
   async "create-emoji"(app, f, form) {
-    const ok = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/emoji`, { name: f.name.trim() }), "Adding the emoji failed");
-    if (ok) form.reset();
+    const g = app.ui.guildId;
+    if (!picked(app, "emoji", g)) return app.toast("Choose an image for the emoji first.", "info");
+    const imageId = await upload(app, "emoji", g);
+    if (!imageId) return undefined;
+    const ok = await app.call(null, () => app.api.post(`/guilds/${g}/emoji`, { name: f.name.trim(), image_id: imageId }), "Adding the emoji failed");
+    if (!ok) return undefined;
+    form.reset();
+    forget(app, "emoji", g);
+    return app.toast(`:${ok.name}: added.`, "info");
   },
   async "create-invite"(app, f) {
     const ok = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/invites`, { max_uses: Number(f.max_uses) || 0 }), "Creating the invite failed");

@@ -3,7 +3,8 @@
 // group list; then the voice connection and the signed-in user.
 
 import { CHANNEL_ICONS, icon } from "./icons.js";
-import { avatar, h } from "./dom.js";
+import { h } from "./dom.js";
+import { guildBanner, userAvatar } from "./avatar.js";
 import { channelTree, dmList, displayName, threadsOf, unread, voiceIn } from "../state.js";
 import { Perm, can } from "../perms.js";
 
@@ -52,7 +53,7 @@ export function voiceParticipants(app, channel) {
       const muted = vs.self_mute || vs.mute;
       const deaf = vs.self_deaf || vs.deaf;
       return h("li.voice-person", { "data-key": vs.user_id },
-        avatar(vs.user_id, displayName(s, vs.user_id, channel.guild_id), "small"),
+        userAvatar(app, vs.user_id, displayName(s, vs.user_id, channel.guild_id), "small"),
         h("span", displayName(s, vs.user_id, channel.guild_id)),
         muted ? h("span.ind", { title: vs.mute ? "Muted by a moderator" : "Muted", "aria-label": "muted" }, icon("mic-off")) : null,
         deaf ? h("span.ind", { title: vs.deaf ? "Deafened by a moderator" : "Deafened", "aria-label": "deafened" }, icon("deafened")) : null,
@@ -71,6 +72,7 @@ function guildSection(app) {
   const threads = open ? threadsOf(s, open.parent_channel_id ?? open.id) : [];
   const parentOfThreads = open?.parent_channel_id ?? open?.id;
   return [
+    guildBanner(app, guild),
     h("header.side-head",
       h("h2.guild-name", { title: guild.name }, guild.name),
       h("button.icon", { "data-action": "open-panel", "data-panel": "events", title: "Scheduled events", "aria-label": "Scheduled events", hidden: !app.available("events") }, icon("calendar")),
@@ -105,7 +107,7 @@ function homeSection(app) {
             "data-action": "select-channel", "data-channel": c.id, "aria-current": app.ui.channelId === c.id ? "page" : null,
             class: u.unread && app.ui.channelId !== c.id ? "unread" : null,
           },
-          other ? h("span.with-dot", avatar(other.id, other.display_name ?? other.username, "small"), h("span", { class: ["presence", app.presence(other.id)] })) : h("span.ch-icon", icon("group")),
+          other ? h("span.with-dot", userAvatar(app, other.id, other.display_name ?? other.username, "small"), h("span", { class: ["presence", app.presence(other.id)] })) : h("span.ch-icon", icon("group")),
           h("span.ch-name", channelLabel(app, c)),
           u.unread ? h("span.badge.mention", String(u.unread)) : null),
           voiceParticipants(app, c));
@@ -140,7 +142,7 @@ function userPanel(app) {
   const unseen = unreadNotifications(app);
   return h("section.user-panel",
     h("button.me", { "data-action": "open-panel", "data-panel": "profile", "data-user": me.id, "aria-label": "Your profile and status" },
-      h("span.with-dot", avatar(me.id, me.display_name ?? me.username), h("span", { class: ["presence", app.presence(me.id)] })),
+      h("span.with-dot", userAvatar(app, me.id, me.display_name ?? me.username), h("span", { class: ["presence", app.presence(me.id)] })),
       h("span.who", h("strong", me.display_name ?? me.username), h("small", app.presence(me.id)))),
     h("button.icon", { "data-action": "open-panel", "data-panel": "notifications", title: "Notifications", "aria-label": `Notifications${unseen ? `, ${unseen} unread` : ""}`, hidden: !app.available("notifications") }, icon("bell"),
       unseen ? h("span.badge.mention", String(unseen)) : null),
