@@ -42,7 +42,7 @@ from amityvox.gateway.router import recipients
 from amityvox.ids import new_id, now_iso
 from amityvox.services import access, serialize
 from amityvox.services.world import load_world
-from tests.conftest import make_settings
+from tests.conftest import make_settings, seed_sqlite
 
 POOL = [
     int(P.Perm.ViewChannel),
@@ -222,6 +222,7 @@ async def _mutate(conn: AsyncConnection, idx: World, world: dict[str, Any], data
 async def _scenario(data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings_ = make_settings(Path(tmp))
+        await seed_sqlite(settings_)  # a copy of the migrated template: migrating anew costs more than the check
         db = Database(settings_.resolved_database_url)
         await db.migrate()
         ctx = Context(settings=settings_, db=db, bus=MemoryBus())
