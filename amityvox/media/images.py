@@ -125,10 +125,12 @@ def check(data: bytes, content_type: str, max_pixels: int) -> Checked:
 
 
 def thumbnails(
-    data: bytes, content_type: str, max_pixels: int, sizes: tuple[int, ...] = THUMBNAIL_SIZES
+    data: bytes, content_type: str, max_pixels: int, sizes: tuple[int, ...] = THUMBNAIL_SIZES, keep_one: bool = False
 ) -> list[Thumbnail]:
     """WebP copies fitting in each of `sizes` (longest side), for the sizes smaller than the image
-    (the first frame of an animation)."""
+    (the first frame of an animation). `keep_one`: an image smaller than every size still gets
+    one copy, at its own dimensions under the smallest size (a video's poster has no original
+    image to stand in for it)."""
     im = _open(data, content_type, max_pixels)
     im.load()
     frame = im.convert("RGBA") if im.mode in ("P", "PA", "LA", "RGBA") else im.convert("RGB")
@@ -141,4 +143,8 @@ def thumbnails(
         buf = io.BytesIO()
         copy.save(buf, "WEBP", quality=80, method=4)
         out.append(Thumbnail(size, copy.width, copy.height, buf.getvalue()))
+    if keep_one and not out:
+        buf = io.BytesIO()
+        frame.save(buf, "WEBP", quality=80, method=4)
+        out.append(Thumbnail(min(sizes), frame.width, frame.height, buf.getvalue()))
     return out

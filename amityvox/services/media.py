@@ -403,7 +403,7 @@ class Servable:
 def _fits(row: Row, size: int) -> bool:
     """An image already within `size` has no thumbnail of it: its original stands in, so a
     client can ask for an avatar's 256 px size without knowing how large the avatar is."""
-    made = row["thumbnails"] is not None
+    made = row["thumbnails"] is not None and row["content_type"] in sniff.IMAGE_TYPES
     return made and row["width"] is not None and max(row["width"], row["height"]) <= size
 
 
@@ -436,17 +436,17 @@ async def servable(
                 if row["message_id"] is None or row["channel_id"] is None:
                     raise not_found("file")
                 await channel_access(conn, row["channel_id"], user_id, need=P.Perm.ReadHistory)
-    if size is not None and not _fits(row, size):
-        thumb = next((t for t in row["thumbnails"] or [] if t["size"] == size), None)
-        if thumb is None:
-            raise not_found("thumbnail")
+    thumb = next((t for t in row["thumbnails"] or [] if t["size"] == size), None) if size else None
+    if size is not None and thumb is None and not _fits(row, size):
+        raise not_found("thumbnail")
+    if thumb is not None:
         stem = row["filename"].rsplit(".", 1)[0] if "." in row["filename"] else row["filename"]
         return Servable(
-            thumbnail_key(row, size),
+            thumbnail_key(row, thumb["size"]),
             images.THUMBNAIL_TYPE,
             thumb["size_bytes"],
             f"{stem}.webp",
-            f'"{row["id"]}-{size}"',
+            f'"{row["id"]}-{thumb["size"]}"',
             public,
             expires,
         )

@@ -29,7 +29,7 @@ _GIVE_FILE = """([kind, name, type, b64]) => {
 }"""
 
 
-async def _give(page: Any, kind: str, name: str, content_type: str, data: bytes) -> None:
+async def give_file(page: Any, kind: str, name: str, content_type: str, data: bytes) -> None:
     await page.evaluate(_GIVE_FILE, [kind, name, content_type, base64.b64encode(data).decode()])
 
 
@@ -42,8 +42,8 @@ async def test_paste_drop_thumbnail_lightbox_and_download(server: Server, browse
 
     # Alice pastes a picture and drops a PDF; both upload with a progress bar, then say "ready".
     page = alice.page
-    await _give(page, "paste", "", "image/png", png(1200, 800, (30, 140, 90)))
-    await _give(page, "drop", "report.pdf", "application/pdf", PDF)
+    await give_file(page, "paste", "", "image/png", png(1200, 800, (30, 140, 90)))
+    await give_file(page, "drop", "report.pdf", "application/pdf", PDF)
     tray = page.locator(".upload-tray")
     await tray.locator(".upload.done").nth(1).wait_for()
     assert await tray.locator(".upload", has_text="report.pdf").count() == 1

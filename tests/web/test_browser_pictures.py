@@ -5,12 +5,18 @@ and show for the other members live; wrong files are refused in the page before 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from amityvox.media import video
 from tests.conftest import Server
 from tests.media.helpers import PDF, png
+from tests.media.test_video_posters import clip
 from tests.web.conftest import SCREENSHOTS
 from tests.web.test_browser import create_guild, join, make_invite, register, send
+from tests.web.test_browser_media import give_file
 
 
 def _file(name: str, mime: str, data: bytes) -> dict[str, Any]:
@@ -124,5 +130,25 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await bob.page.screenshot(path=str(SCREENSHOTS / "guild-pictures-bob.png"))
+    await alice.finish()
+    await bob.finish()
+
+
+@pytest.mark.skipif(video.ffmpeg() is None, reason="ffmpeg is not installed (apt install ffmpeg)")
+async def test_a_video_shows_its_poster_frame(server: Server, browser: Any, tmp_path: Path) -> None:
+    alice = await register(browser, server, "alice")
+    await create_guild(alice, "Films")
+    bob = await register(browser, server, "bob")
+    await join(bob, await make_invite(alice), "Films")
+    await give_file(alice.page, "drop", "trip.mp4", "video/mp4", clip(tmp_path, 640, 360, 2))
+    await alice.page.locator(".upload-tray .upload.done").wait_for()
+    await alice.page.locator("#composer-input").fill("watch this")
+    await alice.page.locator("#composer-input").press("Enter")
+    # The player gets its poster when the worker's MESSAGE_UPDATE arrives, and it loads.
+    player = bob.message("watch this").get_by_label("trip.mp4")
+    await player.and_(bob.page.locator("video[poster]")).wait_for()
+    poster = await player.get_attribute("poster")
+    assert poster is not None and "size=256" in poster
+    assert (await server.http.get(poster)).headers["content-type"] == "image/webp"
     await alice.finish()
     await bob.finish()

@@ -1,7 +1,7 @@
 // Files in the chat: the composer's uploads (attach button, drag and drop, paste; progress,
 // cancel, size errors before sending) and how attachments show in messages (images with a
-// BlurHash placeholder then their thumbnail, a lightbox, players for audio and video, file
-// cards for the rest). The server's flow is in docs/media.md.
+// BlurHash placeholder then their thumbnail, a lightbox, players for audio and video (with
+// the poster frame the server makes when it can), file cards for the rest). The server's flow is in docs/media.md.
 
 import { h } from "./dom.js";
 import { placeholderUrl } from "../blurhash.js";
@@ -181,7 +181,7 @@ export function attachmentsView(app, message) {
     const type = a.content_type ?? "";
     let body;
     if (type.startsWith("image/") && (a.blurhash || a.width)) body = imageView(app, a);
-    else if (type.startsWith("video/")) body = h("video.attachment-video", { src: a.url, controls: true, preload: "metadata", "aria-label": a.filename });
+    else if (type.startsWith("video/")) body = h("video.attachment-video", { src: a.url, controls: true, preload: "metadata", poster: a.thumbnails?.length ? thumbnailUrl(a) : null, "aria-label": a.filename });
     else if (type.startsWith("audio/")) body = [h("audio.attachment-audio", { src: a.url, controls: true, preload: "metadata", "aria-label": a.filename }), fileCard(a)];
     else body = fileCard(a);
     return h("li", { "data-key": a.id }, body);
