@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Server
+from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
 from tests.web.test_browser import Person, create_guild, join, make_invite, register
 
@@ -54,5 +54,137 @@ async def test_markdown_reaches_the_other_person_rendered(server: Server, browse
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await bob.page.mouse.move(0, 0)
     await bob.page.screenshot(path=str(SCREENSHOTS / "markdown-1280x800.png"))
+    await alice.finish()
+    await bob.finish()
+
+
+async def _guild_id(person: Person) -> str:
+    guild_id: str = await person.page.evaluate("amityvox.app.ui.guildId")
+    return guild_id
+
+
+async def test_mentions_and_emoji_from_autocomplete_are_sent_as_tokens(server: Server, browser: Any) -> None:
+    alice, bob = await _pair(server, browser)
+    bob_id = await bob.page.evaluate("amityvox.app.state.self_user.id")
+    general = await alice.page.evaluate("amityvox.app.ui.channelId")
+    page = alice.page
+    box = page.locator("#composer-input")
+    suggestions = page.get_by_role("listbox")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await box.press_sequentially("hey @bo")
+    await suggestions.get_by_role("option", name="bob").wait_for()
+    await box.press("Tab")
+    await suggestions.wait_for(state="detached")
+    await box.press_sequentially("see #gen")
+    await suggestions.get_by_role("option", name="#general").wait_for()
+    await box.press("Enter")
+    await box.press_sequentially("**now** :tad")
+    option = suggestions.get_by_role("option").first
+    await option.wait_for()
+    assert "tada" in await option.inner_text()
+    await page.screenshot(path=str(SCREENSHOTS / "autocomplete-1280x800.png"))
+    await box.press("ArrowDown")
+    await box.press("ArrowUp")  # back to the first: the list wraps and follows the keys
+    await box.press("Enter")
+    assert await box.input_value() == "hey @bob see #general **now** 🎉 "
+    await box.press_sequentially("and :smile: by hand")
+    await box.press("Escape")  # closes nothing open; the text stays
+    await box.press("Enter")
+
+    msg = bob.message("now")
+    await msg.wait_for()
+    assert await msg.locator(".mention.me").inner_text() == "@bob"
+    assert await msg.locator(".mention.channel").inner_text() == "#general"
+    assert await msg.locator("strong").inner_text() == "now"
+    assert "🎉" in await msg.inner_text() and "😄" in await msg.inner_text()
+    assert await msg.get_attribute("class") == "msg mentioned"
+    sent = await page.evaluate(
+        "(c) => Object.values(amityvox.app.state.messages[c]).map((m) => m.content)", general
+    )
+    assert f"hey <@{bob_id}> see <#{general}> **now** 🎉 and 😄 by hand" in sent, sent
+    await alice.finish()
+    await bob.finish()
+
+
+async def test_drafts_survive_switching_channels_and_reloading(server: Server, browser: Any) -> None:
+    alice = await register(browser, server, "alice")
+    await create_guild(alice, "Drafts")
+    token = await alice.token()
+    guild_id = await _guild_id(alice)
+    r = await server.http.post(
+        f"/api/v1/guilds/{guild_id}/channels", json={"name": "random", "channel_type": "text"}, headers=auth(token)
+    )
+    assert r.status_code == 201, r.text
+    page = alice.page
+    box = page.locator("#composer-input")
+    await page.locator("#sidebar .channel", has_text="random").wait_for()
+
+    await box.fill("a half-written thought\nwith two lines")
+    await page.locator("#sidebar .channel", has_text="random").click()
+    await page.locator("#chat-header", has_text="random").wait_for()
+    assert await box.input_value() == ""
+    await box.fill("something for random")
+    await page.locator("#sidebar .channel", has_text="general").click()
+    await page.locator("#chat-header", has_text="general").wait_for()
+    assert await box.input_value() == "a half-written thought\nwith two lines"
+
+    await page.reload()
+    await page.locator("#chat-header", has_text="general").wait_for()
+    assert await box.input_value() == "a half-written thought\nwith two lines"
+    await page.locator("#sidebar .channel", has_text="random").click()
+    await page.locator("#chat-header", has_text="random").wait_for()
+    assert await box.input_value() == "something for random"
+    await box.press("Enter")
+    await alice.message("something for random").wait_for()
+    assert await box.input_value() == ""
+    await page.locator("#sidebar .channel", has_text="general").click()
+    await page.locator("#sidebar .channel", has_text="random").click()
+    await page.locator("#chat-header", has_text="random").wait_for()
+    assert await box.input_value() == ""  # a sent message leaves no draft behind
+    await alice.finish()
+
+
+async def test_reactions_and_emoji_from_the_picker(server: Server, browser: Any) -> None:
+    alice, bob = await _pair(server, browser)
+    token = await alice.token()
+    r = await server.http.post(
+        f"/api/v1/guilds/{await _guild_id(alice)}/emoji", json={"name": "partyblob"}, headers=auth(token)
+    )
+    assert r.status_code in (200, 201), r.text
+    await bob.page.locator(".emoji-toggle").wait_for()
+    box = alice.page.locator("#composer-input")
+    await box.fill("pick a reaction")
+    await box.press("Enter")
+
+    # Bob searches the picker for "fire" and takes the first match.
+    msg = bob.message("pick a reaction")
+    await msg.hover()
+    await msg.get_by_role("button", name="Add reaction").click()
+    search = msg.get_by_role("searchbox", name="Search emoji")
+    await search.fill("fire")
+    await msg.get_by_role("button", name=":fire:").wait_for()
+    await search.press("Enter")
+    mine = alice.message("pick a reaction").locator(".reaction", has_text="🔥")
+    await mine.locator(".r-count", has_text="1").wait_for()
+    assert await mine.get_attribute("title") == ":fire:"
+
+    # The server's own emoji have their tab; the picture is missing, so its name shows.
+    await msg.hover()
+    await msg.get_by_role("button", name="Add reaction").click()
+    assert await msg.get_by_role("menuitem").first.inner_text() == "🔥"  # recently used comes first
+    await msg.get_by_role("button", name="This server").click()
+    await msg.get_by_role("button", name=":partyblob:").click()
+    await alice.message("pick a reaction").locator(".reaction[title=':partyblob:'] .r-count", has_text="1").wait_for()
+
+    # The composer's picker inserts at the caret.
+    page = bob.page
+    await page.locator("#composer-input").fill("party ")
+    await page.get_by_role("button", name="Choose an emoji").click()
+    await page.locator("#composer-popup").get_by_role("button", name="Food & Drink").click()
+    await page.screenshot(path=str(SCREENSHOTS / "emoji-picker-1280x800.png"))
+    await page.locator("#composer-popup").get_by_role("button", name=":pizza:").click()
+    await page.locator("#composer-popup .emoji-picker").wait_for(state="detached")
+    assert await page.locator("#composer-input").input_value() == "party 🍕"
     await alice.finish()
     await bob.finish()

@@ -11,6 +11,8 @@ import { effects } from "./effects.js";
 import * as avatar from "./ui/avatar.js";
 import * as banners from "./ui/banners.js";
 import * as chat from "./ui/chat.js";
+import * as composer from "./ui/composer.js";
+import * as emoji from "./ui/emoji.js";
 import * as features from "./ui/features.js";
 import * as imageUpload from "./ui/image-upload.js";
 import * as login from "./ui/login.js";
@@ -26,7 +28,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, features, imageUpload, login, markdown, media, members, panels, rail, settings, sidebar];
+const MODULES = [banners, chat, composer, emoji, features, imageUpload, login, markdown, media, members, panels, rail, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -176,6 +178,7 @@ export class App {
     patch(this.$("composer-bar"), [chat.composerBar(this), media.tray(this)].flat());
     patch(this.$("lightbox"), media.lightbox(this));
     chat.syncComposer(this, this.$("composer"));
+    composer.draw(this);
     patch(this.$("members"), members.view(this));
     patch(this.$("panel"), panels.view(this));
   }
@@ -443,6 +446,7 @@ export class App {
     media.bind(this);
     markdown.bind(this);
     avatar.bind(this);
+    composer.bind(this);
     doc.addEventListener("visibilitychange", () => this.ackIfRead());
     this.$("messages")?.addEventListener("scroll", (event) => chat.scrolled(this, event.target), { passive: true });
     globalThis.addEventListener?.("focus", () => this.ackIfRead());

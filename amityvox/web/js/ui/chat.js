@@ -5,9 +5,10 @@
 import { CHANNEL_ICONS, icon } from "./icons.js";
 import { h, patch } from "./dom.js";
 import { busy, clearSent, readyIds } from "./media.js";
+import { outgoing, sent } from "./composer.js";
 import { messageView, pollView } from "./message.js";
 import { channelLabel } from "./sidebar.js";
-import { displayName, guildMembers, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
+import { displayName, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
 import { NO_MESSAGES } from "../stores.js";
 import { isModerator } from "../perms.js";
 import { enc } from "../api.js";
@@ -127,18 +128,6 @@ export function syncComposer(app, form) {
   if (input.placeholder !== placeholder) input.placeholder = placeholder;
 }
 
-/** `@username` typed by hand becomes a real mention when it names a member. */
-function withMentions(app, content) {
-  const s = app.state;
-  const guildId = app.ui.guildId;
-  const people = guildId ? guildMembers(s, guildId).map((m) => m.user) : (s.channels[app.ui.channelId]?.recipients ?? []);
-  const byName = new Map(people.map((u) => [u.username.toLowerCase(), u.id]));
-  return content.replace(/(^|\s)@([A-Za-z0-9_.-]{1,64})\b/g, (all, pre, name) => {
-    const id = byName.get(name.toLowerCase());
-    return id ? `${pre}<@${id}>` : all;
-  });
-}
-
 function growTextarea(el) {
   el.style.height = "auto";
   el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
@@ -197,18 +186,19 @@ export const forms = {
   async send(app, fields, form) {
     const channelId = app.ui.channelId;
     const textarea = form.querySelector("textarea");
-    const content = withMentions(app, (fields.content ?? "").trim());
     if (channelId && busy(app, channelId)) {
       app.fail(new Error("wait until the files have uploaded"), "Not sent yet");
       return;
     }
     const files = channelId ? readyIds(app, channelId) : [];
+    const content = await outgoing(app, (fields.content ?? "").trim());
     if (!channelId || (!content && !files.length)) return;
     const body = { content, nonce: `${Date.now()}${Math.random().toString(16).slice(2, 8)}` };
     if (files.length) body.attachments = files;
     if (app.ui.replyTo) body.reply_to_ids = [app.ui.replyTo];
     textarea.value = "";
     growTextarea(textarea);
+    sent(app, channelId);
     app.sentMessage(channelId);
     app.ui.replyTo = null;
     app.ui.stickBottom = true;
@@ -228,7 +218,7 @@ export const forms = {
   async "edit-message"(app, fields, form) {
     const messageId = form.dataset.message;
     const channelId = app.ui.channelId;
-    const content = (fields.content ?? "").trim();
+    const content = await outgoing(app, (fields.content ?? "").trim(), []);
     app.ui.editing = null;
     app.render();
     focusComposer(app);
@@ -261,17 +251,6 @@ export const actions = {
     const channelId = app.ui.channelId;
     if (!globalThis.confirm?.("Delete this message?")) return;
     await app.call(null, () => app.api.delete(`/channels/${channelId}/messages/${data.message}`), "Deleting failed");
-  },
-  "react-picker"(app, data) {
-    app.ui.reactPicker = app.ui.reactPicker === data.message ? null : data.message;
-    app.draw();
-    app.doc.querySelector(`#msg-${data.message} .picker button`)?.focus();
-  },
-  async react(app, data) {
-    const channelId = app.ui.channelId;
-    app.ui.reactPicker = null;
-    app.render();
-    await app.call(null, () => app.api.put(`/channels/${channelId}/messages/${data.message}/reactions/${enc(data.emoji)}`), "Reacting failed");
   },
   async "toggle-reaction"(app, data) {
     const channelId = app.ui.channelId;

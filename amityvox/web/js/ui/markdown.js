@@ -14,6 +14,7 @@ import hljs from "../../vendor/highlight/core.min.js";
 import { LANGUAGES } from "../../vendor/highlight/languages.js";
 import { displayName } from "../state.js";
 import { roleColor } from "./dom.js";
+import { emojiPicture } from "./avatar.js";
 
 const ID = "[0-9A-Z]{26}";
 const USER = new RegExp(`^<@!?(${ID})>`);
@@ -61,7 +62,7 @@ export function loadLanguage(lang) {
   return pending.get(name);
 }
 
-/** Call `fn` when cached renderings changed (a grammar arrived, an emoji image failed). */
+/** Call `fn` when cached renderings changed (a grammar arrived). */
 export function onRenderingChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -302,15 +303,6 @@ function template(content) {
   return entry.fragment;
 }
 
-const brokenEmoji = new Set(); // custom emoji ids whose image failed: shown as :name:
-
-/** A custom emoji image failed to load: show its name from now on. */
-export function emojiFailed(id) {
-  if (brokenEmoji.has(id)) return;
-  brokenEmoji.add(id);
-  for (const fn of listeners) fn();
-}
-
 const formats = new Map();
 
 function dateFormat(locale, style) {
@@ -344,7 +336,8 @@ export function formatTimestamp(unix, style, { locale, now = Date.now() } = {}) 
 /**
  * Render `content` for display: a fragment to append. `ctx` resolves what the text names:
  * user(id) → {name, me} | null, role(id) → {name, color, mine} | null, channel(id) → name | null,
- * revealed(index) → bool for spoilers, messageId (for spoiler clicks), locale, now.
+ * customEmoji(id, name) → the node to show, revealed(index) → bool for spoilers, messageId
+ * (for spoiler clicks), locale, now.
  */
 export function renderMarkdown(content, ctx = {}) {
   const fragment = template(content).cloneNode(true);
@@ -370,8 +363,8 @@ export function renderMarkdown(content, ctx = {}) {
     }
   }
   for (const el of fragment.querySelectorAll(".everyone")) el.classList.add("me");
-  for (const el of fragment.querySelectorAll("img[data-emoji]")) {
-    if (brokenEmoji.has(el.dataset.emoji)) el.replaceWith(el.ownerDocument.createTextNode(el.getAttribute("alt")));
+  if (ctx.customEmoji) {
+    for (const el of fragment.querySelectorAll("img[data-emoji]")) el.replaceWith(ctx.customEmoji(el.dataset.emoji, el.alt.slice(1, -1)));
   }
   for (const el of fragment.querySelectorAll("time[data-ts]")) {
     const unix = Number(el.dataset.ts);
@@ -428,6 +421,7 @@ export function contextFor(app, message, guildId) {
       const c = s.channels[id];
       return c ? (c.name ?? "channel") : null;
     },
+    customEmoji: (id, name) => emojiPicture(app, id, name),
     revealed: (index) => revealedSpoilers.has(`${message.id}:${index}`),
   };
 }
@@ -449,13 +443,9 @@ export const actions = {
   },
 };
 
-/** Redraw when a grammar arrives; broken emoji images become their names; Enter reveals spoilers. */
+/** Redraw when a grammar arrives; Enter or Space reveals a focused spoiler. */
 export function bind(app) {
   onRenderingChange(() => app.render());
-  app.doc.addEventListener("error", (event) => {
-    const el = event.target;
-    if (el?.nodeName === "IMG" && el.dataset?.emoji) emojiFailed(el.dataset.emoji);
-  }, true);
   app.doc.addEventListener("keydown", (event) => {
     const el = event.target;
     if ((event.key === "Enter" || event.key === " ") && el?.dataset?.action && el.classList?.contains("spoiler")) {

@@ -3,25 +3,17 @@
 
 import { icon } from "./icons.js";
 import { h, roleColor, time } from "./dom.js";
-import { emojiPicture, userAvatar } from "./avatar.js";
+import { userAvatar } from "./avatar.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
 import { attachmentsView } from "./media.js";
 import { emojiOnly, messageText } from "./markdown.js";
+import { codeOf, emojiGlyph, reactionPicker } from "./emoji.js";
 
-export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
-
-const CUSTOM_EMOJI = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/;
-
-function emojiLabel(app, emoji, guildId) {
-  const custom = CUSTOM_EMOJI.exec(emoji);
-  return custom ? `:${custom[1]}:` : emoji;
-}
-
-/** What a reaction shows: a custom emoji's picture, or the emoji itself. */
-function emojiFace(app, emoji) {
-  const custom = CUSTOM_EMOJI.exec(emoji);
-  return custom ? emojiPicture(app, custom[2], custom[1]) : emoji;
+/** A reaction's emoji key as a picker entry: a guild emoji's picture, or the character. */
+function reactionEmoji(key) {
+  const custom = /^([A-Za-z0-9_]{2,32}):([0-9A-Z]{26})$/.exec(key);
+  return custom ? { key, custom: true, name: custom[1], id: custom[2] } : { key, custom: false, char: key, name: codeOf(key) ?? key };
 }
 
 function embeds(message) {
@@ -33,25 +25,20 @@ function embeds(message) {
     e.image ? h("img.embed-img", { src: e.image, alt: e.title ?? "", loading: "lazy", referrerpolicy: "no-referrer" }) : null)));
 }
 
-function reactions(app, message, guildId) {
+function reactions(app, message) {
   const list = message.reactions ?? [];
   const supers = app.state.super_reactions[message.id] ?? [];
   if (!list.length && !supers.length && app.ui.reactPicker !== message.id) return null;
   return h("div.reactions", { role: "group", "aria-label": "Reactions" },
-    list.map((r) => h("button.reaction", {
-      "data-key": r.emoji, "data-action": "toggle-reaction", "data-message": message.id, "data-emoji": r.emoji,
-      "data-me": r.me ? "1" : "0", "aria-pressed": r.me ? "true" : "false", class: r.me ? "mine" : null,
-      "aria-label": `${emojiLabel(app, r.emoji, guildId)} ${r.count}${r.me ? ", including you" : ""}`,
-    }, h("span.r-emoji", emojiFace(app, r.emoji)), h("span.r-count", String(r.count)))),
+    list.map((r) => {
+      const e = reactionEmoji(r.emoji);
+      return h("button.reaction", {
+        "data-key": r.emoji, "data-action": "toggle-reaction", "data-message": message.id, "data-emoji": r.emoji,
+        "data-me": r.me ? "1" : "0", "aria-pressed": r.me ? "true" : "false", class: r.me ? "mine" : null, title: `:${e.name}:`,
+        "aria-label": `${e.custom ? `:${e.name}:` : e.char} ${r.count}${r.me ? ", including you" : ""}`,
+      }, h("span.r-emoji", emojiGlyph(app, e)), h("span.r-count", String(r.count)));
+    }),
     supers.length ? h("span.super", { title: "Super reactions" }, supers.slice(-3).map((x) => `${x.emoji}×${x.intensity}`).join(" ")) : null);
-}
-
-function picker(app, message, guildId) {
-  if (app.ui.reactPicker !== message.id) return null;
-  const custom = Object.values(app.state.emoji[guildId] ?? {});
-  return h("div.picker", { role: "menu", "aria-label": "Add a reaction" },
-    QUICK_REACTIONS.map((e) => h("button.pick", { "data-key": e, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": e }, e)),
-    custom.map((e) => h("button.pick", { "data-key": e.id, role: "menuitem", "data-action": "react", "data-message": message.id, "data-emoji": `${e.name}:${e.id}`, title: e.name, "aria-label": `:${e.name}:` }, emojiPicture(app, e.id, e.name))));
 }
 
 export function pollView(app, poll) {
@@ -110,8 +97,8 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
       embeds(m),
       (pollsByMessage.get(m.id) ?? []).map((p) => pollView(app, p)),
       m.thread_id && s.channels[m.thread_id] ? h("button.thread-link", { "data-action": "select-channel", "data-channel": m.thread_id }, [icon("thread"), ` ${s.channels[m.thread_id].name}`]) : null,
-      reactions(app, m, guildId),
-      picker(app, m, guildId)),
+      reactions(app, m),
+      reactionPicker(app, m, guildId)),
     h("div.msg-actions", { role: "toolbar", "aria-label": "Message actions" },
       h("button.icon.small", { "data-action": "react-picker", "data-message": m.id, title: "Add reaction", "aria-label": "Add reaction" }, icon("smile")),
       h("button.icon.small", { "data-action": "reply", "data-message": m.id, title: "Reply", "aria-label": "Reply" }, icon("reply")),

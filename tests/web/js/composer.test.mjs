@@ -1,0 +1,83 @@
+// The composer's text as sent (ui/composer.js) and the emoji table's search (ui/emoji.js).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const web = join(root, "amityvox", "web");
+const { createState } = await import(join(web, "js", "stores.js"));
+const emoji = await import(join(web, "js", "ui", "emoji.js"));
+const { outgoing } = await import(join(web, "js", "ui", "composer.js"));
+
+const table = emoji.useEmojiData(JSON.parse(readFileSync(join(web, "vendor", "emoji.json"), "utf-8")));
+
+const GUILD = "01HZZZZZZZZZZZZZZZZZZGUILD";
+const CHAN = "01HZZZZZZZZZZZZZZZZZZZCHAN";
+const BOB = "01HZZZZZZZZZZZZZZZZZZZZBOB";
+const BLOB = "01HZZZZZZZZZZZZZZZZZZZBLOB";
+
+function app() {
+  const state = createState();
+  state.guilds[GUILD] = { id: GUILD, name: "g" };
+  state.channels[CHAN] = { id: CHAN, guild_id: GUILD, name: "general", channel_type: "text", position: 0 };
+  state.users[BOB] = { id: BOB, username: "bob", display_name: "Bobby" };
+  state.members[GUILD] = { [BOB]: { user_id: BOB, guild_id: GUILD, nickname: null, roles: [] } };
+  state.emoji[GUILD] = { [BLOB]: { id: BLOB, guild_id: GUILD, name: "blob", animated: false } };
+  const store = new Map();
+  return {
+    state,
+    ui: { channelId: CHAN, guildId: GUILD },
+    read: (k) => store.get(k) ?? null,
+    write: (k, v) => (v == null ? store.delete(k) : store.set(k, v)),
+  };
+}
+
+test("the emoji table has Discord's names and categories", () => {
+  assert.equal(table.byCode.get("smile").char, "😄");
+  assert.equal(table.byCode.get("thumbsup").char, "👍");
+  assert.equal(table.byCode.get("+1").char, "👍");
+  assert.equal(table.byCode.get("slight_smile").char, "🙂");
+  assert.equal(table.byCode.get("heart").char, "❤️"); // a text-default character keeps U+FE0F
+  assert.deepEqual(table.categories.map(([id]) => id), ["people", "nature", "food", "activities", "travel", "objects", "symbols", "flags"]);
+  assert.ok(table.emoji.length > 1800, `${table.emoji.length} emoji`);
+});
+
+test("search ranks exact shortcodes, then prefixes, then names; custom emoji first", () => {
+  assert.equal(emoji.searchEmoji("tada")[0].char, "🎉");
+  assert.equal(emoji.searchEmoji(":fire:")[0].char, "🔥");
+  const smiles = emoji.searchEmoji("smil").map((e) => e.name);
+  assert.ok(smiles.indexOf("smile") < smiles.indexOf("smiley_cat"), smiles.join());
+  assert.ok(emoji.searchEmoji("pizza").some((e) => e.char === "🍕"));
+  const custom = emoji.searchEmoji("blo", { custom: [{ id: BLOB, name: "blob" }] });
+  assert.deepEqual(custom[0], { key: `blob:${BLOB}`, name: "blob", id: BLOB, animated: false, custom: true });
+  assert.deepEqual(emoji.searchEmoji(""), []);
+});
+
+test("recently used emoji lead the quick reactions", () => {
+  const a = app();
+  assert.deepEqual(emoji.quickReactions(a), emoji.QUICK_REACTIONS);
+  emoji.rememberEmoji(a, "🔥");
+  emoji.rememberEmoji(a, `blob:${BLOB}`);
+  emoji.rememberEmoji(a, "👍");
+  assert.deepEqual(emoji.recentEmoji(a), ["👍", `blob:${BLOB}`, "🔥"]);
+  assert.deepEqual(emoji.quickReactions(a), ["👍", "🔥", "❤️", "😂"]);
+});
+
+test("shortcodes become emoji, a guild's own first, but not inside code", async () => {
+  const a = app();
+  assert.equal(await outgoing(a, "hi :smile: :blob: :nosuchcode:", []), `hi 😄 <:blob:${BLOB}> :nosuchcode:`);
+  assert.equal(await outgoing(a, "`:smile:` and\n```\n:smile:\n```\n:smile:", []), "`:smile:` and\n```\n:smile:\n```\n😄");
+  assert.equal(await outgoing(a, "10:30:45 and <:blob:" + BLOB + ">", []), "10:30:45 and <:blob:" + BLOB + ">");
+  assert.equal(await outgoing(a, ":thumbsup::heart:", []), "👍:heart:"); // Discord also needs a break between them
+});
+
+test("mentions chosen from the list are sent as tokens; typed @usernames too", async () => {
+  const a = app();
+  const chosen = [["@Moderators", "<@&01HZZZZZZZZZZZZZZZZZZZROLE>"], ["#general", `<#${CHAN}>`]];
+  assert.equal(await outgoing(a, "@Moderators see #general, @bob!", chosen),
+    `<@&01HZZZZZZZZZZZZZZZZZZZROLE> see <#${CHAN}>, <@${BOB}>!`);
+  assert.equal(await outgoing(a, "#generally not, @bobcat", chosen), "#generally not, @bobcat");
+  assert.equal(await outgoing(a, "`@bob` stays", chosen), "`@bob` stays");
+});
