@@ -40,10 +40,15 @@ async def test_avatars_are_own_avatar_uploads_and_public(server: Server) -> None
     assert r.status_code == 415
     r = await upload(s, rm.member, None, png(), "x.png", kind="poster")
     assert r.status_code == 400
+    # null removes the avatar, for everyone who sees the user.
+    r = await s.http.patch(f"{API}/users/@me", json={"avatar_id": None}, headers=rm.member.headers)
+    assert r.status_code == 200 and "avatar_id" not in r.json()["data"]
+    await s.settle()
+    assert "avatar_id" not in s.recorder.of("USER_UPDATE")[-1]
 
 
-async def test_guild_icons_and_emoji_images(server: Server) -> None:
-    s = server
+async def test_guild_icons_and_emoji_images(any_db_server: Server) -> None:
+    s = any_db_server
     rm = await room(s)
     icon = await uploaded(s, rm.owner, None, png(), "icon.png", kind="icon")
     guild = f"{API}/guilds/{rm.guild_id}"
@@ -77,6 +82,11 @@ async def test_guild_icons_and_emoji_images(server: Server) -> None:
     assert (await s.http.get(f"/api/v1/files/{image['id']}")).content
     r = await s.http.post(f"{guild}/emoji", json={"name": "again", "image_id": image["id"]}, headers=rm.owner.headers)
     assert r.status_code == 409
+    # Only the caller's own emoji uploads: not someone else's, not an icon.
+    other = await uploaded(s, rm.member, None, png(64, 64), "other.png", kind="emoji")
+    for wrong in (other["id"], icon["id"]):
+        r = await s.http.post(f"{guild}/emoji", json={"name": "nope", "image_id": wrong}, headers=rm.owner.headers)
+        assert error_code(r) == "unknown_media"
     big = await upload(s, rm.owner, None, png(2000, 2000, (1, 2, 3)) + b"\0" * 600_000, "big.png", kind="emoji")
     assert big.status_code == 413
 
