@@ -85,6 +85,10 @@ async def test_paste_drop_thumbnail_lightbox_and_download(server: Server, browse
     bare = url.split("?")[0]
     assert (await server.http.get(bare, headers=auth(outsider["token"]))).status_code in (403, 404)
     assert (await server.http.get(bare)).status_code == 403
+    # A signature is bound to its file, size and expiry: changing any of them is refused.
+    other_ex = url.replace("ex=", "ex=1", 1)
+    assert (await server.http.get(other_ex, headers=auth(outsider["token"]))).status_code == 403
+    assert (await server.http.get(url + "&size=256", headers=auth(outsider["token"]))).status_code == 403
 
     # A file over the limit is refused in the page, before any byte is sent.
     requests: list[str] = []

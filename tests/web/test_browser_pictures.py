@@ -58,6 +58,8 @@ async def test_an_avatar_shows_for_the_others_live(server: Server, browser: Any)
     # A real picture is previewed, then saved.
     await choose.set_input_files(files=[_file("me.png", "image/png", png(300, 300, (220, 60, 60)))])
     await page.get_by_role("img", name="Preview of the new avatar").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "avatar-preview-alice.png"))
     await page.get_by_role("button", name="Save avatar").click()
     await page.locator("#toasts", has_text="Avatar saved.").wait_for()
     avatar_id = await page.evaluate("amityvox.app.state.self_user.avatar_id")
@@ -108,6 +110,9 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
     banner_id = await page.wait_for_function("() => Object.values(amityvox.app.state.guilds)[0].banner_id")
     banner_id = await banner_id.json_value()
     await _loaded(bob.page, f"#sidebar .guild-banner img[data-picture='{banner_id}']")
+    await _loaded(page, "#panel .image-preview.wide img")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "guild-settings-alice.png"))
 
     # A custom emoji: too big a file is refused in the page; a small one is added with its name,
     # listed with its picture, and offered to Bob in the reaction picker.
@@ -120,6 +125,8 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
     await page.get_by_label("Name (letters, digits, _)").fill("party")
     await page.get_by_role("button", name="Add emoji").click()
     await _loaded(page, "#panel .emoji-list img.emoji[alt=':party:']")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "emoji-settings-alice.png"))
     message = bob.message("party time")
     await message.hover()
     await message.get_by_role("button", name="Add reaction").click()
