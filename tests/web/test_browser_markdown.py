@@ -54,6 +54,15 @@ async def test_markdown_reaches_the_other_person_rendered(server: Server, browse
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await bob.page.mouse.move(0, 0)
     await bob.page.screenshot(path=str(SCREENSHOTS / "markdown-1280x800.png"))
+
+    # An edit re-renders for the other side.
+    await box.press("ArrowUp")
+    edit = alice.page.get_by_label("Edit message")
+    await edit.fill("~~struck~~ and `fixed`")
+    await edit.press("Enter")
+    edited = bob.message("struck")
+    await edited.locator(".content del", has_text="struck").wait_for()
+    assert await edited.locator(".content code").inner_text() == "fixed"
     await alice.finish()
     await bob.finish()
 
@@ -120,7 +129,9 @@ async def test_drafts_survive_switching_channels_and_reloading(server: Server, b
     box = page.locator("#composer-input")
     await page.locator("#sidebar .channel", has_text="random").wait_for()
 
-    await box.fill("a half-written thought\nwith two lines")
+    await box.press_sequentially("a half-written thought")
+    await box.press("Shift+Enter")  # a new line, not a message
+    await box.press_sequentially("with two lines")
     await page.locator("#sidebar .channel", has_text="random").click()
     await page.locator("#chat-header", has_text="random").wait_for()
     assert await box.input_value() == ""

@@ -255,3 +255,14 @@ test("the sanitizer alone strips what the parser never makes", () => {
   assert.equal(div.querySelector("a").target, "_blank");
   for (const img of div.querySelectorAll("img")) assert.equal(img.getAttribute("src"), null, div.innerHTML);
 });
+
+test("plain lines take a shortcut that renders exactly as the parser would", () => {
+  const plain = ["hello there", "it's 5 o'clock, right?", "x = y", "emoji 🎉 and ünïcödé", "   padded   ", "a.b.c"];
+  const tricky = ["hi *there*", "line\nbreak", "see https://example.com", "a & b", "#tag", "a:b", "2 + 2", "a &amp; b"];
+  for (const text of [...plain, ...tricky]) {
+    const div = document.createElement("div");
+    div.append(md.sanitize(md.toHtml(text)));
+    for (const n of [...div.childNodes]) if (n.nodeType === 3 && !n.nodeValue.trim()) n.remove();
+    assert.equal(html(text), div.innerHTML, text);
+  }
+});

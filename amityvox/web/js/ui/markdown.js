@@ -254,9 +254,16 @@ const ALLOWED_ATTR = ["href", "title", "class", "src", "alt", "start", "draggabl
 
 let purify = null;
 
+/** Our own DOMPurify instance, configured once (parsing a config per call costs more than the HTML). */
 function sanitizer() {
   if (purify) return purify;
-  purify = DOMPurify.isSupported ? DOMPurify : DOMPurify(globalThis.window);
+  purify = DOMPurify(globalThis.window);
+  purify.setConfig({
+    ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false,
+    // href and src must be http(s) or an emoji image; the other values are names and numbers.
+    ALLOWED_URI_REGEXP: SAFE_URL, ADD_URI_SAFE_ATTR: ["start", "draggable", ...DATA_ATTR],
+    RETURN_DOM_FRAGMENT: true,
+  });
   purify.addHook("afterSanitizeAttributes", (node) => {
     // Links leave in a new tab to http(s) only; images are only the server's emoji pictures.
     if (node.nodeName === "A") {
@@ -272,12 +279,7 @@ function sanitizer() {
 
 /** Sanitized HTML as a fragment; exported for tests. */
 export function sanitize(html) {
-  return sanitizer().sanitize(html, {
-    ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false,
-    // href and src must be http(s) or an emoji image; the other values are names and numbers.
-    ALLOWED_URI_REGEXP: SAFE_URL, ADD_URI_SAFE_ATTR: ["start", "draggable", ...DATA_ATTR],
-    RETURN_DOM_FRAGMENT: true,
-  });
+  return sanitizer().sanitize(html);
 }
 
 // ---- the cache and hydration -------------------------------------------------------------------
@@ -285,10 +287,26 @@ export function sanitize(html) {
 const CACHE_SIZE = 2000;
 const cache = new Map(); // content → {fragment, lang}: a grammar still loading, or null
 
+// Text no rule can apply to (most chat lines): one paragraph, built without parsing or
+// sanitizing, exactly as marked would make it.
+const PLAIN = /^(?!\s*\d+[.)]\s)[^*_~`|<>[\]#\\@:&\n+=-]*$/;
+const LINKLIKE = /https?:\/\//i;
+
+function plainFragment(content) {
+  const fragment = document.createDocumentFragment();
+  if (!content.trim()) return fragment;
+  const p = document.createElement("p");
+  p.textContent = content;
+  fragment.append(p);
+  return fragment;
+}
+
 function template(content) {
   let entry = cache.get(content);
   if (entry) {
     cache.delete(content); // most recently used last
+  } else if (PLAIN.test(content) && !LINKLIKE.test(content)) {
+    entry = { fragment: plainFragment(content), lang: null };
   } else {
     const html = toHtml(content);
     const fragment = sanitize(html);
