@@ -34,7 +34,9 @@ PAGE_SCRIPT = """async ([size, rounds]) => {
   const md = await import("/js/ui/markdown.js");
   await md.loadLanguage("python");
   const id = (n) => String(n).padStart(26, "0");
-  const ctx = { user: () => ({ name: "someone", me: false }), role: () => null, channel: () => "general", revealed: () => false };
+  const ctx = {
+    user: () => ({ name: "someone", me: false }), role: () => null, channel: () => "general", revealed: () => false,
+  };
   const kinds = [
     (i) => `just a plain line of chat number ${i}, nothing special in it at all`,
     (i) => `**bold ${i}** and *italic* with a [link](https://example.com/${i}) and \\`code\\``,
