@@ -104,7 +104,7 @@ def _matches(header: str | None, etag: str) -> bool:
 
 
 def install(app: FastAPI, root: Path = WEB_DIR) -> None:
-    """Routes: `/` and `/invite/{code}` (the page), `/static/{path}` (its files)."""
+    """Routes: `/`, `/invite/{code}` and `/channels/…` message links (the page), `/static/{path}` (its files)."""
     files = StaticFiles(root)
 
     async def index(request: Request) -> Response:
@@ -123,5 +123,15 @@ def install(app: FastAPI, root: Path = WEB_DIR) -> None:
             raise not_found("file")
         return files.response(request, found)
 
-    for route, endpoint in (("/", index), ("/invite/{code}", invite_page), ("/static/{path:path}", static)):
+    async def channel_page(request: Request, path: str) -> Response:
+        # The page reads /channels/{guild}/{channel}/{message} from the address and opens it.
+        return await index(request)
+
+    routes = (
+        ("/", index),
+        ("/invite/{code}", invite_page),
+        ("/channels/{path:path}", channel_page),
+        ("/static/{path:path}", static),
+    )
+    for route, endpoint in routes:
         app.add_api_route(route, endpoint, methods=["GET", "HEAD"], include_in_schema=False)

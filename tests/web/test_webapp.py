@@ -46,9 +46,10 @@ async def test_index_and_files_revalidate_with_etags(server: Server) -> None:
     assert int(head.headers["content-length"]) > 1000 and head.headers["etag"]
 
 
-async def test_invite_links_open_the_app_and_odd_paths_are_refused(server: Server) -> None:
-    r = await server.http.get("/invite/abc123")
-    assert r.status_code == 200 and "/static/js/main.js" in r.text
+async def test_invite_and_message_links_open_the_app_and_odd_paths_are_refused(server: Server) -> None:
+    for path in ("/invite/abc123", "/channels/@me/01J0000000000000000000000C/01J0000000000000000000000M"):
+        r = await server.http.get(path)
+        assert r.status_code == 200 and "/static/js/main.js" in r.text, path
     for path in REFUSED:
         r = await server.http.get(path)
         assert r.status_code == 404, path

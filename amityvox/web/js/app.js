@@ -15,12 +15,15 @@ import * as composer from "./ui/composer.js";
 import * as emoji from "./ui/emoji.js";
 import * as features from "./ui/features.js";
 import * as imageUpload from "./ui/image-upload.js";
+import * as jump from "./ui/jump.js";
 import * as login from "./ui/login.js";
 import * as markdown from "./ui/markdown.js";
 import * as media from "./ui/media.js";
 import * as members from "./ui/members.js";
 import * as panels from "./ui/panels.js";
 import * as rail from "./ui/rail.js";
+import * as saved from "./ui/saved.js";
+import * as search from "./ui/search.js";
 import * as settings from "./ui/settings.js";
 import * as sidebar from "./ui/sidebar.js";
 
@@ -28,7 +31,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, composer, emoji, features, imageUpload, login, markdown, media, members, panels, rail, settings, sidebar];
+const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, panels, rail, saved, search, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -174,6 +177,7 @@ export class App {
     patch(this.$("sidebar"), sidebar.view(this));
     patch(this.$("chat-header"), chat.header(this));
     chat.drawMessages(this, this.$("messages"));
+    jump.afterDraw(this);
     patch(this.$("typing"), chat.typing(this));
     patch(this.$("composer-bar"), [chat.composerBar(this), media.tray(this)].flat());
     patch(this.$("lightbox"), media.lightbox(this));
@@ -217,6 +221,11 @@ export class App {
 
   /** The selection written in the address, if it still exists. */
   selectFromAddress() {
+    // A link to /channels/… (served as this page) becomes the same address after #.
+    const loc = this.doc.location;
+    if (jump.parseLink(loc.pathname)) history.replaceState(null, "", `/${loc.search}#${loc.pathname}`);
+    const link = jump.parseLink(loc.hash);
+    if (link?.messageId && this.state.channels[link.channelId]) return jump.jumpTo(this, link.channelId, link.messageId);
     const m = this.doc.location.hash.match(/^#\/channels\/([^/]+)(?:\/([^/]+))?/);
     if (m) {
       const guildId = m[1] === "@me" ? null : m[1];
@@ -235,6 +244,7 @@ export class App {
   openChannel(channelId) {
     const channel = this.state.channels[channelId];
     if (!channel || NO_MESSAGES.has(channel.channel_type)) return;
+    jump.channelOpened(this, channelId);
     const h = this.ui.history[channelId];
     if (!h || !h.loaded) this.loadHistory(channelId, { initial: true });
     else this.ackIfRead();
@@ -444,6 +454,8 @@ export class App {
     });
     doc.addEventListener("input", (event) => chat.input(this, event));
     media.bind(this);
+    jump.bind(this);
+    search.bind(this);
     markdown.bind(this);
     avatar.bind(this);
     composer.bind(this);

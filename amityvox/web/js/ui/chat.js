@@ -7,6 +7,7 @@ import { h, patch } from "./dom.js";
 import { busy, clearSent, readyIds } from "./media.js";
 import { outgoing, sent } from "./composer.js";
 import { messageView, pollView } from "./message.js";
+import * as jump from "./jump.js";
 import { channelLabel } from "./sidebar.js";
 import { displayName, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
 import { NO_MESSAGES } from "../stores.js";
@@ -26,6 +27,8 @@ export function header(app) {
     c?.topic ? h("p.topic", { title: c.topic }, c.topic) : null,
     h("div.header-tools",
       dmCall ? h("button.icon", { "data-action": "join-voice", "data-channel": c.id, title: "Start a call", "aria-label": "Start a call" }, icon("phone")) : null,
+      h("button.icon", { "data-action": "open-panel", "data-panel": "search", title: "Search (Ctrl+K)", "aria-label": "Search messages", "aria-pressed": String(app.ui.panel === "search") }, icon("search")),
+      h("button.icon", { "data-action": "open-panel", "data-panel": "saved", title: "Saved messages", "aria-label": "Saved messages", "aria-pressed": String(app.ui.panel === "saved") }, icon("bookmark")),
       c ? h("button.icon", { "data-action": "open-panel", "data-panel": "pins", title: "Pinned messages", "aria-label": "Pinned messages", "aria-pressed": String(app.ui.panel === "pins") }, icon("pin")) : null,
       c ? h("button.icon", { "data-action": "open-panel", "data-panel": "features", title: "Apps: polls, locations, kanban, whiteboard, games, activities", "aria-label": "Channel apps", "aria-pressed": String(app.ui.panel === "features") }, icon("apps")) : null,
       inGuild ? h("button.icon", { "data-action": "toggle-members", title: "Members", "aria-label": "Toggle member list", "aria-pressed": String(app.ui.membersOpen) }, icon("users")) : null),
@@ -70,11 +73,13 @@ function messageNodes(app, channelId) {
   let pi = 0;
   for (const m of list) {
     while (pi < loosePolls.length && loosePolls[pi].id < m.id) nodes.push(pollView(app, loosePolls[pi++]));
-    const compact = prev && prev.author_id === m.author_id && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_MS;
-    nodes.push(messageView(app, m, { compact, canModerate, pollsByMessage }));
+    const marks = jump.before(app, channelId, prev, m); // the NEW divider, a gap in history
+    const compact = !marks.length && prev && prev.author_id === m.author_id && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_MS;
+    nodes.push(...marks, messageView(app, m, { compact, canModerate, pollsByMessage }));
     prev = m;
   }
   while (pi < loosePolls.length) nodes.push(pollView(app, loosePolls[pi++]));
+  nodes.push(jump.after(app, channelId));
   return nodes;
 }
 

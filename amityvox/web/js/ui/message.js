@@ -9,6 +9,7 @@ import { mentionsSelf } from "../stores.js";
 import { attachmentsView } from "./media.js";
 import { emojiOnly, messageText } from "./markdown.js";
 import { codeOf, emojiGlyph, reactionPicker } from "./emoji.js";
+import { saveButton } from "./saved.js";
 
 /** A reaction's emoji key as a picker entry: a guild emoji's picture, or the character. */
 function reactionEmoji(key) {
@@ -76,7 +77,7 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
   const classes = ["msg", compact && !m.reply_to_ids ? "compact" : null, !own && mentionsSelf(s, m) ? "mentioned" : null,
     app.ui.replyTo === m.id ? "replying" : null, flash ? `effect-${app.flash.type}` : null, m.pinned ? "pinned" : null];
   return h("article", { "data-key": m.id, id: `msg-${m.id}`, class: classes, tabindex: "-1", "aria-label": `${name}: ${m.content.slice(0, 80)}` },
-    m.reply_to_ids?.length ? h("div.reply-ref", "↪ ",
+    m.reply_to_ids?.length ? h("div.reply-ref", { "data-action": "jump-to", "data-channel": m.channel_id, "data-message": m.reply_to_ids[0], title: "Go to the original message" }, "↪ ",
       replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", replied.content.slice(0, 100)] : h("em", "an earlier message")) : null,
     compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true" }, time(m.created_at).split(" ").pop())
       : userAvatar(app, m.author_id, name),
@@ -102,6 +103,7 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
     h("div.msg-actions", { role: "toolbar", "aria-label": "Message actions" },
       h("button.icon.small", { "data-action": "react-picker", "data-message": m.id, title: "Add reaction", "aria-label": "Add reaction" }, icon("smile")),
       h("button.icon.small", { "data-action": "reply", "data-message": m.id, title: "Reply", "aria-label": "Reply" }, icon("reply")),
+      saveButton(app, m),
       guildId && !m.thread_id ? h("button.icon.small", { "data-action": "start-thread", "data-message": m.id, title: "Start a thread", "aria-label": "Start a thread" }, icon("thread")) : null,
       canModerate || !guildId ? h("button.icon.small", { "data-action": "pin", "data-message": m.id, "data-pinned": m.pinned ? "1" : "0", title: m.pinned ? "Unpin" : "Pin", "aria-label": m.pinned ? "Unpin" : "Pin" }, icon("pin")) : null,
       own ? h("button.icon.small", { "data-action": "edit", "data-message": m.id, title: "Edit", "aria-label": "Edit" }, icon("edit")) : null,

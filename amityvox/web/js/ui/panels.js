@@ -11,6 +11,9 @@ import { displayName, ingestNotifications } from "../state.js";
 import { Perm, can } from "../perms.js";
 import * as settings from "./settings.js";
 import * as features from "./features.js";
+import * as saved from "./saved.js";
+import * as search from "./search.js";
+import { jumpTo } from "./jump.js";
 import { STATUSES, channelLabel } from "./sidebar.js";
 
 function frame(app, title, body, extra = null) {
@@ -210,6 +213,8 @@ const VIEWS = {
   "create-guild": createGuildView, join: joinView, "new-group": newGroupView,
   settings: (app) => frame(app, "Server settings", settings.view(app)),
   features: (app) => frame(app, "Channel apps", features.view(app)),
+  search: (app) => frame(app, "Search", search.view(app)),
+  saved: (app) => frame(app, "Saved messages", saved.view(app)),
 };
 
 export function view(app) {
@@ -254,15 +259,7 @@ export const actions = {
     app.render();
   },
   jump(app, data) {
-    const el = app.doc.getElementById(`msg-${data.message}`);
-    if (el) {
-      el.scrollIntoView({ block: "center" });
-      el.classList.add("flash");
-      el.focus();
-      setTimeout(() => el.classList.remove("flash"), 1500);
-    } else {
-      app.toast("That message is further back: scroll up to load it.", "info");
-    }
+    return jumpTo(app, app.ui.channelId, data.message);
   },
   "friends-tab"(app, data) {
     app.ui.friendsTab = data.tab;
