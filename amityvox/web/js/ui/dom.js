@@ -166,20 +166,6 @@ export function roleColor(color) {
   return typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color) ? color : null;
 }
 
-/** Plain text with URLs turned into links (opened in a new tab, no referrer). */
-export function linkify(text) {
-  const out = [];
-  const re = /\bhttps?:\/\/[^\s<>"]+/g;
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    if (m.index > last) out.push(text.slice(last, m.index));
-    out.push(h("a", { href: m[0], target: "_blank", rel: "noopener noreferrer" }, m[0]));
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
-}
-
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
