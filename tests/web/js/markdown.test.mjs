@@ -266,3 +266,16 @@ test("plain lines take a shortcut that renders exactly as the parser would", () 
     assert.equal(html(text), div.innerHTML, text);
   }
 });
+
+test("a message's one-line summary names people and hides spoilers", () => {
+  const app = {
+    api: { base: "" },
+    state: {
+      self_user: { id: ALICE }, users: { [BOB]: { id: BOB, username: "bob", display_name: "Bob" } },
+      members: {}, roles: {}, channels: { [CHAN]: { id: CHAN, name: "general" } },
+    },
+  };
+  const message = { id: "01HZZZZZZZZZZZZZZZZZZZMSG2", content: `**hi** <@${BOB}> in <#${CHAN}>\n> ||secret|| <:blob:${EMOJI}>` };
+  assert.equal(md.summaryText(app, message, null), "hi @Bob in #general ▮▮▮ :blob:");
+  assert.equal(md.summaryText(app, { ...message, content: "x".repeat(150) }, null, 10), "xxxxxxxxx…");
+});

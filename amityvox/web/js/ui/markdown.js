@@ -454,6 +454,19 @@ export function messageText(app, message, guildId, trailing = null) {
   return fragment;
 }
 
+/**
+ * A message's text on one line, for reply quotes and labels: names as shown, custom emoji as
+ * :name:, spoilers hidden, at most `max` characters.
+ */
+export function summaryText(app, message, guildId, max = 100) {
+  if (!message.content) return "";
+  const fragment = renderMarkdown(message.content, contextFor(app, message, guildId));
+  for (const el of fragment.querySelectorAll(".spoiler-text")) el.textContent = "▮▮▮";
+  for (const el of fragment.querySelectorAll("img")) el.replaceWith(el.alt);
+  const text = [...fragment.childNodes].map((n) => n.textContent).join(" ").replace(/\s+/g, " ").trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export const actions = {
   "reveal-spoiler"(app, data) {
     revealedSpoilers.add(`${data.message}:${data.spoiler}`);

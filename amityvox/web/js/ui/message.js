@@ -7,7 +7,7 @@ import { userAvatar } from "./avatar.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
 import { attachmentsView } from "./media.js";
-import { emojiOnly, messageText } from "./markdown.js";
+import { emojiOnly, messageText, summaryText } from "./markdown.js";
 import { codeOf, emojiGlyph, reactionPicker } from "./emoji.js";
 import { saveButton } from "./saved.js";
 
@@ -76,9 +76,9 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
   const flash = app.flash && app.flash.messageId === m.id && app.flash.until > Date.now();
   const classes = ["msg", compact && !m.reply_to_ids ? "compact" : null, !own && mentionsSelf(s, m) ? "mentioned" : null,
     app.ui.replyTo === m.id ? "replying" : null, flash ? `effect-${app.flash.type}` : null, m.pinned ? "pinned" : null];
-  return h("article", { "data-key": m.id, id: `msg-${m.id}`, class: classes, tabindex: "-1", "aria-label": `${name}: ${m.content.slice(0, 80)}` },
+  return h("article", { "data-key": m.id, id: `msg-${m.id}`, class: classes, tabindex: "-1", "aria-label": `${name}: ${summaryText(app, m, guildId, 80)}` },
     m.reply_to_ids?.length ? h("div.reply-ref", { "data-action": "jump-to", "data-channel": m.channel_id, "data-message": m.reply_to_ids[0], title: "Go to the original message" }, "↪ ",
-      replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", replied.content.slice(0, 100)] : h("em", "an earlier message")) : null,
+      replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", summaryText(app, replied, guildId)] : h("em", "an earlier message")) : null,
     compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true" }, time(m.created_at).split(" ").pop())
       : userAvatar(app, m.author_id, name),
     h("div.msg-body",

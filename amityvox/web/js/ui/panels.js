@@ -15,6 +15,7 @@ import * as saved from "./saved.js";
 import * as search from "./search.js";
 import { jumpTo } from "./jump.js";
 import { STATUSES, channelLabel } from "./sidebar.js";
+import { messageText } from "./markdown.js";
 
 function frame(app, title, body, extra = null) {
   return h("section.panel-frame", { "aria-labelledby": "panel-title", "data-key": `${app.ui.panel}:${app.ui.panelArgs.user ?? ""}:${app.ui.guildId ?? ""}:${app.ui.channelId ?? ""}` },
@@ -33,7 +34,7 @@ function pinsView(app) {
     : !pins.length ? h("p.muted", "Nothing is pinned in this channel yet.")
       : h("ul.pin-list", pins.map((m) => h("li.pin", { "data-key": m.id },
         h("header", h("strong", displayName(app.state, m.author_id, guildId)), " ", h("time", time(m.created_at))),
-        h("p", m.content),
+        h("div.content.md", messageText(app, m, guildId)),
         h("button.link", { "data-action": "jump", "data-message": m.id }, "Jump"))));
   return frame(app, "Pinned messages", body);
 }
