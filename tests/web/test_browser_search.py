@@ -207,6 +207,18 @@ async def test_a_message_saved_in_one_tab_shows_in_the_other(server: Server, bro
     await second.page.locator(".saved-item").nth(1).wait_for()
     assert "recipe for soup" in await second.page.locator(".saved-item").first.inner_text()
 
+    # A note written in one tab shows in the other's list.
+    second.page.once("dialog", lambda d: d.accept("for the weekend"))
+    await item.get_by_role("button", name="Add note").click()
+    await item.locator(".saved-note", has_text="for the weekend").wait_for()
+    await first.page.get_by_role("button", name="Saved messages").click()
+    await (
+        first.page.locator(".saved-item", has_text="recipe for bread")
+        .locator(".saved-note", has_text="for the weekend")
+        .wait_for()
+    )
+    await first.page.keyboard.press("Escape")
+
     # Removed in the second tab: the first tab's button says it is no longer saved.
     await item.get_by_role("button", name="Remove").click()
     await item.wait_for(state="detached")

@@ -73,6 +73,7 @@ export function view(app) {
         note ? h("p.saved-note", note) : null,
         h("div.row",
           h("button.link", { "data-action": "jump-to", "data-channel": i.channel_id, "data-message": i.message_id }, "Jump"),
+          h("button.link", { "data-action": "saved-note", "data-message": i.message_id }, note ? "Edit note" : "Add note"),
           h("button.link.danger", { "data-action": "unsave", "data-message": i.message_id }, "Remove")));
     })),
     list.exhausted ? null : h("button.ghost", { "data-action": "saved-more", disabled: list.loading }, list.loading ? "Loading…" : "More"),
@@ -100,6 +101,14 @@ export const actions = {
   },
   unsave(app, data) {
     return unsave(app, data.message);
+  },
+  async "saved-note"(app, data) {
+    const id = data.message;
+    const note = globalThis.prompt?.("Note (empty to remove)", app.state.saved_messages[id]?.note ?? "");
+    if (note == null) return;
+    const saved = await app.call(null, () => app.api.put(`/users/@me/saved-messages/${id}`, { note: note.trim() || null }), "Saving the note failed");
+    if (saved) app.state.saved_messages[id] = saved;
+    app.render();
   },
   "saved-more"(app) {
     return load(app, { more: true });
