@@ -6,6 +6,7 @@
 
 import { h, time } from "./dom.js";
 import { icon } from "./icons.js";
+import { messageText } from "./markdown.js";
 import { channelLabel } from "./sidebar.js";
 
 const PAGE = 50;
@@ -45,6 +46,10 @@ async function load(app, { more = false } = {}) {
   }
 }
 
+function guildOf(app, item) {
+  return item.guild_id ?? app.state.channels[item.channel_id]?.guild_id ?? null;
+}
+
 function where(app, item) {
   const c = app.state.channels[item.channel_id];
   if (!c) return "a channel";
@@ -69,7 +74,7 @@ export function view(app) {
       const note = app.state.saved_messages[i.message_id]?.note;
       return h("li.saved-item", { "data-key": i.message_id },
         h("header", h("span.result-where", where(app, i)), h("strong", author), h("time", { datetime: m.created_at }, time(m.created_at))),
-        h("p.saved-content", m.content.length > 300 ? `${m.content.slice(0, 300)}…` : m.content || "(attachment)"),
+        h("div.content.md.saved-content", m.content ? messageText(app, m, guildOf(app, i)) : h("em", "(attachments)")),
         note ? h("p.saved-note", note) : null,
         h("div.row",
           h("button.link", { "data-action": "jump-to", "data-channel": i.channel_id, "data-message": i.message_id }, "Jump"),
