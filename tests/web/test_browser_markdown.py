@@ -207,5 +207,16 @@ async def test_reactions_and_emoji_from_the_picker(server: Server, browser: Any)
     await page.locator("#composer-popup").get_by_role("button", name=":pizza:").click()
     await page.locator("#composer-popup .emoji-picker").wait_for(state="detached")
     assert await page.locator("#composer-input").input_value() == "party 🍕"
+
+    # The keyboard alone: ↓ from the search box into the grid, → to the next one, Enter.
+    await page.get_by_role("button", name="Choose an emoji").click()
+    await page.locator("#composer-popup").get_by_role("searchbox", name="Search emoji").fill("heart")
+    await page.locator("#composer-popup").get_by_role("button", name=":heart:").wait_for()
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowRight")
+    second = await page.evaluate("document.activeElement.dataset.emoji")
+    assert second == await page.locator("#composer-popup .emoji-cell").nth(1).get_attribute("data-emoji")
+    await page.keyboard.press("Enter")
+    assert await page.locator("#composer-input").input_value() == f"party 🍕 {second}"
     await alice.finish()
     await bob.finish()

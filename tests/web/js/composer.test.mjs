@@ -2,14 +2,19 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const { JSDOM } = createRequire(join(root, "tools", "web-vendor", "package.json"))("jsdom");
+const dom = new JSDOM('<!doctype html><body><form id="composer"><textarea id="composer-input"></textarea><button class="send">Send</button></form></body>');
+Object.assign(globalThis, { window: dom.window, document: dom.window.document, Node: dom.window.Node });
 const web = join(root, "amityvox", "web");
 const { createState } = await import(join(web, "js", "stores.js"));
 const emoji = await import(join(web, "js", "ui", "emoji.js"));
-const { outgoing } = await import(join(web, "js", "ui", "composer.js"));
+const composer = await import(join(web, "js", "ui", "composer.js"));
+const { outgoing } = composer;
 
 const table = emoji.useEmojiData(JSON.parse(readFileSync(join(web, "vendor", "emoji.json"), "utf-8")));
 
@@ -80,4 +85,40 @@ test("mentions chosen from the list are sent as tokens; typed @usernames too", a
     `<@&01HZZZZZZZZZZZZZZZZZZZROLE> see <#${CHAN}>, <@${BOB}>!`);
   assert.equal(await outgoing(a, "#generally not, @bobcat", chosen), "#generally not, @bobcat");
   assert.equal(await outgoing(a, "`@bob` stays", chosen), "`@bob` stays");
+});
+
+test("typing @name suggests members and asks the gateway for the ones the cache lacks", () => {
+  const a = app();
+  const asked = [];
+  Object.assign(a, { doc: document, gateway: { requestMembers: (...args) => asked.push(args) }, render() {}, draw() {} });
+  composer.bind(a);
+  composer.draw(a); // the first draw shows the channel's (empty) draft
+  const box = document.getElementById("composer-input");
+  const type = (text) => {
+    box.value = text;
+    box.setSelectionRange(text.length, text.length);
+    box.dispatchEvent(new window.Event("input", { bubbles: true }));
+    composer.draw(a);
+  };
+  box.focus();
+  type("hi @bo");
+  const options = () => [...document.querySelectorAll("#composer-suggestions [role=option]")].map((o) => o.textContent);
+  assert.deepEqual(options(), ["Bobbybob"]);
+  assert.deepEqual(asked, [[GUILD, "bo", 8]]);
+  type("hi @bo");
+  assert.equal(asked.length, 1, "one request per query");
+  box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true }));
+  composer.draw(a);
+  assert.equal(box.value, "hi @bob ");
+  assert.deepEqual(JSON.parse(a.read(`amityvox.draft.${CHAN}`)), { text: "hi @bob ", mentions: [["@bob", `<@${BOB}>`]] });
+  assert.deepEqual(options(), []);
+  type("hi @bob #gen");
+  assert.deepEqual(options(), ["#general"]);
+  box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true }));
+  composer.draw(a);
+  assert.deepEqual(options(), []);
+  type("hi @bob #gene");
+  assert.deepEqual(options(), [], "dismissed until the next word");
+  type("hi @bob #gene :tad");
+  assert.ok(options()[0].includes(":tada:"), options().join());
 });

@@ -116,6 +116,7 @@ export function sent(app, channelId) {
 
 function close() {
   ac.open = false;
+  ac.kind = null;
   ac.items = [];
 }
 
@@ -174,11 +175,31 @@ function refresh(app, box) {
   const start = before.length - m[1].length - m[2].length;
   if (ac.dismissed === `${start}:${m[1]}`) return;
   ac.dismissed = null;
-  const items = suggestions(app, m[1], m[2]);
   const same = ac.open && ac.kind === m[1] && ac.query === m[2];
-  Object.assign(ac, { kind: m[1], query: m[2], start, end: before.length, items, open: items.length > 0 });
+  Object.assign(ac, { kind: m[1], query: m[2], start, end: before.length });
   if (!same) ac.index = 0;
-  ac.index = Math.min(ac.index, Math.max(0, items.length - 1));
+  update(app);
+  if (m[1] === "@") askServer(app, m[2]);
+}
+
+/** Recompute the list for the current word (members and emoji may have arrived since). */
+function update(app) {
+  if (!ac.kind) return;
+  ac.items = suggestions(app, ac.kind, ac.query);
+  ac.open = ac.items.length > 0;
+  ac.index = Math.min(ac.index, Math.max(0, ac.items.length - 1));
+}
+
+const asked = new Set(); // "guild:query" member searches already sent
+
+/** The cache holds the first 100 members of a guild: ask the gateway for others by name. */
+function askServer(app, query) {
+  const guildId = app.state.channels[app.ui.channelId]?.guild_id;
+  if (!guildId || !query || ac.items.filter((i) => i.kind === "user").length >= LIMIT) return;
+  const key = `${guildId}:${query.toLowerCase()}`;
+  if (asked.has(key)) return;
+  asked.add(key);
+  app.gateway?.requestMembers(guildId, query, LIMIT);
 }
 
 function choose(app, box, item) {
@@ -219,6 +240,7 @@ export function draw(app) {
   const popup = app.doc.getElementById("composer-popup");
   if (!box || !popup) return;
   syncDraft(app, box);
+  if (ac.kind && app.doc.activeElement === box) update(app);
   const channel = app.state.channels[app.ui.channelId];
   if (!channel) app.ui.composerPicker = false;
   if (ac.open) {
@@ -258,6 +280,7 @@ function keydown(app, event) {
     t.closest(".emoji-picker")?.querySelector(".emoji-grid .emoji-cell")?.click();
     return;
   }
+  if (gridKeys(event)) return;
   if (t.id !== "composer-input" || !ac.open || event.isComposing) return;
   const n = ac.items.length;
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -273,6 +296,34 @@ function keydown(app, event) {
   event.preventDefault();
   event.stopImmediatePropagation(); // before the app's own Enter (send) and Escape handlers
   app.render();
+}
+
+const GRID_STEPS = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+
+/** Arrow keys move through the picker's grid (↓ from its search box enters it). */
+function gridKeys(event) {
+  const step = GRID_STEPS[event.key];
+  const t = event.target;
+  if (!step) return false;
+  const picker = t.closest?.(".emoji-picker");
+  if (!picker) return false;
+  const cells = [...picker.querySelectorAll(".emoji-grid .emoji-cell")];
+  if (!cells.length) return false;
+  let next;
+  if (t.dataset.emojiSearch) {
+    if (event.key !== "ArrowDown") return false;
+    next = cells[0];
+  } else {
+    const i = cells.indexOf(t);
+    if (i < 0) return false;
+    const columns = Math.max(1, cells.filter((c) => c.offsetTop === cells[0].offsetTop).length);
+    const j = i + step[0] * columns + step[1];
+    if (j < 0 && step[0] < 0) next = picker.querySelector(".emoji-search");
+    else next = cells[Math.max(0, Math.min(cells.length - 1, j))];
+  }
+  event.preventDefault();
+  next?.focus();
+  return true;
 }
 
 export const actions = {
@@ -338,6 +389,15 @@ export function bind(app) {
     refresh(app, box);
     saveDraft(app, app.ui.channelId, box.value);
     app.render();
+  });
+  // The list closes when the box loses focus; clicking an option keeps the focus in the box.
+  box.addEventListener("blur", () => {
+    if (!ac.open) return;
+    close();
+    app.render();
+  });
+  app.doc.getElementById("composer-popup").addEventListener("mousedown", (event) => {
+    if (event.target.closest(".autocomplete")) event.preventDefault();
   });
   // Moving the caret (clicks, arrows while closed) re-reads the word under it.
   box.addEventListener("click", () => {
