@@ -22,9 +22,11 @@ const GUILD = "01HZZZZZZZZZZZZZZZZZZGUILD";
 const CHAN = "01HZZZZZZZZZZZZZZZZZZZCHAN";
 const BOB = "01HZZZZZZZZZZZZZZZZZZZZBOB";
 const BLOB = "01HZZZZZZZZZZZZZZZZZZZBLOB";
+const ME = "01HZZZZZZZZZZZZZZZZZZZZZME";
 
 function app() {
   const state = createState();
+  state.self_user = { id: ME, username: "me" };
   state.guilds[GUILD] = { id: GUILD, name: "g" };
   state.channels[CHAN] = { id: CHAN, guild_id: GUILD, name: "general", channel_type: "text", position: 0 };
   state.users[BOB] = { id: BOB, username: "bob", display_name: "Bobby" };
@@ -110,7 +112,7 @@ test("typing @name suggests members and asks the gateway for the ones the cache 
   box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true }));
   composer.draw(a);
   assert.equal(box.value, "hi @bob ");
-  assert.deepEqual(JSON.parse(a.read(`amityvox.draft.${CHAN}`)), { text: "hi @bob ", mentions: [["@bob", `<@${BOB}>`]] });
+  assert.deepEqual(JSON.parse(a.read(`amityvox.draft.${ME}.${CHAN}`)), { text: "hi @bob ", mentions: [["@bob", `<@${BOB}>`]] });
   assert.deepEqual(options(), []);
   type("hi @bob #gen");
   assert.deepEqual(options(), ["#general"]);
@@ -121,4 +123,12 @@ test("typing @name suggests members and asks the gateway for the ones the cache 
   assert.deepEqual(options(), [], "dismissed until the next word");
   type("hi @bob #gene :tad");
   assert.ok(options()[0].includes(":tada:"), options().join());
+
+  // Another account on this browser starts from its own (empty) draft; the first one's stays.
+  a.state.self_user = { id: BOB, username: "bob" };
+  composer.draw(a);
+  assert.equal(box.value, "");
+  a.state.self_user = { id: ME, username: "me" };
+  composer.draw(a);
+  assert.equal(box.value, "hi @bob #gene :tad");
 });

@@ -17,14 +17,19 @@ const LIMIT = 8;
 const TRIGGER = /(?:^|\s)([@#:])([^\s@#:<>]{0,32})$/u;
 
 const ac = { open: false, kind: null, query: "", start: 0, end: 0, items: [], index: 0, dismissed: null };
-let shownChannel; // the channel whose draft the box holds
+let shown = ""; // "user/channel" whose draft the box holds
 let mentions = []; // [[text as shown, token as sent]] chosen from the list for this draft
 
 // ---- drafts -----------------------------------------------------------------------------------------
 
+// Drafts belong to the signed-in user: another account on this browser never sees them.
+function draftKey(app, channelId) {
+  return `${DRAFT_KEY}${app.state.self_user?.id}.${channelId}`;
+}
+
 function readDraft(app, channelId) {
   try {
-    const d = JSON.parse(app.read(DRAFT_KEY + channelId) ?? "null");
+    const d = JSON.parse(app.read(draftKey(app, channelId)) ?? "null");
     return d && typeof d.text === "string" ? { text: d.text, mentions: Array.isArray(d.mentions) ? d.mentions : [] } : null;
   } catch {
     return null;
@@ -32,9 +37,9 @@ function readDraft(app, channelId) {
 }
 
 function saveDraft(app, channelId, text) {
-  if (!channelId) return;
+  if (!channelId || !app.state.self_user) return;
   const kept = mentions.filter(([shown]) => text.includes(shown));
-  app.write(DRAFT_KEY + channelId, text ? JSON.stringify({ text, mentions: kept }) : null);
+  app.write(draftKey(app, channelId), text ? JSON.stringify({ text, mentions: kept }) : null);
 }
 
 /** The draft of `channelId`, as it would be restored (for tests and other views). */
@@ -49,11 +54,14 @@ function grow(box) {
 
 /** Swap the box's text when the open channel changes: the old one's is saved as typed. */
 function syncDraft(app, box) {
+  const user = app.state.self_user?.id ?? null;
   const channelId = app.ui.channelId;
-  if (shownChannel === channelId) return;
-  if (shownChannel) saveDraft(app, shownChannel, box.value);
-  shownChannel = channelId;
-  const draft = channelId ? readDraft(app, channelId) : null;
+  const now = `${user}/${channelId}`;
+  if (shown === now) return;
+  const [before, beforeChannel] = shown.split("/");
+  if (user && before === user && beforeChannel !== "null") saveDraft(app, beforeChannel, box.value);
+  shown = now;
+  const draft = user && channelId ? readDraft(app, channelId) : null;
   box.value = draft?.text ?? "";
   mentions = draft?.mentions ?? [];
   close();
@@ -109,7 +117,7 @@ export async function outgoing(app, text, chosen = mentions) {
 /** After a send: the channel's draft is gone. */
 export function sent(app, channelId) {
   mentions = [];
-  app.write(DRAFT_KEY + channelId, null);
+  app.write(draftKey(app, channelId), null);
 }
 
 // ---- autocomplete -----------------------------------------------------------------------------------
