@@ -218,5 +218,13 @@ async def test_reactions_and_emoji_from_the_picker(server: Server, browser: Any)
     assert second == await page.locator("#composer-popup .emoji-cell").nth(1).get_attribute("data-emoji")
     await page.keyboard.press("Enter")
     assert await page.locator("#composer-input").input_value() == f"party 🍕 {second}"
+
+    # A skin tone chosen once colours the emoji that take one.
+    await page.get_by_role("button", name="Choose an emoji").click()
+    popup = page.locator("#composer-popup")
+    await popup.get_by_role("radio", name="Medium skin tone").click()
+    await popup.get_by_role("searchbox", name="Search emoji").fill("thumbsup")
+    await popup.get_by_role("button", name=":thumbsup:").click()
+    assert (await page.locator("#composer-input").input_value()).endswith(" 👍🏽")
     await alice.finish()
     await bob.finish()

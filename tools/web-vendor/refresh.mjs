@@ -41,6 +41,16 @@ const readJson = (path) => JSON.parse(readFileSync(path, "utf-8"));
 const version = (pkg) => readJson(join(MODULES, pkg, "package.json")).version;
 const stripSourceMap = (text) => text.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n");
 
+const TONES = ["1F3FB", "1F3FC", "1F3FD", "1F3FE", "1F3FF"];
+
+/** Whether each skin tone is the emoji with the tone after its first character (the client builds those). */
+function takesTones(e) {
+  if (e.skins?.length !== TONES.length) return false;
+  const [first, ...rest] = e.hexcode.split("-");
+  if (rest[0] === "FE0F") rest.shift();
+  return e.skins.every((skin, i) => skin.hexcode === [first, TONES[i], ...rest].join("-"));
+}
+
 function emojiTable() {
   const data = readJson(join(MODULES, "emojibase-data", "en", "data.json"));
   const sets = SHORTCODE_SETS.map((name) => readJson(join(MODULES, "emojibase-data", "en", "shortcodes", `${name}.json`)));
@@ -55,7 +65,9 @@ function emojiTable() {
     // Emoji-presentation characters go without U+FE0F (as Discord sends them); text-default ones keep it.
     const cps = e.hexcode.split("-").map((h) => parseInt(h, 16));
     const char = String.fromCodePoint(...cps) + (cps.length === 1 && e.type === 0 ? "\uFE0F" : "");
-    rows.push([char, codes.join(" "), e.label, category]);
+    const row = [char, codes.join(" "), e.label, category];
+    if (takesTones(e)) row.push(1);
+    rows.push(row);
   }
   const table = {
     source: `emojibase-data ${version("emojibase-data")} (${SHORTCODE_SETS.join(", ")} shortcodes)`,

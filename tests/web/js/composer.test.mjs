@@ -62,6 +62,21 @@ test("search ranks exact shortcodes, then prefixes, then names; custom emoji fir
   assert.deepEqual(emoji.searchEmoji(""), []);
 });
 
+test("skin tones: the picker's choice colours emoji that take one, and :skin-tone-N: after a shortcode", async () => {
+  assert.equal(emoji.withTone("👍", 3), "👍🏽");
+  assert.equal(emoji.withTone("☝️", 1), "☝🏻"); // a text-default character drops its U+FE0F
+  assert.equal(emoji.withTone("🧑‍💻", 5), "🧑🏿‍💻");
+  assert.equal(emoji.codeOf("👍🏽"), "thumbsup");
+  assert.equal(emoji.codeOf("☝🏻"), "point_up");
+  assert.equal(emoji.searchEmoji("thumbsup", { tone: 2 })[0].char, "👍🏼");
+  assert.equal(emoji.searchEmoji("tada", { tone: 2 })[0].char, "🎉"); // no tones to take
+  const a = app();
+  assert.equal(emoji.skinTone(a), 0);
+  a.write("amityvox.emoji.tone", "4");
+  assert.equal(emoji.skinTone(a), 4);
+  assert.equal(await outgoing(a, ":thumbsup::skin-tone-4: :thumbsup: :tada::skin-tone-2:", []), "👍🏾 👍 🎉:skin-tone-2:");
+});
+
 test("recently used emoji lead the quick reactions", () => {
   const a = app();
   assert.deepEqual(emoji.quickReactions(a), emoji.QUICK_REACTIONS);

@@ -6,7 +6,9 @@
 
 import { icon } from "./icons.js";
 import { h, patch } from "./dom.js";
-import { emojiData, emojiGlyph, guildEmoji, loadEmoji, onEmojiData, openPicker, pickerView, rememberEmoji, searchEmoji, searched } from "./emoji.js";
+import {
+  emojiData, emojiGlyph, guildEmoji, loadEmoji, onEmojiData, openPicker, pickerView, rememberEmoji, searchEmoji, searched, skinTone, withTone,
+} from "./emoji.js";
 import { guildChannels, guildMembers } from "../state.js";
 import { NO_MESSAGES } from "../stores.js";
 import { enc } from "../api.js";
@@ -105,11 +107,12 @@ export async function outgoing(app, text, chosen = mentions) {
       const id = byName.get(name.toLowerCase());
       return id ? `${pre}<@${id}>` : all;
     });
-    return part.replace(/(^|[^<\w]):([A-Za-z0-9_+-]{1,32}):/g, (all, pre, code) => {
+    return part.replace(/(^|[^<\w]):([A-Za-z0-9_+-]{1,32}):(?::skin-tone-([1-5]):)?/g, (all, pre, code, tone) => {
       const e = custom.get(code);
-      if (e) return `${pre}<${e.animated ? "a" : ""}:${e.name}:${e.id}>`;
-      const char = emojiData()?.byCode.get(code.toLowerCase())?.char;
-      return char ? `${pre}${char}` : all;
+      if (e) return `${pre}<${e.animated ? "a" : ""}:${e.name}:${e.id}>${tone ? `:skin-tone-${tone}:` : ""}`;
+      const found = emojiData()?.byCode.get(code.toLowerCase());
+      if (!found) return all;
+      return `${pre}${found.tones ? withTone(found.char, Number(tone ?? 0)) : found.char}${tone && !found.tones ? `:skin-tone-${tone}:` : ""}`;
     });
   });
 }
@@ -167,7 +170,7 @@ function suggestions(app, kind, query) {
   }
   if (query.length < 2) return [];
   if (!emojiData()) return [];
-  return searchEmoji(query, { custom: guildId ? Object.values(s.emoji[guildId] ?? {}) : [], limit: LIMIT }).map((e) => ({
+  return searchEmoji(query, { custom: guildId ? Object.values(s.emoji[guildId] ?? {}) : [], limit: LIMIT, tone: skinTone(app) }).map((e) => ({
     kind: "emoji", id: e.key, entry: e, label: `:${e.name}:`, detail: "", insert: e.custom ? `:${e.name}:` : e.char, token: null, emoji: e.key,
   }));
 }

@@ -10,6 +10,8 @@ import { emojiPicture } from "./avatar.js";
 const DATA_URL = "/static/vendor/emoji.json";
 const RECENT_KEY = "amityvox.emoji.recent";
 const RECENT_MAX = 32;
+const TONE_KEY = "amityvox.emoji.tone";
+const TONE_NAMES = ["Default", "Light", "Medium-light", "Medium", "Medium-dark", "Dark"];
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉"];
 
 let table = null; // {categories: [[id, name]], emoji: [{char, codes, label, category}], byCode}
@@ -18,7 +20,7 @@ const waiting = new Set();
 
 /** Use an emoji table (the parsed emoji.json); the browser fetches it, tests pass it in. */
 export function useEmojiData(json) {
-  const emoji = json.emoji.map(([char, codes, label, category]) => ({ char, codes: codes.split(" "), label, category }));
+  const emoji = json.emoji.map(([char, codes, label, category, tones]) => ({ char, codes: codes.split(" "), label, category, tones: tones === 1 }));
   const byCode = new Map();
   for (const e of emoji) for (const code of e.codes) if (!byCode.has(code)) byCode.set(code, e);
   table = { categories: json.categories, emoji, byCode, source: json.source };
@@ -53,18 +55,33 @@ export function emojiForCode(code) {
   return table?.byCode.get(code.toLowerCase())?.char ?? null;
 }
 
-/** The main shortcode of a unicode emoji, for titles. */
+/** The main shortcode of a unicode emoji (skin tone aside), for titles. */
 export function codeOf(char) {
   if (!table) return null;
   table.byChar ??= new Map(table.emoji.map((e) => [e.char, e.codes[0]]));
-  return table.byChar.get(char) ?? null;
+  const bare = char.replace(/[\u{1F3FB}-\u{1F3FF}]/gu, "");
+  return table.byChar.get(char) ?? table.byChar.get(bare) ?? table.byChar.get(`${bare}\uFE0F`) ?? null;
+}
+
+/** `char` in skin tone 1–5 (0: as it is), for emoji that take tones. */
+export function withTone(char, tone) {
+  if (!tone) return char;
+  const [first, ...rest] = Array.from(char);
+  if (rest[0] === "\uFE0F") rest.shift();
+  return first + String.fromCodePoint(0x1f3fa + tone) + rest.join("");
+}
+
+/** The skin tone chosen in the picker (0 to 5), kept in localStorage. */
+export function skinTone(app) {
+  const n = Number(app.read(TONE_KEY));
+  return Number.isInteger(n) && n >= 0 && n <= 5 ? n : 0;
 }
 
 /**
  * Emoji matching `query` (shortcodes and names): exact shortcode first, then shortcode
  * prefixes, then words of the name. `custom` lists the guild's emoji, searched first by name.
  */
-export function searchEmoji(query, { custom = [], limit = 50 } = {}) {
+export function searchEmoji(query, { custom = [], limit = 50, tone = 0 } = {}) {
   const q = query.toLowerCase().replace(/^:|:$/g, "");
   if (!q) return [];
   const ranked = [];
@@ -80,7 +97,7 @@ export function searchEmoji(query, { custom = [], limit = 50 } = {}) {
       if (r >= 0 && (rank < 0 || r < rank)) rank = r;
     }
     if (rank < 0 && e.label.split(/\s+/).some((w) => w.startsWith(q))) rank = 2;
-    if (rank >= 0) ranked.push({ rank, entry: unicodeEntry(e) });
+    if (rank >= 0) ranked.push({ rank, entry: unicodeEntry(e, tone) });
   }
   // Stable: equal ranks keep the table's order (Discord's category order).
   return ranked.sort((a, b) => a.rank - b.rank).slice(0, limit).map((r) => r.entry);
@@ -90,8 +107,9 @@ function customEntry(e) {
   return { key: `${e.name}:${e.id}`, name: e.name, id: e.id, animated: !!e.animated, custom: true };
 }
 
-function unicodeEntry(e) {
-  return { key: e.char, name: e.codes[0], char: e.char, custom: false };
+function unicodeEntry(e, tone = 0) {
+  const char = e.tones ? withTone(e.char, tone) : e.char;
+  return { key: char, name: e.codes[0], char, custom: false };
 }
 
 /** The guild's custom emoji as picker entries, by name. */
@@ -182,10 +200,11 @@ function grid(key, entries, build) {
 
 /**
  * The picker: search, category tabs (recent, this server's emoji, then Discord's categories),
- * and a grid. `target` is "composer" or a message id; `guildId` selects the custom emoji.
+ * a skin tone, and a grid. `target` is "composer" or a message id; `guildId` selects the custom emoji.
  */
 export function pickerView(app, target, guildId, { quick = false } = {}) {
   const data = emojiData();
+  const tone = skinTone(app);
   const custom = guildId ? guildEmoji(app, guildId) : [];
   const recent = recentEmoji(app).map((k) => entryFor(app, k, guildId)).filter(Boolean);
   const sections = [];
@@ -193,7 +212,7 @@ export function pickerView(app, target, guildId, { quick = false } = {}) {
   if (custom.length) sections.push({ id: "server", name: "This server", icon: emojiGlyph(app, custom[0]), entries: () => custom });
   for (const [i, [id, name]] of (data?.categories ?? []).entries()) {
     const first = data.emoji.find((e) => e.category === i);
-    sections.push({ id, name, icon: first?.char ?? "?", entries: () => data.emoji.filter((e) => e.category === i).map(unicodeEntry) });
+    sections.push({ id, name, icon: first?.char ?? "?", entries: () => data.emoji.filter((e) => e.category === i).map((e) => unicodeEntry(e, tone)) });
   }
   if (!sections.some((s) => s.id === picker.category)) picker.category = sections[0]?.id ?? null;
   const section = sections.find((s) => s.id === picker.category);
@@ -202,9 +221,9 @@ export function pickerView(app, target, guildId, { quick = false } = {}) {
   if (!data) {
     body = h("p.emoji-empty", "Loading emoji…");
   } else if (query) {
-    const found = searchEmoji(query, { custom, limit: 120 });
+    const found = searchEmoji(query, { custom, limit: 120, tone });
     body = found.length
-      ? grid(`${target}|q|${query}`, found, () => h("div.emoji-grid", { role: "group", "aria-label": `Emoji matching ${query}` }, found.map((e) => cell(app, e, target))))
+      ? grid(`${target}|q|${query}|${tone}`, found, () => h("div.emoji-grid", { role: "group", "aria-label": `Emoji matching ${query}` }, found.map((e) => cell(app, e, target))))
       : h("p.emoji-empty", `No emoji match “${query}”`);
   } else {
     const entries = section.entries();
@@ -212,7 +231,12 @@ export function pickerView(app, target, guildId, { quick = false } = {}) {
       h("div.emoji-grid", { role: "group", "aria-label": section.name }, h("h3.emoji-heading", section.name), entries.map((e) => cell(app, e, target))));
   }
   return h("div.emoji-picker", { "data-key": `picker-${target}`, role: "dialog", "aria-label": quick ? "Add a reaction" : "Emoji picker" },
-    h("input.emoji-search", { type: "search", placeholder: "Search emoji", "aria-label": "Search emoji", "data-emoji-search": target, autocomplete: "off" }),
+    h("div.emoji-top",
+      h("input.emoji-search", { type: "search", placeholder: "Search emoji", "aria-label": "Search emoji", "data-emoji-search": target, autocomplete: "off" }),
+      h("div.emoji-tones", { role: "radiogroup", "aria-label": "Skin tone" }, TONE_NAMES.map((name, t) => h("button.emoji-tone", {
+        type: "button", role: "radio", "aria-checked": String(t === tone), "data-action": "emoji-tone", "data-tone": String(t),
+        title: `${name} skin tone`, "aria-label": `${name} skin tone`,
+      }, withTone("✋", t))))),
     quick ? h("div.quick-reactions", { role: "menu", "aria-label": "Quick reactions" }, quickReactions(app).map((key) =>
       h("button.quick-pick", { type: "button", role: "menuitem", "data-key": key, "data-action": "pick-emoji", "data-target": target, "data-emoji": key, title: `:${codeOf(key) ?? key}:` }, key))) : null,
     data ? tabs(sections) : null,
@@ -235,6 +259,10 @@ export function searched(app, event) {
 }
 
 export const actions = {
+  "emoji-tone"(app, data) {
+    app.write(TONE_KEY, data.tone === "0" ? null : data.tone);
+    app.render();
+  },
   "emoji-category"(app, data) {
     picker.category = data.category;
     picker.query = "";
