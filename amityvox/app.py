@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import pkgutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
 
 import amityvox.api
 import amityvox.services
@@ -72,58 +77,45 @@ async def start_workers(ctx: Context) -> list[asyncio.Task[None]]:
 ROLES = ("all", "api", "gateway")
 
 
-def build_app(settings: Settings, *, role: str = "all", validate_events: bool = False) -> FastAPI:
-    """The ASGI app for one process role: "all" (`amityvox serve`), "api" (REST, background
-    workers, the web client) or "gateway" (the WebSocket gateway alone). Any number of api
-    and gateway processes can share one database and NATS. `validate_events` checks every
-    published payload against the catalog (tests)."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    serves_api, serves_gateway = role in ("all", "api"), role in ("all", "gateway")
+def add_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
+    """Add `router`'s routes to the app's own table, as `include_router` did before FastAPI kept
+    included routers as a tree: a tree is walked, and matched twice, on every request."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"{route!r}: only plain API routes are added flat")
+        app.router.add_api_route(
+            (prefix + route.path) if prefix else route.path,
+            route.endpoint,
+            methods=route.methods,
+            status_code=route.status_code,
+            tags=route.tags,
+            dependencies=[*dependencies, *route.dependencies],
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses=route.responses,
+            deprecated=route.deprecated,
+            operation_id=route.operation_id,
+            response_model=route.response_model,
+            include_in_schema=route.include_in_schema,
+            response_class=route.response_class,
+            name=route.name,
+            openapi_extra=route.openapi_extra,
+        )
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.resolved_database_url)
-        await db.migrate()
-        bus = make_bus(settings, db)
-        await bus.start()
-        ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
-        app.state.ctx = ctx
 
-        gateway = Gateway(settings, bus, ServiceBackend(ctx), ctx.publish) if serves_gateway else None
-        if gateway is not None:
-            await gateway.start()
-        app.state.gateway = gateway
-        workers = await start_workers(ctx) if serves_api else []
-        try:
-            yield
-        finally:
-            if gateway is not None:
-                await gateway.close()
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            await bus.close()
-            await ctx.close_storage()
-            await db.close()
-
-    app = FastAPI(
-        title="AmityVox",
-        version="0.1.0",
-        lifespan=lifespan,
-        docs_url="/docs",
-        openapi_url="/api/v1/openapi.json",
-    )
+@functools.cache
+def routes_app(serves_api: bool) -> FastAPI:
+    """Every route, built once per process and role: nothing in the route table depends on
+    settings (a request finds its Context in the lifespan state), and building FastAPI's
+    dependency analysis for ~200 routes costs far more than serving a request."""
+    app = FastAPI(title="AmityVox", version="0.1.0", docs_url="/docs", openapi_url="/api/v1/openapi.json")
     errors.install(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_input)])
-    if serves_api:
-        for router in api_routers():
-            if router is not health.router:
-                api.include_router(router)
 
     @api.get("/gateway", tags=["gateway"])
     async def gateway_url(request: Request) -> Response:
-        base = settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
+        base = request.state.ctx.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
         ws_base = base.replace("https://", "wss://").replace("http://", "ws://")
         return ok({"url": f"{ws_base}/ws"})
 
@@ -150,8 +142,12 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         """The gateway's events as an AsyncAPI 3.0 document, generated from the catalog."""
         return Response(orjson.dumps(asyncapi.document()), media_type="application/json")
 
-    app.include_router(api)
-    app.include_router(health.router)
+    if serves_api:
+        for router in api_routers():
+            if router is not health.router:
+                add_flat(app, router, prefix=api.prefix, dependencies=api.dependencies)
+    add_flat(app, api, dependencies=api.dependencies)
+    add_flat(app, health.router)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -159,11 +155,58 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
 
     if serves_api:
         webapp.install(app)
-
-    app.add_middleware(
-        RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
-    )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=media_api.body_limits(settings))
-    app.add_middleware(SafeMethodsRead)
-    app.add_middleware(Timing)
     return app
+
+
+def build_app(settings: Settings, *, role: str = "all", validate_events: bool = False) -> Starlette:
+    """The ASGI app for one process role: "all" (`amityvox serve`), "api" (REST, background
+    workers, the web client) or "gateway" (the WebSocket gateway alone). Any number of api
+    and gateway processes can share one database and NATS. `validate_events` checks every
+    published payload against the catalog (tests).
+
+    The app owns what depends on settings (storage, bus, gateway, limits) and hands every
+    request to the shared route table, with its Context and Gateway in the lifespan state."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    serves_api, serves_gateway = role in ("all", "api"), role in ("all", "gateway")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        db = Database(settings.resolved_database_url)
+        await db.migrate()
+        bus = make_bus(settings, db)
+        await bus.start()
+        ctx = Context(settings=settings, db=db, bus=bus, validate_events=validate_events)
+        app.state.ctx = ctx
+
+        gateway = Gateway(settings, bus, ServiceBackend(ctx), ctx.publish) if serves_gateway else None
+        if gateway is not None:
+            await gateway.start()
+        app.state.gateway = gateway
+        workers = await start_workers(ctx) if serves_api else []
+        try:
+            yield {"ctx": ctx, "gateway": gateway}
+        finally:
+            if gateway is not None:
+                await gateway.close()
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            await bus.close()
+            await ctx.close_storage()
+            await db.close()
+
+    return Starlette(
+        lifespan=lifespan,
+        routes=[Mount("/", app=routes_app(serves_api))],
+        # Outermost first. A failure in these answers with the API's error envelope.
+        middleware=[
+            Middleware(Timing),
+            Middleware(SafeMethodsRead),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=media_api.body_limits(settings)),
+            Middleware(
+                RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
+            ),
+        ],
+        exception_handlers={Exception: errors.fault},
+    )

@@ -156,7 +156,7 @@ class RateLimit:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        limiter: Limiter = scope["app"].state.ctx.bus
+        limiter: Limiter = scope["state"]["ctx"].bus
         key = caller_key(scope)
         if self.per_second:
             hit = await limiter.hit(GLOBAL, key, self.per_second, GLOBAL_WINDOW)

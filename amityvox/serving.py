@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from amityvox.config import Settings
 from amityvox.gateway.transport import Connection, gateway_of
@@ -23,7 +23,7 @@ class AmityServer(uvicorn.Server):
 
 
 def server_for(
-    app: FastAPI, settings: Settings, *, port: int | None = None, log_level: str | None = None
+    app: Starlette, settings: Settings, *, port: int | None = None, log_level: str | None = None
 ) -> AmityServer:
     config = uvicorn.Config(
         app,

@@ -67,7 +67,7 @@ async def storable_input(request: Request) -> None:
 
 async def get_ctx(request: Request) -> Context:
     # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-off per request.
-    ctx: Context = request.app.state.ctx
+    ctx: Context = request.state.ctx  # the app's lifespan state
     return ctx
 
 

@@ -69,7 +69,9 @@ def install(app: FastAPI) -> None:
             message = "no such route"
         return error_response(exc.status_code, code, message)
 
-    @app.exception_handler(Exception)
-    async def _fault(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "the server hit an internal error")
+    app.add_exception_handler(Exception, fault)
+
+
+async def fault(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "the server hit an internal error")

@@ -17,7 +17,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Opcode
 from websockets.http11 import Request
@@ -42,10 +42,10 @@ class Disconnected(Exception):
         self.code = code
 
 
-def app_of(config: Any) -> FastAPI | None:
-    """The FastAPI app inside uvicorn's middleware wrappers."""
+def app_of(config: Any) -> Starlette | None:
+    """The app inside uvicorn's middleware wrappers."""
     app = getattr(config, "loaded_app", None)
-    while app is not None and not isinstance(app, FastAPI):
+    while app is not None and not isinstance(app, Starlette):
         app = getattr(app, "app", None)
     return app
 

@@ -58,5 +58,5 @@ async def test_metrics_expose_gateway_and_rest_figures(server: Server) -> None:
     await server.http.get("/api/v1/users/@me")
     r = await server.http.get("/metrics")
     assert r.status_code == 200
-    assert 'amityvox_rest_request_seconds_count{method="GET",route="/users/@me",status="401"}' in r.text
+    assert 'amityvox_rest_request_seconds_count{method="GET",route="/api/v1/users/@me",status="401"}' in r.text
     assert "amityvox_gateway_sessions" in r.text
