@@ -102,6 +102,8 @@ test("mentions chosen from the list are sent as tokens; typed @usernames too", a
     `<@&01HZZZZZZZZZZZZZZZZZZZROLE> see <#${CHAN}>, <@${BOB}>!`);
   assert.equal(await outgoing(a, "#generally not, @bobcat", chosen), "#generally not, @bobcat");
   assert.equal(await outgoing(a, "`@bob` stays", chosen), "`@bob` stays");
+  a.state.members[GUILD]["01HZZZZZZZZZZZZZZZZZZGHOST"] = { user_id: "01HZZZZZZZZZZZZZZZZZZGHOST", roles: [] }; // profile not loaded
+  assert.equal(await outgoing(a, "@bob", []), `<@${BOB}>`);
 });
 
 test("typing @name suggests members and asks the gateway for the ones the cache lacks", () => {

@@ -5,7 +5,7 @@
 import { CHANNEL_ICONS, icon } from "./icons.js";
 import { h, patch } from "./dom.js";
 import { busy, clearSent, readyIds } from "./media.js";
-import { outgoing, sent } from "./composer.js";
+import { grow, outgoing, sent } from "./composer.js";
 import { messageView, pollView } from "./message.js";
 import * as jump from "./jump.js";
 import { channelLabel } from "./sidebar.js";
@@ -133,11 +133,6 @@ export function syncComposer(app, form) {
   if (input.placeholder !== placeholder) input.placeholder = placeholder;
 }
 
-function growTextarea(el) {
-  el.style.height = "auto";
-  el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
-}
-
 export function keydown(app, event) {
   const t = event.target;
   if (t.id === "composer-input") {
@@ -161,7 +156,7 @@ export function keydown(app, event) {
 export function input(app, event) {
   const t = event.target;
   if (t.id !== "composer-input") return;
-  growTextarea(t);
+  grow(t);
   if (t.value.trim() && app.ui.channelId) app.typed(app.ui.channelId);
 }
 
@@ -202,7 +197,7 @@ export const forms = {
     if (files.length) body.attachments = files;
     if (app.ui.replyTo) body.reply_to_ids = [app.ui.replyTo];
     textarea.value = "";
-    growTextarea(textarea);
+    grow(textarea);
     sent(app, channelId);
     app.sentMessage(channelId);
     app.ui.replyTo = null;

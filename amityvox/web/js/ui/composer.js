@@ -1,6 +1,6 @@
 // The composer's helpers: autocomplete for `@` people and roles, `#` channels and `:` emoji
 // (↑/↓ to move, Tab or Enter to choose, Esc to dismiss), the emoji picker button, a draft
-// kept per channel (in localStorage, so it survives switching channels and reloading), and
+// kept per user and channel (in localStorage: it survives switching channels and reloading), and
 // the text as sent: mentions chosen from the list become <@id>, <@&id> and <#id>, and
 // `:shortcode:` becomes the emoji (a guild's custom emoji first), outside code.
 
@@ -40,16 +40,12 @@ function readDraft(app, channelId) {
 
 function saveDraft(app, channelId, text) {
   if (!channelId || !app.state.self_user) return;
-  const kept = mentions.filter(([shown]) => text.includes(shown));
+  const kept = mentions.filter(([label]) => text.includes(label));
   app.write(draftKey(app, channelId), text ? JSON.stringify({ text, mentions: kept }) : null);
 }
 
-/** The draft of `channelId`, as it would be restored (for tests and other views). */
-export function draftOf(app, channelId) {
-  return readDraft(app, channelId)?.text ?? "";
-}
-
-function grow(box) {
+/** Fit the box to its text, up to 200 px. */
+export function grow(box) {
   box.style.height = "auto";
   box.style.height = `${Math.min(box.scrollHeight, 200)}px`;
 }
@@ -97,11 +93,11 @@ export async function outgoing(app, text, chosen = mentions) {
   if (/:[^\s:]+:/.test(text)) await loadEmoji().catch(() => null);
   const custom = new Map(guildId ? guildEmoji(app, guildId).map((e) => [e.name, e]) : []);
   const people = guildId ? guildMembers(s, guildId).map((m) => m.user) : (s.channels[app.ui.channelId]?.recipients ?? []);
-  const byName = new Map(people.map((u) => [u.username.toLowerCase(), u.id]));
+  const byName = new Map(people.filter((u) => u?.username).map((u) => [u.username.toLowerCase(), u.id]));
   const pairs = [...chosen].sort((a, b) => b[0].length - a[0].length);
   return outsideCode(text, (part) => {
-    for (const [shown, token] of pairs) {
-      part = part.replace(new RegExp(`(^|[^\\w<])${escapeRe(shown)}(?![\\w-])`, "g"), (all, pre) => `${pre}${token}`);
+    for (const [label, token] of pairs) {
+      part = part.replace(new RegExp(`(^|[^\\w<])${escapeRe(label)}(?![\\w-])`, "g"), (all, pre) => `${pre}${token}`);
     }
     part = part.replace(/(^|\s)@([A-Za-z0-9_.-]{1,64})\b/g, (all, pre, name) => {
       const id = byName.get(name.toLowerCase());
@@ -219,7 +215,7 @@ function choose(app, box, item) {
   box.value = value.slice(0, ac.start) + insert + value.slice(ac.end);
   const caret = ac.start + insert.length;
   box.setSelectionRange(caret, caret);
-  if (item.token) mentions = [...mentions.filter(([shown]) => shown !== item.insert), [item.insert, item.token]];
+  if (item.token) mentions = [...mentions.filter(([label]) => label !== item.insert), [item.insert, item.token]];
   if (item.kind === "emoji") rememberEmoji(app, item.emoji);
   close();
   saveDraft(app, app.ui.channelId, box.value);
