@@ -21,18 +21,26 @@ async def _pair(server: Server, browser: Any) -> tuple[Person, Person]:
 
 async def test_markdown_reaches_the_other_person_rendered(server: Server, browser: Any) -> None:
     alice, bob = await _pair(server, browser)
-    bob_id = await bob.page.evaluate("amityvox.app.state.self_user.id")
-    text = (
-        f"**bold** and __under__ for <@{bob_id}>\n"
-        "```python\ndef greet():\n    return 'hi'\n```\n"
-        "> quoted ||the butler did it|| [docs](https://example.com/docs)"
-    )
     box = alice.page.locator("#composer-input")
-    await box.fill(text)
+    listbox = alice.page.get_by_role("listbox")
+
+    # Alice types it all with the keyboard: the mention and the emoji come from the suggestions.
+    await box.press_sequentially("**bold** and __under__ for @bo")
+    await listbox.get_by_role("option", name="bob").wait_for()
+    await box.press("Enter")
+    await box.press_sequentially(":wav")
+    await listbox.get_by_role("option", name=":wave:").wait_for()
+    await box.press("Tab")
+    for line in ["```python", "def greet():", "    return 'hi'", "```"]:
+        await box.press("Shift+Enter")
+        await box.press_sequentially(line)
+    await box.press("Shift+Enter")
+    await box.press_sequentially("> quoted ||the butler did it|| [docs](https://example.com/docs)")
     await box.press("Enter")
 
     msg = bob.message("bold and under")
     await msg.wait_for()
+    assert "👋" in await msg.locator(".content p").first.inner_text()
     assert await msg.locator(".content strong").inner_text() == "bold"
     assert await msg.locator(".content u").inner_text() == "under"
     mention = msg.locator(".mention")
