@@ -279,3 +279,15 @@ test("a message's one-line summary names people and hides spoilers", () => {
   assert.equal(md.summaryText(app, message, null), "hi @Bob in #general ▮▮▮ :blob:");
   assert.equal(md.summaryText(app, { ...message, content: "x".repeat(150) }, null, 10), "xxxxxxxxx…");
 });
+
+test("hostile shapes render (no regex that backtracks without bound)", () => {
+  const shapes = [
+    "```\n" + "\n".repeat(3990), "```" + "a\n".repeat(1995), "|".repeat(4000), "|| a ".repeat(800), "> a\n".repeat(1000),
+    "*a".repeat(2000), "[".repeat(4000), "<".repeat(4000), "@everyone".repeat(444), "a" + "\n".repeat(3998) + "b",
+  ];
+  for (const text of shapes) assert.ok(render(text).childNodes.length > 0, text.slice(0, 20));
+  // Emoji that contain shorter emoji, then one character that is not: a linear scan says no.
+  assert.equal(md.emojiOnly("👍🏽".repeat(26) + "x"), false);
+  assert.equal(md.emojiOnly("👍🏽".repeat(27)), true);
+  assert.equal(html("```\n\n\ncode\n\n\n```"), '<pre><code class="hljs">code</code></pre>');
+});

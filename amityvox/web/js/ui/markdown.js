@@ -28,7 +28,7 @@ const URL_START = /^https?:\/\//i;
 const EMOJI_SRC = new RegExp(`^/api/v1/files/${ID}$`);
 const SAFE_URL = new RegExp(`^(?:https?://|/api/v1/files/${ID}$)`, "i");
 // Where a Discord inline token may begin: `<` forms, spoiler bars, @everyone/@here.
-const INLINE_START = /<[@#:at]|\|\||@(?:everyone|here)\b/g;
+const INLINE_START = /<[@#:at]|\|\||@(?:everyone|here)\b/;
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -70,13 +70,10 @@ export function onRenderingChange(fn) {
 
 // ---- the parser --------------------------------------------------------------------------------
 
-/** Where the next Discord inline token may start (@everyone only after a non-word). */
+/** Where the next Discord inline token may start (its tokenizer decides whether one does). */
 function inlineStart(src) {
   INLINE_START.lastIndex = 0;
-  for (const m of src.matchAll(INLINE_START)) {
-    if (m[0][0] !== "@" || m.index === 0 || !/[\w@]/.test(src[m.index - 1])) return m.index;
-  }
-  return undefined;
+  return INLINE_START.exec(src)?.index;
 }
 
 function inlineToken(type, re, fields) {
@@ -162,9 +159,21 @@ function blockquote(src) {
 
 /** ``` fences: a language word alone on the first line, the closing ``` anywhere after. */
 function fences(src) {
-  const m = /^ {0,3}```(?:([\w+#.-]+)[^\S\n]*\n)?\n*([\s\S]*?)\n*```/.exec(src);
-  if (!m || !m[2].trim()) return undefined;
-  return { type: "code", raw: m[0], lang: m[1] ?? "", text: m[2] };
+  // Found with indexOf, not one regex: a lazy body between runs of newlines backtracks quadratically.
+  const open = /^ {0,3}```/.exec(src);
+  if (!open) return undefined;
+  const close = src.indexOf("```", open[0].length);
+  if (close < 0) return undefined;
+  let body = src.slice(open[0].length, close);
+  const lang = /^([\w+#.-]+)[^\S\n]*\n/.exec(body);
+  if (lang) body = body.slice(lang[0].length);
+  let start = 0;
+  let end = body.length;
+  while (start < end && body[start] === "\n") start += 1;
+  while (end > start && body[end - 1] === "\n") end -= 1;
+  body = body.slice(start, end);
+  if (!body.trim()) return undefined;
+  return { type: "code", raw: src.slice(0, close + 3), lang: lang?.[1] ?? "", text: body };
 }
 
 const noMatch = () => undefined;
@@ -409,14 +418,19 @@ export function renderMarkdown(content, ctx = {}) {
   return fragment;
 }
 
-const EMOJI_ONLY = /^(?:\s|<a?:[A-Za-z0-9_]{2,32}:[0-9A-Z]{26}>|\p{RGI_Emoji})+$/v;
-const ONE_EMOJI = /<a?:[A-Za-z0-9_]{2,32}:[0-9A-Z]{26}>|\p{RGI_Emoji}/gv;
+const CUSTOM_EMOJI_ALL = /<a?:[A-Za-z0-9_]{2,32}:[0-9A-Z]{26}>/g;
+const ONE_EMOJI = /\p{RGI_Emoji}/gv;
 
 /** Discord shows a message of 1 to 27 emoji (and nothing else) large. */
 export function emojiOnly(content) {
-  if (!content || content.length > 4000 || !EMOJI_ONLY.test(content)) return false;
-  const count = content.match(ONE_EMOJI)?.length ?? 0;
-  return count > 0 && count <= 27;
+  // One left-to-right scan: a single regex repeating \p{RGI_Emoji} backtracks exponentially on
+  // emoji that contain shorter ones (👍🏽 is 👍 and 🏽) when the text is not all emoji.
+  if (!content || content.length > 2000) return false;
+  const custom = content.match(CUSTOM_EMOJI_ALL)?.length ?? 0;
+  const rest = content.replace(CUSTOM_EMOJI_ALL, "").replace(/\s+/g, "");
+  const found = rest.match(ONE_EMOJI) ?? [];
+  const count = custom + found.length;
+  return count > 0 && count <= 27 && found.join("") === rest;
 }
 
 // ---- the app's glue ----------------------------------------------------------------------------
