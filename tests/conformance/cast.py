@@ -121,9 +121,10 @@ class Cast:
         await asyncio.gather(*(rest.aclose() for rest in self.rest.values()))
 
 
-async def assemble(server: Any) -> Cast:
-    cast = Cast(url=server.url, server=server)
-    url = server.url
+async def populate(cast: Cast) -> None:
+    """Register the people and build the guild, its roles, channels, ban, friendship and DM."""
+    url = cast.url
+
     async def register(person: str) -> None:
         rest = RestClient(url)
         cast.users[person] = (await rest.register(f"{person.replace('_', '')}", PASSWORD))["user"]
@@ -149,6 +150,31 @@ async def assemble(server: Any) -> Cast:
     await actor.friend(cast.id("friend"))
     await cast.rest["friend"].friend(cast.id("actor"))
     cast.dm = (await actor.open_dm(cast.id("dm_peer")))["id"]
+
+
+_IDS = ("guild_id", "general", "secret", "dm", "insider_role", "mods_role")
+
+
+def blueprint(cast: Cast) -> dict[str, Any]:
+    """What a populated cast's database holds, to play it again on a copy of that database."""
+    return {
+        "users": cast.users,
+        "tokens": {person: rest.token for person, rest in cast.rest.items()},
+        **{name: getattr(cast, name) for name in _IDS},
+    }
+
+
+def restore(server: Any, plan: dict[str, Any]) -> Cast:
+    """The cast of `blueprint` on `server`, whose database is a copy of the populated one."""
+    cast = Cast(url=server.url, server=server, users=dict(plan["users"]))
+    cast.rest = {person: RestClient(server.url, token) for person, token in plan["tokens"].items()}
+    for name in _IDS:
+        setattr(cast, name, plan[name])
+    return cast
+
+
+async def join(cast: Cast) -> Cast:
+    """Connect every session and return once all are in step, with nothing seen yet."""
     await asyncio.gather(*(cast.connect(key, key.split("#")[0]) for key in SESSIONS))
     await cast.settle()
     cast.mark()
