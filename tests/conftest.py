@@ -27,6 +27,24 @@ PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
 _TLS = httpx.create_ssl_context()  # made once: each new context reads the CA bundle
 
 
+# Tests that wait on whole processes, a browser or many examples: started first, so their
+# waits overlap the many short tests instead of trailing the run. Otherwise the order stands.
+_STARTED_FIRST = (
+    "tests/gateway/test_processes.py",
+    "tests/security/test_durable_workers.py",
+    "tests/bus/test_cluster.py",
+    "tests/test_serve_process.py",
+    "tests/gateway/test_crash.py",
+    "tests/gateway/test_routing_property.py",
+    "tests/security/test_grant_property.py",
+    "tests/web/test_browser",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(_STARTED_FIRST))
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Cheap password hashing and a private data directory; everything else as shipped."""
     base = Settings(
