@@ -11,7 +11,7 @@ from pydantic import Field
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.api.fields import MediaId
 from amityvox.context import Context
-from amityvox.services import auth, users
+from amityvox.services import auth, sessions, users
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -61,6 +61,26 @@ async def change_password(
     body: ChangePassword, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
     await auth.change_password(ctx, caller.id, caller.token, body.current_password, body.new_password)
+    return no_content()
+
+
+@router.get("/@me/sessions")
+async def list_sessions(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await sessions.list_sessions(ctx, caller.id, caller.token))
+
+
+@router.delete("/@me/sessions", status_code=204)
+async def revoke_other_sessions(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    """Log out everywhere else: the session making this request stays."""
+    await sessions.revoke_other_sessions(ctx, caller.id, caller.token)
+    return no_content()
+
+
+@router.delete("/@me/sessions/{session_id}", status_code=204)
+async def revoke_session(
+    session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await sessions.revoke_session(ctx, caller.id, session_id)
     return no_content()
 
 

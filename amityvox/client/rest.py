@@ -120,11 +120,61 @@ class RestClient:
         return data
 
     async def login(self, username: str, password: str) -> JSON:
-        """POST /auth/login (a username or an e-mail address) → `{user, token}`; the token is kept."""
+        """POST /auth/login (a username or an e-mail address) → `{user, token}`; the token is kept.
+        With two-factor on it is `{mfa_required, ticket, methods}`: finish with `login_totp`."""
         key = "email" if "@" in username else "username"
         data: JSON = await self.request("POST", "/auth/login", json={key: username, "password": password})
+        if "token" in data:
+            self.token = data["token"]
+        return data
+
+    async def login_totp(self, ticket: str, code: str) -> JSON:
+        """POST /auth/login/totp: the ticket from `login` and a TOTP or backup code → `{user, token}`."""
+        data: JSON = await self.request("POST", "/auth/login/totp", json={"ticket": ticket, "code": code})
         self.token = data["token"]
         return data
+
+    async def change_password(self, current_password: str, new_password: str) -> None:
+        """POST /users/@me/password: every other session of the account ends; this one stays."""
+        body = {"current_password": current_password, "new_password": new_password}
+        await self.request("POST", "/users/@me/password", json=body)
+
+    async def sessions(self) -> list[JSON]:
+        """GET /users/@me/sessions: `{id, user_agent, address, created_at, last_seen_at, expires_at, current}`."""
+        result: list[JSON] = await self.request("GET", "/users/@me/sessions")
+        return result
+
+    async def revoke_session(self, session_id: str) -> None:
+        """DELETE /users/@me/sessions/{id}: that session's token stops working, its sockets close."""
+        await self.request("DELETE", f"/users/@me/sessions/{_seg(session_id)}")
+
+    async def revoke_other_sessions(self) -> None:
+        """DELETE /users/@me/sessions: log out everywhere but here."""
+        await self.request("DELETE", "/users/@me/sessions")
+
+    async def totp_status(self) -> JSON:
+        """GET /auth/totp → `{enabled, backup_codes_left}`."""
+        result: JSON = await self.request("GET", "/auth/totp")
+        return result
+
+    async def enable_totp(self, password: str) -> JSON:
+        """POST /auth/totp/enable → `{secret, qr_code_uri}` (pending until `verify_totp`)."""
+        result: JSON = await self.request("POST", "/auth/totp/enable", json={"password": password})
+        return result
+
+    async def verify_totp(self, code: str) -> JSON:
+        """POST /auth/totp/verify: two-factor is on → `{verified, backup_codes}` (shown once)."""
+        result: JSON = await self.request("POST", "/auth/totp/verify", json={"code": code})
+        return result
+
+    async def disable_totp(self, password: str, code: str) -> None:
+        """DELETE /auth/totp with the password and a TOTP or backup code."""
+        await self.request("DELETE", "/auth/totp", json={"password": password, "code": code})
+
+    async def regenerate_backup_codes(self, password: str) -> list[str]:
+        """POST /auth/backup-codes → ten new codes; the old ones stop working."""
+        result: JSON = await self.request("POST", "/auth/backup-codes", json={"password": password})
+        return list(result["codes"])
 
     async def logout(self) -> None:
         """POST /auth/logout: the token stops working and is forgotten."""

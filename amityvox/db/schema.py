@@ -81,6 +81,9 @@ users = Table(
     _ts("deleted_at", nullable=True),
 )
 
+# One row per bearer token (a login, a registration or a bot token). `id` names the session to
+# its owner (GET /users/@me/sessions) without revealing anything about the token; `last_seen_at`
+# is refreshed at most once a minute (services/auth.py), not on every request.
 auth_sessions = Table(
     "auth_sessions",
     metadata,
@@ -88,7 +91,42 @@ auth_sessions = Table(
     _ref("user_id", "users.id"),
     _ts("created_at"),
     _ts("expires_at"),
+    Column("id", String(26), nullable=False, unique=True),
+    Column("user_agent", String(512)),
+    Column("address", String(64)),
+    _ts("last_seen_at", nullable=True),
     Index("ix_auth_sessions_user", "user_id"),
+)
+
+# TOTP two-factor (services/two_factor.py): a secret is pending until confirmed with a code
+# (`enabled_at` null); `last_step` is the 30-second step of the last accepted code, so a code
+# cannot be used twice.
+user_totp = Table(
+    "user_totp",
+    metadata,
+    Column("user_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    _ts("enabled_at", nullable=True),
+    Column("last_step", BigInteger, nullable=False, default=0),
+)
+
+# One-time backup codes, stored as SHA-256 hashes (they are random, so a fast hash suffices).
+totp_backup_codes = Table(
+    "totp_backup_codes",
+    metadata,
+    Column("user_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+)
+
+# The first step of a two-factor login: a short-lived ticket the second step redeems.
+login_tickets = Table(
+    "login_tickets",
+    metadata,
+    Column("ticket_hash", String(64), primary_key=True),
+    _ref("user_id", "users.id"),
+    _ts("expires_at"),
+    Column("user_agent", String(512)),
+    Column("address", String(64)),
 )
 
 guilds = Table(

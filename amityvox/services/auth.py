@@ -16,7 +16,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions, login_failures, users
+from amityvox.db.schema import auth_sessions, login_failures, login_tickets, user_totp, users
 from amityvox.errors import ApiError, bad_request, conflict, forbidden, rate_limited
 from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services.users import check_username, self_user, username_key
@@ -24,6 +24,8 @@ from amityvox.services.users import check_username, self_user, username_key
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
 
 REGISTRATION_WINDOW_S = 3600.0
+LAST_SEEN_EVERY_S = 60.0  # a token's last_seen_at is written at most this often
+TICKET_TTL_S = 300.0  # how long the first step of a two-factor login stays redeemable
 BACKOFF_BASE_S = 5.0  # the wait after the last free login attempt; it doubles with each failure
 ATTEMPT_MEMORY_S = 86400.0  # how long a failed login counts towards its account and address's backoff
 
@@ -52,6 +54,17 @@ async def _verify(ctx: Context, stored: str | None, password: str) -> bool:
         return False
 
 
+async def verify_password(ctx: Context, stored: str | None, password: str) -> bool:
+    """Whether `password` matches the stored Argon2 hash (False when there is none)."""
+    return await _verify(ctx, stored, password)
+
+
+async def limit_attempts(ctx: Context, key: str, free: int, window: float) -> list[int]:
+    """Record one attempt under `key`, or raise 429 past `free` attempts per `window` seconds.
+    The caller removes the returned records on success (`login_failures.c.id`)."""
+    return await _attempt(ctx, {key: _Limit(free, window)})
+
+
 def _check_password(ctx: Context, password: str) -> None:
     if len(password) < ctx.settings.password_min_length:
         raise bad_request(f"password must be at least {ctx.settings.password_min_length} characters")
@@ -67,23 +80,31 @@ def _check_email(email: str | None) -> str | None:
     return email
 
 
-async def _issue_token(ctx: Context, conn: Any, user_id: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Where a login comes from, kept with its session so its owner can recognise it."""
+
+    address: str
+    user_agent: str | None = None
+
+
+async def issue_token(ctx: Context, conn: Any, user_id: str, client: Client | None = None) -> str:
+    """A new bearer token for `user_id` inside the caller's transaction."""
     token = secrets.token_hex(32)
-    now = utcnow()
+    now = iso(utcnow())
     await conn.execute(
         insert(auth_sessions).values(
             token_hash=hash_token(token),
             user_id=user_id,
-            created_at=iso(now),
-            expires_at=iso(now + timedelta(days=ctx.settings.token_ttl_days)),
+            created_at=now,
+            expires_at=iso(utcnow() + timedelta(days=ctx.settings.token_ttl_days)),
+            id=new_id(),
+            user_agent=client.user_agent[:512] if client and client.user_agent else None,
+            address=client.address[:64] if client else None,
+            last_seen_at=now,
         )
     )
     return token
-
-
-async def issue_token(ctx: Context, conn: Any, user_id: str) -> str:
-    """A new bearer token for `user_id` inside the caller's transaction (bot tokens)."""
-    return await _issue_token(ctx, conn, user_id)
 
 
 async def create_user(
@@ -123,15 +144,15 @@ async def create_user(
     return self_user(row)
 
 
-async def register(ctx: Context, username: str, password: str, email: str | None, client: str) -> dict[str, Any]:
+async def register(ctx: Context, username: str, password: str, email: str | None, client: Client) -> dict[str, Any]:
     if not ctx.settings.registration_open:
         raise forbidden("registration is closed on this server", code="registration_closed")
     per_hour = ctx.settings.registrations_per_hour
     if per_hour:
-        await _attempt(ctx, {f"register:{client}": _Limit(per_hour, REGISTRATION_WINDOW_S)})
+        await _attempt(ctx, {f"register:{client.address}": _Limit(per_hour, REGISTRATION_WINDOW_S)})
     user = await create_user(ctx, username, password, email)
     async with ctx.uow() as tx:
-        token = await _issue_token(ctx, tx.conn, user["id"])
+        token = await issue_token(ctx, tx.conn, user["id"], client)
     return {"user": user, "token": token}
 
 
@@ -201,17 +222,20 @@ async def _dummy_hash(ctx: Context) -> str:
     return _dummies[key]
 
 
-async def login(ctx: Context, login_name: str, password: str, client: str) -> dict[str, Any]:
+async def login(ctx: Context, login_name: str, password: str, client: Client) -> dict[str, Any]:
     """Limited per account and client address together, with a growing wait, and per address
     alone, more loosely; never per account alone, so nobody can lock a stranger out. Each
     attempt is recorded before its password is checked (see `_attempt`) and a success
-    removes the records, so the limits hold across API processes and concurrent requests."""
+    removes the records, so the limits hold across API processes and concurrent requests.
+
+    With two-factor on, the answer is `{mfa_required, ticket, methods}` instead of a token:
+    POST /auth/login/totp redeems the ticket with a code (services/two_factor.py)."""
     s = ctx.settings
     name_key = login_name.casefold()
-    pair_key = f"login:{name_key}|{client}"
+    pair_key = f"login:{name_key}|{client.address}"
     limits = {
         pair_key: _Limit(s.login_max_attempts, ATTEMPT_MEMORY_S, float(s.login_backoff_max_seconds)),
-        f"login-client:{client}": _Limit(s.login_max_attempts * 5, s.login_window_seconds),
+        f"login-client:{client.address}": _Limit(s.login_max_attempts * 5, s.login_window_seconds),
     }
     recorded = await _attempt(ctx, limits)
     async with ctx.db.read() as conn:
@@ -235,7 +259,23 @@ async def login(ctx: Context, login_name: str, password: str, client: str) -> di
         await tx.conn.execute(
             delete(login_failures).where(or_(login_failures.c.key == pair_key, login_failures.c.id.in_(recorded)))
         )
-        token = await _issue_token(ctx, tx.conn, row["id"])
+        two_factor = await tx.conn.scalar(
+            select(user_totp.c.enabled_at).where(user_totp.c.user_id == row["id"], user_totp.c.enabled_at.is_not(None))
+        )
+        if two_factor:
+            ticket = secrets.token_hex(32)
+            await tx.conn.execute(delete(login_tickets).where(login_tickets.c.expires_at <= now_iso()))
+            await tx.conn.execute(
+                insert(login_tickets).values(
+                    ticket_hash=hash_token(ticket),
+                    user_id=row["id"],
+                    expires_at=iso(utcnow() + timedelta(seconds=TICKET_TTL_S)),
+                    user_agent=client.user_agent[:512] if client.user_agent else None,
+                    address=client.address[:64],
+                )
+            )
+            return {"mfa_required": True, "ticket": ticket, "methods": ["totp", "backup_code"]}
+        token = await issue_token(ctx, tx.conn, row["id"], client)
     return {"user": self_user(row), "token": token}
 
 
@@ -269,17 +309,24 @@ async def change_password(ctx: Context, user_id: str, token: str, current: str, 
 
 
 async def authenticate(ctx: Context, token: str) -> RowMapping | None:
-    """The user row (with `token_expires_at`) for a valid, unexpired token, else None."""
+    """The user row (with `token_expires_at` and `session_id`) for a valid, unexpired token,
+    else None. Records that the token was seen, at most once a minute."""
     if len(token) != 64 or any(c not in "0123456789abcdef" for c in token):
         return None
+    token_hash = hash_token(token)
     async with ctx.db.read() as conn:
         row = (
             (
                 await conn.execute(
-                    select(users, auth_sessions.c.expires_at.label("token_expires_at"))
+                    select(
+                        users,
+                        auth_sessions.c.expires_at.label("token_expires_at"),
+                        auth_sessions.c.id.label("session_id"),
+                        auth_sessions.c.last_seen_at,
+                    )
                     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
                     .where(
-                        auth_sessions.c.token_hash == hash_token(token),
+                        auth_sessions.c.token_hash == token_hash,
                         auth_sessions.c.expires_at > now_iso(),
                         users.c.deleted_at.is_(None),
                     )
@@ -288,7 +335,23 @@ async def authenticate(ctx: Context, token: str) -> RowMapping | None:
             .mappings()
             .first()
         )
+    if row is not None:
+        await _seen(ctx, token_hash, row["last_seen_at"])
     return row
+
+
+async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> None:
+    now = utcnow()
+    cutoff = iso(now - timedelta(seconds=LAST_SEEN_EVERY_S))
+    if last_seen is not None and last_seen > cutoff:
+        return
+    # Straight to the writing engine: this bookkeeping happens on GET requests too, whose
+    # transactions are otherwise read-only (api/safe_methods.py).
+    async with ctx.db.engine.begin() as conn:
+        stale = or_(auth_sessions.c.last_seen_at.is_(None), auth_sessions.c.last_seen_at <= cutoff)
+        await conn.execute(
+            update(auth_sessions).where(auth_sessions.c.token_hash == token_hash, stale).values(last_seen_at=iso(now))
+        )
 
 
 async def set_admin(ctx: Context, username: str, admin: bool = True) -> bool:
