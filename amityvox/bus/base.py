@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from amityvox.ids import new_id, now_iso
 from amityvox.ratelimit import Hit
+
+if TYPE_CHECKING:
+    from nats.js.kv import KeyValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,35 @@ class Subscription(Protocol):
 
 class Following(Subscription, Protocol):
     after: int  # the position the follower starts after: everything up to it came before
+
+
+class History(Protocol):
+    """The client-visible events a bus stored, read back by position (a gateway rebuilding the
+    dispatches of a session another gateway owned)."""
+
+    async def first_position(self) -> int:
+        """The oldest position still held, or the next one when none is (retention drops old events)."""
+        ...
+
+    def read(self, after: int, upto: int | None = None) -> AsyncIterator[tuple[int, Envelope]]:
+        """The stored events after position `after` up to `upto` (default: the last stored), in
+        order; positions no longer held are skipped, so compare `first_position()` first."""
+        ...
+
+
+class SharedKeyValues(Protocol):
+    """Key-value buckets every process on the bus shares (JetStream KV: entries carry revisions,
+    writes can be conditional on them, and watchers report deletions and expiries)."""
+
+    async def key_value(self, bucket: str, *, ttl: float, expiry_markers: bool = False) -> KeyValue:
+        """The bucket, created with entries expiring after `ttl` (and, with `expiry_markers`, a
+        marker a watcher sees when one expires) unless it exists: then as it is."""
+        ...
+
+    async def stored_keys(self, bucket: str, pattern: str) -> list[str]:
+        """The keys matching `pattern` the bucket holds anything for (values, deletions or expiry
+        markers), read from the server itself rather than from a watcher that may lag."""
+        ...
 
 
 class Bus(Protocol):
@@ -67,6 +99,16 @@ class Bus(Protocol):
         ...
 
     async def health(self) -> dict[str, Any]: ...
+
+    def history(self) -> History | None:
+        """The stored history of client-visible events; None when the bus keeps none to read back
+        (the in-process bus: its one gateway's sessions end with the process)."""
+        ...
+
+    def shared(self) -> SharedKeyValues | None:
+        """Key-value buckets shared across processes; None when the bus is one process (the
+        in-process bus: presence and sessions stay in the gateway's memory)."""
+        ...
 
     async def claim(self, name: str, key: str, ttl: float) -> bool:
         """Claim `key` in the namespace `name` for `ttl` seconds: True for the first claim,

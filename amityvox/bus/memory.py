@@ -279,6 +279,14 @@ class MemoryBus:
             found = self._claims[f"hit:{name}"] = SlidingWindow(limit, window)
         return take(found, key)
 
+    def history(self) -> None:
+        """Not kept: one process, so no other gateway ever rebuilds a session from it."""
+        return None
+
+    def shared(self) -> None:
+        """Not supported: one process, nothing to share."""
+        return None
+
     async def flush(self) -> None:
         """Wait until every subscriber has handled everything published so far, including
         what the subscribers themselves published meanwhile."""

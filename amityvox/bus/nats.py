@@ -32,11 +32,13 @@ from nats.js import api
 from nats.js.errors import (
     APIError,
     BadRequestError,
+    KeyValueLimitMarkerTTLNotSupportedError,
     KeyWrongLastSequenceError,
     NoStreamResponseError,
     NotFoundError,
     ServiceUnavailableError,
 )
+from nats.js.kv import KeyValue
 
 from amityvox.bus.base import Envelope, Follower, Handler, subject_matches
 from amityvox.events import CATALOG
@@ -231,7 +233,7 @@ class NatsBus:
         self.published = 0
         self.reconnects = 0
         self.last_error: str | None = None
-        self._claims: dict[str, Any] = {}  # claim namespace → its KV bucket
+        self._claims: dict[str, KeyValue] = {}  # claim namespace → its KV bucket
         self._rate_streams: set[str] = set()
         self._hits: dict[str, SlidingWindow] = {}  # this process's view of each rate limit
         self.live: set[_StreamFollower] = set()
@@ -450,6 +452,36 @@ class NatsBus:
             return None
         raise RuntimeError(f"stream message get failed: {body.get('error')}")
 
+    def history(self) -> NatsBus:
+        """The events stream: `first_position` and `read` above."""
+        return self
+
+    def shared(self) -> NatsBus:
+        """JetStream key-value buckets: `key_value` and `stored_keys` below."""
+        return self
+
+    async def key_value(self, bucket: str, *, ttl: float, expiry_markers: bool = False) -> KeyValue:
+        js = self._conn().jetstream()
+        config = api.KeyValueConfig(
+            bucket=bucket,
+            ttl=ttl,
+            history=1,
+            limit_marker_ttl=ttl if expiry_markers else None,
+            storage=api.StorageType.FILE,
+            replicas=self.replicas,
+        )
+        try:
+            return await js.create_key_value(config)
+        except KeyValueLimitMarkerTTLNotSupportedError as exc:
+            raise RuntimeError(f"the bucket {bucket} needs nats-server 2.11 or later (expiry markers)") from exc
+        except BadRequestError:  # made by another process already, maybe with other settings: use it as it is
+            return await js.key_value(bucket)
+
+    async def stored_keys(self, bucket: str, pattern: str) -> list[str]:
+        prefix = f"$KV.{bucket}."
+        info = await self._conn().jetstream().stream_info(f"KV_{bucket}", subjects_filter=prefix + pattern)
+        return [subject.removeprefix(prefix) for subject in info.state.subjects or {}]
+
     async def claim(self, name: str, key: str, ttl: float) -> bool:
         """A create in the KV bucket AMITYVOX_CLAIMS_<NAME>, whose entries expire after `ttl`:
         only one process's create succeeds until then. When NATS cannot answer, the claim is
@@ -457,14 +489,7 @@ class NatsBus:
         try:
             kv = self._claims.get(name)
             if kv is None:
-                js = self._conn().jetstream()
-                bucket = f"AMITYVOX_CLAIMS_{name.upper()}"
-                config = api.KeyValueConfig(bucket=bucket, ttl=ttl, history=1, replicas=self.replicas)
-                try:
-                    kv = await js.create_key_value(config)
-                except BadRequestError:  # made by another process already
-                    kv = await js.key_value(bucket)
-                self._claims[name] = kv
+                kv = self._claims[name] = await self.key_value(f"AMITYVOX_CLAIMS_{name.upper()}", ttl=ttl)
             await kv.create(key, b"")
             return True
         except KeyWrongLastSequenceError:

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from nats.js import api
-from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
+from amityvox.bus.base import Bus, History, SharedKeyValues
 from amityvox.gateway.session import Session
 
 log = logging.getLogger("amityvox.gateway")
@@ -78,13 +78,13 @@ def _anchors(flat: list[int]) -> list[Anchor]:
 class Handover:
     """This gateway's anchors in the NATS KV bucket, and the reading and claiming of others'."""
 
-    def __init__(self, nc: Any, node: str, window_s: float, replicas: int = 1) -> None:
-        self._nc = nc
+    def __init__(self, shared: SharedKeyValues, history: History, node: str, window_s: float) -> None:
+        self._shared = shared
+        self.history = history  # the events the anchors' positions point into
         self.node = node
         # Each shard is written at least this often, so one not written for a resume window
         # belongs to a gateway that is gone, and so are the sessions in it.
         self._rewrite_s = min(BUCKET_TTL_S / 3, window_s / 2)
-        self._replicas = replicas
         self._kv: Any = None
         # shard → session id → (user, anchors, oldest first)
         self._shards: dict[str, dict[str, tuple[str, list[Anchor]]]] = {shard: {} for shard in SHARDS}
@@ -95,12 +95,7 @@ class Handover:
         self._locks = {shard: asyncio.Lock() for shard in SHARDS}
 
     async def start(self) -> None:
-        js = self._nc.jetstream()
-        config = api.KeyValueConfig(bucket=BUCKET, ttl=BUCKET_TTL_S, history=1, replicas=self._replicas)
-        try:
-            self._kv = await js.create_key_value(config)
-        except BadRequestError:  # exists with other settings: use it as it is
-            self._kv = await js.key_value(BUCKET)
+        self._kv = await self._shared.key_value(BUCKET, ttl=BUCKET_TTL_S)
 
     # ---- this gateway's anchors --------------------------------------------------------------
 
@@ -225,9 +220,10 @@ class Handover:
         return True
 
 
-def handover_store(bus: Any, node: str, window_s: float) -> Handover | None:
-    """A handover store when the bus crosses processes (NATS); none for the in-process bus."""
-    nc = getattr(bus, "nc", None)
-    if nc is None:
+def handover_store(bus: Bus, node: str, window_s: float) -> Handover | None:
+    """A handover store when the bus shares key-value buckets across processes and keeps the
+    history to rebuild sessions from (NATS); none for the in-process bus."""
+    shared, history = bus.shared(), bus.history()
+    if shared is None or history is None:
         return None
-    return Handover(nc, node, window_s, getattr(bus, "replicas", 1))
+    return Handover(shared, history, node, window_s)

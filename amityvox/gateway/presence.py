@@ -27,15 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from nats.js import api
-from nats.js.errors import (
-    BadRequestError,
-    KeyValueLimitMarkerTTLNotSupportedError,
-    KeyWrongLastSequenceError,
-    NotFoundError,
-)
+from nats.js.errors import BadRequestError, KeyWrongLastSequenceError, NotFoundError
 
-from amityvox.bus.base import Bus
+from amityvox.bus.base import Bus, SharedKeyValues
 
 log = logging.getLogger("amityvox.gateway.presence")
 
@@ -121,12 +115,11 @@ class NatsPresence:
     shared = True
 
     def __init__(
-        self, nc: Any, announce: Announce, *, ttl_s: float = TTL_S, replicas: int = 1, node_id: str | None = None
+        self, shared: SharedKeyValues, announce: Announce, *, ttl_s: float = TTL_S, node_id: str | None = None
     ) -> None:
-        self.nc = nc
+        self.shared_kv = shared
         self.announce = announce
         self.ttl_s = ttl_s
-        self.replicas = replicas
         self.node_id = node_id or secrets.token_hex(8)
         self.statuses: dict[str, str] = {}
         self._held: dict[str, dict[str, Held]] = {}  # user → node → what that node holds
@@ -139,20 +132,7 @@ class NatsPresence:
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        js = self.nc.jetstream()
-        config = api.KeyValueConfig(
-            bucket=BUCKET,
-            ttl=self.ttl_s,
-            limit_marker_ttl=self.ttl_s,
-            storage=api.StorageType.FILE,
-            replicas=self.replicas,
-        )
-        try:
-            self._kv = await js.create_key_value(config)
-        except KeyValueLimitMarkerTTLNotSupportedError as exc:
-            raise RuntimeError("shared presence needs nats-server 2.11 or later (expiry markers)") from exc
-        except BadRequestError:  # already there with other settings (TTL, replicas): use it as it is
-            self._kv = await js.key_value(BUCKET)
+        self._kv = await self.shared_kv.key_value(BUCKET, ttl=self.ttl_s, expiry_markers=True)
         self._watcher = await self._kv.watch("*.*")  # `<user>.<node>` only, not the claim keys
         async for entry in self._watcher:  # the keys present now, then None
             if entry is None:
@@ -321,10 +301,9 @@ class NatsPresence:
 
     async def _holders(self, user_id: str) -> list[str]:
         """Other nodes holding the user, read from the bucket itself (the watcher may lag)."""
-        info = await self.nc.jetstream().stream_info(f"KV_{BUCKET}", subjects_filter=f"$KV.{BUCKET}.{user_id}.*")
         nodes = []
-        for subject in info.state.subjects or {}:
-            node = subject.rsplit(".", 1)[1]
+        for key in await self.shared_kv.stored_keys(BUCKET, f"{user_id}.*"):
+            node = key.rsplit(".", 1)[1]
             if node != self.node_id and await self._live(f"{user_id}.{node}"):
                 nodes.append(node)
         return nodes
@@ -339,11 +318,7 @@ class NatsPresence:
 
 
 def presence_store(bus: Bus, announce: Announce) -> Presence:
-    """Shared presence on NATS; this process's own otherwise (the in-process bus is one process)."""
-    from amityvox.bus.nats import NatsBus
-
-    if isinstance(bus, NatsBus):
-        if bus.nc is None:
-            raise RuntimeError("the NATS bus must be started before the gateway")
-        return NatsPresence(bus.nc, announce, ttl_s=TTL_S, replicas=getattr(bus, "replicas", 1))
-    return LocalPresence()
+    """Shared presence when the bus shares key-value buckets across processes (NATS); this
+    process's own otherwise (the in-process bus is one process)."""
+    shared = bus.shared()
+    return LocalPresence() if shared is None else NatsPresence(shared, announce, ttl_s=TTL_S)

@@ -566,7 +566,7 @@ class Gateway:
         later = deque(a for a in found.anchors if (a.position, a.seq) > (start.position, start.seq))
         if later and not await self._reached(later[-1].position):
             raise _Closing(Close.INVALID_RESUME, "this gateway is behind the session: try again")
-        if start.position + 1 < await self.bus.first_position():  # type: ignore[attr-defined]
+        if start.position + 1 < await self.handover.history.first_position():
             raise _Closing(Close.INVALID_RESUME, "events since seq are past the stream's retention")
         await self._make_room(user_id)
         session = Session(session_id, user_id, self.settings.replay_buffer)
@@ -597,6 +597,7 @@ class Gateway:
     ) -> tuple[list[tuple[int, Dispatch]], int]:
         """The session's dispatches after `start` up to stream position `upto`, numbered as its
         old gateway numbered them (every later anchor must agree on the way), and its `s` then."""
+        assert self.handover is not None
         count = start.seq
         frames: list[tuple[int, Dispatch]] = []
 
@@ -613,7 +614,7 @@ class Gateway:
                 count = anchor.seq
 
         passing(start.position)
-        async for position, env in self.bus.read(start.position, upto):  # type: ignore[attr-defined]
+        async for position, env in self.handover.history.read(start.position, upto):
             passing(position - 1)
             if self._seen.get(env.id, position) < position:
                 continue  # a second copy of an event: its gateway dropped it too

@@ -15,6 +15,7 @@ from pathlib import Path
 import nats
 import pytest
 
+from amityvox.bus.nats import NatsBus
 from amityvox.gateway import presence
 from amityvox.gateway.presence import NatsPresence
 from tests.conftest import Server
@@ -187,13 +188,14 @@ async def test_the_users_of_a_gateway_that_stops_refreshing_go_offline_once(
         await join_guild(s, newcomer)
 
         # A third gateway's presence: it holds the owner and the newcomer, then crashes.
-        nc = await nats.connect(nats_server.url)
+        bus = NatsBus(nats_server.url)
+        await bus.start()
         announced: list[tuple[str, str]] = []
 
         async def announce(user_id: str, status: str) -> None:
             announced.append((user_id, status))
 
-        crashed = NatsPresence(nc, announce, ttl_s=2.0)
+        crashed = NatsPresence(bus, announce, ttl_s=2.0)
         await crashed.start()
         await crashed.join(owner.id, "busy")
         await crashed.join(newcomer.id, "online")
@@ -204,7 +206,7 @@ async def test_the_users_of_a_gateway_that_stops_refreshing_go_offline_once(
         # online when the crashed gateway's keys expire; the owner does not.
         on_b = (await online(s.b.url, newcomer))[newcomer.id]
         await crashed.close()  # stops refreshing; its keys stay until they expire
-        await nc.close()
+        await bus.close()
 
         gone = await watcher.wait_for("PRESENCE_UPDATE", timeout=10, check=lambda d: d["user_id"] == owner.id)
         assert gone["d"] == {"user_id": owner.id, "status": "offline"}
