@@ -1,0 +1,1 @@
+"""The WebSocket gateway: sessions, routing indexes and fan-out from the bus."""
