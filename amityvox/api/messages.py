@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
-from amityvox.services import history, messages, pins, reactions, read_state, threads, typing
+from amityvox.services import history, messages, pins, reactions, read_state, threads, typing_indicator
 
 router = APIRouter(prefix="/channels", tags=["messages"])
 
@@ -196,7 +196,7 @@ async def start_typing(
     channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
     """204 whether or not an event went out: repeated calls within 5 s are absorbed."""
-    await typing.start_typing(ctx, caller.id, channel_id)
+    await typing_indicator.start_typing(ctx, caller.id, channel_id)
     return no_content()
 
 

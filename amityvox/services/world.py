@@ -39,7 +39,7 @@ from amityvox.services.serialize import (
     load_member,
     role_out,
 )
-from amityvox.services.typing import start_typing
+from amityvox.services.typing_indicator import start_typing
 from amityvox.services.users import get_row, self_user
 
 log = logging.getLogger("amityvox.gateway")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amityvox import permissions as P
-from amityvox.services.typing import start_typing
+from amityvox.services.typing_indicator import start_typing
 from tests.conftest import Server
 from tests.messages.helpers import API, dm, error_code, nothing_published, overwrite, patch_channel, person, room
 
