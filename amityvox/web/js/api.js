@@ -114,8 +114,8 @@ export class Api {
     return this.request("PATCH", path, { body });
   }
 
-  delete(path) {
-    return this.request("DELETE", path);
+  delete(path, body) {
+    return this.request("DELETE", path, { body });
   }
 
   /** POST a multipart form, such as a file with its `kind` to /files/upload. */
@@ -133,9 +133,17 @@ export class Api {
     return out;
   }
 
+  /** `{user, token}`, or with two-factor on `{mfa_required, ticket}` for `loginTotp`. */
   async login(username, password) {
     const body = username.includes("@") ? { email: username, password } : { username, password };
     const out = await this.request("POST", "/auth/login", { body, auth: false });
+    if (out.token) this.token = out.token;
+    return out;
+  }
+
+  /** The second step of a two-factor login: the ticket and a TOTP or backup code. */
+  async loginTotp(ticket, code) {
+    const out = await this.request("POST", "/auth/login/totp", { body: { ticket, code }, auth: false });
     this.token = out.token;
     return out;
   }

@@ -24,6 +24,7 @@ import * as panels from "./ui/panels.js";
 import * as rail from "./ui/rail.js";
 import * as saved from "./ui/saved.js";
 import * as search from "./ui/search.js";
+import * as security from "./ui/security.js";
 import * as settings from "./ui/settings.js";
 import * as sidebar from "./ui/sidebar.js";
 
@@ -31,7 +32,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, panels, rail, saved, search, settings, sidebar];
+const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, panels, rail, saved, search, security, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -43,6 +44,7 @@ export class App {
     this.ui = {
       view: "login", // login | app
       authMode: "login", // login | register
+      authTicket: null, // the first step of a two-factor login passed: a code is asked for next
       authError: null,
       authNotice: null,
       busy: false,
@@ -142,7 +144,7 @@ export class App {
     this.api.token = null;
     this.state = createState({ max_messages: 5000 });
     Object.assign(this.ui, {
-      view: "login", authMode: "login", authError: null, authNotice: notice, guildId: null, channelId: null, panel: null, history: {}, pins: {},
+      view: "login", authMode: "login", authTicket: null, authError: null, authNotice: notice, guildId: null, channelId: null, panel: null, history: {}, pins: {},
       voice: null, replyTo: null, editing: null, lists: {},
     });
     this.draw();

@@ -2,7 +2,23 @@
 
 import { h } from "./dom.js";
 
+function secondStep(app) {
+  const { authError, busy } = app.ui;
+  return h("section.auth", { "aria-labelledby": "auth-title" },
+    h("div.auth-card",
+      h("div.brand", h("span.logo", { "aria-hidden": "true" }, "A"), "AmityVox"),
+      h("h1#auth-title", "Two-factor authentication"),
+      h("form.stack", { "data-submit": "login-totp", "aria-describedby": authError ? "auth-error" : null },
+        h("label", "Code from your authenticator app, or a backup code", h("input", {
+          name: "code", required: true, maxlength: 32, autocomplete: "one-time-code", autofocus: true, id: "auth-code",
+        })),
+        authError ? h("p.error#auth-error", { role: "alert" }, authError) : null,
+        h("button.primary", { type: "submit", disabled: busy }, busy ? "Please wait…" : "Verify")),
+      h("p.switch", h("button.link", { type: "button", "data-action": "auth-mode", "data-mode": "login" }, "Back to sign in"))));
+}
+
 export function view(app) {
+  if (app.ui.authTicket) return secondStep(app);
   const { authMode, authError, authNotice, busy } = app.ui;
   const register = authMode === "register";
   return h("section.auth", { "aria-labelledby": "auth-title" },
@@ -32,11 +48,17 @@ async function authenticate(app, fields, form, doIt) {
   app.ui.authError = null;
   app.draw();
   try {
-    await doIt();
-    app.ui.authNotice = null;
+    const out = await doIt();
     form.reset();
+    if (out?.mfa_required) {
+      app.ui.authTicket = out.ticket; // the second step asks for a code
+      return;
+    }
+    app.ui.authTicket = null;
+    app.ui.authNotice = null;
     app.connect();
   } catch (err) {
+    if (err.code === "invalid_ticket") app.ui.authTicket = null; // expired: sign in again
     app.ui.authError = err.message || "That did not work.";
   } finally {
     app.ui.busy = false;
@@ -48,6 +70,9 @@ export const forms = {
   login(app, f, form) {
     return authenticate(app, f, form, () => app.api.login(f.username.trim(), f.password));
   },
+  "login-totp"(app, f, form) {
+    return authenticate(app, f, form, () => app.api.loginTotp(app.ui.authTicket, f.code.trim()));
+  },
   register(app, f, form) {
     return authenticate(app, f, form, () => app.api.register(f.username.trim(), f.password, f.email?.trim()));
   },
@@ -56,6 +81,7 @@ export const forms = {
 export const actions = {
   "auth-mode"(app, data) {
     app.ui.authMode = data.mode;
+    app.ui.authTicket = null;
     app.ui.authError = null;
     app.draw();
     app.doc.getElementById("auth-username")?.focus();

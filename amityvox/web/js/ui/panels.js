@@ -13,6 +13,7 @@ import * as settings from "./settings.js";
 import * as features from "./features.js";
 import * as saved from "./saved.js";
 import * as search from "./search.js";
+import * as security from "./security.js";
 import { jumpTo } from "./jump.js";
 import { STATUSES, channelLabel } from "./sidebar.js";
 import { messageText } from "./markdown.js";
@@ -165,7 +166,10 @@ function profileView(app) {
       h("label", "Display name", h("input", { name: "display_name", maxlength: 64, value: u.display_name ?? "" })),
       h("label", "Status text", h("input", { name: "status_text", maxlength: 128, value: u.status_text ?? "" })),
       h("label", "About you", h("textarea", { name: "bio", rows: 3, maxlength: 2000 }, u.bio ?? "")),
-      h("button.primary", { type: "submit" }, "Save")) : h("div.row.wrap",
+      h("button.primary", { type: "submit" }, "Save")) : null,
+    mine ? h("section.card", h("h3", "Account security"),
+      h("p.muted", "Password, signed-in sessions and two-factor authentication."),
+      h("button", { "data-action": "open-panel", "data-panel": "security" }, "Security settings")) : h("div.row.wrap",
       h("button", { "data-action": "dm", "data-user": uid }, "Message"),
       rel?.type === "friend" ? h("button", { "data-action": "unfriend", "data-user": uid }, "Remove friend")
         : rel?.type === "pending_incoming" ? h("button", { "data-action": "friend", "data-user": uid }, "Accept request")
@@ -216,6 +220,7 @@ const VIEWS = {
   features: (app) => frame(app, "Channel apps", features.view(app)),
   search: (app) => frame(app, "Search", search.view(app)),
   saved: (app) => frame(app, "Saved messages", saved.view(app)),
+  security: (app) => frame(app, "Security", security.view(app)),
 };
 
 export function view(app) {
