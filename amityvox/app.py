@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
 import logging
-import pkgutil
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,11 +18,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-import amityvox.api
-import amityvox.services
 from amityvox import webapp
 from amityvox.api import errors, health
 from amityvox.api import media as media_api
+from amityvox.api.areas import AREAS
 from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
 from amityvox.api.safe_methods import SafeMethodsRead
@@ -38,6 +35,7 @@ from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
 from amityvox.ratelimit import RateLimit
 from amityvox.services import outbox
+from amityvox.services.workers import WORKERS
 from amityvox.services.world import ServiceBackend
 
 log = logging.getLogger("amityvox")
@@ -52,25 +50,16 @@ def make_bus(settings: Settings, db: Database) -> Bus:
     return NatsBus(settings.bus_url, replicas=settings.nats_replicas)
 
 
-def _modules(package: Any) -> list[Any]:
-    path = package.__path__
-    name = package.__name__
-    found = sorted(m.name for m in pkgutil.iter_modules(path))
-    return [importlib.import_module(f"{name}.{m}") for m in found]
-
-
 def api_routers() -> list[APIRouter]:
-    """Every `router` defined in `amityvox/api/*.py`: adding an area is adding a module."""
-    return [m.router for m in _modules(amityvox.api) if isinstance(getattr(m, "router", None), APIRouter)]
+    """The `router` of every API area (`api/areas.py`)."""
+    return [module.router for module in AREAS]
 
 
 async def start_workers(ctx: Context) -> list[asyncio.Task[None]]:
-    """Background tasks: every `amityvox/services/*.py` may define `async def start(ctx) -> list[Task]`."""
+    """Background tasks: `start(ctx)` of every service that runs workers (`services/workers.py`)."""
     tasks: list[asyncio.Task[None]] = []
-    for module in _modules(amityvox.services):
-        start = getattr(module, "start", None)
-        if start is not None:
-            tasks.extend(await start(ctx))
+    for module in WORKERS:
+        tasks.extend(await module.start(ctx))
     return tasks
 
 

@@ -1,0 +1,73 @@
+"""Every API area whose `router` the app serves, listed by hand so that none is added by accident
+(tests/test_app_modules.py fails on a module defining `router` that is not here)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from amityvox.api import (
+    activities,
+    announcements,
+    auth,
+    automod,
+    bots,
+    channel_groups,
+    channels,
+    dms,
+    experimental,
+    games,
+    guild_events,
+    guilds,
+    health,
+    invites,
+    media,
+    messages,
+    music_party,
+    notifications,
+    onboarding,
+    polls,
+    raid,
+    read_state,
+    relationships,
+    saved_messages,
+    search,
+    user_settings,
+    users,
+    voice,
+    watch_together,
+    widgets,
+)
+
+# In the order their routes are added (and so matched).
+AREAS: tuple[ModuleType, ...] = (
+    activities,
+    announcements,
+    auth,
+    automod,
+    bots,
+    channel_groups,
+    channels,
+    dms,
+    experimental,
+    games,
+    guild_events,
+    guilds,
+    health,
+    invites,
+    media,
+    messages,
+    music_party,
+    notifications,
+    onboarding,
+    polls,
+    raid,
+    read_state,
+    relationships,
+    saved_messages,
+    search,
+    user_settings,
+    users,
+    voice,
+    watch_together,
+    widgets,
+)

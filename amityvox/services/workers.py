@@ -1,0 +1,38 @@
+"""The services that run background workers: each defines `async def start(ctx) -> list[Task]`.
+Listed by hand so that none starts by accident (tests/test_app_modules.py fails on a module
+defining `start` that is not here)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from amityvox.services import (
+    automod,
+    guild_events,
+    locations,
+    media_worker,
+    moderation,
+    notifications,
+    outbox,
+    polls,
+    previews,
+    raid,
+    search,
+    voice,
+)
+
+# In the order they are started.
+WORKERS: tuple[ModuleType, ...] = (
+    automod,
+    guild_events,
+    locations,
+    media_worker,
+    moderation,
+    notifications,
+    outbox,
+    polls,
+    previews,
+    raid,
+    search,
+    voice,
+)
