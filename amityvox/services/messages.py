@@ -218,10 +218,16 @@ async def reaction_summaries(
 
 
 async def render(
-    conn: AsyncConnection, rows: Sequence[Row], viewer_id: str | None, nonce: str | None = None
+    conn: AsyncConnection,
+    rows: Sequence[Row],
+    viewer_id: str | None,
+    nonce: str | None = None,
+    *,
+    new: bool = False,
 ) -> list[dict[str, Any]]:
     """Whole Message objects for `rows`; `me` in reactions is for `viewer_id` (None: false everywhere,
-    as in events, where reaction events carry `user_id` so each client derives `me` itself)."""
+    as in events, where reaction events carry `user_id` so each client derives `me` itself).
+    `new`: the rows were inserted in this transaction, so nobody has reacted to them yet."""
     if not rows:
         return []
     author_ids = {r["author_id"] for r in rows}
@@ -229,7 +235,7 @@ async def render(
         u["id"]: public_user(u)
         for u in (await conn.execute(select(users).where(users.c.id.in_(author_ids)))).mappings()
     }
-    summaries = await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
+    summaries = {} if new else await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
     files = await media.attachments_for(conn, [r["id"] for r in rows])
     return [
         message_out(
@@ -312,8 +318,9 @@ async def create_message(
         user_ids, role_ids, here = await parse_mentions(conn, ca, content)
         message_id = new_id()
         now = now_iso()
-        await conn.execute(
-            messages.insert().values(
+        inserted = await conn.execute(
+            messages.insert()
+            .values(
                 id=message_id,
                 channel_id=channel_id,
                 guild_id=ca.guild_id,
@@ -330,7 +337,9 @@ async def create_message(
                 pinned=False,
                 created_at=now,
             )
+            .returning(*messages.c)  # the row as stored, without reading it back
         )
+        row = inserted.mappings().one()
         await _store_mentions(conn, message_id, channel_id, user_ids, role_ids)
         await media.attach(conn, message_id, channel_id, ca.guild_id, files)
         await conn.execute(update(channels).where(channels.c.id == channel_id).values(last_message_id=message_id))
@@ -341,8 +350,7 @@ async def create_message(
                 .values(last_active_at=now)
             )
         await advance_read_state(conn, author_id, channel_id, message_id)
-        row = await load_message_row(conn, channel_id, message_id)
-        message = (await render(conn, [row], author_id, nonce))[0]
+        message = (await render(conn, [row], author_id, nonce, new=True))[0]
         tx.emit("MESSAGE_CREATE", message)
         return message
 
