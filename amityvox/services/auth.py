@@ -289,7 +289,8 @@ async def logout(ctx: Context, user_id: str, token: str) -> None:
 
 async def change_password(ctx: Context, user_id: str, token: str, current: str, new: str) -> None:
     """POST /users/@me/password: needs the current password; every other token of the user is
-    revoked (their gateway sessions close with 4004), the one used here stays."""
+    revoked (their gateway sessions close with 4004), the one used here stays, and half-done
+    two-factor logins (made with the old password) are dropped."""
     _check_password(ctx, new)
     s = ctx.settings
     await _attempt(ctx, {f"password:{user_id}": _Limit(s.login_max_attempts, s.login_window_seconds)})
@@ -304,6 +305,7 @@ async def change_password(ctx: Context, user_id: str, token: str, current: str, 
         await tx.conn.execute(
             delete(auth_sessions).where(auth_sessions.c.user_id == user_id, auth_sessions.c.token_hash != keep)
         )
+        await tx.conn.execute(delete(login_tickets).where(login_tickets.c.user_id == user_id))
         await tx.conn.execute(delete(login_failures).where(login_failures.c.key == f"password:{user_id}"))
         tx.emit("SESSIONS_REVOKE", {"user_id": user_id, "all_but": keep})
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions
+from amityvox.db.schema import auth_sessions, login_tickets
 from amityvox.errors import not_found
 from amityvox.ids import now_iso
 from amityvox.services.auth import hash_token
@@ -56,9 +56,11 @@ async def revoke_session(ctx: Context, user_id: str, session_id: str) -> None:
 
 
 async def revoke_other_sessions(ctx: Context, user_id: str, token: str) -> None:
-    """Log out everywhere else: every session of the user but the one asking ends."""
+    """Log out everywhere else: every session of the user but the one asking ends, and so do
+    half-done two-factor logins."""
     keep = hash_token(token)
     async with ctx.uow() as tx:
+        await tx.conn.execute(delete(login_tickets).where(login_tickets.c.user_id == user_id))
         await tx.conn.execute(
             delete(auth_sessions).where(auth_sessions.c.user_id == user_id, auth_sessions.c.token_hash != keep)
         )

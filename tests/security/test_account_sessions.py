@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from amityvox.client.rest import RestClient
 from amityvox.db.schema import auth_sessions
 from amityvox.services.auth import hash_token
 from tests.conftest import Server
@@ -110,3 +111,19 @@ async def test_last_seen_is_written_at_most_once_a_minute(server: Server) -> Non
     for _ in range(3):
         assert (await server.http.get(f"{API}/users/@me", headers=rm.member.headers)).status_code == 200
     assert await last_seen() == fresh  # within the minute: no further writes
+
+
+async def test_the_python_client_lists_and_ends_sessions(server: Server) -> None:
+    await server.register("ivy")
+    async with RestClient(server.url) as laptop, RestClient(server.url) as phone, RestClient(server.url) as tablet:
+        for client in (laptop, phone, tablet):
+            await client.login("ivy", "correct horse")
+        listed = await laptop.sessions()
+        assert len(listed) == 4 and sum(s["current"] for s in listed) == 1
+        phone_id = next(s["id"] for s in await phone.sessions() if s["current"])
+        await laptop.revoke_session(phone_id)
+        assert phone_id not in {s["id"] for s in await laptop.sessions()}
+        await laptop.revoke_other_sessions()
+        assert [s["current"] for s in await laptop.sessions()] == [True]
+        r = await server.http.get(f"{API}/users/@me", headers=auth_of(str(tablet.token)))
+        assert r.status_code == 401

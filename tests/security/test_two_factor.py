@@ -138,3 +138,15 @@ async def test_the_migration_builds_the_account_tables_as_declared(any_db_server
     async with any_db_server.ctx.db.read() as conn:
         diffs = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
     assert [d for d in diffs if any(f"'{t}'" in repr(d) for t in tables)] == []
+
+
+async def test_a_password_change_drops_half_done_logins(server: Server) -> None:
+    async with RestClient(server.url) as rest:
+        _, codes, _ = await two_factor_user(server, rest)
+        ticket = (await login(server))["ticket"]
+        await rest.change_password(PASSWORD, "a brand new secret")
+        r = await server.http.post(f"{API}/auth/login/totp", json={"ticket": ticket, "code": codes[0]})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_ticket"
+        second = await login(server, password="a brand new secret")
+        r = await server.http.post(f"{API}/auth/login/totp", json={"ticket": second["ticket"], "code": codes[0]})
+        assert r.status_code == 200, r.text
