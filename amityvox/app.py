@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from amityvox import webapp
+from amityvox import permissions, webapp
 from amityvox.api import errors, health
 from amityvox.api import media as media_api
 from amityvox.api.areas import AREAS
@@ -125,6 +125,11 @@ def routes_app(serves_api: bool) -> FastAPI:
                 for e in catalog.CATALOG.values()
             ]
         )
+
+    @api.get("/permissions", tags=["guilds"])
+    async def permission_bits() -> Response:
+        """Every permission bit with its name, scope and description, for settings screens."""
+        return ok(permissions.describe())
 
     @api.get("/gateway/asyncapi.json", tags=["gateway"])
     async def gateway_asyncapi() -> Response:

@@ -71,6 +71,63 @@ class Perm(IntFlag):
     Administrator = 1 << 63
 
 
+# What each bit lets a member do, in the words the clients show next to its toggle.
+DESCRIPTIONS: dict[Perm, str] = {
+    Perm.ManageChannels: "Create, edit and delete channels and categories.",
+    Perm.ManageGuild: "Change the server's name, description, icon and settings.",
+    Perm.ManagePermissions: "Edit channel and category permission overwrites.",
+    Perm.ManageRoles: "Create, edit, reorder and delete roles below their highest role.",
+    Perm.ManageEmoji: "Add and remove custom emoji.",
+    Perm.ManageWebhooks: "Create, edit and delete webhooks.",
+    Perm.KickMembers: "Remove members from the server (they may rejoin with an invite).",
+    Perm.BanMembers: "Ban members and lift bans.",
+    Perm.TimeoutMembers: "Put members in timeout, when they cannot talk or react.",
+    Perm.AssignRoles: "Give roles below their highest role to members, and take them away.",
+    Perm.ChangeNickname: "Change their own nickname.",
+    Perm.ManageNicknames: "Change other members' nicknames.",
+    Perm.ChangeAvatar: "Change their own server avatar.",
+    Perm.RemoveAvatars: "Remove other members' server avatars.",
+    Perm.ViewAuditLog: "Read the server's audit log.",
+    Perm.ViewGuildInsights: "See the server's activity insights.",
+    Perm.MentionHere: "Notify everyone online with @here and @everyone.",
+    Perm.ViewChannel: "See the channel and its messages as they arrive.",
+    Perm.ReadHistory: "Read messages sent before they opened the channel.",
+    Perm.SendMessages: "Post messages.",
+    Perm.ManageMessages: "Delete and pin other members' messages.",
+    Perm.EmbedLinks: "Show previews of the links they post.",
+    Perm.UploadFiles: "Attach files and pictures.",
+    Perm.AddReactions: "Add new reactions to messages.",
+    Perm.UseExternalEmoji: "Use custom emoji from other servers.",
+    Perm.Connect: "Join voice channels.",
+    Perm.Speak: "Talk in voice channels.",
+    Perm.MuteMembers: "Mute others in voice channels.",
+    Perm.DeafenMembers: "Deafen others in voice channels.",
+    Perm.MoveMembers: "Move others between voice channels.",
+    Perm.UseVAD: "Talk by voice activity instead of push-to-talk.",
+    Perm.PrioritySpeaker: "Be heard over others in voice channels.",
+    Perm.Stream: "Share their screen or camera.",
+    Perm.Masquerade: "Post under another name and avatar.",
+    Perm.CreateInvites: "Create invites to the server.",
+    Perm.ManageThreads: "Rename, archive and delete threads.",
+    Perm.CreateThreads: "Start threads from messages.",
+    Perm.Administrator: "Every permission, everywhere, ignoring channel overwrites. Grant with care.",
+}
+_CHANNEL_SCOPE = 1 << 20  # bits from here up (except Administrator) also apply per channel
+
+
+def describe() -> list[dict[str, str]]:
+    """Every bit for clients: name, value (a decimal string: bit 63 exceeds JS numbers), scope, description."""
+    return [
+        {
+            "name": p.name or "",
+            "value": str(int(p)),
+            "scope": "channel" if _CHANNEL_SCOPE <= p < Perm.Administrator else "guild",
+            "description": DESCRIPTIONS[p],
+        }
+        for p in Perm
+    ]
+
+
 # fmt: off
 _P = Perm
 ALL: int = sum(int(bit) for bit in Perm)

@@ -264,3 +264,12 @@ def test_reference_on_known_inputs() -> None:
     ref = reference(user_id="u1", guild_id=GUILD, owner_id="u2", base=DEFAULT_EVERYONE,
                     member_roles=[], overwrites=ow, timed_out=False)  # fmt: skip
     assert ref == (DEFAULT_EVERYONE | int(Perm.ManageGuild)) & ~S
+
+
+def test_every_bit_is_described_for_clients() -> None:
+    described = {d["name"]: d for d in describe()}
+    assert set(described) == {p.name for p in Perm}
+    assert all(d["description"] for d in described.values())
+    assert described["Administrator"]["value"] == str(1 << 63)
+    assert described["ManageMessages"]["scope"] == "channel"
+    assert described["BanMembers"]["scope"] == "guild"

@@ -120,8 +120,10 @@ async def test_voice_moderation_and_lockdown(server: Server, browser: Any) -> No
     # The owner bans the member from their profile: a moderator toast on one side, a ban
     # toast and the server gone on the other, and the member list shrinks live.
     await owner.page.locator("#members .member", has_text="milo").click()
-    owner.page.once("dialog", lambda d: d.accept("spamming"))
     await owner.page.get_by_role("button", name="Ban", exact=True).click()
+    ban = owner.page.get_by_role("dialog", name="Ban milo?")
+    await ban.get_by_label("Reason (optional)").fill("spamming")
+    await ban.get_by_role("button", name="Ban", exact=True).click()
     await owner.page.locator(".toast.t-mod", has_text="milo was banned").wait_for()
     await owner.page.locator("#members .member", has_text="milo").wait_for(state="detached")
     await member.page.locator(".toast", has_text="You were banned from Workshop").wait_for()

@@ -208,8 +208,9 @@ async def test_a_message_saved_in_one_tab_shows_in_the_other(server: Server, bro
     assert "recipe for soup" in await second.page.locator(".saved-item").first.inner_text()
 
     # A note written in one tab shows in the other's list.
-    second.page.once("dialog", lambda d: d.accept("for the weekend"))
     await item.get_by_role("button", name="Add note").click()
+    await second.page.get_by_label("Note (empty to remove)").fill("for the weekend")
+    await second.page.keyboard.press("Enter")
     await item.locator(".saved-note", has_text="for the weekend").wait_for()
     await first.page.get_by_role("button", name="Saved messages").click()
     await (

@@ -20,8 +20,10 @@ import * as login from "./ui/login.js";
 import * as markdown from "./ui/markdown.js";
 import * as media from "./ui/media.js";
 import * as members from "./ui/members.js";
+import * as overwrites from "./ui/overwrites.js";
 import * as panels from "./ui/panels.js";
 import * as rail from "./ui/rail.js";
+import * as roles from "./ui/roles.js";
 import * as saved from "./ui/saved.js";
 import * as search from "./ui/search.js";
 import * as security from "./ui/security.js";
@@ -32,7 +34,7 @@ const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, panels, rail, saved, search, security, settings, sidebar];
+const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, overwrites, panels, rail, roles, saved, search, security, settings, sidebar];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -461,6 +463,7 @@ export class App {
     markdown.bind(this);
     avatar.bind(this);
     composer.bind(this);
+    roles.bind(this);
     doc.addEventListener("visibilitychange", () => this.ackIfRead());
     this.$("messages")?.addEventListener("scroll", (event) => chat.scrolled(this, event.target), { passive: true });
     globalThis.addEventListener?.("focus", () => this.ackIfRead());

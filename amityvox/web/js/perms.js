@@ -4,6 +4,7 @@
 export const Perm = Object.freeze({
   ManageChannels: 1n << 0n,
   ManageGuild: 1n << 1n,
+  ManagePermissions: 1n << 2n,
   ManageRoles: 1n << 3n,
   ManageEmoji: 1n << 4n,
   KickMembers: 1n << 6n,
@@ -22,10 +23,8 @@ export function guildPermissions(state, guildId) {
   if (!guild || !me) return 0n;
   if (guild.owner_id === me) return ALL;
   let perms = BigInt(guild.default_permissions ?? 0);
-  const roles = state.roles[guildId] ?? {};
-  for (const roleId of state.members[guildId]?.[me]?.roles ?? []) {
-    const role = roles[roleId];
-    if (!role) continue;
+  // Roles apply lowest first (position, then id), as the server resolves them.
+  for (const role of memberRoles(state, guildId, me).reverse()) {
     perms |= BigInt(role.permissions_allow);
     perms &= ~BigInt(role.permissions_deny);
   }
@@ -40,4 +39,33 @@ export function can(state, guildId, bit) {
 export function isModerator(state, guildId) {
   const p = guildPermissions(state, guildId);
   return (p & (Perm.KickMembers | Perm.BanMembers | Perm.ManageMessages | Perm.ManageGuild | Perm.Administrator)) !== 0n;
+}
+
+/** A member's roles, highest first (position, then id, descending). */
+export function memberRoles(state, guildId, userId) {
+  const roles = state.roles[guildId] ?? {};
+  return (state.members[guildId]?.[userId]?.roles ?? []).map((id) => roles[id]).filter(Boolean).sort(byRank);
+}
+
+/** Order for role lists: highest first, the order in which they win. */
+export function byRank(a, b) {
+  return b.position - a.position || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** The self user's highest role position (the owner outranks every role; no roles: 0). */
+export function topPosition(state, guildId) {
+  const me = state.self_user?.id;
+  if (state.guilds[guildId]?.owner_id === me) return Infinity;
+  return memberRoles(state, guildId, me)[0]?.position ?? 0;
+}
+
+/** The server's list of permission bits (GET /permissions), loaded once per page. */
+let bitsPromise = null;
+export function permissionBits(api) {
+  bitsPromise ??= api.get("/permissions").then((list) => list.map((b) => ({ ...b, bit: BigInt(b.value) })))
+    .catch((err) => {
+      bitsPromise = null; // try again next time
+      throw err;
+    });
+  return bitsPromise;
 }

@@ -13,6 +13,7 @@ import { displayName, ingestMessages, messagesIn, pollsIn, typingIn } from "../s
 import { NO_MESSAGES } from "../stores.js";
 import { isModerator } from "../perms.js";
 import { enc } from "../api.js";
+import { ask, confirmAction } from "./modal.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 
@@ -249,7 +250,11 @@ export const actions = {
   },
   async delete(app, data) {
     const channelId = app.ui.channelId;
-    if (!globalThis.confirm?.("Delete this message?")) return;
+    const m = app.state.messages[channelId]?.[data.message];
+    const yes = await confirmAction(app, {
+      title: "Delete this message?", body: m?.content ? m.content.slice(0, 200) : null, confirm: "Delete", danger: true, cancelled: "The message was kept.",
+    });
+    if (!yes) return;
     await app.call(null, () => app.api.delete(`/channels/${channelId}/messages/${data.message}`), "Deleting failed");
   },
   async "toggle-reaction"(app, data) {
@@ -263,8 +268,8 @@ export const actions = {
     await app.call(null, () => (data.pinned === "1" ? app.api.delete(path) : app.api.put(path)), "Pinning failed");
   },
   async "start-thread"(app, data) {
-    const name = globalThis.prompt?.("Thread name");
-    if (!name?.trim()) return;
+    const name = await ask(app, { title: "Start a thread", confirm: "Start thread", input: { label: "Thread name", maxlength: 100, required: true }, cancelled: "No thread was started." });
+    if (!name) return;
     const channelId = app.ui.channelId;
     const thread = await app.call(null, () => app.api.post(`/channels/${channelId}/messages/${data.message}/threads`, { name: name.trim() }), "Starting the thread failed");
     if (thread?.id) setTimeout(() => app.select(thread.guild_id ?? app.ui.guildId, thread.id), 50);

@@ -17,6 +17,8 @@ import * as security from "./security.js";
 import { jumpTo } from "./jump.js";
 import { STATUSES, channelLabel } from "./sidebar.js";
 import { messageText } from "./markdown.js";
+import { ask, confirmAction } from "./modal.js";
+import { memberRoles } from "./roles.js";
 
 function frame(app, title, body, extra = null) {
   return h("section.panel-frame", { "aria-labelledby": "panel-title", "data-key": `${app.ui.panel}:${app.ui.panelArgs.user ?? ""}:${app.ui.guildId ?? ""}:${app.ui.channelId ?? ""}` },
@@ -144,19 +146,14 @@ function profileView(app) {
   const me = s.self_user?.id;
   const rel = s.relationships[uid];
   const member = guildId ? s.members[guildId]?.[uid] : null;
-  const roles = guildId ? Object.values(s.roles[guildId] ?? {}).sort((a, b) => b.position - a.position) : [];
   const mine = uid === me;
-  const assign = guildId && (can(s, guildId, Perm.ManageRoles) || can(s, guildId, Perm.AssignRoles));
   return frame(app, displayName(s, uid, guildId), [
     h("div.profile-card",
       h("span.with-dot", userAvatar(app, uid, u.display_name ?? u.username, "large"), h("span", { class: ["presence", app.presence(uid)] })),
       h("div", h("strong", u.display_name ?? u.username), h("div.muted", `@${u.username}`),
         u.status_text ? h("p", u.status_text) : null, u.bio ? h("p.muted", u.bio) : null,
         h("small.muted", `User ID ${uid}`))),
-    member ? h("section.card", h("h3", "Roles"),
-      h("ul.role-toggles", roles.map((r) => h("li", { "data-key": r.id },
-        h("label.check", h("input", { type: "checkbox", checked: member.roles.includes(r.id), disabled: !assign, "data-change": "toggle-role", "data-user": uid, "data-role": r.id }), r.name)))),
-      !roles.length ? h("p.muted", "This server has no roles yet.") : null) : null,
+    guildId ? memberRoles(app, guildId, uid) : null,
     mine ? h("section.card", h("label", "Status",
       h("select#status-select", { "data-change": "set-status" },
         STATUSES.map((st) => h("option", { value: st, selected: st === (s.presences[uid]?.status ?? app.ui.status ?? "online") }, st))))) : null,
@@ -280,36 +277,35 @@ export const actions = {
   unfriend(app, data) {
     return app.call(null, () => app.api.delete(`/users/${data.user}/friend`), "That did not work");
   },
-  block(app, data) {
-    if (globalThis.confirm?.("Block this user? They will not be able to message you.")) {
-      return app.call(null, () => app.api.put(`/users/${data.user}/block`), "Blocking failed");
-    }
-    return undefined;
+  async block(app, data) {
+    const yes = await confirmAction(app, {
+      title: `Block ${displayName(app.state, data.user)}?`, body: "They will not be able to message you.", confirm: "Block", danger: true, cancelled: "Nobody was blocked.",
+    });
+    if (yes) await app.call(null, () => app.api.put(`/users/${data.user}/block`), "Blocking failed");
   },
   unblock(app, data) {
     return app.call(null, () => app.api.delete(`/users/${data.user}/block`), "Unblocking failed");
   },
   async kick(app, data) {
     const guildId = app.ui.guildId;
-    if (!globalThis.confirm?.(`Kick ${displayName(app.state, data.user, guildId)}?`)) return;
+    const name = displayName(app.state, data.user, guildId);
+    if (!(await confirmAction(app, { title: `Kick ${name}?`, body: "They can come back with an invite.", confirm: "Kick", danger: true, cancelled: `${name} was not kicked.` }))) return;
     const done = await app.call(null, () => app.api.delete(`/guilds/${guildId}/members/${data.user}`), "Kicking failed");
     if (done !== undefined) app.ui.panel = null;
     app.render();
   },
   async ban(app, data) {
     const guildId = app.ui.guildId;
-    const reason = globalThis.prompt?.(`Ban ${displayName(app.state, data.user, guildId)}? Reason (optional):`);
+    const name = displayName(app.state, data.user, guildId);
+    const reason = await ask(app, {
+      title: `Ban ${name}?`, body: "They are removed and cannot rejoin until unbanned.", confirm: "Ban", danger: true,
+      input: { label: "Reason (optional)", maxlength: 512 }, cancelled: `${name} was not banned.`,
+    });
     if (reason == null) return;
-    const body = reason.trim() ? { reason: reason.trim() } : {};
+    const body = reason ? { reason } : {};
     const done = await app.call(null, () => app.api.put(`/guilds/${guildId}/bans/${data.user}`, body), "Banning failed");
     if (done !== undefined) app.ui.panel = null;
     app.render();
-  },
-  "toggle-role"(app, data, el) {
-    const guildId = app.ui.guildId;
-    const path = `/guilds/${guildId}/members/${data.user}/roles/${data.role}`;
-    return app.call(null, () => (el.checked ? app.api.put(path) : app.api.delete(path)), "Changing roles failed")
-      .then(() => app.render());
   },
   "mark-read"(app, data) {
     return app.call("notifications", () => app.api.patch(`/notifications/${data.id}`, { read: true }), "That did not work");

@@ -8,6 +8,7 @@ import { h, time } from "./dom.js";
 import { icon } from "./icons.js";
 import { messageText } from "./markdown.js";
 import { channelLabel } from "./sidebar.js";
+import { ask } from "./modal.js";
 
 const PAGE = 50;
 
@@ -109,7 +110,10 @@ export const actions = {
   },
   async "saved-note"(app, data) {
     const id = data.message;
-    const note = globalThis.prompt?.("Note (empty to remove)", app.state.saved_messages[id]?.note ?? "");
+    const note = await ask(app, {
+      title: "Note on this saved message", confirm: "Save note", cancelled: "The note was not changed.",
+      input: { label: "Note (empty to remove)", value: app.state.saved_messages[id]?.note ?? "", maxlength: 500 },
+    });
     if (note == null) return;
     const saved = await app.call(null, () => app.api.put(`/users/@me/saved-messages/${id}`, { note: note.trim() || null }), "Saving the note failed");
     if (saved) app.state.saved_messages[id] = saved;

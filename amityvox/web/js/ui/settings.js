@@ -1,18 +1,22 @@
-// Server settings: overview, channels, roles, emoji, invites, bans, automod and onboarding.
+// Server settings: overview, channels, roles (roles.js), permissions (overwrites.js), emoji, invites, bans, automod and onboarding.
 // Each tab loads what it lists over REST; live events (roles, emoji, onboarding, automod
 // actions) keep the cached parts current. Tabs whose routes are missing are hidden.
 
 import { icon } from "./icons.js";
-import { h, initials, roleColor, time } from "./dom.js";
+import { h, initials, time } from "./dom.js";
 import { emojiPicture } from "./avatar.js";
 import { forget, picked, picker, upload } from "./image-upload.js";
 import { displayName } from "../state.js";
 import { Perm, can, isModerator } from "../perms.js";
+import { ask, confirmAction } from "./modal.js";
+import * as overwrites from "./overwrites.js";
+import * as roles from "./roles.js";
 
 const TABS = [
   ["overview", "Overview", () => true],
   ["channels", "Channels", (s, g) => can(s, g, Perm.ManageChannels)],
   ["roles", "Roles", (s, g) => can(s, g, Perm.ManageRoles)],
+  ["permissions", "Permissions", (s, g) => can(s, g, Perm.ManagePermissions)],
   ["emoji", "Emoji", () => true],
   ["invites", "Invites", () => true],
   ["bans", "Bans", (s, g) => can(s, g, Perm.BanMembers)],
@@ -71,24 +75,6 @@ function channels(app, guildId) {
       categories.map((c) => h("option", { value: c.id, selected: c.id === wanted }, c.name)))),
     h("label", "Topic (optional)", h("input", { name: "topic", maxlength: 1024 })),
     h("button.primary", { type: "submit" }, "Create channel"));
-}
-
-function roles(app, guildId) {
-  const list = Object.values(app.state.roles[guildId] ?? {}).sort((a, b) => b.position - a.position);
-  return [
-    h("ul.settings-list", list.map((r) => h("li", { "data-key": r.id },
-      h("span.role-swatch", { style: roleColor(r.color) ? { background: roleColor(r.color) } : null }),
-      h("form.row.grow", { "data-submit": "edit-role", "data-role": r.id },
-        h("label.sr-only", { for: `role-${r.id}` }, "Role name"),
-        h("input.grow", { id: `role-${r.id}`, name: "name", value: r.name, maxlength: 100 }),
-        h("label.sr-only", { for: `color-${r.id}` }, "Colour"),
-        h("input", { id: `color-${r.id}`, name: "color", type: "color", value: roleColor(r.color) ?? "#99aab5" }),
-        h("button", { type: "submit" }, "Save")),
-      h("button.icon.small.danger", { "data-action": "delete-role", "data-role": r.id, "aria-label": `Delete ${r.name}` }, icon("trash"))))),
-    h("form.row.card", { "data-submit": "create-role" },
-      h("label.grow", "New role", h("input", { name: "name", required: true, maxlength: 100 })),
-      h("button.primary", { type: "submit" }, "Add role")),
-  ];
 }
 
 function emoji(app, guildId) {
@@ -166,7 +152,7 @@ function onboarding(app, guildId) {
     h("button.primary", { type: "submit" }, "Save onboarding"));
 }
 
-const SECTIONS = { overview, channels, roles, emoji, invites, bans, automod, onboarding };
+const SECTIONS = { overview, channels, roles: roles.view, permissions: overwrites.view, emoji, invites, bans, automod, onboarding };
 
 function loadTab(app, tab) {
   const g = app.ui.guildId;
@@ -191,18 +177,20 @@ export const actions = {
   },
   async "delete-guild"(app) {
     const g = app.state.guilds[app.ui.guildId];
-    if (!g || globalThis.prompt?.(`Type the server name to delete it: ${g.name}`) !== g.name) return;
+    if (!g) return;
+    const typed = await ask(app, {
+      title: `Delete ${g.name}?`, danger: true, confirm: "Delete server",
+      body: "Every channel and message goes with it, for everyone. This cannot be undone.",
+      input: { label: `Type the server name to confirm: ${g.name}` }, match: g.name, cancelled: "The server was not deleted.",
+    });
+    if (typed == null) return;
     await app.call(null, () => app.api.delete(`/guilds/${g.id}`), "Deleting the server failed");
   },
   async "leave-guild"(app) {
     const g = app.state.guilds[app.ui.guildId];
-    if (!g || !globalThis.confirm?.(`Leave ${g.name}?`)) return;
+    if (!g || !(await confirmAction(app, { title: `Leave ${g.name}?`, confirm: "Leave", danger: true, cancelled: "You are still in the server." }))) return;
     app.leaving = new Set([...(app.leaving ?? []), g.id]);
     await app.call(null, () => app.api.post(`/guilds/${g.id}/leave`, {}), "Leaving failed");
-  },
-  "delete-role"(app, data) {
-    if (!globalThis.confirm?.("Delete this role?")) return undefined;
-    return app.call(null, () => app.api.delete(`/guilds/${app.ui.guildId}/roles/${data.role}`), "Deleting the role failed");
   },
   "delete-emoji"(app, data) {
     return app.call(null, () => app.api.delete(`/guilds/${app.ui.guildId}/emoji/${data.emoji}`), "Deleting the emoji failed");

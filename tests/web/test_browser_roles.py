@@ -1,0 +1,134 @@
+"""Roles and channel permissions in the web client: the owner builds a role, hands it out
+and locks a channel to it; what each member then sees follows the server's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Server, auth
+from tests.web.test_browser import Person, create_guild, join, make_invite, register
+
+API = "/api/v1"
+
+
+async def open_settings(person: Person, tab: str) -> None:
+    page = person.page
+    if not await page.locator("#panel-title", has_text="Server settings").is_visible():
+        await page.get_by_role("button", name="Server settings").click()
+    await page.get_by_role("tab", name=tab).click()
+
+
+async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: Server, browser: Any) -> None:
+    owner = await register(browser, server, "olga")
+    await create_guild(owner, "Guild hall")
+    link = await make_invite(owner)
+    mod = await register(browser, server, "mona")
+    await join(mod, link, "Guild hall")
+    other = await register(browser, server, "otto")
+    await join(other, link, "Guild hall")
+    page = owner.page
+    guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
+
+    # A channel for the moderators, visible to everyone until locked.
+    await open_settings(owner, "Channels")
+    await page.get_by_label("Name").fill("mod-room")
+    await page.get_by_role("button", name="Create channel", exact=True).click()
+    await mod.page.locator("#sidebar .channel", has_text="mod-room").wait_for()
+    await other.page.locator("#sidebar .channel", has_text="mod-room").wait_for()
+
+    # The role, with Manage Messages switched on from its described toggle.
+    await open_settings(owner, "Roles")
+    await page.get_by_label("New role").fill("Moderators")
+    await page.get_by_role("button", name="Add role").click()
+    editor = page.get_by_role("region", name="Role Moderators")
+    toggle = editor.get_by_role("switch", name="Manage Messages")
+    await editor.get_by_text("Delete and pin other members' messages.").wait_for()
+    await toggle.check()
+    await page.wait_for_function(
+        "() => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
+        "r => r.name === 'Moderators' && (BigInt(r.permissions_allow) & (1n << 23n)))"
+    )
+    await toggle.wait_for(state="attached")
+    assert await toggle.is_checked()
+
+    # Assigned to Mona from her profile in the member list.
+    await page.keyboard.press("Escape")
+    await page.locator("#members .member", has_text="mona").click()
+    await page.get_by_role("checkbox", name="Moderators").check()
+    await mod.page.wait_for_function(
+        "() => amityvox.app.state.members[amityvox.app.ui.guildId][amityvox.app.state.self_user.id].roles.length === 1"
+    )
+    await page.keyboard.press("Escape")
+
+    # The channel: @everyone denied View Channel, Moderators allowed it.
+    await open_settings(owner, "Permissions")
+    await page.get_by_label("Channel or category").select_option(label="#mod-room")
+    await page.get_by_role("tab", name="@everyone").click()
+    await page.get_by_role("radio", name="Deny View Channel").check(force=True)
+    await other.page.locator("#sidebar .channel", has_text="mod-room").wait_for(state="detached")
+    await page.get_by_label("Add a role").select_option(label="Moderators")
+    await page.get_by_role("region", name="Overwrites for Moderators").wait_for()
+    await page.get_by_role("radio", name="Allow View Channel").check(force=True)
+    await page.get_by_role("tab", name="Moderators").wait_for()
+
+    # Mona sees the channel and can read it; Otto does not see it, and the server agrees.
+    await mod.page.locator("#sidebar .channel", has_text="mod-room").click()
+    await mod.page.locator("#chat-header", has_text="mod-room").wait_for()
+    assert not await other.page.locator("#sidebar .channel", has_text="mod-room").count()
+    channels = await server.http.get(f"{API}/guilds/{guild_id}/channels", headers=auth(await other.token()))
+    assert "mod-room" not in [c["name"] for c in channels.json()["data"]]
+    for person in (owner, mod, other):
+        await person.finish()
+
+
+async def test_a_member_is_offered_only_what_they_may_grant(server: Server, browser: Any) -> None:
+    owner = await register(browser, server, "ruth")
+    await create_guild(owner, "Ranks")
+    link = await make_invite(owner)
+    manager = await register(browser, server, "max")
+    await join(manager, link, "Ranks")
+    guild_id: str = await owner.page.evaluate("amityvox.app.ui.guildId")
+    token = await owner.token()
+    max_id: str = await manager.page.evaluate("amityvox.app.state.self_user.id")
+
+    # Max manages roles (bit 3) from a role at position 5; a higher role sits above his.
+    async def role(name: str, position: int, allow: int) -> str:
+        r = await server.http.post(
+            f"{API}/guilds/{guild_id}/roles",
+            json={"name": name, "position": position, "permissions_allow": allow},
+            headers=auth(token),
+        )
+        assert r.status_code == 201, r.text
+        role_id: str = r.json()["data"]["id"]
+        return role_id
+
+    managers = await role("Managers", 5, (1 << 3) | (1 << 23))
+    await role("Admins", 9, 0)
+    await role("Helpers", 2, 0)
+    r = await server.http.put(f"{API}/guilds/{guild_id}/members/{max_id}/roles/{managers}", headers=auth(token))
+    assert r.status_code == 200, r.text
+
+    page = manager.page
+    await open_settings(manager, "Roles")
+    # Roles at or above his own are read-only; below them, only the bits he holds unlock.
+    await page.get_by_role("button", name="Admins", exact=True).click()
+    await page.get_by_text("This role is at or above your highest role").wait_for()
+    assert await page.get_by_role("switch", name="Manage Messages").is_disabled()
+    assert await page.get_by_role("button", name="Move Admins down").is_disabled()
+    await page.get_by_role("button", name="Helpers", exact=True).click()
+    editor = page.get_by_role("region", name="Role Helpers")
+    assert await editor.get_by_role("switch", name="Manage Messages").is_enabled()
+    assert await editor.get_by_role("switch", name="Ban Members").is_disabled()
+    await editor.get_by_role("switch", name="Manage Messages").check()
+    await page.wait_for_function(
+        "() => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
+        "r => r.name === 'Helpers' && (BigInt(r.permissions_allow) & (1n << 23n)))"
+    )
+
+    # Moving Helpers above his own role is refused by the server, and the refusal is shown.
+    await page.get_by_role("button", name="Move Helpers up").click()
+    await page.locator(".toast", has_text="Moving Helpers failed").wait_for()
+    order = await page.locator(".role-order .role-name").all_inner_texts()
+    assert order == ["Admins", "Managers", "Helpers"], order
+    for person in (owner, manager):
+        await person.finish()
