@@ -15,6 +15,7 @@ from amityvox.permissions import (
     Perm,
     RoleBits,
     channel_permissions,
+    describe,
     guild_permissions,
     has,
     is_moderator,
