@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.gateway.test_scale import Cluster
-from tests.test_serve_process import _free_port
+from tests.processes import free_port
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Process:
 @asynccontextmanager
 async def amityvox_process(c: Cluster, role: str, name: str, **settings: str) -> AsyncIterator[Process]:
     """`amityvox <role>` in its own process; `settings` become AMITYVOX_<NAME> variables."""
-    port, data = _free_port(), c.tmp_path / name
+    port, data = free_port(), c.tmp_path / name
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
     env["AMITYVOX_REGISTRATIONS_PER_HOUR"] = "0"  # every test user registers from 127.0.0.1

@@ -22,7 +22,7 @@ from amityvox.media.storage import S3Storage, StorageError
 from tests.conftest import _serve, make_settings
 from tests.media.helpers import jpeg_with_gps, upload
 from tests.messages.helpers import room, say
-from tests.test_serve_process import _free_port
+from tests.processes import free_port
 
 REGION = "us-east-1"
 
@@ -50,7 +50,7 @@ def _wait_until_listening(proc: subprocess.Popen[str], log: IO[str]) -> None:
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     """moto_server with authentication on: after the first three calls (which create an IAM user
     allowed s3:* and its key), every request must carry a valid Signature Version 4."""
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
     exe = Path(sys.executable).with_name("moto_server")

@@ -4,9 +4,6 @@ outbox journal after their saved cursor, and an event handled twice does nothing
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +21,7 @@ from amityvox.ids import new_id, now_iso
 from amityvox.services import outbox
 from tests.conftest import Server, auth, make_settings
 from tests.gateway.wsclient import Raw
-from tests.test_serve_process import _free_port
+from tests.processes import amityvox, env_with
 
 API = "/api/v1"
 Process = asyncio.subprocess.Process
@@ -166,35 +163,10 @@ async def test_an_event_handled_twice_notifies_and_acts_once(server: Server) -> 
 
 @asynccontextmanager
 async def _serve(data_dir: Path, **settings: str) -> AsyncIterator[tuple[httpx.AsyncClient, Process]]:
-    """`amityvox serve` on SQLite in `data_dir`, ready once it logged that it listens."""
-    port = _free_port()
-    env = dict(os.environ, AMITYVOX_ARGON2_TIME_COST="1", AMITYVOX_ARGON2_MEMORY_KIB="8", AMITYVOX_LINK_PREVIEWS="0")
-    env.update({f"AMITYVOX_{key.upper()}": value for key, value in settings.items()})
-    exe = Path(sys.executable).with_name("amityvox")
-    proc = await asyncio.create_subprocess_exec(
-        str(exe), "serve", "--port", str(port), "--data-dir", str(data_dir), env=env, stderr=subprocess.PIPE
-    )
-    started = asyncio.Event()
-    lines: list[bytes] = []
-
-    async def drain() -> None:  # keeps the pipe empty for the whole life of the process
-        assert proc.stderr is not None
-        async for line in proc.stderr:
-            lines.append(line)
-            if b"Uvicorn running on" in line:
-                started.set()
-
-    reader = asyncio.create_task(drain())
-    try:
-        await asyncio.wait_for(started.wait(), 30)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            yield http, proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await asyncio.wait_for(proc.wait(), 10)
-        await reader
-    assert b"Traceback" not in b"".join(lines), b"".join(lines).decode()
+    """`amityvox serve` on SQLite in `data_dir`."""
+    async with amityvox("serve", "--data-dir", str(data_dir), env=env_with(**settings)) as serve:
+        async with httpx.AsyncClient(base_url=serve.url, timeout=10) as http:
+            yield http, serve.proc
 
 
 async def _register(http: httpx.AsyncClient, name: str) -> dict[str, Any]:
