@@ -26,6 +26,7 @@ from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
 from amityvox.api.safe_methods import SafeMethodsRead
 from amityvox.api.timing import Timing
+from amityvox.bus import outbox
 from amityvox.bus.base import Bus
 from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
@@ -33,10 +34,9 @@ from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
+from amityvox.gateway_backend import ServiceBackend
 from amityvox.ratelimit import RateLimit
-from amityvox.services import outbox
 from amityvox.services.workers import WORKERS
-from amityvox.services.world import ServiceBackend
 
 log = logging.getLogger("amityvox")
 

@@ -11,7 +11,7 @@ from amityvox.config import Settings
 from amityvox.db.engine import Database
 from amityvox.media.storage import Storage, from_settings
 from amityvox.ratelimit import SlidingWindow
-from amityvox.services.uow import UnitOfWork, envelope
+from amityvox.uow import UnitOfWork, envelope
 
 
 @dataclass

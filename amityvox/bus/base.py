@@ -70,7 +70,7 @@ class SharedKeyValues(Protocol):
 
 
 class Bus(Protocol):
-    outbox: bool  # whether committed events go through the transactional outbox (services/outbox.py)
+    outbox: bool  # whether committed events go through the transactional outbox (bus/outbox.py)
     replays: bool  # whether the outbox rows stay as the bus's own journal (in-process bus): no relay
 
     async def start(self) -> None: ...

@@ -1,7 +1,7 @@
 """The embedded bus: in-process fan-out with NATS-style wildcards, one ordered queue per subscriber.
 
 Work queues (`subscribe(..., queue=...)`, the background workers) are durable when the bus has
-a journal (the outbox table, `services/outbox.py`): the events of every committed transaction
+a journal (the outbox table, `bus/outbox.py`): the events of every committed transaction
 stay there, each worker's cursor (the journal position below which it handled everything) is
 saved every `CHECKPOINT_S`, and a restarted process replays what lies after the cursors before
 following live events. So a crash between a commit and a worker's reaction loses nothing; an

@@ -859,7 +859,7 @@ channel_widgets = Table(
     Index("ix_channel_widgets_channel", "channel_id", "position"),
 )
 
-# Events written in the transaction that caused them (services/outbox.py): deleted once published
+# Events written in the transaction that caused them (bus/outbox.py): deleted once published
 # on NATS; on the in-process bus kept until every background worker has passed them.
 event_outbox = Table(
     "event_outbox",

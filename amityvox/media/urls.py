@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.db.schema import server_secrets
+from amityvox.db.upserts import insert_ignore
 from amityvox.ids import now_iso
-from amityvox.services.upserts import insert_ignore
 
 KEY_NAME = "media-urls"
 PERIOD_S = 24 * 3600  # URLs stay valid for one to two periods after they were made

@@ -67,7 +67,7 @@ from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services import access, messages
 from amityvox.services.serialize import Row, load_member
-from amityvox.services.uow import UnitOfWork
+from amityvox.uow import UnitOfWork
 
 log = logging.getLogger("amityvox.automod")
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, bot_presences, users
+from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, conflict, forbidden, not_found, rate_limited
 from amityvox.events.payloads import settable_status
 from amityvox.ids import new_id, now_iso
@@ -24,7 +25,6 @@ from amityvox.services import auth
 from amityvox.services.access import channel_access
 from amityvox.services.messages import load_message_row
 from amityvox.services.serialize import Row
-from amityvox.services.upserts import upsert
 from amityvox.services.users import ACTIVITY_TYPES, check_username, get_row, public_user, username_key
 
 BOT_FLAG = 1 << 0  # users.flags: the account is a bot

@@ -23,13 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import channels, guild_event_rsvps, guild_events, guild_members
+from amityvox.db.upserts import insert_ignore
 from amityvox.errors import bad_request, conflict, forbidden, not_found
 from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services import access
 from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import Row
-from amityvox.services.uow import UnitOfWork
-from amityvox.services.upserts import insert_ignore
+from amityvox.uow import UnitOfWork
 
 log = logging.getLogger("amityvox.guild_events")
 

@@ -29,15 +29,15 @@ from amityvox.db.schema import (
     roles,
     users,
 )
+from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
 from amityvox.services import dms, history, media, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out
-from amityvox.services.uow import UnitOfWork
-from amityvox.services.upserts import upsert
 from amityvox.services.users import public_user
+from amityvox.uow import UnitOfWork
 
 MAX_CONTENT = 4000
 MAX_REPLIES = 5

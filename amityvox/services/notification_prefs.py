@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
 from amityvox.db.schema import channel_notification_prefs as prefs
+from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services.access import channel_access
 from amityvox.services.serialize import Row
-from amityvox.services.upserts import upsert
 
 LEVELS = ("all", "mentions", "none")
 

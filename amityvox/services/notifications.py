@@ -48,7 +48,7 @@ from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
 from amityvox.services import notification_prefs
 from amityvox.services.access import timed_out
 from amityvox.services.serialize import Row, load_guild_row, load_overwrites, notification_out
-from amityvox.services.uow import UnitOfWork
+from amityvox.uow import UnitOfWork
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 100

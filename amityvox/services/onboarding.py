@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import channels, guild_members, guild_onboarding, member_roles, roles
+from amityvox.db.upserts import upsert
 from amityvox.errors import ApiError, bad_request, conflict
 from amityvox.ids import new_id, now_iso
 from amityvox.services import access, grants
 from amityvox.services.serialize import load_member
-from amityvox.services.upserts import upsert
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """The transactional outbox: events are stored in the transaction that causes them.
 
-`UnitOfWork` writes its events into `event_outbox` before it commits, publishes them right
+`UnitOfWork` writes its events into `event_outbox` (`bus/outbox.py`) before it commits, publishes them right
 after the commit and deletes the rows. Rows that outlive `GRACE_SECONDS` belong to a process
 that died (or lost the bus) between commit and publish: the relay, run by one API process at
 a time, publishes them in commit order with their original id and timestamp, so NATS drops
 any copy it already has (`Nats-Msg-Id`, 120 s window).
 
-On the in-process bus the rows stay instead: they are the journal (`Journal`) its background
+On the in-process bus the rows stay instead: they are the journal (`bus.outbox.Journal`) its background
 workers replay after a restart, trimmed once every worker's cursor has passed them
 (`bus/memory.py`). No relay runs then.
 """
@@ -14,99 +14,18 @@ workers replay after a restart, trimmed once every worker's cursor has passed th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import orjson
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from amityvox.bus.base import Envelope
-from amityvox.db.engine import Database
-from amityvox.db.schema import event_outbox, worker_cursors
-from amityvox.ids import iso, now_iso, parse_iso, utcnow
+from amityvox.bus import outbox as rows
+from amityvox.ids import iso, utcnow
 from amityvox.services.leases import run_when_leader
-from amityvox.services.upserts import upsert
 
 if TYPE_CHECKING:
     from amityvox.context import Context
 
 RELAY_SECONDS = 1.0
 GRACE_SECONDS = 5.0  # far above a healthy publish, so the relay never races the fast path
-BATCH = 500
-
-
-async def write(conn: AsyncConnection, events: Sequence[Envelope]) -> list[int]:
-    """Store `events` in the open transaction (one statement); returns their positions."""
-    created_at = now_iso()
-    rows = [
-        {
-            "id": env.id,
-            "name": env.name,
-            "subject": env.subject,
-            "payload": orjson.dumps(env.data).decode(),
-            "ts": env.ts,
-            "created_at": created_at,
-        }
-        for env in events
-    ]
-    stmt = insert(event_outbox).returning(event_outbox.c.position, sort_by_parameter_order=True)
-    return list((await conn.execute(stmt, rows)).scalars())
-
-
-async def remove(conn: AsyncConnection, positions: Sequence[int]) -> None:
-    """Delete published rows."""
-    await conn.execute(delete(event_outbox).where(event_outbox.c.position.in_(positions)))
-
-
-def _envelope(r: Any) -> Envelope:
-    return Envelope(name=r["name"], subject=r["subject"], data=orjson.loads(r["payload"]), id=r["id"], ts=r["ts"])
-
-
-async def _stale(db: Database, cutoff: str) -> list[tuple[int, Envelope]]:
-    q = select(event_outbox).where(event_outbox.c.created_at <= cutoff).order_by(event_outbox.c.position).limit(BATCH)
-    async with db.read() as conn:
-        rows = (await conn.execute(q)).mappings().all()
-    return [(r["position"], _envelope(r)) for r in rows]
-
-
-class Journal:
-    """The outbox read back by the in-process bus (`bus.memory.Journal`)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def last(self) -> int:
-        async with self.db.read() as conn:
-            return int(await conn.scalar(select(func.max(event_outbox.c.position))) or 0)
-
-    async def read(self, after: int, limit: int) -> list[tuple[int, Envelope]]:
-        q = select(event_outbox).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
-        async with self.db.read() as conn:
-            return [(r["position"], _envelope(r)) for r in (await conn.execute(q)).mappings()]
-
-    async def heads(self, after: int, limit: int) -> list[tuple[int, str, float]]:
-        cols = event_outbox.c.position, event_outbox.c.subject, event_outbox.c.created_at
-        q = select(*cols).where(event_outbox.c.position > after).order_by(event_outbox.c.position).limit(limit)
-        async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
-        now = utcnow()
-        return [(r.position, r.subject, (now - parse_iso(r.created_at)).total_seconds()) for r in rows]
-
-    async def cursors(self, names: Iterable[str]) -> dict[str, int]:
-        q = select(worker_cursors.c.name, worker_cursors.c.position).where(worker_cursors.c.name.in_(list(names)))
-        async with self.db.read() as conn:
-            return {r.name: int(r.position) for r in await conn.execute(q)}
-
-    async def save(self, cursors: dict[str, int], trim_below: int | None) -> None:
-        now = now_iso()
-        async with self.db.begin() as conn:
-            for name, position in cursors.items():
-                values = {"name": name, "position": position, "updated_at": now}
-                await upsert(conn, worker_cursors, ["name"], values, ["position", "updated_at"])
-            if trim_below is not None:
-                await conn.execute(delete(event_outbox).where(event_outbox.c.position < trim_below))
 
 
 async def relay(ctx: Context, grace: float | None = None) -> int:
@@ -115,14 +34,14 @@ async def relay(ctx: Context, grace: float | None = None) -> int:
     cutoff = iso(utcnow() - timedelta(seconds=GRACE_SECONDS if grace is None else grace))
     published = 0
     while True:
-        found = await _stale(ctx.db, cutoff)
+        found = await rows.stale(ctx.db, cutoff)
         if not found:
             return published
         await ctx.bus.publish([env for _, env in found])
         async with ctx.db.begin() as conn:
-            await remove(conn, [position for position, _ in found])
+            await rows.remove(conn, [position for position, _ in found])
         published += len(found)
-        if len(found) < BATCH:
+        if len(found) < rows.BATCH:
             return published
 
 

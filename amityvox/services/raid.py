@@ -31,12 +31,12 @@ from amityvox import permissions as P
 from amityvox.bus.base import Envelope
 from amityvox.context import Context
 from amityvox.db.schema import guild_members, raid_configs
+from amityvox.db.upserts import insert_ignore
 from amityvox.errors import bad_request, forbidden
 from amityvox.ids import iso, parse_iso, utcnow
 from amityvox.services import access
 from amityvox.services.access import ChannelAccess
 from amityvox.services.serialize import Row
-from amityvox.services.upserts import insert_ignore
 
 log = logging.getLogger("amityvox.raid")
 

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import custom_emoji, reactions
+from amityvox.db.upserts import insert_ignore
 from amityvox.errors import bad_request
 from amityvox.ids import now_iso
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.messages import load_message_row, reaction_summaries
-from amityvox.services.upserts import insert_ignore
 
 MAX_UNICODE = 32
 MAX_DISTINCT = 20  # distinct emoji on one message

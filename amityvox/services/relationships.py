@@ -21,8 +21,8 @@ from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import now_iso
 from amityvox.services import user_settings
 from amityvox.services.serialize import relationship_out
-from amityvox.services.uow import UnitOfWork
 from amityvox.services.users import get_row
+from amityvox.uow import UnitOfWork
 
 FRIEND = "friend"
 BLOCKED = "blocked"

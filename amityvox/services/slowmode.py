@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.db.schema import slowmode_marks
+from amityvox.db.upserts import upsert
 from amityvox.errors import rate_limited
 from amityvox.ids import iso, parse_iso, utcnow
 from amityvox.services.access import ChannelAccess
-from amityvox.services.upserts import upsert
 
 
 async def check_and_mark(conn: AsyncConnection, ca: ChannelAccess, user_id: str) -> None:

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
 from amityvox.db.schema import guild_members, relationships, user_settings, users
+from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, forbidden
 from amityvox.events.payloads import SettingsValues
 from amityvox.ids import now_iso
-from amityvox.services.upserts import upsert
 
 FIELDS = frozenset(SettingsValues.model_fields)
 

@@ -38,8 +38,8 @@ from amityvox.ids import new_id, now_iso
 from amityvox.services import grants
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, load_member, voice_state_out
-from amityvox.services.uow import UnitOfWork
 from amityvox.services.users import public_user
+from amityvox.uow import UnitOfWork
 
 VOICE_TYPES = ("voice", "stage")
 CALL_TYPES = ("dm", "group")

@@ -14,6 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, insert, select
 
 from amityvox.bus import Envelope, MemoryBus
+from amityvox.bus import outbox as outbox_rows
 from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.db.schema import event_outbox, metadata, users
@@ -145,7 +146,7 @@ async def test_relay_works_through_a_backlog_in_batches(
     procs: tuple[Process, Process], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken, healthy = procs
-    monkeypatch.setattr(outbox, "BATCH", 2)
+    monkeypatch.setattr(outbox_rows, "BATCH", 2)
     sent = await _commit(broken.ctx, *range(7))
     assert await outbox.relay(healthy.ctx, grace=0) == 7
     _same(await healthy.received(), sent)

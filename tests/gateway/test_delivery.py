@@ -10,7 +10,7 @@ from amityvox.gateway.protocol import Dispatch
 from amityvox.gateway.session import Session
 from amityvox.gateway.transport import CLOSE_TIMEOUT_S, Connection
 from amityvox.permissions import Perm
-from amityvox.services.uow import envelope
+from amityvox.uow import envelope
 from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
 

@@ -39,9 +39,9 @@ from amityvox.errors import ApiError
 from amityvox.events import catalog
 from amityvox.gateway.indexes import World
 from amityvox.gateway.router import recipients
+from amityvox.gateway_backend import load_world
 from amityvox.ids import new_id, now_iso
 from amityvox.services import access, serialize
-from amityvox.services.world import load_world
 from tests.conftest import make_settings, seed_sqlite
 
 POOL = [

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from amityvox.bus import outbox
 from amityvox.bus.base import Envelope
 from amityvox.bus.memory import MemoryBus, durable_name
 from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.db.schema import automod_actions, event_outbox, notifications
 from amityvox.ids import new_id, now_iso
-from amityvox.services import outbox
 from tests.conftest import Server, auth, make_settings
 from tests.gateway.wsclient import Raw
 from tests.processes import amityvox, env_with

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from amityvox.bus import outbox
 from amityvox.bus.base import Bus, Envelope
 from amityvox.db.engine import Database
 from amityvox.events import catalog
-from amityvox.services import outbox
 
 log = logging.getLogger("amityvox.uow")
 
