@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
@@ -171,8 +171,3 @@ async def leave_guild(ctx: Context, guild_id: str, user_id: str) -> None:
         if not await members.remove_member(tx.conn, guild_id, user_id):
             raise not_found("guild")
         tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": user_id})
-
-
-async def guild_ids_of(conn: AsyncConnection, user_id: str) -> list[str]:
-    q = select(guild_members.c.guild_id).where(guild_members.c.user_id == user_id).order_by(guild_members.c.guild_id)
-    return list(await conn.scalars(q))

@@ -25,9 +25,30 @@ from amityvox.db.schema import (
     users,
 )
 from amityvox.errors import not_found
-from amityvox.services.users import public_user
 
 Row = Mapping[Any, Any]
+
+
+def public_user(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """SPEC §5 User, with `?` fields omitted when null."""
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "username": row["username"],
+        "status_presence": row["status_presence"],
+        "flags": row["flags"],
+        "created_at": row["created_at"],
+    }
+    for key in ("display_name", "avatar_id", "status_text", "bio", "bot_owner_id"):
+        if row[key] is not None:
+            out[key] = row[key]
+    return out
+
+
+def self_user(row: Mapping[Any, Any]) -> dict[str, Any]:
+    out = public_user(row)
+    if row["email"] is not None:
+        out["email"] = row["email"]
+    return out
 
 
 def _put_optional(out: dict[str, Any], row: Row, keys: Iterable[str]) -> dict[str, Any]:

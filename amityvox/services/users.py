@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -16,33 +15,13 @@ from amityvox.db.schema import auth_sessions, guild_members, guilds, users
 from amityvox.errors import bad_request, conflict, not_found
 from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
 from amityvox.ids import now_iso
+from amityvox.services import media, members
 from amityvox.services.names import clean_name
+from amityvox.services.serialize import guild_out, public_user, self_user
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,32}")  # always fullmatch: `$` would let a trailing newline in
 MAX_DISPLAY_NAME = 64
 ACTIVITY_TYPES = ("playing", "listening", "watching", "streaming", "custom", "competing")
-
-
-def public_user(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """SPEC §5 User, with `?` fields omitted when null."""
-    out: dict[str, Any] = {
-        "id": row["id"],
-        "username": row["username"],
-        "status_presence": row["status_presence"],
-        "flags": row["flags"],
-        "created_at": row["created_at"],
-    }
-    for key in ("display_name", "avatar_id", "status_text", "bio", "bot_owner_id"):
-        if row[key] is not None:
-            out[key] = row[key]
-    return out
-
-
-def self_user(row: Mapping[Any, Any]) -> dict[str, Any]:
-    out = public_user(row)
-    if row["email"] is not None:
-        out["email"] = row["email"]
-    return out
 
 
 def username_key(username: str) -> str:
@@ -99,8 +78,6 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
                 raise conflict("that username is taken", code="username_taken")
         await get_row(tx.conn, user_id)
         if values.get("avatar_id") is not None:
-            from amityvox.services import media  # media → access → serialize → users
-
             values["avatar_id"] = await media.require_media(tx.conn, values["avatar_id"], "avatar", user_id)
         if values:
             await tx.conn.execute(update(users).where(users.c.id == user_id).values(**values))
@@ -114,10 +91,6 @@ async def delete_me(ctx: Context, user_id: str) -> None:
     """Anonymise the account, leave every guild (GUILD_MEMBER_REMOVE to each) and revoke every
     token of the user and of the bots they own, closing those gateway sessions (SESSIONS_REVOKE).
     Messages stay, attributed to 'deleted user'. An owner must first hand over or delete their guilds."""
-    # serialize (imported by members and guilds) imports this module, so they are imported here.
-    from amityvox.services import members
-    from amityvox.services.guilds import guild_ids_of
-
     async with ctx.uow() as tx:
         await get_row(tx.conn, user_id)
         if await tx.conn.scalar(select(guilds.c.id).where(guilds.c.owner_id == user_id).limit(1)):
@@ -156,9 +129,6 @@ async def delete_me(ctx: Context, user_id: str) -> None:
 
 async def list_guilds(ctx: Context, user_id: str) -> list[dict[str, Any]]:
     """GET /users/@me/guilds: the guilds the user is a member of, oldest first."""
-    # serialize imports this module for public_user, so it is imported here, not at the top.
-    from amityvox.services.serialize import guild_out
-
     q = (
         select(guilds)
         .join(guild_members, guild_members.c.guild_id == guilds.c.id)
@@ -190,3 +160,8 @@ async def set_activity(ctx: Context, user_id: str, activity: dict[str, str] | No
             presence["activity"] = activity
         tx.emit("PRESENCE_UPDATE", presence)
         return presence
+
+
+async def guild_ids_of(conn: AsyncConnection, user_id: str) -> list[str]:
+    q = select(guild_members.c.guild_id).where(guild_members.c.user_id == user_id).order_by(guild_members.c.guild_id)
+    return list(await conn.scalars(q))
