@@ -144,6 +144,15 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _python_handlers() -> set[str] | None:
+    """Catalog names the Python client's State handles; None if the SDK is not installed."""
+    try:
+        from amityvox.client.state import State
+    except ImportError:
+        return None
+    return set(State.handlers)
+
+
 def _cmd_parity(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -152,7 +161,7 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     path = Path(args.evidence)
     evidence = load_evidence(path)
     note = f" and {path}" if evidence is not None else f"; no evidence at {path}: run `python3 run.py test` first"
-    rows = build_rows(evidence)
+    rows = build_rows(evidence, _python_handlers())
     text = render(rows, args.format, note)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

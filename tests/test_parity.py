@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from amityvox.cli import main
+from amityvox.client.state import State
 from amityvox.events import CATALOG
 from amityvox.parity.pending import PENDING
 from amityvox.parity.report import build_rows, render
@@ -25,14 +26,14 @@ def _seed_names() -> set[str]:
 
 
 def test_every_seed_event_has_a_row() -> None:
-    names = {r.name for r in build_rows(None)}
+    names = {r.name for r in build_rows(None, set(State.handlers))}
     seed = _seed_names()
     assert len(seed) == 87
     assert seed <= names
 
 
 def test_without_evidence_nothing_is_claimed() -> None:
-    rows = build_rows(None)
+    rows = build_rows(None, set(State.handlers))
     visible = [r for r in rows if r.audience not in ("internal", "local")]
     assert all(r.status in ("UNVERIFIED", "PENDING") for r in visible)
     assert "no evidence" in render(rows, "md")

@@ -12,9 +12,10 @@ It depends on the server package only for `amityvox.events` (the event catalog).
 """
 
 from amityvox.client.client import Client
-from amityvox.client.convergence import VOLATILE_FIELDS, assert_converged, fetch_state
+from amityvox.client.convergence import assert_converged, fetch_state
 from amityvox.client.errors import ApiError, GatewayError
 from amityvox.client.gateway import GatewayClient
+from amityvox.client.normal_form import VOLATILE_FIELDS
 from amityvox.client.rest import RestClient
 from amityvox.client.state import State, UnknownEvent, handled_event_names
 

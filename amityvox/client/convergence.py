@@ -21,80 +21,12 @@ every guild it learns of; READY itself carries only the user's own membership.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from amityvox.client.errors import ApiError
+from amityvox.client.normal_form import MESSAGE_LIMIT, keyed, normalise, read_states
 from amityvox.client.rest import JSON, RestClient
-
-if TYPE_CHECKING:
-    from amityvox.client.state import State
-
-MESSAGE_LIMIT = 100  # messages compared per channel: the newest, as one REST page holds them
-
-# Fields REST and events legitimately disagree on, dropped from both sides before comparing.
-VOLATILE_FIELDS: dict[str, frozenset[str]] = {
-    # MESSAGE_CREATE echoes the sender's `nonce` so the sender can match its pending message;
-    # stored messages have no nonce, so REST never shows one.
-    "message": frozenset({"nonce"}),
-}
-
-# Lists whose order carries no meaning, sorted so that order never counts as a difference.
-_SET_LISTS: dict[str, dict[str, str | None]] = {
-    "channel": {"permission_overwrites": "id", "recipients": "id"},
-    "member": {"roles": None},
-    "message": {"mention_user_ids": None, "mention_role_ids": None, "reactions": "emoji"},
-    "read_state": {},
-    "guild": {},
-    "role": {},
-    "emoji": {},
-    "user": {},
-    "relationship": {},
-}
-
-
-def normalise(kind: str, obj: JSON) -> JSON:
-    """One object as compared: volatile fields dropped, unordered lists sorted."""
-    out = {k: v for k, v in obj.items() if k not in VOLATILE_FIELDS.get(kind, ())}
-    for name, key in _SET_LISTS.get(kind, {}).items():
-        value = out.get(name)
-        if isinstance(value, list):
-            out[name] = sorted(value, key=(lambda item, k=key: item[k]) if key else None)
-    if kind == "channel" and isinstance(out.get("recipients"), list):
-        out["recipients"] = [normalise("user", u) for u in out["recipients"]]
-    if kind in ("member", "relationship") and isinstance(out.get("user"), dict):
-        out["user"] = normalise("user", out["user"])
-    if kind == "message" and isinstance(out.get("author"), dict):
-        out["author"] = normalise("user", out["author"])
-    if kind == "message" and isinstance(out.get("attachments"), list):
-        out["attachments"] = [_unsigned(a) for a in out["attachments"]]
-    return out
-
-
-def _unsigned(attachment: JSON) -> JSON:
-    """File URLs are signed with an expiry that moves on once a day: two fetches either side of
-    that moment name the same file with different URLs, so only the part before `ex=` counts."""
-
-    def cut(url: Any) -> Any:
-        return url.split("ex=", 1)[0] if isinstance(url, str) else url
-
-    out = {**attachment, "url": cut(attachment.get("url"))}
-    if isinstance(out.get("thumbnails"), list):
-        out["thumbnails"] = [{**t, "url": cut(t.get("url"))} for t in out["thumbnails"]]
-    return out
-
-
-def _keyed(kind: str, items: Iterable[JSON], key: str = "id") -> dict[str, JSON]:
-    return {item[key]: normalise(kind, item) for item in items}
-
-
-def _read_states(items: Iterable[JSON]) -> dict[str, JSON]:
-    """Channels never read with nothing unread are the same as channels with no entry at all."""
-    return {
-        rs["channel_id"]: normalise("read_state", rs)
-        for rs in items
-        if rs.get("last_message_id") is not None or rs["unread_count"] or rs["mention_count"]
-    }
-
+from amityvox.client.state import State
 
 # ---- from REST -------------------------------------------------------------------------------
 
@@ -160,15 +92,15 @@ async def fetch_state(rest: RestClient, channel_ids: Iterable[str] = ()) -> dict
             for part, kind, key in _GUILD_PARTS:
                 items = await f.get(f"/guilds/{{g}}/{part}", f"/guilds/{gid}/{part}")
                 if items is not None:
-                    entry[part] = _keyed(kind, items, key)
+                    entry[part] = keyed(kind, items, key)
             members = await f.members(gid)
             if members is not None:
-                entry["members"] = _keyed("member", members, "user_id")
+                entry["members"] = keyed("member", members, "user_id")
             guilds[gid] = entry
         snap["guilds"] = guilds
     dms = await f.get("/users/@me/dms", "/users/@me/dms")
     if dms is not None:
-        snap["dms"] = _keyed("channel", dms)
+        snap["dms"] = keyed("channel", dms)
     settings = await f.get("/users/@me/settings", "/users/@me/settings")
     if settings is not None:
         snap["settings"] = settings
@@ -177,54 +109,22 @@ async def fetch_state(rest: RestClient, channel_ids: Iterable[str] = ()) -> dict
         snap["saved_messages"] = {s["message_id"]: {k: v for k, v in s.items() if k != "message"} for s in saved}
     rels = await f.get("/users/@me/relationships", "/users/@me/relationships")
     if rels is not None:
-        snap["relationships"] = _keyed("relationship", rels, "target_id")
+        snap["relationships"] = keyed("relationship", rels, "target_id")
     read_state = await f.get("/users/@me/read-state", "/users/@me/read-state")
     if read_state is not None:
-        snap["read_state"] = _read_states(read_state)
+        snap["read_state"] = read_states(read_state)
     messages: dict[str, Any] = {}
     for cid in channel_ids:
         path = f"/channels/{cid}/messages"
         page = await f.get(path, path, {"limit": MESSAGE_LIMIT})  # 404: a channel the user cannot view
         if page is not None:
-            messages[cid] = _keyed("message", page)
+            messages[cid] = keyed("message", page)
     snap["messages"] = messages
     snap["skipped"] = sorted(f.skipped)
     return snap
 
 
 # ---- from the cache --------------------------------------------------------------------------
-
-
-def state_snapshot(state: State, channel_ids: Iterable[str] = ()) -> dict[str, Any]:
-    """The cache in the same normalised shape as `fetch_state`."""
-    snap: dict[str, Any] = {}
-    if state.self_user is not None:
-        snap["self"] = normalise("user", state.self_user)
-    snap["guilds"] = {
-        gid: {
-            "guild": normalise("guild", guild),
-            "channels": _keyed(
-                "channel", (c for c in (state.channel(c["id"]) for c in state.guild_channels(gid)) if c)
-            ),
-            "roles": _keyed("role", state.roles.get(gid, {}).values()),
-            "emoji": _keyed("emoji", state.emoji.get(gid, {}).values()),
-            "members": _keyed("member", state.guild_members(gid), "user_id"),
-        }
-        for gid, guild in state.guilds.items()
-    }
-    if state.user_settings is not None:
-        snap["settings"] = state.user_settings
-    snap["saved_messages"] = dict(state.saved_messages)
-    snap["dms"] = _keyed("channel", state.dms())
-    snap["relationships"] = _keyed(
-        "relationship", (r for r in (state.relationship(t) for t in state.relationships) if r), "target_id"
-    )
-    snap["read_state"] = _read_states(state.read_state.values())
-    snap["messages"] = {
-        cid: _keyed("message", state.messages_in(cid, MESSAGE_LIMIT)) for cid in channel_ids if cid in state.channels
-    }
-    snap["skipped"] = []
-    return snap
 
 
 # ---- comparing -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from amityvox.client.normal_form import MESSAGE_LIMIT, keyed, normalise, read_states
 from amityvox.client.stores.activities import ActivityStore
 from amityvox.client.stores.base import JSON, handled_event_names
 from amityvox.client.stores.features import FeatureStore
@@ -101,6 +102,31 @@ class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, Fea
 
     def snapshot(self, channel_ids: Iterable[str] = ()) -> dict[str, Any]:
         """The cache in the normalised shape `fetch_state` builds from REST (see convergence)."""
-        from amityvox.client.convergence import state_snapshot
-
-        return state_snapshot(self, channel_ids)
+        snap: dict[str, Any] = {}
+        if self.self_user is not None:
+            snap["self"] = normalise("user", self.self_user)
+        snap["guilds"] = {
+            gid: {
+                "guild": normalise("guild", guild),
+                "channels": keyed(
+                    "channel", (c for c in (self.channel(c["id"]) for c in self.guild_channels(gid)) if c)
+                ),
+                "roles": keyed("role", self.roles.get(gid, {}).values()),
+                "emoji": keyed("emoji", self.emoji.get(gid, {}).values()),
+                "members": keyed("member", self.guild_members(gid), "user_id"),
+            }
+            for gid, guild in self.guilds.items()
+        }
+        if self.user_settings is not None:
+            snap["settings"] = self.user_settings
+        snap["saved_messages"] = dict(self.saved_messages)
+        snap["dms"] = keyed("channel", self.dms())
+        snap["relationships"] = keyed(
+            "relationship", (r for r in (self.relationship(t) for t in self.relationships) if r), "target_id"
+        )
+        snap["read_state"] = read_states(self.read_state.values())
+        snap["messages"] = {
+            cid: keyed("message", self.messages_in(cid, MESSAGE_LIMIT)) for cid in channel_ids if cid in self.channels
+        }
+        snap["skipped"] = []
+        return snap

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 from starlette.applications import Starlette
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -24,8 +24,7 @@ from websockets.http11 import Request
 from websockets.protocol import OPEN
 from websockets.server import ServerProtocol
 
-if TYPE_CHECKING:
-    from amityvox.gateway.server import Gateway
+from amityvox.config import Settings
 
 log = logging.getLogger("amityvox.gateway")
 PATH = "/ws"
@@ -50,7 +49,18 @@ def app_of(config: Any) -> Starlette | None:
     return app
 
 
-def gateway_of(config: Any) -> Gateway | None:
+class Serving(Protocol):
+    """What a connection needs of the gateway that serves `/ws` (`server.Gateway`)."""
+
+    settings: Settings
+    batcher: Batcher
+
+    async def handle(self, conn: Connection) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def gateway_of(config: Any) -> Serving | None:
     app = app_of(config)
     return getattr(app.state, "gateway", None) if app is not None else None
 

@@ -41,15 +41,6 @@ class Row:
     why: str
 
 
-def python_handlers() -> set[str] | None:
-    """Catalog names the Python client's State handles; None if the SDK is not installed."""
-    try:
-        from amityvox.client.state import State
-    except ImportError:
-        return None
-    return set(State.handlers)
-
-
 _JS_HANDLER = re.compile(r"^\s{2}([A-Z][A-Z0-9_]+)\s*(?:\(|:)", re.MULTILINE)
 
 
@@ -141,8 +132,10 @@ def _status(
     return "OK", "delivered exactly, handled, converged"
 
 
-def build_rows(evidence: dict[str, Any] | None) -> list[Row]:
-    py, web = python_handlers(), web_handlers()
+def build_rows(evidence: dict[str, Any] | None, py: set[str] | None) -> list[Row]:
+    """One row per catalog event. `py`: the names the Python client's State handles (given by
+    the caller, so the report does not depend on the client package), None when it is absent."""
+    web = web_handlers()
     return [_row(i, e, py, web, evidence) for i, e in enumerate(CATALOG.values(), start=1)]
 
 
