@@ -126,6 +126,18 @@ def routes_app(serves_api: bool) -> FastAPI:
             ]
         )
 
+    @api.get("/auth/rules", tags=["auth"])
+    async def auth_rules(request: Request) -> Response:
+        """What registration accepts, so sign-up forms can say it before a refusal."""
+        settings = request.state.ctx.settings
+        return ok(
+            {
+                "registration_open": settings.registration_open,
+                "password_min_length": settings.password_min_length,
+                "password_max_length": 256,
+            }
+        )
+
     @api.get("/permissions", tags=["guilds"])
     async def permission_bits() -> Response:
         """Every permission bit with its name, scope and description, for settings screens."""

@@ -166,6 +166,7 @@ export class App {
   draw() {
     const doc = this.doc;
     const signedIn = this.ui.view === "app";
+    const stuck = chat.atBottom(this.$("messages")); // before the layout below changes
     doc.body.classList.toggle("signed-in", signedIn);
     doc.body.classList.toggle("nav-open", this.ui.navOpen);
     doc.body.classList.toggle("members-open", this.ui.membersOpen && signedIn && this.ui.guildId != null);
@@ -180,7 +181,7 @@ export class App {
     patch(this.$("rail"), rail.view(this));
     patch(this.$("sidebar"), sidebar.view(this));
     patch(this.$("chat-header"), chat.header(this));
-    chat.drawMessages(this, this.$("messages"));
+    chat.drawMessages(this, this.$("messages"), stuck);
     jump.afterDraw(this);
     patch(this.$("typing"), chat.typing(this));
     patch(this.$("composer-bar"), [chat.composerBar(this), media.tray(this)].flat());

@@ -4,6 +4,7 @@
 
 import { ingestAnnouncements, ingestNotifications, displayName } from "./state.js";
 import { isModerator } from "./perms.js";
+import { readUpTo } from "./ui/inbox.js";
 
 export function effects(app, name, d) {
   const fn = EFFECTS[name];
@@ -77,6 +78,19 @@ const EFFECTS = {
 
   GUILD_MEMBERS_PRUNE(app) {
     leaveIfGone(app);
+  },
+
+  CHANNEL_ACK(app, d) {
+    // Only the tab showing the channel: the others would send the same requests again.
+    if (d.user_id === app.state.self_user?.id && app.ui.channelId === d.channel_id) readUpTo(app, d.channel_id, d.message_id);
+  },
+
+  NOTIFICATION_CREATE(app, d) {
+    // About a message already read here (it came after this tab's ack): read with it.
+    const rs = app.state.read_state[d.channel_id];
+    if (d.user_id === app.state.self_user?.id && app.ui.channelId === d.channel_id && d.message_id && rs?.last_message_id >= d.message_id) {
+      readUpTo(app, d.channel_id, rs.last_message_id);
+    }
   },
 
   CHANNEL_DELETE(app) {

@@ -68,7 +68,7 @@ function messageNodes(app, channelId) {
   const hist = app.ui.history[channelId] ?? {};
   const nodes = [];
   nodes.push(hist.exhausted
-    ? h("div.history-start", { "data-key": "start" }, h("h2", `This is the start of ${c.guild_id ? "#" : ""}${channelLabel(app, c)}`))
+    ? h("div.history-start", { "data-key": "start" }, h("h2", historyStart(app, c)))
     : h("div.history-more", { "data-key": "more" }, h("button.ghost", { "data-action": "load-older", disabled: hist.loading }, hist.loading ? "Loading…" : "Load older messages")));
   let prev = null;
   let pi = 0;
@@ -84,10 +84,26 @@ function messageNodes(app, channelId) {
   return nodes;
 }
 
-/** Patch the message list, keeping the reader's place (or the bottom when they were there). */
-export function drawMessages(app, el) {
+function historyStart(app, c) {
+  if (c.guild_id) return `This is the start of #${channelLabel(app, c)}`;
+  const me = app.state.self_user?.id;
+  const other = c.channel_type === "dm" ? (c.recipients ?? []).find((u) => u.id !== me) : null;
+  return other ? `This is the beginning of your direct message history with @${other.username}`
+    : `This is the beginning of ${channelLabel(app, c)}`;
+}
+
+/** True when the list shows its newest messages (within 48 px of the end). */
+export function atBottom(el) {
+  return !!el && el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+}
+
+/**
+ * Patch the message list, keeping the reader's place (or the bottom when they were there).
+ * `wasAtBottom` is measured before the frame changed the layout: opening a side panel narrows
+ * the list, its text wraps taller, and measuring now would find the reader above the end.
+ */
+export function drawMessages(app, el, wasAtBottom = atBottom(el)) {
   const c = app.state.channels[app.ui.channelId];
-  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
   const fromBottom = el.scrollHeight - el.scrollTop;
   const key = c ? c.id : "none";
   if (el.dataset.channel !== key) {
@@ -98,7 +114,7 @@ export function drawMessages(app, el) {
   if (app.ui.keepScroll) {
     el.scrollTop = el.scrollHeight - fromBottom;
     app.ui.keepScroll = false;
-  } else if (app.ui.stickBottom || atBottom) {
+  } else if (app.ui.stickBottom || wasAtBottom) {
     el.scrollTop = el.scrollHeight;
     app.ui.stickBottom = false;
   }

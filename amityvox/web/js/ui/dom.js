@@ -142,8 +142,14 @@ export function time(iso) {
   if (Number.isNaN(d.getTime())) return "";
   const today = new Date();
   const sameDay = d.toDateString() === today.toDateString();
-  const t = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const t = clock(iso);
   return sameDay ? t : `${d.toLocaleDateString()} ${t}`;
+}
+
+/** The time of day alone ("3:04 PM", "15:04"), for follow-up messages' hover time. */
+export function clock(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 export function initials(name) {

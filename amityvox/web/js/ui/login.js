@@ -21,6 +21,7 @@ export function view(app) {
   if (app.ui.authTicket) return secondStep(app);
   const { authMode, authError, authNotice, busy } = app.ui;
   const register = authMode === "register";
+  const min = app.ui.authRules?.password_min_length ?? 8;
   return h("section.auth", { "aria-labelledby": "auth-title" },
     h("div.auth-card",
       h("div.brand", h("span.logo", { "aria-hidden": "true" }, "A"), "AmityVox"),
@@ -32,7 +33,9 @@ export function view(app) {
         h("label", "Password", h("input", {
           name: "password", type: "password", required: true, maxlength: 256,
           autocomplete: register ? "new-password" : "current-password",
+          minlength: register ? min : null, "aria-describedby": register ? "password-rule" : null,
         })),
+        register ? h("p.hint#password-rule", `At least ${min} characters.`) : null,
         authError ? h("p.error#auth-error", { role: "alert" }, authError) : null,
         h("button.primary", { type: "submit", disabled: busy }, busy ? "Please wait…" : register ? "Create account" : "Sign in"),
       ),
@@ -81,6 +84,13 @@ export const forms = {
 export const actions = {
   "auth-mode"(app, data) {
     app.ui.authMode = data.mode;
+    if (data.mode === "register" && !app.ui.authRules) {
+      // The server's own rule (configurable); until it answers the form shows the default.
+      app.api.get("/auth/rules").then((rules) => {
+        app.ui.authRules = rules;
+        app.draw();
+      }, () => {});
+    }
     app.ui.authTicket = null;
     app.ui.authError = null;
     app.draw();

@@ -2,7 +2,7 @@
 // previews, attachments, reactions with live counts, its poll, and the actions on it.
 
 import { icon } from "./icons.js";
-import { h, roleColor, time } from "./dom.js";
+import { clock, h, roleColor, time } from "./dom.js";
 import { userAvatar } from "./avatar.js";
 import { displayName, rolesOf } from "../state.js";
 import { mentionsSelf } from "../stores.js";
@@ -79,7 +79,7 @@ export function messageView(app, m, { compact, canModerate, pollsByMessage }) {
   return h("article", { "data-key": m.id, id: `msg-${m.id}`, class: classes, tabindex: "-1", "aria-label": `${name}: ${summaryText(app, m, guildId, 80)}` },
     m.reply_to_ids?.length ? h("div.reply-ref", { "data-action": "jump-to", "data-channel": m.channel_id, "data-message": m.reply_to_ids[0], title: "Go to the original message" }, "↪ ",
       replied ? [h("strong", displayName(s, replied.author_id, guildId)), " ", summaryText(app, replied, guildId)] : h("em", "an earlier message")) : null,
-    compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true" }, time(m.created_at).split(" ").pop())
+    compact && !m.reply_to_ids ? h("span.gutter-time", { "aria-hidden": "true", title: time(m.created_at) }, clock(m.created_at))
       : userAvatar(app, m.author_id, name),
     h("div.msg-body",
       compact && !m.reply_to_ids ? null : h("header.msg-head",

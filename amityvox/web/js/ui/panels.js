@@ -64,7 +64,10 @@ function notificationsView(app) {
   };
   return frame(app, "Notifications", list.length
     ? h("ul.notes", list.map((n) => h("li.note", { "data-key": n.id, class: n.read ? "read" : "unread" },
-      h("div", h("strong", describe(n)), n.content ? h("p", n.content) : null, h("small", time(n.created_at))),
+      h("div", h("strong", describe(n)),
+        // Mentions and markdown as in the channel: names, not <@id> codes.
+        n.content ? h("div.content.md", messageText(app, { id: n.message_id ?? n.id, channel_id: n.channel_id, author_id: n.actor_id, content: n.content }, n.guild_id ?? null)) : null,
+        h("small", time(n.created_at))),
       h("div.row",
         n.channel_id && app.state.channels[n.channel_id] ? h("button.link", { "data-action": "open-notification", "data-id": n.id }, "Open") : null,
         n.read ? null : h("button.link", { "data-action": "mark-read", "data-id": n.id }, "Mark read"),
