@@ -62,8 +62,12 @@ function notificationsView(app) {
     const what = { mention: "mentioned you", reply: "replied to you", dm: "sent you a message", reaction: "reacted to your message", friend_request: "sent you a friend request" }[n.type] ?? n.type;
     return `${who} ${what}${where}`;
   };
-  return frame(app, "Notifications", list.length
-    ? h("ul.notes", list.map((n) => h("li.note", { "data-key": n.id, class: n.read ? "read" : "unread" },
+  // The buttons sit above the list, not in the header, where a narrow panel squeezed them onto two lines.
+  return frame(app, "Notifications", [
+    h("div.row.note-actions",
+      h("button.ghost", { "data-action": "mark-all-read", disabled: !list.some((n) => !n.read) }, "Mark all read"),
+      h("button.ghost", { "data-action": "clear-notifications", disabled: !list.length }, "Clear")),
+    list.length ? h("ul.notes", list.map((n) => h("li.note", { "data-key": n.id, class: n.read ? "read" : "unread" },
       h("div", h("strong", describe(n)),
         // Mentions and markdown as in the channel: names, not <@id> codes.
         n.content ? h("div.content.md", messageText(app, { id: n.message_id ?? n.id, channel_id: n.channel_id, author_id: n.actor_id, content: n.content }, n.guild_id ?? null)) : null,
@@ -72,10 +76,8 @@ function notificationsView(app) {
         n.channel_id && app.state.channels[n.channel_id] ? h("button.link", { "data-action": "open-notification", "data-id": n.id }, "Open") : null,
         n.read ? null : h("button.link", { "data-action": "mark-read", "data-id": n.id }, "Mark read"),
         h("button.link.danger", { "data-action": "delete-notification", "data-id": n.id }, "Delete")))))
-    : h("p.muted", "You are all caught up."),
-  h("div.row",
-    h("button.ghost", { "data-action": "mark-all-read", disabled: !list.some((n) => !n.read) }, "Mark all read"),
-    h("button.ghost", { "data-action": "clear-notifications", disabled: !list.length }, "Clear")));
+      : h("p.muted", "You are all caught up."),
+  ]);
 }
 
 // ---- scheduled events -------------------------------------------------------------------------
