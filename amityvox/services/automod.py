@@ -66,6 +66,7 @@ from amityvox.db.schema import (
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services import access, messages
+from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row, load_member
 from amityvox.uow import UnitOfWork
 
@@ -542,12 +543,12 @@ async def _time_out(tx: UnitOfWork, guild_id: str, user_id: str, seconds: int) -
     tx.emit("GUILD_MEMBER_UPDATE", await load_member(tx.conn, guild_id, user_id))
 
 
+@reacts_to("MESSAGE_CREATE", queue="automod")
+async def _check_message(ctx: Context, env: Envelope) -> None:
+    await Evaluator(ctx).check(env.data)
+
+
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
     """Check every new message (no background task of its own)."""
-    evaluator = Evaluator(ctx)
-
-    async def on_create(env: Envelope) -> None:
-        await evaluator.check(env.data)
-
-    await ctx.bus.subscribe("amityvox.message.create", on_create, queue="automod")
+    await _check_message.subscribe(ctx)
     return []

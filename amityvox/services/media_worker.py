@@ -28,6 +28,7 @@ from amityvox.media.storage import StorageError
 from amityvox.services import media
 from amityvox.services.leases import run_when_leader
 from amityvox.services.messages import render
+from amityvox.services.reacts import reacts_to
 
 log = logging.getLogger("amityvox.media")
 
@@ -98,14 +99,14 @@ async def _poster(ctx: Context, data: bytes, content_type: str) -> tuple[list[im
     return thumbs, {"width": checked.width, "height": checked.height, "blurhash": checked.blurhash}
 
 
+@reacts_to("MESSAGE_CREATE", queue="media-thumbnails")
+async def _thumbnail_message(ctx: Context, env: Envelope) -> None:
+    await make_thumbnails(ctx, env.data)
+
+
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
     """`WORKERS` members of the durable thumbnail queue, and the sweeper under its lease."""
-
-    async def on_create(env: Envelope) -> None:
-        await make_thumbnails(ctx, env.data)
-
-    for _ in range(WORKERS):
-        await ctx.bus.subscribe("amityvox.message.create", on_create, queue="media-thumbnails")
+    await _thumbnail_message.subscribe(ctx, members=WORKERS)
 
     async def sweep() -> None:
         await media.sweep(ctx)

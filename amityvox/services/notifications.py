@@ -47,6 +47,7 @@ from amityvox.errors import bad_request, not_found
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
 from amityvox.services import notification_prefs
 from amityvox.services.access import timed_out
+from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row, load_guild_row, load_overwrites, notification_out
 from amityvox.uow import UnitOfWork
 
@@ -252,14 +253,14 @@ _HANDLERS = {
 }
 
 
+@reacts_to(*_HANDLERS, queue=WORKER_QUEUE)
+async def _notify(ctx: Context, env: Envelope) -> None:
+    await _HANDLERS[env.name](ctx, env.data)
+
+
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
     """Subscribe the notification makers; each event is handled in its own transaction."""
-
-    async def handler(env: Envelope) -> None:
-        await _HANDLERS[env.name](ctx, env.data)
-
-    for subject in ("amityvox.message.create", "amityvox.message.reaction_add", "amityvox.user.relationship_add"):
-        await ctx.bus.subscribe(subject, handler, queue=WORKER_QUEUE)
+    await _notify.subscribe(ctx)
     return []
 
 

@@ -39,6 +39,7 @@ from amityvox.context import Context
 from amityvox.db.schema import messages
 from amityvox.errors import ApiError
 from amityvox.services.access import channel_access
+from amityvox.services.reacts import reacts_to
 
 log = logging.getLogger("amityvox.previews")
 
@@ -363,13 +364,13 @@ async def generate(ctx: Context, message: dict[str, Any]) -> bool:
     return True
 
 
+@reacts_to("MESSAGE_CREATE", queue="link-previews")
+async def _preview_message(ctx: Context, env: Envelope) -> None:
+    await generate(ctx, env.data)
+
+
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
     """`WORKERS` members of the durable link-previews queue, each on one new message at a time:
     a message is taken off the queue only once its previews are stored."""
-
-    async def on_create(env: Envelope) -> None:
-        await generate(ctx, env.data)
-
-    for _ in range(WORKERS):
-        await ctx.bus.subscribe("amityvox.message.create", on_create, queue="link-previews")
+    await _preview_message.subscribe(ctx, members=WORKERS)
     return []

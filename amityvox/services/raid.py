@@ -36,6 +36,7 @@ from amityvox.errors import bad_request, forbidden
 from amityvox.ids import iso, parse_iso, utcnow
 from amityvox.services import access
 from amityvox.services.access import ChannelAccess
+from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row
 
 log = logging.getLogger("amityvox.raid")
@@ -274,11 +275,13 @@ async def _sweep_forever(ctx: Context) -> None:
             log.exception("lifting expired raid lockdowns failed")
 
 
-async def start(ctx: Context) -> list[asyncio.Task[None]]:
-    async def on_join(env: Envelope) -> None:
-        guild_id = env.data.get("guild_id")
-        if isinstance(guild_id, str):
-            await check_join_rate(ctx, guild_id)
+@reacts_to("GUILD_MEMBER_ADD", queue="raid-protection")
+async def _on_join(ctx: Context, env: Envelope) -> None:
+    guild_id = env.data.get("guild_id")
+    if isinstance(guild_id, str):
+        await check_join_rate(ctx, guild_id)
 
-    await ctx.bus.subscribe("amityvox.guild.member_add", on_join, queue="raid-protection")
+
+async def start(ctx: Context) -> list[asyncio.Task[None]]:
+    await _on_join.subscribe(ctx)
     return [asyncio.create_task(_sweep_forever(ctx), name="raid-lockdown-expiry")]

@@ -37,6 +37,7 @@ from amityvox.errors import ApiError, bad_request, conflict, forbidden, not_foun
 from amityvox.ids import new_id, now_iso
 from amityvox.services import grants
 from amityvox.services.access import ChannelAccess, channel_access
+from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row, load_member, voice_state_out
 from amityvox.services.users import public_user
 from amityvox.uow import UnitOfWork
@@ -586,20 +587,20 @@ async def on_event(ctx: Context, env: Envelope) -> None:
         await _recheck(ctx, voice_states.c.guild_id == guild_id)
 
 
+# The events that can strand a voice state.
+_upkeep = reacts_to(
+    "GUILD_MEMBER_REMOVE",
+    "GUILD_MEMBERS_PRUNE",
+    "GUILD_MEMBER_UPDATE",
+    "GUILD_ROLE_UPDATE",
+    "GUILD_ROLE_DELETE",
+    "GUILD_UPDATE",
+    "CHANNEL_UPDATE",
+    queue=WORKER_QUEUE,
+)(on_event)
+
+
 async def start(ctx: Context) -> list[asyncio.Task[None]]:
     """Subscribe the upkeep above to the events that can strand a voice state."""
-
-    async def handler(env: Envelope) -> None:
-        await on_event(ctx, env)
-
-    for subject in (
-        "amityvox.guild.member_remove",
-        "amityvox.guild.members_prune",
-        "amityvox.guild.member_update",
-        "amityvox.guild.role_update",
-        "amityvox.guild.role_delete",
-        "amityvox.guild.update",
-        "amityvox.channel.update",
-    ):
-        await ctx.bus.subscribe(subject, handler, queue=WORKER_QUEUE)
+    await _upkeep.subscribe(ctx)
     return []
