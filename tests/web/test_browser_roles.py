@@ -130,5 +130,15 @@ async def test_a_member_is_offered_only_what_they_may_grant(server: Server, brow
     await page.locator(".toast", has_text="Moving Helpers failed").wait_for()
     order = await page.locator(".role-order .role-name").all_inner_texts()
     assert order == ["Admins", "Managers", "Helpers"], order
+
+    # The owner drags Helpers to the top; both lists follow the server's new positions.
+    await open_settings(owner, "Roles")
+    rows = owner.page.locator(".role-order > li")
+    await rows.filter(has_text="Helpers").drag_to(rows.filter(has_text="Admins"))
+    for person in (owner, manager):
+        await person.page.wait_for_function(
+            "() => [...document.querySelectorAll('.role-order .role-name')].map(b => b.textContent).join()"
+            " === 'Helpers,Admins,Managers'"
+        )
     for person in (owner, manager):
         await person.finish()

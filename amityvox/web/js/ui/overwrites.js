@@ -95,7 +95,7 @@ export function view(app, guildId) {
   return [
     h("label", "Channel or category", h("select", { "data-change": "overwrite-channel", "aria-label": "Channel or category" },
       channels.map((c) => h("option", { value: c.id, selected: c.id === channel.id }, c.channel_type === "category" ? `${c.name} (category)` : `#${c.name}`)))),
-    h("p.muted", channel.channel_type === "category" ? "Channels in this category that you have not changed follow these overwrites when they are created." : "Overwrites apply in this order: @everyone, then the roles, then the member."),
+    h("p.muted", channel.channel_type === "category" ? "A category's overwrites decide who sees the category itself; each channel in it keeps its own." : "Overwrites apply in this order: @everyone, then the roles, then the member."),
     h("div.tabs.wrap", { role: "tablist", "aria-label": "Overwrite targets" }, listed.map((o) => h("button.tab", {
       "data-key": o.id, role: "tab", "aria-selected": String(o.id === ow.id), "data-action": "overwrite-target", "data-target": o.id, "data-type": o.type,
     }, targetName(app, guildId, o)))),
