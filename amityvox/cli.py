@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from amityvox import config
@@ -124,6 +125,18 @@ def _cmd_events(args: argparse.Namespace) -> int:
 
         print(json.dumps(document(), indent=2))
         return 0
+    if args.format == "md":
+        from amityvox.events import markdown
+
+        if args.write is None:
+            print(markdown.tables(), end="")
+            return 0
+        changed = markdown.write(Path(args.write))
+        print(f"{args.write}: events table {'updated' if changed else 'already up to date'}")
+        return 0
+    if args.write is not None:
+        print("--write needs --format md", file=sys.stderr)
+        return 2
     rows = [
         {
             "name": e.name,
@@ -134,7 +147,7 @@ def _cmd_events(args: argparse.Namespace) -> int:
         }
         for e in CATALOG.values()
     ]
-    if args.json:
+    if args.json or args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
     widths = [max(len(str(r[k] or "-")) for r in rows) for k in rows[0]]
@@ -221,7 +234,9 @@ def _parser() -> argparse.ArgumentParser:
     set_admin.set_defaults(func=_cmd_set_admin)
 
     events = sub.add_parser("events", help="print the event catalog")
-    events.add_argument("--json", action="store_true")
+    events.add_argument("--json", action="store_true", help="the same as --format json")
+    events.add_argument("--format", choices=("text", "json", "md"), default="text")
+    events.add_argument("--write", metavar="FILE", help="with --format md: update the events table in FILE")
     events.add_argument("--asyncapi", action="store_true", help="print the AsyncAPI 3.0 document of the gateway")
     events.set_defaults(func=_cmd_events)
 
