@@ -1,4 +1,4 @@
-"""The one error type services raise; the API turns it into SPEC's error envelope."""
+"""The one error type services raise; the API turns it into the error envelope (docs/rest.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Permission bits and their resolution (SPEC §3).
+"""Permission bits and their resolution (docs/rest.md#permissions).
 
 Resolution for a member in a guild channel, in this order:
 
@@ -11,7 +11,7 @@ Resolution for a member in a guild channel, in this order:
    a. the channel default: the ``role`` overwrite whose id is the guild id (@everyone);
    b. the ``role`` overwrites of the member's roles, combined (OR of denies, OR of allows);
    c. the member's own ``user`` overwrite.
-6. A member in timeout loses ``TIMEOUT_MASK``. SPEC exempts only the owner from
+6. A member in timeout loses ``TIMEOUT_MASK``. Only the owner is exempt from
    everything, so an Administrator in timeout loses these bits too.
 7. Without ``ViewChannel`` the result is 0.
 
@@ -27,7 +27,7 @@ from enum import IntFlag
 
 
 class Perm(IntFlag):
-    """SPEC §3 bits; names are the wire vocabulary."""
+    """Permission bits (docs/rest.md#permissions); names are the wire vocabulary."""
 
     # Guild scope
     ManageChannels = 1 << 0

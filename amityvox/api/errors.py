@@ -1,4 +1,4 @@
-"""Every failure answers with SPEC's envelope `{"error": {"code", "message"}}`."""
+"""Every failure answers with the error envelope (docs/rest.md) `{"error": {"code", "message"}}`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Field types shared by request bodies, strict where pydantic's lax mode would guess.
 
 Lax mode turns `true` into 1 and `2.0` into 2; for a permission bitfield that silently grants
-a bit, so these types take only what SPEC says and refuse the rest with 400.
+a bit, so these types take only what docs/rest.md says and refuse the rest with 400.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ _MAX_BITS = 1 << 64
 
 
 def _permission_bits(value: Any) -> int:
-    """SPEC §3: a uint64 sent as a JSON integer or as a string of decimal digits."""
+    """A permission bitfield (docs/rest.md#permissions): a uint64 as a JSON integer or a decimal string."""
     if isinstance(value, int) and not isinstance(value, bool):
         bits = value
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:

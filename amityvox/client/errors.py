@@ -1,10 +1,10 @@
-"""Errors the client raises: REST failures in SPEC's envelope, and a gateway that gave up."""
+"""Errors the client raises: REST failures in the error envelope (docs/rest.md), and a gateway that gave up."""
 
 from __future__ import annotations
 
 
 class ApiError(Exception):
-    """A REST call answered with SPEC's error envelope `{"error": {"code", "message"}}`."""
+    """A REST call answered with the error envelope (docs/rest.md) `{"error": {"code", "message"}}`."""
 
     def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")

@@ -1,4 +1,4 @@
-"""Gateway client (SPEC §2): IDENTIFY or RESUME, heartbeats with zombie detection, reconnects.
+"""Gateway client (docs/protocol.md): IDENTIFY or RESUME, heartbeats with zombie detection, reconnects.
 
 Every dispatch first goes through the hooks (the `Client` applies it to its `State` there),
 then resolves `wait_for` waiters, then reaches listeners. Three client-local events report
@@ -33,7 +33,7 @@ JSON = dict[str, Any]
 Hook = Callable[[str, JSON], None]
 Check = Callable[[JSON], bool]
 
-# Opcodes (SPEC §2).
+# Opcodes (docs/protocol.md#opcodes).
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME = 0, 1, 2, 3, 4, 5
 RECONNECT, REQUEST_MEMBERS, TYPING, SUBSCRIBE, HELLO, HEARTBEAT_ACK = 6, 7, 8, 9, 10, 11
 AUTHENTICATION_FAILED, INVALID_RESUME = 4004, 4007

@@ -1,4 +1,4 @@
-"""REST client for the SPEC §4 routes: one `request` that unwraps the envelope, plus typed shortcuts."""
+"""REST client for the REST routes (docs/rest.md): one `request` that unwraps the envelope, plus typed shortcuts."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _seg(value: str) -> str:
 
 
 class RestClient:
-    """An `httpx.AsyncClient` speaking SPEC §1: bearer auth, `{"data": …}` in, `ApiError` out.
+    """An `httpx.AsyncClient` speaking docs/rest.md: bearer auth, `{"data": …}` in, `ApiError` out.
 
     `request` returns the envelope's `data` (None for 204). A 429 is retried after its
     `retry_after` up to `max_retries` times before it is raised. `register` and `login`
@@ -591,7 +591,7 @@ class RestClient:
 
 
 def _error(response: httpx.Response) -> ApiError:
-    """The SPEC error envelope as an ApiError; anything else keeps its status and text."""
+    """The error envelope (docs/rest.md) as an ApiError; anything else keeps its status and text."""
     try:
         body = response.json()
     except ValueError:

@@ -3,9 +3,9 @@
 Publishers, the gateway router, the client stores and the parity report all read
 this table, so an event cannot exist without a subject, an audience, a payload
 schema and the stores it updates. Entries come in the order of the original's
-parity audit (docs/seed/parity-report-2026-02-18.md), then the events SPEC §6
-adds. `seed_*` fields record what that audit said about the original, so the
-parity report can show each row's before and after.
+parity audit (docs/seed/parity-report-2026-02-18.md), then the events this server
+adds (docs/protocol.md#events). `seed_*` fields record what that audit said about
+the original, so the parity report can show each row's before and after.
 """
 
 from __future__ import annotations
@@ -626,7 +626,7 @@ _EVENTS: tuple[EventType, ...] = (
         "A screen share's resolution, framerate or audio changes; to the voice channel's viewers.",
         ("amityvox.voice.state_update", _MISSING, _HIGH_VOICE),
     ),
-    # --- added by SPEC §6 ----------------------------------------------------------------
+    # --- added beyond the audit ---------------------------------------------------------
     _event(
         "RESUMED", "amityvox.gateway.resumed", _SESSION, p.Resumed, "gateway", ("connection",),
         "After a RESUME (op 5) has replayed the missed events; to that session only.",

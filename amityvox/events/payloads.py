@@ -1,7 +1,7 @@
-"""Typed payloads (`d`) of every real-time event, and the SPEC §5 objects they carry.
+"""Typed payloads (`d`) of every real-time event, and the objects they carry (docs/protocol.md#events).
 
 Every model forbids unknown fields, so a publisher that drifts from the wire shape
-fails loudly instead of shipping fields no client knows. Fields the SPEC marks `?`
+fails loudly instead of shipping fields no client knows. Fields the docs mark `?`
 are `X | None = None` (omitted from the frame when null); all others are required.
 IDs are ULID strings, timestamps RFC 3339 strings, permission bitfields decimal strings
 (JavaScript numbers lose bits above 2^53).
@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-ID: TypeAlias = str  # a ULID (SPEC §1)
-Timestamp: TypeAlias = str  # RFC 3339, UTC (SPEC §1)
-Bits: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")]  # a uint64 bitfield (SPEC §3)
+ID: TypeAlias = str  # a ULID (docs/protocol.md#encoding-and-compression)
+Timestamp: TypeAlias = str  # RFC 3339, UTC (docs/protocol.md#encoding-and-compression)
+Bits: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")]  # a uint64 bitfield (docs/rest.md)
 JSONDocument: TypeAlias = dict[str, Any]  # free-form state owned by a feature (game, whiteboard)
 
 ChannelType = Literal["text", "voice", "dm", "group", "announcement", "forum", "stage", "category"]
@@ -44,7 +44,7 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# --- SPEC §5 objects -------------------------------------------------------------------
+# --- wire objects (docs/protocol.md#objects) ------------------------------------------
 
 
 class User(Payload):
@@ -447,7 +447,7 @@ class MusicPartySession(Payload):
     started_at: Timestamp
 
 
-# --- gateway session events (SPEC §2) --------------------------------------------------
+# --- gateway session events (docs/protocol.md) ----------------------------------------
 
 
 class FullGuild(Guild):
@@ -691,7 +691,7 @@ class RelationshipRemove(Payload):
 
 
 class VoiceServerUpdate(Payload):
-    user_id: ID  # added to the SPEC shape: the joiner, whom the event is routed to
+    user_id: ID  # added to the documented shape: the joiner, whom the event is routed to
     guild_id: ID | None = None
     channel_id: ID
     endpoint: str
@@ -758,16 +758,16 @@ class AnnouncementDelete(Payload):
 
 class NotificationDelete(Payload):
     id: ID
-    user_id: ID  # added to the SPEC shape: the owner, whom the event is routed to
+    user_id: ID  # added to the documented shape: the owner, whom the event is routed to
 
 
 class NotificationMarkAllRead(Payload):
     updated: int  # how many notifications became read
-    user_id: ID  # added to the SPEC shape: the owner, whom the event is routed to
+    user_id: ID  # added to the documented shape: the owner, whom the event is routed to
 
 
 class NotificationClearAll(Payload):
-    user_id: ID  # added to the SPEC shape (`{}`): the owner, whom the event is routed to
+    user_id: ID  # added to the documented shape (`{}`): the owner, whom the event is routed to
 
 
 # --- user settings ----------------------------------------------------------------------
@@ -936,20 +936,20 @@ class ActivityParticipant(Payload):
 
     session_id: ID
     user_id: ID
-    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
 class ActivityStateUpdate(Payload):
     session_id: ID
     state: JSONDocument
-    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
 class GamePlayerJoin(Payload):
     game_id: ID
     user_id: ID
     player_index: int
-    channel_id: ID  # added to the SPEC shape: the game's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the game's channel, which routes the event
 
 
 class GameMove(Payload):
@@ -959,7 +959,7 @@ class GameMove(Payload):
     state: JSONDocument
     status: str
     next_turn: ID | None = None  # the player to move; absent once the game is over
-    channel_id: ID  # added to the SPEC shape: the game's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the game's channel, which routes the event
 
 
 class WatchTogetherSync(Payload):
@@ -967,14 +967,14 @@ class WatchTogetherSync(Payload):
     current_time_ms: int
     playing: bool
     playback_rate: float
-    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
 class MusicPartyQueueAdd(Payload):
     session_id: ID
     track: MusicTrack
     queue_size: int
-    channel_id: ID  # added to the SPEC shape: the session's channel, which routes the event
+    channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
 # --- bots and federation ----------------------------------------------------------------

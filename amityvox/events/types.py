@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 
 class Scope(StrEnum):
-    """Who may receive an event (SPEC §6 audiences)."""
+    """Who may receive an event (docs/protocol.md#audiences)."""
 
     GUILD = "guild"  # members of the guild named by `key`
     CHANNEL = "channel"  # viewers of the guild channel / recipients of the DM named by `key`

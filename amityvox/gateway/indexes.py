@@ -169,7 +169,7 @@ class World:
     def social(self, user_id: str) -> set[str]:
         """The user, their friends, everyone sharing a guild with them, and their DM and group peers.
 
-        DM peers are included (beyond SPEC's wording) because they hold the user's profile in
+        DM peers are included (docs/protocol.md#audiences) because they hold the user's profile in
         the channel's `recipients`: without USER_UPDATE their copy would go stale.
         """
         out = {user_id}

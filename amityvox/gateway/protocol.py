@@ -1,4 +1,4 @@
-"""Gateway wire protocol (SPEC §2): opcodes, close codes and frame encoding."""
+"""Gateway wire protocol (docs/protocol.md): opcodes, close codes and frame encoding."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ the "automod" queue group), so every path that posts a message (REST, threads, s
 messages, webhooks) is covered, and reads the guild from the MESSAGE_CREATE payload;
 DM messages carry none and are skipped. The check runs right
 after the message is stored, so its viewers may briefly see a message automod then
-deletes. Never checked: the system author, the guild owner, moderators (SPEC §3), and
+deletes. Never checked: the system author, the guild owner, moderators (docs/rest.md#permissions), and
 members holding an exempt role or posting in an exempt channel (a thread counts as its
 parent channel too).
 

@@ -34,7 +34,7 @@ async def _new_code(conn: AsyncConnection) -> str:
 
 
 def _require_create(ga: access.GuildAccess) -> None:
-    # A member in timeout loses CreateInvites (SPEC §3), at guild level too.
+    # A member in timeout loses CreateInvites (docs/rest.md#permissions), at guild level too.
     perms = ga.perms & ~P.TIMEOUT_MASK if access.timed_out(ga.member) and not ga.is_owner else ga.perms
     if not P.has(perms, P.Perm.CreateInvites):
         raise forbidden("you need the CreateInvites permission")

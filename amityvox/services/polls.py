@@ -70,7 +70,7 @@ async def _tallies(conn: AsyncConnection, poll_id: str) -> tuple[list[Row], dict
 
 
 async def load_poll(conn: AsyncConnection, row: Row) -> dict[str, Any]:
-    """The whole Poll (SPEC §5) for a stored row."""
+    """The whole Poll (POLL_CREATE in docs/protocol.md#events) for a stored row."""
     options, counts, voters = await _tallies(conn, row["id"])
     out: dict[str, Any] = {
         "id": row["id"],

@@ -1,4 +1,4 @@
-"""Rows → SPEC §5 objects, and loaders for the whole objects events must carry.
+"""Rows → wire objects (docs/protocol.md#objects), and loaders for the whole objects events must carry.
 
 One place for each object's shape, so a REST response and the event about the same
 change can never disagree. `?` fields are omitted when null.
@@ -30,7 +30,7 @@ Row = Mapping[Any, Any]
 
 
 def public_user(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """SPEC §5 User, with `?` fields omitted when null."""
+    """The User object (docs/protocol.md#user), with `?` fields omitted when null."""
     out: dict[str, Any] = {
         "id": row["id"],
         "username": row["username"],
@@ -279,7 +279,8 @@ def message_out(
     nonce: str | None = None,
     files: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """SPEC §5 Message. `author` is the public User, `reactions` the `[{emoji, count, me}]` for one viewer;
+    """The Message object (MESSAGE_CREATE, docs/protocol.md#events). `author` is the public User,
+    `reactions` the `[{emoji, count, me}]` for one viewer;
     `nonce` is never stored, only echoed to the poster and in MESSAGE_CREATE. The row's `attachments`
     lists its uploads by id (with a little metadata, for search); `files` renders them with URLs
     (services/media.py)."""
@@ -312,7 +313,8 @@ def message_out(
 
 
 def voice_state_out(row: Row, user_row: Row, *, left: bool = False) -> dict[str, Any]:
-    """SPEC §6 VoiceState; `left` renders the leave (no channel_id, no stream) of the same state."""
+    """The VoiceState object (docs/protocol.md#voicestate); `left` renders the leave (no channel_id,
+    no stream) of the same state."""
     out: dict[str, Any] = {
         "user_id": row["user_id"],
         "session_id": row["session_id"],

@@ -33,7 +33,7 @@ async def load(conn: AsyncConnection, user_id: str) -> SettingsValues:
 
 
 def settings_out(user_id: str, values: SettingsValues) -> dict[str, Any]:
-    """The wire document: every field, nulls omitted (SPEC §5 `?` fields)."""
+    """The wire document: every field, nulls omitted (docs/protocol.md#usersettings)."""
     return {"user_id": user_id, **values.model_dump(exclude_none=True)}
 
 

@@ -1,4 +1,4 @@
-// Gateway client (SPEC §2), the same lifecycle as the Python SDK's GatewayClient:
+// Gateway client (docs/protocol.md), the same lifecycle as the Python SDK's GatewayClient:
 // HELLO → IDENTIFY, or RESUME (session_id + seq) after a drop; heartbeats with an ACK
 // timeout (a silent connection is a zombie: replaced and resumed); reconnects back off
 // 1, 2, 5, 10, 30 s plus jitter. Three client-local events report the connection:

@@ -1,4 +1,4 @@
-// Guild-level permissions of the self user (SPEC §3), to show only the controls that can
+// Guild-level permissions of the self user (docs/rest.md#permissions), to show only the controls that can
 // work. The server still decides: a control shown by mistake gets a clear 403 toast.
 
 export const Perm = Object.freeze({
