@@ -129,7 +129,7 @@ async def test_a_member_is_offered_only_what_they_may_grant(server: Server, brow
     await page.get_by_role("button", name="Move Helpers up").click()
     await page.locator(".toast", has_text="Moving Helpers failed").wait_for()
     order = await page.locator(".role-order .role-name").all_inner_texts()
-    assert order == ["Admins", "Managers", "Helpers"], order
+    assert order == ["Admins", "Managers", "Helpers", "@everyone"], order
 
     # The owner drags Helpers to the top; both lists follow the server's new positions.
     await open_settings(owner, "Roles")
@@ -138,7 +138,16 @@ async def test_a_member_is_offered_only_what_they_may_grant(server: Server, brow
     for person in (owner, manager):
         await person.page.wait_for_function(
             "() => [...document.querySelectorAll('.role-order .role-name')].map(b => b.textContent).join()"
-            " === 'Helpers,Admins,Managers'"
+            " === 'Helpers,Admins,Managers,@everyone'"
         )
+
+    # @everyone's base permissions are switches too (the owner holds every bit).
+    await owner.page.get_by_role("button", name="@everyone").click()
+    reactions = owner.page.get_by_role("region", name="Role @everyone").get_by_role("switch", name="Add Reactions")
+    assert await reactions.is_checked()
+    await reactions.uncheck()
+    await manager.page.wait_for_function(
+        "() => !(BigInt(amityvox.app.state.guilds[amityvox.app.ui.guildId].default_permissions) & (1n << 26n))"
+    )
     for person in (owner, manager):
         await person.finish()

@@ -64,7 +64,18 @@ function permissionToggles(app, guildId, role, editable) {
   return [group("guild", "Server"), group("channel", "Channels (overwrites can change these per channel)")];
 }
 
+/** @everyone as the editor shows it: the guild's base permissions, changed with ManageGuild. */
+function everyone(app, guildId) {
+  const g = app.state.guilds[guildId];
+  return { id: guildId, name: "@everyone", permissions_allow: g?.default_permissions ?? "0", permissions_deny: "0", everyone: true };
+}
+
 function editor(app, guildId, role) {
+  if (role.everyone) {
+    return h("section.card.stack", { "data-key": "edit-everyone", "aria-label": "Role @everyone" },
+      h("p.muted", "What every member may do before their roles apply."),
+      permissionToggles(app, guildId, role, can(app.state, guildId, Perm.ManageGuild)));
+  }
   const editable = outranks(app, guildId, role);
   return h("section.card.stack", { "data-key": `edit-${role.id}`, "aria-label": `Role ${role.name}` },
     h("form.row", { "data-submit": "edit-role", "data-role": role.id },
@@ -79,11 +90,12 @@ function editor(app, guildId, role) {
 export function view(app, guildId) {
   const list = sortedRoles(app, guildId);
   const chosen = list.some((r) => r.id === app.ui.roleId) ? app.ui.roleId : list.find((r) => outranks(app, guildId, r))?.id ?? list[0]?.id;
-  const role = list.find((r) => r.id === chosen);
+  const role = app.ui.roleId === guildId ? everyone(app, guildId) : list.find((r) => r.id === chosen) ?? everyone(app, guildId);
   return [
     h("p.muted", "Roles higher in the list win where they disagree. Drag a role, or use its arrows, to move it."),
-    list.length ? h("ol.role-order", { "aria-label": "Roles, highest first" }, list.map((r, i) => roleRow(app, guildId, r, i, list, chosen)))
-      : h("p.muted", "No roles yet."),
+    h("ol.role-order", { "aria-label": "Roles, highest first" }, list.map((r, i) => roleRow(app, guildId, r, i, list, role?.id)),
+      h("li", { "data-key": "everyone" }, h("span.role-swatch"),
+        h("button.link.role-name", { "data-action": "pick-role", "data-role": guildId, "aria-current": String(!!role?.everyone) }, "@everyone"))),
     h("form.row.card", { "data-submit": "create-role" },
       h("label.grow", "New role", h("input", { name: "name", required: true, maxlength: 100 })),
       h("button.primary", { type: "submit" }, "Add role")),
@@ -192,7 +204,7 @@ export const actions = {
   },
   async "role-bit"(app, data, el) {
     const guildId = app.ui.guildId;
-    const role = app.state.roles[guildId]?.[data.role];
+    const role = data.role === guildId ? everyone(app, guildId) : app.state.roles[guildId]?.[data.role];
     if (!role) return;
     const bit = BigInt(data.bit);
     let allow = BigInt(role.permissions_allow);
@@ -205,7 +217,9 @@ export const actions = {
     }
     // Decimal strings: Administrator is bit 63, past what a JSON number keeps exactly.
     const body = { permissions_allow: allow.toString(), permissions_deny: deny.toString() };
-    const ok = await app.call(null, () => app.api.patch(`/guilds/${guildId}/roles/${role.id}`, body), "Changing the permission failed");
+    const ok = await app.call(null, () => (role.everyone
+      ? app.api.patch(`/guilds/${guildId}`, { default_permissions: allow.toString() })
+      : app.api.patch(`/guilds/${guildId}/roles/${role.id}`, body)), "Changing the permission failed");
     if (ok === undefined) el.checked = !el.checked;
     app.render();
   },
