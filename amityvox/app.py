@@ -189,6 +189,8 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         if gateway is not None:
             await gateway.start()
         app.state.gateway = gateway
+        if serves_api:
+            await ctx.tokens.follow(bus)
         workers = await start_workers(ctx) if serves_api else []
         try:
             yield {"ctx": ctx, "gateway": gateway}

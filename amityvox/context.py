@@ -11,6 +11,7 @@ from amityvox.config import Settings
 from amityvox.db.engine import Database
 from amityvox.media.storage import Storage, from_settings
 from amityvox.ratelimit import SlidingWindow
+from amityvox.token_cache import TokenCache
 from amityvox.uow import UnitOfWork, envelope
 
 
@@ -21,6 +22,7 @@ class Context:
     bus: Bus
     validate_events: bool = False
     limiters: dict[str, SlidingWindow] = field(default_factory=dict)
+    tokens: TokenCache = field(default_factory=TokenCache)  # REST's token lookups (token_cache.py)
 
     @cached_property
     def storage(self) -> Storage:
@@ -32,7 +34,8 @@ class Context:
             await self.storage.close()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.bus, validate=self.validate_events)
+        # Revocations reach this process's token cache before the request that made them answers.
+        return UnitOfWork(self.db, self.bus, validate=self.validate_events, committed=self.tokens.observe)
 
     async def publish(self, name: str, data: dict[str, Any]) -> None:
         """Publish an event that changes no table (presence, typing): no transaction to wait for."""

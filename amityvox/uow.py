@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -36,10 +36,18 @@ class UnitOfWork:
     bus its background workers replay them at the next start (`bus/memory.py`).
     """
 
-    def __init__(self, db: Database, bus: Bus, *, validate: bool = False) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        validate: bool = False,
+        committed: Callable[[Sequence[Envelope]], None] | None = None,
+    ) -> None:
         self._db = db
         self._bus = bus
         self._validate = validate
+        self._committed = committed  # sees the events as soon as they are committed, before the bus
         self._connection: Any = None
         self._transaction: Any = None
         self.conn: AsyncConnection
@@ -78,6 +86,8 @@ class UnitOfWork:
                     raise
             await self._transaction.__aexit__(exc_type, exc, tb)
             if exc_type is None and events:
+                if self._committed is not None:
+                    self._committed(events)
                 await self._publish(events, positions)
         finally:
             await self._connection.__aexit__(None, None, None)

@@ -91,7 +91,7 @@ def bearer_token(request: Request) -> str:
 
 async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
     token = bearer_token(request)
-    row = await auth.authenticate(ctx, token)
+    row = await auth.authenticate(ctx, token, cached=True)
     if row is None:
         raise ApiError(401, "invalid_token", "the token is unknown or expired; log in again")
     return Caller(id=row["id"], token=token, is_admin=bool(row["is_admin"]), username=row["username"])

@@ -119,7 +119,7 @@ async def _optional_user(request: Request, ctx: Context) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = await auth.authenticate(ctx, token.strip())
+    row = await auth.authenticate(ctx, token.strip(), cached=True)
     if row is None:
         raise ApiError(401, "invalid_token", "the token is unknown or expired; log in again")
     return str(row["id"])

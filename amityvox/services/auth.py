@@ -310,43 +310,54 @@ async def change_password(ctx: Context, user_id: str, token: str, current: str, 
         tx.emit("SESSIONS_REVOKE", {"user_id": user_id, "all_but": keep})
 
 
-async def authenticate(ctx: Context, token: str) -> RowMapping | None:
+async def authenticate(ctx: Context, token: str, *, cached: bool = False) -> RowMapping | None:
     """The user row (with `token_expires_at` and `session_id`) for a valid, unexpired token,
-    else None. Records that the token was seen, at most once a minute."""
+    else None. Records that the token was seen, at most once a minute. `cached`: a lookup from
+    the last few seconds may answer (REST; see token_cache.py)."""
     if len(token) != 64 or any(c not in "0123456789abcdef" for c in token):
         return None
     token_hash = hash_token(token)
-    async with ctx.db.read() as conn:
-        row = (
-            (
-                await conn.execute(
-                    select(
-                        users,
-                        auth_sessions.c.expires_at.label("token_expires_at"),
-                        auth_sessions.c.id.label("session_id"),
-                        auth_sessions.c.last_seen_at,
-                    )
-                    .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
-                    .where(
-                        auth_sessions.c.token_hash == token_hash,
-                        auth_sessions.c.expires_at > now_iso(),
-                        users.c.deleted_at.is_(None),
+    now = now_iso()
+    entry = ctx.tokens.get(token_hash) if cached else None
+    if entry is None or entry.row["token_expires_at"] <= now:
+        async with ctx.db.read() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        select(
+                            users,
+                            auth_sessions.c.expires_at.label("token_expires_at"),
+                            auth_sessions.c.id.label("session_id"),
+                            auth_sessions.c.last_seen_at,
+                        )
+                        .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
+                        .where(
+                            auth_sessions.c.token_hash == token_hash,
+                            auth_sessions.c.expires_at > now,
+                            users.c.deleted_at.is_(None),
+                        )
                     )
                 )
+                .mappings()
+                .first()
             )
-            .mappings()
-            .first()
-        )
-    if row is not None:
-        await _seen(ctx, token_hash, row["last_seen_at"])
+        if row is None:
+            return None
+        if not cached:
+            await _seen(ctx, token_hash, row["last_seen_at"])
+            return row
+        entry = ctx.tokens.put(token_hash, row)
+    entry.last_seen = await _seen(ctx, token_hash, entry.last_seen)
+    row = entry.row
     return row
 
 
-async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> None:
+async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> str | None:
+    """Record that the token was seen unless `last_seen` is under a minute old; the last-seen time."""
     now = utcnow()
     cutoff = iso(now - timedelta(seconds=LAST_SEEN_EVERY_S))
     if last_seen is not None and last_seen > cutoff:
-        return
+        return last_seen
     # Straight to the writing engine: this bookkeeping happens on GET requests too, whose
     # transactions are otherwise read-only (api/safe_methods.py).
     async with ctx.db.engine.begin() as conn:
@@ -354,6 +365,7 @@ async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> None:
         await conn.execute(
             update(auth_sessions).where(auth_sessions.c.token_hash == token_hash, stale).values(last_seen_at=iso(now))
         )
+    return iso(now)
 
 
 async def set_admin(ctx: Context, username: str, admin: bool = True) -> bool:

@@ -1,0 +1,77 @@
+"""Token lookups remembered briefly, so a REST request does not cost a database read to authenticate.
+
+An entry lives `TTL_S` seconds at most. SESSIONS_REVOKE (logout, a revoked session, a password
+change, a deleted account, a bot's new token) and USER_UPDATE drop the user's entries in every
+process that serves the API as the event arrives, the same event that closes the user's gateway
+sessions; the TTL bounds what no event announces (the instance-admin flag set from the command
+line). The gateway does not use the cache: it authenticates once per connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from amityvox.bus.base import Bus, Envelope
+from amityvox.events import catalog
+
+TTL_S = 10.0
+MAX_ENTRIES = 10_000
+FORGET_ON = ("SESSIONS_REVOKE", "USER_UPDATE")
+
+
+@dataclass(slots=True)
+class Entry:
+    row: Any  # the user row with `token_expires_at`, `session_id` and `last_seen_at`
+    user_id: str
+    fetched: float
+    last_seen: str | None  # moves on when this process records that the token was seen
+
+
+class TokenCache:
+    def __init__(self, ttl: float = TTL_S, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: dict[str, Entry] = {}  # by token hash, oldest first
+
+    def get(self, token_hash: str) -> Entry | None:
+        entry = self._entries.get(token_hash)
+        if entry is not None and self.clock() - entry.fetched > self.ttl:
+            del self._entries[token_hash]
+            return None
+        return entry
+
+    def put(self, token_hash: str, row: Any) -> Entry:
+        self._entries.pop(token_hash, None)
+        while len(self._entries) >= self.max_entries:
+            del self._entries[next(iter(self._entries))]
+        entry = self._entries[token_hash] = Entry(row, str(row["id"]), self.clock(), row["last_seen_at"])
+        return entry
+
+    def forget_user(self, user_id: str) -> None:
+        for token_hash in [h for h, e in self._entries.items() if e.user_id == user_id]:
+            del self._entries[token_hash]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def observe(self, events: Sequence[Envelope]) -> None:
+        """Drop the entries of users whose tokens ended or whose profile changed in `events`."""
+        for env in events:
+            if env.name in FORGET_ON:
+                user_id = env.data.get("user_id") if env.name == "SESSIONS_REVOKE" else env.data.get("id")
+                if user_id:
+                    self.forget_user(str(user_id))
+
+    async def follow(self, bus: Bus) -> None:
+        """Observe what other processes commit, too (this process's own units of work call
+        `observe` at commit, before the request that made the change answers)."""
+
+        async def forget(env: Envelope) -> None:
+            self.observe([env])
+
+        for name in FORGET_ON:
+            await bus.subscribe(catalog.get(name).subject, forget)
