@@ -1,4 +1,4 @@
-"""What every router needs: the context, the caller, and the SPEC response envelope."""
+"""What every router needs: the context, the caller, and the response envelope (docs/rest.md)."""
 
 from __future__ import annotations
 
