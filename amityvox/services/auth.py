@@ -369,8 +369,17 @@ async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> str | N
 
 
 async def set_admin(ctx: Context, username: str, admin: bool = True) -> bool:
+    """Grant or take instance-administrator rights. This process's REST callers see the change at
+    once; another process's (`amityvox admin set-admin` beside a running server) within the token
+    cache's few seconds, as no event announces it."""
     async with ctx.uow() as tx:
         result = await tx.conn.execute(
-            update(users).where(users.c.username_key == username_key(username)).values(is_admin=admin)
+            update(users)
+            .where(users.c.username_key == username_key(username))
+            .values(is_admin=admin)
+            .returning(users.c.id)
         )
-        return bool(result.rowcount)
+        changed = result.scalars().all()
+    for user_id in changed:
+        ctx.tokens.forget_user(user_id)
+    return bool(changed)
