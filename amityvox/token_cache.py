@@ -25,7 +25,6 @@ FORGET_ON = ("SESSIONS_REVOKE", "USER_UPDATE")
 @dataclass(slots=True)
 class Entry:
     row: Any  # the user row with `token_expires_at`, `session_id` and `last_seen_at`
-    user_id: str
     fetched: float
     last_seen: str | None  # moves on when this process records that the token was seen
 
@@ -48,11 +47,11 @@ class TokenCache:
         self._entries.pop(token_hash, None)
         while len(self._entries) >= self.max_entries:
             del self._entries[next(iter(self._entries))]
-        entry = self._entries[token_hash] = Entry(row, str(row["id"]), self.clock(), row["last_seen_at"])
+        entry = self._entries[token_hash] = Entry(row, self.clock(), row["last_seen_at"])
         return entry
 
     def forget_user(self, user_id: str) -> None:
-        for token_hash in [h for h, e in self._entries.items() if e.user_id == user_id]:
+        for token_hash in [h for h, e in self._entries.items() if e.row["id"] == user_id]:
             del self._entries[token_hash]
 
     def __len__(self) -> int:

@@ -20,6 +20,7 @@ from amityvox.db.schema import auth_sessions, login_failures, login_tickets, use
 from amityvox.errors import ApiError, bad_request, conflict, forbidden, rate_limited
 from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
 from amityvox.services.users import check_username, self_user, username_key
+from amityvox.token_cache import Entry
 
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
 
@@ -320,36 +321,32 @@ async def authenticate(ctx: Context, token: str, *, cached: bool = False) -> Row
     now = now_iso()
     entry = ctx.tokens.get(token_hash) if cached else None
     if entry is None or entry.row["token_expires_at"] <= now:
-        async with ctx.db.read() as conn:
-            row = (
-                (
-                    await conn.execute(
-                        select(
-                            users,
-                            auth_sessions.c.expires_at.label("token_expires_at"),
-                            auth_sessions.c.id.label("session_id"),
-                            auth_sessions.c.last_seen_at,
-                        )
-                        .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
-                        .where(
-                            auth_sessions.c.token_hash == token_hash,
-                            auth_sessions.c.expires_at > now,
-                            users.c.deleted_at.is_(None),
-                        )
-                    )
-                )
-                .mappings()
-                .first()
-            )
+        row = await _lookup(ctx, token_hash, now)
         if row is None:
             return None
-        if not cached:
-            await _seen(ctx, token_hash, row["last_seen_at"])
-            return row
-        entry = ctx.tokens.put(token_hash, row)
+        entry = ctx.tokens.put(token_hash, row) if cached else Entry(row, 0.0, row["last_seen_at"])
     entry.last_seen = await _seen(ctx, token_hash, entry.last_seen)
-    row = entry.row
-    return row
+    found: RowMapping = entry.row
+    return found
+
+
+async def _lookup(ctx: Context, token_hash: str, now: str) -> RowMapping | None:
+    async with ctx.db.read() as conn:
+        query = (
+            select(
+                users,
+                auth_sessions.c.expires_at.label("token_expires_at"),
+                auth_sessions.c.id.label("session_id"),
+                auth_sessions.c.last_seen_at,
+            )
+            .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
+            .where(
+                auth_sessions.c.token_hash == token_hash,
+                auth_sessions.c.expires_at > now,
+                users.c.deleted_at.is_(None),
+            )
+        )
+        return (await conn.execute(query)).mappings().first()
 
 
 async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> str | None:
