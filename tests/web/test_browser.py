@@ -114,6 +114,19 @@ async def join(person: Person, invite_link: str, guild: str) -> None:
     await page.locator("#sidebar .guild-name", has_text=guild).wait_for()
 
 
+async def guild_with(browser: Any, server: Server, guild: str, owner: str, *members: str) -> list[Person]:
+    """`owner` signs up and creates `guild`; each of `members` signs up and joins it through its
+    invite link. Everyone in their own browser, the owner first."""
+    first = await register(browser, server, owner)
+    await create_guild(first, guild)
+    link = await make_invite(first)
+    people = [first]
+    for name in members:
+        people.append(await register(browser, server, name))
+        await join(people[-1], link, guild)
+    return people
+
+
 async def test_two_people_chat_live(server: Server, browser: Any) -> None:
     alice = await register(browser, server, "alice")
     await create_guild(alice, "Book club")

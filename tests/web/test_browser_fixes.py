@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import create_guild, join, make_invite, open_page, register, send
+from tests.web.test_browser import guild_with, open_page, send
 
 API = "/api/v1"
 AT_BOTTOM = (
@@ -29,11 +29,7 @@ async def test_sign_up_shows_the_password_rule_before_submitting(server: Server,
 
 
 async def test_follow_ups_dm_start_notifications_and_scrolling(server: Server, browser: Any) -> None:
-    alice = await register(browser, server, "alice")
-    await create_guild(alice, "Porch")
-    link = await make_invite(alice)
-    bob = await register(browser, server, "bob")
-    await join(bob, link, "Porch")
+    alice, bob = await guild_with(browser, server, "Porch", "alice", "bob")
     page = alice.page
     guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
     general: str = await page.evaluate("amityvox.app.ui.channelId")

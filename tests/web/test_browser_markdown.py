@@ -7,14 +7,11 @@ from typing import Any
 
 from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import Person, create_guild, join, make_invite, register
+from tests.web.test_browser import Person, create_guild, guild_with, register
 
 
 async def _pair(server: Server, browser: Any) -> tuple[Person, Person]:
-    alice = await register(browser, server, "alice")
-    await create_guild(alice, "Markdown club")
-    bob = await register(browser, server, "bob")
-    await join(bob, await make_invite(alice), "Markdown club")
+    alice, bob = await guild_with(browser, server, "Markdown club", "alice", "bob")
     await alice.page.locator("#members .member", has_text="bob").wait_for()
     return alice, bob
 

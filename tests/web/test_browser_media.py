@@ -11,7 +11,7 @@ from typing import Any
 from tests.conftest import Server, auth
 from tests.media.helpers import PDF, png
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import create_guild, join, make_invite, register
+from tests.web.test_browser import guild_with
 
 # The page builds File objects from base64 and fires the events a person's paste or drop would.
 _GIVE_FILE = """([kind, name, type, b64]) => {
@@ -34,10 +34,7 @@ async def give_file(page: Any, kind: str, name: str, content_type: str, data: by
 
 
 async def test_paste_drop_thumbnail_lightbox_and_download(server: Server, browser: Any, tmp_path: Path) -> None:
-    alice = await register(browser, server, "alice")
-    await create_guild(alice, "Photos")
-    bob = await register(browser, server, "bob")
-    await join(bob, await make_invite(alice), "Photos")
+    alice, bob = await guild_with(browser, server, "Photos", "alice", "bob")
     outsider = await server.register("outsider")
 
     # Alice pastes a picture and drops a PDF; both upload with a progress bar, then say "ready".

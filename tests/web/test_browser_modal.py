@@ -6,17 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import create_guild, join, make_invite, register, send
+from tests.web.test_browser import create_guild, guild_with, register, send
 
 API = "/api/v1"
 
 
 async def test_delete_and_ban_go_through_modals_and_esc_cancels(server: Server, browser: Any) -> None:
-    owner = await register(browser, server, "nora")
-    await create_guild(owner, "Quiet place")
-    link = await make_invite(owner)
-    member = await register(browser, server, "ned")
-    await join(member, link, "Quiet place")
+    owner, member = await guild_with(browser, server, "Quiet place", "nora", "ned")
     page = owner.page
     guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
     # No browser dialog may open: one would block the page.

@@ -15,7 +15,7 @@ from tests.conftest import Server
 from tests.media.helpers import PDF, png
 from tests.media.test_video_posters import clip
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import create_guild, join, make_invite, register, send
+from tests.web.test_browser import create_guild, guild_with, join, make_invite, register, send
 from tests.web.test_browser_media import give_file
 
 
@@ -144,10 +144,7 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
 
 @pytest.mark.skipif(video.ffmpeg() is None, reason="ffmpeg is not installed (apt install ffmpeg)")
 async def test_a_video_shows_its_poster_frame(server: Server, browser: Any, tmp_path: Path) -> None:
-    alice = await register(browser, server, "alice")
-    await create_guild(alice, "Films")
-    bob = await register(browser, server, "bob")
-    await join(bob, await make_invite(alice), "Films")
+    alice, bob = await guild_with(browser, server, "Films", "alice", "bob")
     await give_file(alice.page, "drop", "trip.mp4", "video/mp4", clip(tmp_path, 640, 360, 2))
     await alice.page.locator(".upload-tray .upload.done").wait_for()
     await alice.page.locator("#composer-input").fill("watch this")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import Person, create_guild, join, make_invite, register
+from tests.web.test_browser import Person, guild_with
 
 API = "/api/v1"
 
@@ -19,13 +19,7 @@ async def open_settings(person: Person, tab: str) -> None:
 
 
 async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: Server, browser: Any) -> None:
-    owner = await register(browser, server, "olga")
-    await create_guild(owner, "Guild hall")
-    link = await make_invite(owner)
-    mod = await register(browser, server, "mona")
-    await join(mod, link, "Guild hall")
-    other = await register(browser, server, "otto")
-    await join(other, link, "Guild hall")
+    owner, mod, other = await guild_with(browser, server, "Guild hall", "olga", "mona", "otto")
     page = owner.page
     guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
 
@@ -82,11 +76,7 @@ async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: 
 
 
 async def test_a_member_is_offered_only_what_they_may_grant(server: Server, browser: Any) -> None:
-    owner = await register(browser, server, "ruth")
-    await create_guild(owner, "Ranks")
-    link = await make_invite(owner)
-    manager = await register(browser, server, "max")
-    await join(manager, link, "Ranks")
+    owner, manager = await guild_with(browser, server, "Ranks", "ruth", "max")
     guild_id: str = await owner.page.evaluate("amityvox.app.ui.guildId")
     token = await owner.token()
     max_id: str = await manager.page.evaluate("amityvox.app.state.self_user.id")
