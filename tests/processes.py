@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,10 +19,29 @@ EXE = Path(sys.executable).with_name("amityvox")
 TEST_ENV = {"AMITYVOX_ARGON2_TIME_COST": "1", "AMITYVOX_ARGON2_MEMORY_KIB": "8", "AMITYVOX_LINK_PREVIEWS": "0"}
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_EPHEMERAL_LOW = _ephemeral_low()
+_pick = random.SystemRandom()  # never seeded alike in parallel test workers
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port below the kernel's ephemeral range: a port the kernel hands out (an
+    outgoing connection's own end, a bind to port 0) could be taken by another test between this
+    check and the server's own bind; these are taken only by a chooser like this one."""
+    while True:
+        port = _pick.randrange(10_000, _EPHEMERAL_LOW)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def env_with(**settings: str) -> dict[str, str]:
@@ -58,11 +78,25 @@ class Running:
 @asynccontextmanager
 async def amityvox(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> AsyncIterator[Running]:
     """`amityvox <args> --port P` in its own process, yielded once it logged that it listens (not
-    after a guessed delay); killed at the end unless it already stopped. Its log must hold no traceback."""
+    after a guessed delay); killed at the end unless it already stopped. Its log must hold no traceback.
+    Should another test's server take the port first, it starts again on another."""
+    for _ in range(3):
+        running = await _start(args, env or env_with(), timeout)
+        if running is not None:
+            break
+    else:
+        raise AssertionError(f"amityvox {args[0]} found no free port in three tries")
+    try:
+        yield running
+    finally:
+        await running.stop(signal.SIGKILL)
+    assert "Traceback" not in running.log, running.log
+
+
+async def _start(args: tuple[str, ...], env: dict[str, str], timeout: float) -> Running | None:
+    """The process once it listens; None when its port was taken before it could bind."""
     port = free_port()
-    proc = await asyncio.create_subprocess_exec(
-        str(EXE), *args, "--port", str(port), env=env or env_with(), stderr=subprocess.PIPE
-    )
+    proc = await asyncio.create_subprocess_exec(str(EXE), *args, "--port", str(port), env=env, stderr=subprocess.PIPE)
     running = Running(proc, f"http://127.0.0.1:{port}")
     listening = asyncio.Event()
 
@@ -74,15 +108,14 @@ async def amityvox(*args: str, env: dict[str, str] | None = None, timeout: float
                 listening.set()
 
     running.reader = asyncio.create_task(drain())
-    try:
-        ended = asyncio.create_task(proc.wait())
-        waiting = asyncio.create_task(listening.wait())
-        await asyncio.wait({ended, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        ended.cancel()
-        waiting.cancel()
-        if not listening.is_set():
-            raise AssertionError(f"amityvox {args[0]} did not start:\n{running.log}")
-        yield running
-    finally:
-        await running.stop(signal.SIGKILL)
-    assert "Traceback" not in running.log, running.log
+    ended = asyncio.create_task(proc.wait())
+    waiting = asyncio.create_task(listening.wait())
+    await asyncio.wait({ended, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    ended.cancel()
+    waiting.cancel()
+    if listening.is_set():
+        return running
+    await running.stop(signal.SIGKILL)
+    if "address already in use" in running.log:
+        return None
+    raise AssertionError(f"amityvox {args[0]} did not start:\n{running.log}")
