@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Set up and run AmityVox on a fresh machine with only Python and pip.
 
-    python3 run.py serve [amityvox serve flags]   # create .venv if missing, install, serve
-    python3 run.py test  [pytest args]            # install with test extras, lint, type-check, test,
-                                                  # then (full runs) the parity gate
+python3 run.py serve [amityvox serve flags]   # create .venv if missing, install, serve
+python3 run.py test  [pytest args]            # install with test extras, lint, type-check, test,
+                                              # then (full runs) the parity gate
 """
 
 from __future__ import annotations
@@ -62,9 +62,7 @@ def main(argv: list[str]) -> int:
     if result.returncode != 0 or rest:
         return result.returncode
     # A full run has just written the conformance evidence: the parity gate reads it.
-    parity = subprocess.run(
-        [str(BIN / "amityvox"), "parity", "--check", "--output", "docs/parity-report.md"], cwd=ROOT
-    )
+    parity = subprocess.run([str(BIN / "amityvox"), "parity", "--check", "--output", "docs/parity-report.md"], cwd=ROOT)
     return parity.returncode
 
 

@@ -24,6 +24,7 @@ from amityvox.api import media as media_api
 from amityvox.api.areas import AREAS
 from amityvox.api.deps import ok, storable_input
 from amityvox.api.limits import BodyLimit
+from amityvox.api.routing import PrefixedRoute, RouteIndex
 from amityvox.api.safe_methods import SafeMethodsRead
 from amityvox.api.timing import Timing
 from amityvox.bus import outbox
@@ -36,6 +37,7 @@ from amityvox.events import asyncapi, catalog
 from amityvox.gateway.server import Gateway
 from amityvox.gateway_backend import ServiceBackend
 from amityvox.ratelimit import RateLimit
+from amityvox.services import instance
 from amityvox.services.workers import WORKERS
 
 log = logging.getLogger("amityvox")
@@ -99,6 +101,8 @@ def routes_app(serves_api: bool) -> FastAPI:
     settings (a request finds its Context in the lifespan state), and building FastAPI's
     dependency analysis for ~200 routes costs far more than serving a request."""
     app = FastAPI(title="AmityVox", version="0.1.0", docs_url="/docs", openapi_url="/api/v1/openapi.json")
+    app.router.route_class = PrefixedRoute
+    app.router.middleware_stack = RouteIndex(app.router)
     errors.install(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_input)])
 
@@ -130,9 +134,11 @@ def routes_app(serves_api: bool) -> FastAPI:
     async def auth_rules(request: Request) -> Response:
         """What registration accepts, so sign-up forms can say it before a refusal."""
         settings = request.state.ctx.settings
+        mode = (await instance.current(request.state.ctx)).registration_mode
         return ok(
             {
-                "registration_open": settings.registration_open,
+                "registration_open": mode != "closed",
+                "registration_mode": mode,
                 "password_min_length": settings.password_min_length,
                 "password_max_length": 256,
             }
@@ -164,6 +170,11 @@ def routes_app(serves_api: bool) -> FastAPI:
     return app
 
 
+async def _rest_budget(ctx: Context) -> int:
+    """REST requests per second per caller: the instance setting, defaulting to the configuration's."""
+    return (await instance.current(ctx)).rate_limit_per_second
+
+
 def build_app(settings: Settings, *, role: str = "all", validate_events: bool = False) -> Starlette:
     """The ASGI app for one process role: "all" (`amityvox serve`), "api" (REST, background
     workers, the web client) or "gateway" (the WebSocket gateway alone). Any number of api
@@ -188,6 +199,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         gateway = Gateway(settings, bus, ServiceBackend(ctx), ctx.publish) if serves_gateway else None
         if gateway is not None:
             await gateway.start()
+            ctx.online_among = gateway.online_among
         app.state.gateway = gateway
         if serves_api:
             await ctx.tokens.follow(bus)
@@ -212,9 +224,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
             Middleware(Timing),
             Middleware(SafeMethodsRead),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=media_api.body_limits(settings)),
-            Middleware(
-                RateLimit, per_second=settings.rate_limit_per_second, route_scale=settings.rate_limit_route_scale
-            ),
+            Middleware(RateLimit, per_second=_rest_budget, route_scale=settings.rate_limit_route_scale),
         ],
         exception_handlers={Exception: errors.fault},
     )

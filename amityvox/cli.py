@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
+import gc
 import json
 import logging
 import sys
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from amityvox import config
+from amityvox import cli_admin, config
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -40,6 +40,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     role = getattr(args, "role", "all")
     app = build_app(settings, role=role)
+    # Everything built so far (modules, routes, models) lives as long as the process: taken out
+    # of the collector's view, a full collection no longer pauses every connection to walk it.
+    gc.freeze()
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     what = {"all": "open", "api": "REST API at", "gateway": "gateway at"}[role]
     path = "/ws" if role == "gateway" else "/"
@@ -80,40 +83,6 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     # The search index's language is a setting, not a migration: bring it in line here too.
     asyncio.run(_with_db(settings, search.ensure_language))
     print(f"database is up to date ({settings.resolved_database_url.split('://', 1)[0]})")
-    return 0
-
-
-def _cmd_create_user(args: argparse.Namespace) -> int:
-    from amityvox.errors import ApiError
-    from amityvox.services import auth
-
-    settings = _settings(args)
-    password = args.password or getpass.getpass(f"password for {args.username}: ")
-
-    async def create(ctx: Any) -> dict[str, Any]:
-        return await auth.create_user(ctx, args.username, password, args.email)
-
-    try:
-        user = asyncio.run(_with_db(settings, create))
-    except ApiError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 1
-    print(f"created user {user['username']} ({user['id']})")
-    return 0
-
-
-def _cmd_set_admin(args: argparse.Namespace) -> int:
-    from amityvox.services import auth
-
-    settings = _settings(args)
-
-    async def promote(ctx: Any) -> bool:
-        return await auth.set_admin(ctx, args.username, not args.revoke)
-
-    if not asyncio.run(_with_db(settings, promote)):
-        print(f"error: no user named {args.username!r}", file=sys.stderr)
-        return 1
-    print(f"{args.username} is {'no longer ' if args.revoke else ''}an instance administrator")
     return 0
 
 
@@ -219,19 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     common(migrate)
     migrate.set_defaults(func=_cmd_migrate)
 
-    admin = sub.add_parser("admin", help="administrative tasks")
-    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
-    create = admin_sub.add_parser("create-user", help="create an account")
-    common(create)
-    create.add_argument("username")
-    create.add_argument("--email")
-    create.add_argument("--password", help="omit to be prompted")
-    create.set_defaults(func=_cmd_create_user)
-    set_admin = admin_sub.add_parser("set-admin", help="make a user an instance administrator")
-    common(set_admin)
-    set_admin.add_argument("username")
-    set_admin.add_argument("--revoke", action="store_true", help="take the role away instead")
-    set_admin.set_defaults(func=_cmd_set_admin)
+    cli_admin.add_parser(sub, common)
 
     events = sub.add_parser("events", help="print the event catalog")
     events.add_argument("--json", action="store_true", help="the same as --format json")

@@ -61,9 +61,7 @@ class Settings:
     bus_url: str = _setting(
         "bus", "memory://", "memory:// (one process) or nats://host:port, comma-separated for a cluster."
     )
-    nats_replicas: int = _setting(
-        "bus", 1, "JetStream replicas for the event streams (3 in a cluster).", min=1, max=5
-    )
+    nats_replicas: int = _setting("bus", 1, "JetStream replicas for the event streams (3 in a cluster).", min=1, max=5)
     hold_workers: tuple[str, ...] = _setting(
         "bus",
         (),
@@ -84,12 +82,36 @@ class Settings:
     login_backoff_max_seconds: int = _setting(
         "auth", 3600, "Longest wait between logins to one account from one address after failures.", min=1
     )
-    registrations_per_hour: int = _setting(
-        "auth", 5, "Registrations per client address per hour; 0: unlimited.", min=0
-    )
+    registrations_per_hour: int = _setting("auth", 5, "Registrations per client address per hour; 0: unlimited.", min=0)
     argon2_time_cost: int = _setting("auth", 3, "Argon2id iterations.", min=1)
     argon2_memory_kib: int = _setting("auth", 65536, "Argon2id memory in KiB.", min=8)
     registration_open: bool = _setting("auth", True, "Whether anyone may register.")
+    email_token_ttl_hours: int = _setting(
+        "auth", 48, "Hours an e-mail verification link stays valid (a password reset link: one hour).", min=1
+    )
+    account_deletion_days: int = _setting(
+        "auth", 14, "Days between DELETE /users/@me and the account's erasure; logging in meanwhile cancels it.", min=0
+    )
+    webauthn_rp_id: str = _setting(
+        "auth",
+        "",
+        "Passkeys' relying party ID, a domain (e.g. chat.example.org); empty: the host of webauthn_origin.",
+    )
+    webauthn_origin: str = _setting(
+        "auth",
+        "",
+        "The origin browsers report for passkeys (e.g. https://chat.example.org); empty: public_url's, else"
+        " the request's.",
+    )
+    # [mail]
+    smtp_host: str = _setting("mail", "", "SMTP server for account e-mail; empty: this instance sends no e-mail.")
+    smtp_port: int = _setting(
+        "mail", 587, "SMTP port (587 with starttls, 465 with tls, 25 with none).", min=1, max=65535
+    )
+    smtp_tls: str = _setting("mail", "starttls", "none, starttls (upgrade after connecting) or tls (from the start).")
+    smtp_username: str = _setting("mail", "", "SMTP login; empty: no authentication.")
+    smtp_password: str = _setting("mail", "", "SMTP password.")
+    mail_from: str = _setting("mail", "", "Sender address of account e-mail (e.g. AmityVox <chat@example.org>).")
     # [gateway]
     heartbeat_interval_ms: int = _setting("gateway", 30_000, "Heartbeat interval sent in HELLO.", min=100)
     heartbeat_timeout_ms: int = _setting("gateway", 90_000, "Close 4009 after this long without a heartbeat.", min=100)
@@ -99,9 +121,7 @@ class Settings:
         "gateway", 20, "Gateway sessions per user on each gateway process; one more is closed with 4008.", min=1
     )
     replay_buffer: int = _setting("gateway", 500, "Dispatches kept per session for RESUME.", min=500)
-    send_buffer_kib: int = _setting(
-        "gateway", 1024, "Unsent data a connection may hold before 4010 (KiB).", min=16
-    )
+    send_buffer_kib: int = _setting("gateway", 1024, "Unsent data a connection may hold before 4010 (KiB).", min=16)
     max_frame_bytes: int = _setting("gateway", 16_384, "Largest client frame (close 4002 above).", min=1024)
     rate_limit_frames: int = _setting("gateway", 120, "Client frames allowed per rate window.", min=1)
     rate_limit_window_s: int = _setting("gateway", 60, "Rate window for client frames.", min=1)
@@ -109,6 +129,15 @@ class Settings:
     link_previews: bool = _setting("previews", True, "Fetch link previews for URLs in messages.")
     preview_allow_hosts: tuple[str, ...] = _setting(
         "previews", (), "Private or loopback hosts previews may still fetch (e.g. for testing)."
+    )
+    # [webhooks]
+    event_webhook_allow_hosts: tuple[str, ...] = _setting(
+        "webhooks",
+        (),
+        "Private or loopback hosts event webhooks may still deliver to, over plain http too (e.g. for testing).",
+    )
+    event_webhook_retry_ms: int = _setting(
+        "webhooks", 30_000, "Wait before the first retry of a failed event delivery; doubled each time.", min=10
     )
     # [media]
     media_storage: str = _setting("media", "local", "Where uploads live: local (data_dir/media) or s3.")
@@ -144,8 +173,24 @@ class Settings:
     livekit_url: str = _setting("voice", "ws://127.0.0.1:7880", "LiveKit server clients connect to.")
     livekit_api_key: str = _setting("voice", "devkey", "LiveKit API key used to sign tokens.")
     livekit_api_secret: str = _setting("voice", "devsecret-change-me-devsecret-change-me", "LiveKit API secret.")
+    livekit_web: bool = _setting(
+        "voice",
+        False,
+        "The web client connects to livekit_url for voice and video; off: peer to peer, with nothing else to run.",
+    )
     voice_token_ttl_s: int = _setting(
         "voice", 600, "Lifetime of a LiveKit access token: how long a leaked or revoked one can still join.", min=30
+    )
+    ice_servers: str = _setting(
+        "voice",
+        "",
+        "STUN/TURN URLs (comma-separated) the web client's peer-to-peer voice uses; empty: none, which"
+        " is enough on one machine or a LAN.",
+    )
+    turn_username: str = _setting("voice", "", "Username sent with the turn: and turns: URLs of ice_servers.")
+    turn_credential: str = _setting("voice", "", "Credential sent with the turn: and turns: URLs of ice_servers.")
+    voice_max_peers: int = _setting(
+        "voice", 6, "Largest peer-to-peer voice mesh: a client connects to at most this many others.", min=1, max=32
     )
 
     @property
@@ -153,6 +198,10 @@ class Settings:
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'amityvox.db'}"
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def transport_max_frame(self) -> int:
@@ -237,6 +286,10 @@ def _validated(s: Settings) -> Settings:
         raise ConfigError(f"setting 'media_storage' must be local or s3, got {s.media_storage!r}")
     if s.media_storage == "s3" and not s.s3_endpoint:
         raise ConfigError("setting 's3_endpoint' is needed when media_storage is s3")
+    if s.smtp_tls not in ("none", "starttls", "tls"):
+        raise ConfigError(f"setting 'smtp_tls' must be none, starttls or tls, got {s.smtp_tls!r}")
+    if s.smtp_host and not s.mail_from:
+        raise ConfigError("setting 'mail_from' is needed when smtp_host is set")
     if s.heartbeat_timeout_ms <= s.heartbeat_interval_ms:
         raise ConfigError("setting 'heartbeat_timeout_ms' must exceed heartbeat_interval_ms")
     return s

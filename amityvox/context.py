@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,9 @@ class Context:
     validate_events: bool = False
     limiters: dict[str, SlidingWindow] = field(default_factory=dict)
     tokens: TokenCache = field(default_factory=TokenCache)  # REST's token lookups (token_cache.py)
+    # How many of these users others see online: the gateway's presence, set by the app when
+    # this process runs a gateway (presence lives there); None in an api-only process.
+    online_among: Callable[[Collection[str]], int] | None = None
 
     @cached_property
     def storage(self) -> Storage:

@@ -23,8 +23,8 @@ from amityvox.db.schema import (
     voice_states,
 )
 from amityvox.errors import ApiError
+from amityvox.gateway.backend import Credential
 from amityvox.gateway.indexes import WorldData
-from amityvox.gateway.server import Credential
 from amityvox.ids import parse_iso
 from amityvox.services import auth, saved_messages, user_settings
 from amityvox.services import dms as dms_service

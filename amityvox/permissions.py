@@ -164,9 +164,7 @@ class Overwrite:
     deny: int
 
 
-def guild_permissions(
-    *, user_id: str, owner_id: str, base: int, member_roles: Iterable[RoleBits]
-) -> int:
+def guild_permissions(*, user_id: str, owner_id: str, base: int, member_roles: Iterable[RoleBits]) -> int:
     """Guild-level permissions (steps 1-4 of the module docstring)."""
     if user_id == owner_id:
         return ALL
@@ -191,9 +189,7 @@ def channel_permissions(
     """A member's permissions in one guild channel (the whole module docstring)."""
     if user_id == owner_id:
         return ALL
-    perms = guild_permissions(
-        user_id=user_id, owner_id=owner_id, base=base, member_roles=member_roles
-    )
+    perms = guild_permissions(user_id=user_id, owner_id=owner_id, base=base, member_roles=member_roles)
     if not perms & _ADMIN:
         role_ids = {role.id for role in member_roles}
         e_allow = e_deny = r_allow = r_deny = u_allow = u_deny = 0

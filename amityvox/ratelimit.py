@@ -8,6 +8,7 @@ import math
 import re
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -105,6 +106,10 @@ BUCKETS: tuple[Bucket, ...] = (
     _route("invite-use", "POST", "/invites/{id}", 10, 60.0),
     _route("dm-open", "POST", "/users/{id}/dm", 10, 60.0),
     _route("friend-request", "PUT", "/users/{id}/friend", 10, 60.0),
+    # Each answer stores a challenge for five minutes, and anyone may ask without a token.
+    _route("passkey-challenge", "POST", "/auth/passkey/options", 20, 60.0),
+    # Joining a mesh of 6 sends about 5 x (offer + a few ICE candidates); renegotiation adds a few.
+    _route("voice-signal", "POST", "/voice/{scope}/signal", 120, 10.0),
 )
 GLOBAL = "global"
 GLOBAL_WINDOW = 1.0
@@ -141,27 +146,29 @@ class Limiter(Protocol):
 
 
 class RateLimit:
-    """ASGI middleware for /api/: a budget per caller (`rate_limit_per_second`), then the route's
+    """ASGI middleware for /api/: a budget per caller (the instance's `rate_limit_per_second`), then the route's
     bucket (`BUCKETS`). The counts live on the bus (`Bus.hit`): in memory in one process, in a
     JetStream stream when API processes share NATS, so a limit holds across them. A refusal is
     429 `rate_limited` with `retry_after` and `Retry-After`; responses of routes with a bucket
     carry X-RateLimit-Limit, -Remaining, -Reset-After and -Bucket."""
 
-    def __init__(self, app: Any, per_second: int, route_scale: int) -> None:
+    def __init__(self, app: Any, per_second: Callable[[Any], Awaitable[int]], route_scale: int) -> None:
         self.app = app
-        self.per_second = per_second
+        self.per_second = per_second  # of the request's Context: administrators change it at runtime
         self.route_scale = route_scale
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        limiter: Limiter = scope["state"]["ctx"].bus
+        ctx = scope["state"]["ctx"]
+        limiter: Limiter = ctx.bus
         key = caller_key(scope)
-        if self.per_second:
-            hit = await limiter.hit(GLOBAL, key, self.per_second, GLOBAL_WINDOW)
+        per_second = await self.per_second(ctx)
+        if per_second:
+            hit = await limiter.hit(GLOBAL, key, per_second, GLOBAL_WINDOW)
             if hit.wait:
-                await _refuse(send, GLOBAL, self.per_second, hit, globally=True)
+                await _refuse(send, GLOBAL, per_second, hit, globally=True)
                 return
         route = bucket_for(scope["method"], scope["path"]) if self.route_scale else None
         if route is None:

@@ -104,7 +104,8 @@ def _matches(header: str | None, etag: str) -> bool:
 
 
 def install(app: FastAPI, root: Path = WEB_DIR) -> None:
-    """Routes: `/`, `/invite/{code}` and `/channels/…` message links (the page), `/static/{path}` (its files)."""
+    """Routes: `/`, `/invite/{code}`, `/oauth2/authorize` and `/channels/…` message links (the page),
+    `/static/{path}` (its files)."""
     files = StaticFiles(root)
 
     async def index(request: Request) -> Response:
@@ -114,7 +115,7 @@ def install(app: FastAPI, root: Path = WEB_DIR) -> None:
         return files.response(request, page)
 
     async def invite_page(request: Request, code: str) -> Response:
-        # The page reads the code from the address and offers to join once signed in.
+        # The page shows the invite (js/ui/invite.js): the server, its counts and Join, signed in or not.
         return await index(request)
 
     async def static(request: Request, path: str) -> Response:
@@ -131,6 +132,11 @@ def install(app: FastAPI, root: Path = WEB_DIR) -> None:
         ("/", index),
         ("/invite/{code}", invite_page),
         ("/channels/{path:path}", channel_page),
+        # Links mailed to users (services/account_email.py): the page reads the token from the address.
+        ("/verify-email", index),
+        ("/reset-password", index),
+        ("/data-export", index),  # the "ready" mail of a data export (services/data_export.py)
+        ("/oauth2/authorize", index),  # a bot's install link: the page asks which guild (js/ui/authorize.js)
         ("/static/{path:path}", static),
     )
     for route, endpoint in routes:

@@ -272,16 +272,31 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+async def _admin(url: str, statement: str) -> None:
+    admin = create_async_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+async def create_postgres(url: str) -> str:
+    """A new database beside `url`'s (a PostgreSQL URL); returns its URL. `drop_postgres` ends it."""
+    name = f"amityvox_bench_{secrets.token_hex(4)}"
+    await _admin(url, f'CREATE DATABASE "{name}"')
+    return normalise_database_url(url.rsplit("/", 1)[0] + "/" + name)
+
+
+async def drop_postgres(url: str, fresh: str) -> None:
+    await _admin(url, f'DROP DATABASE IF EXISTS "{fresh.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 @asynccontextmanager
 async def fresh_postgres(url: str) -> AsyncIterator[str]:
-    """A new database beside `url`'s (a PostgreSQL URL), dropped afterwards."""
-    admin = create_async_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
-    name = f"amityvox_bench_{secrets.token_hex(4)}"
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    """A new database beside `url`'s, dropped afterwards (within one event loop)."""
+    fresh = await create_postgres(url)
     try:
-        yield normalise_database_url(url.rsplit("/", 1)[0] + "/" + name)
+        yield fresh
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        await drop_postgres(url, fresh)

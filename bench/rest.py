@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from loopback import Clients, free_port, fresh_postgres, pct, setup, start_server
+from loopback import Clients, create_postgres, drop_postgres, free_port, pct, setup, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = (1, 10, 50)
@@ -258,13 +258,13 @@ def _database(database: str | None) -> Iterator[str | None]:
     if database is None:
         yield None
         return
-    # One database for several `asyncio.run` calls: enter and leave it in loops of their own.
-    manager = fresh_postgres(database)
-    url = asyncio.run(manager.__aenter__())
+    # One database for several `asyncio.run` calls, so no async context manager: the loop that
+    # entered it would finalise it (drop the database) as that `asyncio.run` returned.
+    url = asyncio.run(create_postgres(database))
     try:
         yield url
     finally:
-        asyncio.run(manager.__aexit__(None, None, None))
+        asyncio.run(drop_postgres(database, url))
 
 
 @contextmanager

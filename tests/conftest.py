@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from amityvox.app import build_app
 from amityvox.bus.base import Envelope
 from amityvox.config import Settings, normalise_database_url
 from amityvox.context import Context
-from amityvox.db.engine import Database
+from amityvox.ids import utcnow
+from amityvox.services import account_deletion
 from amityvox.serving import AmityServer, server_for
 
 PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
@@ -72,13 +74,48 @@ async def _admin(url: str, statement: str) -> None:
 
 @asynccontextmanager
 async def fresh_postgres(url: str) -> AsyncIterator[str]:
-    """A new, empty database on the server of `url`, dropped afterwards: concurrent runs never collide."""
+    """A new database on the server of `url`, dropped afterwards: concurrent runs never collide.
+
+    It is a copy of this process's template, a database the app has already started on once
+    (migrated, its workers' queue cursors saved), as with SQLite (`seed_sqlite`): a server's
+    start on it writes nothing, where migrating an empty one took most of a second. Building
+    the template still migrates from empty once per process."""
     name = f"amityvox_t_{secrets.token_hex(6)}"
-    await _admin(url, f'CREATE DATABASE "{name}"')
+    await _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{await _postgres_template(url)}"')
     try:
         yield url.rsplit("/", 1)[0] + "/" + name
     finally:
         await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_PG_TEMPLATE: dict[str, str] = {}  # server URL → this process's template database
+
+
+async def _postgres_template(url: str) -> str:
+    if url not in _PG_TEMPLATE:
+        name = f"amityvox_tpl_{secrets.token_hex(6)}"
+        await _admin(url, f'CREATE DATABASE "{name}"')
+        settings = make_settings(Path(tempfile.mkdtemp(prefix="amityvox-pg-template-")))
+        app = build_app(settings.with_overrides(database_url=url.rsplit("/", 1)[0] + "/" + name))
+        async with app.router.lifespan_context(app):  # closes every connection: a template must have none
+            pass
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+        _PG_TEMPLATE[url] = name
+    return _PG_TEMPLATE[url]
+
+
+def pytest_sessionfinish() -> None:
+    """Drop this process's PostgreSQL templates (each pytest-xdist worker has its own)."""
+
+    async def drop() -> None:
+        for url, name in _PG_TEMPLATE.items():
+            await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    if _PG_TEMPLATE:
+        asyncio.run(drop())
+
+
+_AUDIT_ENTRY = "GUILD_AUDIT_LOG_ENTRY_CREATE"
 
 
 @dataclass
@@ -90,10 +127,15 @@ class Recorder:
     async def __call__(self, env: Envelope) -> None:
         self.events.append(env)
 
-    def names(self, ignore: str | None = None) -> list[str]:
+    def names(self, ignore: str | None = None, *, audit: bool = False) -> list[str]:
         """Event names in order; `ignore` drops names with that prefix (side effects such as
-        NOTIFICATION_* published by other subscribers)."""
-        return [e.name for e in self.events if ignore is None or not e.name.startswith(ignore)]
+        NOTIFICATION_* published by other subscribers). The audit log's entry, which follows
+        every moderation change, is left out unless `audit` (tests/guilds/test_audit_log.py)."""
+        return [
+            e.name
+            for e in self.events
+            if (ignore is None or not e.name.startswith(ignore)) and (audit or e.name != _AUDIT_ENTRY)
+        ]
 
     def of(self, name: str) -> list[dict[str, Any]]:
         return [e.data for e in self.events if e.name == name]
@@ -126,35 +168,39 @@ _TEMPLATE: dict[str, Path] = {}
 
 
 async def seed_sqlite(settings: Settings) -> None:
-    """Start each default SQLite test database as a copy of one migrated template: the app still
-    runs its migrations at start, but finds nothing left to do (saves ~0.5 s per server)."""
+    """Start each default SQLite test database as a copy of one template that the app has
+    started on once: it still migrates and opens its workers' queues at start, but finds the
+    migrations done and every queue's cursor saved, so it writes nothing."""
     if settings.database_url:
         return
     if "path" not in _TEMPLATE:
-        template = Path(tempfile.mkdtemp(prefix="amityvox-template-")) / "amityvox.db"
-        db = Database(f"sqlite+aiosqlite:///{template}")
-        await db.migrate()
-        await db.close()
-        _TEMPLATE["path"] = template
+        template = make_settings(Path(tempfile.mkdtemp(prefix="amityvox-template-")))
+        app = build_app(template)
+        async with app.router.lifespan_context(app):
+            pass
+        _TEMPLATE["path"] = Path(template.data_dir) / "amityvox.db"
     target = Path(settings.data_dir) / "amityvox.db"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_TEMPLATE["path"], target)
 
 
-async def start_server(
-    settings: Settings, role: str = "all"
-) -> tuple[AmityServer, asyncio.Task[None], str, Context]:
+async def start_server(settings: Settings, role: str = "all") -> tuple[AmityServer, asyncio.Task[None], str, Context]:
     await seed_sqlite(settings)
     app = build_app(settings, role=role, validate_events=True)
     server = server_for(app, settings, port=0, log_level="warning")
     task = asyncio.create_task(server.serve())
-    for _ in range(500):
+    # Startup may join a NATS cluster and migrate PostgreSQL: on a loaded machine that takes a
+    # while, so wait for it (up to a minute) rather than for a fixed short time.
+    for _ in range(6000):
         if server.started:
             break
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
+    else:
+        task.cancel()
+        raise RuntimeError(f"the {role} server did not start within a minute")
     port = server.servers[0].sockets[0].getsockname()[1]
     return server, task, f"http://127.0.0.1:{port}", app.state.ctx
 
@@ -187,9 +233,17 @@ async def _serve(settings: Settings, role: str = "all") -> AsyncIterator[Server]
     await ctx.bus.subscribe("amityvox.>", recorder)
     async with httpx.AsyncClient(base_url=url, timeout=10, verify=_TLS) as http:
         yield Server(url=url, ctx=ctx, recorder=recorder, http=http)
-    uv.should_exit = True
+    uv.stop()
     await asyncio.wait_for(task, 10)
 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def erase_account(server: Server, headers: dict[str, str], password: str = "correct horse") -> None:
+    """Delete an account as its owner does, then run the erasure as if the grace period were over."""
+    r = await server.http.request("DELETE", "/api/v1/users/@me", json={"password": password}, headers=headers)
+    assert r.status_code == 202, r.text
+    days = server.ctx.settings.account_deletion_days
+    assert await account_deletion.erase_due(server.ctx, utcnow() + timedelta(days=days, seconds=1)) >= 1

@@ -123,9 +123,7 @@ def reference(
 
 # ------------------------------------------------------------- strategies
 
-defined_masks = st.sets(st.sampled_from(sorted(SPEC_BITS.values()))).map(
-    lambda s: sum(1 << i for i in s)
-)
+defined_masks = st.sets(st.sampled_from(sorted(SPEC_BITS.values()))).map(lambda s: sum(1 << i for i in s))
 masks = st.one_of(defined_masks, st.integers(0, 2**64 - 1))
 # Masks that never carry Administrator, so overwrites actually matter.
 plain_masks = masks.map(lambda m: m & ~int(Perm.Administrator))

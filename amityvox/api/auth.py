@@ -1,16 +1,19 @@
 """POST /auth/register, /auth/login (and /auth/login/totp), /auth/logout; /auth/totp and
-/auth/backup-codes for two-factor (paths and bodies as the original's)."""
+/auth/backup-codes for two-factor (paths and bodies as the original's); /auth/passkey for
+signing in with a passkey."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import Field, model_validator
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, base_url, current_user, get_ctx, no_content, ok, relying_party
 from amityvox.context import Context
 from amityvox.errors import bad_request
-from amityvox.services import auth, two_factor
+from amityvox.services import account_email, auth, passkeys, two_factor
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -19,6 +22,7 @@ class RegisterBody(Body):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
     email: str | None = Field(default=None, max_length=254)
+    invite: str | None = Field(default=None, max_length=64)  # needed when registration is invite-only
 
 
 class LoginBody(Body):
@@ -46,6 +50,23 @@ class CodeBody(Body):
     code: str = Field(max_length=32)
 
 
+class TokenBody(Body):
+    token: str = Field(max_length=128)
+
+
+class ResetBody(Body):
+    email: str = Field(max_length=254)
+
+
+class ResetConfirmBody(Body):
+    token: str = Field(max_length=128)
+    password: str = Field(max_length=256)
+
+
+class PasskeyLoginBody(Body):
+    credential: dict[str, Any]  # the browser's PublicKeyCredential in its JSON form (base64url fields)
+
+
 class DisableBody(Body):
     password: str = Field(max_length=256)
     code: str = Field(max_length=32)
@@ -62,7 +83,8 @@ def client_of(request: Request) -> auth.Client:
 
 @router.post("/register", status_code=201)
 async def register(body: RegisterBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
-    user = await auth.register(ctx, body.username, body.password, body.email, client_of(request))
+    user = await auth.register(ctx, body.username, body.password, body.email, client_of(request), body.invite)
+    await account_email.send_verification(ctx, user["user"]["id"], base_url(request, ctx), required=False)
     return ok(user, status=201)
 
 
@@ -76,6 +98,18 @@ async def login(body: LoginBody, request: Request, ctx: Context = Depends(get_ct
 async def login_totp(body: TicketBody, ctx: Context = Depends(get_ctx)) -> Response:
     """The second step of a two-factor login: `{ticket, code}` (a TOTP or backup code) → `{user, token}`."""
     return ok(await two_factor.redeem_ticket(ctx, body.ticket, body.code))
+
+
+@router.post("/passkey/options")
+async def passkey_options(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """A challenge for `navigator.credentials.get()`, with no account named (discoverable passkeys)."""
+    return ok(await passkeys.login_options(ctx, relying_party(request, ctx)))
+
+
+@router.post("/passkey")
+async def passkey_login(body: PasskeyLoginBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Sign in with the assertion answering that challenge → `{user, token}`, with no TOTP step."""
+    return ok(await passkeys.login(ctx, body.credential, client_of(request), relying_party(request, ctx)))
 
 
 @router.post("/logout", status_code=204)
@@ -116,3 +150,23 @@ async def backup_codes(
     body: PasswordBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
     return ok(await two_factor.regenerate_backup_codes(ctx, caller.id, body.password))
+
+
+@router.post("/verify-email")
+async def verify_email(body: TokenBody, ctx: Context = Depends(get_ctx)) -> Response:
+    """The token from a verification mail's link → the self user, its address now verified."""
+    return ok(await account_email.verify_email(ctx, body.token))
+
+
+@router.post("/password-reset", status_code=204)
+async def password_reset(body: ResetBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Mail a reset link to the address if an account has it; 204 either way."""
+    await account_email.request_password_reset(ctx, body.email, client_address(request), base_url(request, ctx))
+    return no_content()
+
+
+@router.post("/password-reset/confirm", status_code=204)
+async def password_reset_confirm(body: ResetConfirmBody, ctx: Context = Depends(get_ctx)) -> Response:
+    """The token from the reset mail and a new password; every session of the account ends."""
+    await account_email.confirm_password_reset(ctx, body.token, body.password)
+    return no_content()

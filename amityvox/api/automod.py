@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
 from amityvox.services import automod
 
-router = APIRouter(prefix="/guilds/{guild_id}/automod", tags=["automod"])
+# Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
+router = APIRouter(prefix="/guilds/{guild_id}/automod", tags=["automod"], dependencies=[Depends(audit_reason)])
 
 
 class RuleFields(Body):

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
 from amityvox.api.fields import PermissionBits
 from amityvox.context import Context
 from amityvox.services import channels
 
-router = APIRouter(prefix="/channels", tags=["channels"])
+# Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
+router = APIRouter(prefix="/channels", tags=["channels"], dependencies=[Depends(audit_reason)])
 
 
 class PatchChannel(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from fastapi import Depends, Request
@@ -12,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from amityvox.context import Context
 from amityvox.errors import ApiError
-from amityvox.services import auth
+from amityvox.services import audit_log, auth
+from amityvox.services.passkeys import RelyingParty
 
 
 class Body(BaseModel):
@@ -65,6 +67,14 @@ async def storable_input(request: Request) -> None:
         raise ApiError(400, "invalid_body", "the request body may not contain null characters (\\u0000)")
 
 
+async def audit_reason(request: Request) -> None:
+    """Routers whose changes are audited take the request's `X-Audit-Log-Reason` header (URL-encoded,
+    at most 512 characters) as the reason of the entries it records (services/audit_log.py).
+
+    async: a plain `def` would run on a worker thread, whose context the route never sees."""
+    audit_log.set_reason(audit_log.parse_reason(request.headers.get("x-audit-log-reason")))
+
+
 async def get_ctx(request: Request) -> Context:
     # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-off per request.
     ctx: Context = request.state.ctx  # the app's lifespan state
@@ -95,6 +105,19 @@ async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Cal
     if row is None:
         raise ApiError(401, "invalid_token", "the token is unknown or expired; log in again")
     return Caller(id=row["id"], token=token, is_admin=bool(row["is_admin"]), username=row["username"])
+
+
+def base_url(request: Request, ctx: Context) -> str:
+    """The instance's public address for links it hands out: `public_url`, else the request's own."""
+    return ctx.settings.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def relying_party(request: Request, ctx: Context) -> RelyingParty:
+    """Who passkeys are for: `webauthn_origin` (else `base_url`'s origin) and `webauthn_rp_id`
+    (else that origin's host name)."""
+    parts = urlsplit(ctx.settings.webauthn_origin or base_url(request, ctx))
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return RelyingParty(id=ctx.settings.webauthn_rp_id or parts.hostname or "localhost", origin=origin)
 
 
 def ok(data: Any, status: int = 200) -> Response:

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
 from amityvox.api.fields import MediaId, PermissionBits
 from amityvox.context import Context
 from amityvox.services import channels, emoji, guilds, invites, members, moderation, roles
 
-router = APIRouter(prefix="/guilds", tags=["guilds"])
+# Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
+router = APIRouter(prefix="/guilds", tags=["guilds"], dependencies=[Depends(audit_reason)])
 
 
 # ---- bodies ----------------------------------------------------------------------------------
@@ -27,6 +28,7 @@ class PatchGuild(Body):
     description: str | None = Field(default=None, max_length=2000)
     icon_id: MediaId | None = None
     banner_id: MediaId | None = None
+    system_channel_id: str | None = Field(default=None, max_length=26)
     default_permissions: PermissionBits | None = None
     nsfw: bool | None = None
     discoverable: bool | None = None

@@ -214,17 +214,24 @@ async def get_file(upload_id: str, request: Request, ctx: Context = Depends(get_
         headers["Content-Range"] = f"bytes {first}-{last}/{found.length}"
     if request.method == "HEAD" or found.length == 0:
         return Response(status_code=status, headers=headers)
-    chunks = ctx.storage.read(found.key, first, last)
+    body = await stored_bytes(ctx, found.key, first, last, what="the file")
+    return StreamingResponse(body, status_code=status, headers=headers)
+
+
+async def stored_bytes(ctx: Context, key: str, first: int, last: int, *, what: str) -> AsyncIterator[bytes]:
+    """Bytes `first`..`last` of a stored object, for a streamed answer. The first chunk is read
+    here, so a missing object or an unreachable store fails (503) before the status line goes."""
+    chunks = ctx.storage.read(key, first, last)
     try:
-        head = await anext(chunks)  # fail before the status line when the object is missing
+        head = await anext(chunks)
     except StopAsyncIteration:
         head = b""
     except StorageError as exc:
-        raise ApiError(503, "storage_unavailable", "the file cannot be read right now") from exc
+        raise ApiError(503, "storage_unavailable", f"{what} cannot be read right now") from exc
 
     async def body() -> AsyncIterator[bytes]:
         yield head
         async for chunk in chunks:
             yield chunk
 
-    return StreamingResponse(body(), status_code=status, headers=headers)
+    return body()

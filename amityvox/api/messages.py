@@ -218,3 +218,11 @@ async def create_thread(
     ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await threads.create_thread(ctx, channel_id, message_id, caller.id, body.name), 201)
+
+
+@router.get("/{channel_id}/starter-message")
+async def get_starter_message(
+    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """A thread's starter message, from its parent channel."""
+    return ok(await threads.starter_message(ctx, channel_id, caller.id))

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, ok
 from amityvox.context import Context
 from amityvox.errors import bad_request
 from amityvox.services import onboarding
 
-router = APIRouter(prefix="/guilds/{guild_id}/onboarding", tags=["onboarding"])
+# Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
+router = APIRouter(prefix="/guilds/{guild_id}/onboarding", tags=["onboarding"], dependencies=[Depends(audit_reason)])
 
 
 class PutOnboarding(Body):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -40,6 +40,20 @@ async def create_poll(
         duration_seconds=body.duration_seconds,
     )
     return ok(poll, status=201)
+
+
+@router.get("")
+async def list_polls(
+    channel_id: str,
+    before: str | None = None,
+    after: str | None = None,
+    limit: int = Query(polls.PAGE_MAX, ge=1, le=polls.PAGE_MAX),
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """The polls posted between `after` and `before` (ids), newest first, each with the
+    caller's `voted_option_ids`."""
+    return ok(await polls.list_polls(ctx, channel_id, caller.id, before=before, after=after, limit=limit))
 
 
 @router.get("/{poll_id}")

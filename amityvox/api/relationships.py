@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
+from pydantic import Field
 
-from amityvox.api.deps import Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
 from amityvox.services import relationships
 
@@ -19,6 +20,19 @@ def _target(user_id: str, caller: Caller) -> str:
 @router.get("/@me/relationships")
 async def list_relationships(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     return ok(await relationships.list_relationships(ctx, caller.id))
+
+
+class FriendByName(Body):
+    username: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/@me/relationships")
+async def add_friend_by_username(
+    body: FriendByName, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Send a friend request to (or accept one from) the user with this username."""
+    rel, created = await relationships.add_friend_by_username(ctx, caller.id, body.username)
+    return ok(rel, 201 if created else 200)
 
 
 @router.get("/@me/blocked")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Body, Caller, base_url, current_user, get_ctx, no_content, ok, relying_party
 from amityvox.api.fields import MediaId
+from amityvox.api.media import stored_bytes
 from amityvox.context import Context
-from amityvox.services import auth, sessions, users
+from amityvox.services import account_deletion, account_email, auth, data_export, passkeys, sessions, users
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -28,6 +29,20 @@ class PatchMe(Body):
 class ChangePassword(Body):
     current_password: str = Field(max_length=256)
     new_password: str = Field(max_length=256)
+
+
+class ChangeEmail(Body):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class PasswordAgain(Body):
+    password: str = Field(max_length=256)
+
+
+class NewPasskey(Body):
+    name: str = Field(min_length=1, max_length=64)
+    credential: dict[str, Any]  # the browser's PublicKeyCredential in its JSON form (base64url fields)
 
 
 class Activity(Body):
@@ -50,10 +65,19 @@ async def patch_me(body: PatchMe, caller: Caller = Depends(current_user), ctx: C
     return ok(await users.update_me(ctx, caller.id, body.model_dump(exclude_unset=True)))
 
 
-@router.delete("/@me", status_code=204)
-async def delete_me(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
-    await users.delete_me(ctx, caller.id)
-    return no_content()
+class DeleteMe(Body):
+    password: str = Field(max_length=256)
+    code: str | None = Field(default=None, max_length=32)  # needed when two-factor is on
+
+
+@router.delete("/@me", status_code=202)
+async def delete_me(
+    body: DeleteMe, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Schedule the account's deletion (202 `{erase_at, grace_days}`; logging in before then
+    calls it off) and end every session; 204 when the server erases accounts at once."""
+    scheduled = await account_deletion.request_deletion(ctx, caller.id, body.password, body.code)
+    return no_content() if scheduled is None else ok(scheduled, status=202)
 
 
 @router.post("/@me/password", status_code=204)
@@ -62,6 +86,60 @@ async def change_password(
 ) -> Response:
     await auth.change_password(ctx, caller.id, caller.token, body.current_password, body.new_password)
     return no_content()
+
+
+@router.post("/@me/email", status_code=202)
+async def change_email(
+    body: ChangeEmail, request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Mail a verification link to a new address; it replaces the current one once opened."""
+    await account_email.change_email(ctx, caller.id, body.password, body.email, base_url(request, ctx))
+    return ok({"pending_email": body.email}, status=202)
+
+
+@router.post("/@me/email/verify", status_code=204)
+async def resend_verification(
+    request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Mail a new verification link to the account's unverified address."""
+    await account_email.send_verification(ctx, caller.id, base_url(request, ctx))
+    return no_content()
+
+
+@router.post("/@me/data-exports", status_code=202)
+async def request_data_export(
+    request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Queue an export of everything the server keeps about the caller (one a day)."""
+    return ok(await data_export.request_export(ctx, caller.id, base_url(request, ctx)), status=202)
+
+
+@router.get("/@me/data-exports")
+async def list_data_exports(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await data_export.list_exports(ctx, caller.id))
+
+
+@router.get("/@me/data-exports/{export_id}")
+async def get_data_export(
+    export_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await data_export.get_export(ctx, caller.id, export_id))
+
+
+@router.get("/@me/data-exports/{export_id}/download")
+async def download_data_export(
+    export_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """The zip, to its owner only, while it is ready."""
+    key, size, filename = await data_export.download(ctx, caller.id, export_id)
+    body = await stored_bytes(ctx, key, 0, size - 1, what="the export")
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Length": str(size),
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(body, media_type="application/zip", headers=headers)
 
 
 @router.get("/@me/sessions")
@@ -81,6 +159,36 @@ async def revoke_session(
     session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
     await sessions.revoke_session(ctx, caller.id, session_id)
+    return no_content()
+
+
+@router.get("/@me/passkeys")
+async def list_passkeys(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await passkeys.list_passkeys(ctx, caller.id))
+
+
+@router.post("/@me/passkeys/options")
+async def passkey_options(
+    body: PasswordAgain, request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """After the password again: options for `navigator.credentials.create()`."""
+    return ok(await passkeys.registration_options(ctx, caller.id, body.password, relying_party(request, ctx)))
+
+
+@router.post("/@me/passkeys", status_code=201)
+async def add_passkey(
+    body: NewPasskey, request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """The browser's answer to those options, kept under `name`."""
+    out = await passkeys.register(ctx, caller.id, body.name, body.credential, relying_party(request, ctx))
+    return ok(out, status=201)
+
+
+@router.delete("/@me/passkeys/{passkey_id}", status_code=204)
+async def delete_passkey(
+    passkey_id: str, body: PasswordAgain, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await passkeys.delete_passkey(ctx, caller.id, passkey_id, body.password)
     return no_content()
 
 

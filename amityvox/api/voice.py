@@ -3,12 +3,15 @@ broadcasts and screen shares."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
 from amityvox.context import Context
+from amityvox.events.payloads import MAX_CANDIDATE, MAX_SDP
 from amityvox.services import soundboard, voice
 
 router = APIRouter(prefix="/voice", tags=["voice"])
@@ -17,6 +20,7 @@ router = APIRouter(prefix="/voice", tags=["voice"])
 class Join(Body):
     self_mute: StrictBool | None = None
     self_deaf: StrictBool | None = None
+    self_video: StrictBool | None = None  # the camera is on (Stream)
     session_id: str | None = None  # the caller's gateway session: the state ends with it
 
 
@@ -30,6 +34,22 @@ class Deafen(Body):
 
 class Move(Body):
     channel_id: str
+
+
+class Candidate(Body):
+    """RTCIceCandidateInit, in the browser's names."""
+
+    candidate: Annotated[str, StringConstraints(max_length=MAX_CANDIDATE)]
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class Signal(Body):
+    to_user_id: str
+    kind: Literal["offer", "answer", "ice"]
+    sdp: Annotated[str, StringConstraints(max_length=MAX_SDP)] | None = None
+    candidate: Candidate | None = None
 
 
 class CreateSound(Body):
@@ -56,7 +76,8 @@ class ScreenShare(Body):
 async def join(
     channel_id: str, body: Join | None = None, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> Response:
-    """Enter the channel (Connect; calls: recipients). Returns `{voice_state, endpoint, token}`."""
+    """Enter the channel (Connect; calls: recipients), or change one's flags in it.
+    Returns `{voice_state, endpoint, token, media, ice_servers, max_peers}`."""
     body = body or Join()
     result = await voice.join(
         ctx,
@@ -65,6 +86,7 @@ async def join(
         session_id=body.session_id,
         self_mute=body.self_mute,
         self_deaf=body.self_deaf,
+        self_video=body.self_video,
     )
     return ok(result)
 
@@ -72,6 +94,17 @@ async def join(
 @router.post("/{channel_id}/leave", status_code=204)
 async def leave(channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
     await voice.leave(ctx, caller.id, channel_id)
+    return no_content()
+
+
+@router.post("/{channel_id}/signal", status_code=204)
+async def signal(
+    channel_id: str, body: Signal, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Relay a WebRTC offer, answer or ICE candidate to another participant of the channel
+    (both in it now) as VOICE_SIGNAL to that user only."""
+    candidate = body.candidate.model_dump(exclude_none=True) if body.candidate is not None else None
+    await voice.signal(ctx, caller.id, channel_id, body.to_user_id, body.kind, body.sdp, candidate)
     return no_content()
 
 

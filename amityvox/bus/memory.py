@@ -43,7 +43,9 @@ class Journal(Protocol):
         """(position, subject, age in seconds) of up to `limit` events after `after`, in order."""
         ...
 
-    async def cursors(self, names: Iterable[str]) -> dict[str, int]: ...
+    async def cursors(self, names: Iterable[str] | None = None) -> dict[str, int]:
+        """The saved cursors of the work queues `names` (of every one when None)."""
+        ...
 
     async def save(self, cursors: dict[str, int], trim_below: int | None) -> None:
         """Store the cursors and drop the events below `trim_below` (every worker passed them)."""
@@ -160,6 +162,12 @@ class MemoryBus:
         self.hold = frozenset(hold)  # work queues that take no events in this process
         self._claims: dict[str, SlidingWindow] = {}
         self._checkpointer: asyncio.Task[None] | None = None
+        # A process opens hundreds of work queues at start (one per event a reaction follows):
+        # the saved cursors are read once until the next checkpoint, and `_head` (the journal's
+        # end then, raised by every stored event published here) tells a queue whose cursor is
+        # already there that it has nothing to replay, without asking.
+        self._cursors: dict[str, int] | None = None
+        self._head = 0
 
     async def start(self) -> None:
         if self.journal is not None and self._checkpointer is None:
@@ -177,6 +185,8 @@ class MemoryBus:
                 await member.unsubscribe()
 
     async def publish(self, events: Sequence[Envelope], positions: Sequence[int] = ()) -> None:
+        if positions:
+            self._head = max(self._head, *positions)
         for i, env in enumerate(events):
             self.published += 1
             stored = positions[i] if i < len(positions) else None
@@ -216,11 +226,18 @@ class MemoryBus:
         if self.journal is None:
             group = self._groups[name] = _WorkQueue(self, name, pattern, 0, held=held)
             return group
-        saved = (await self.journal.cursors([name])).get(name)
-        start = await self.journal.last() if saved is None else saved
+        cursors = self._cursors
+        if cursors is None:
+            cursors = self._cursors = await self.journal.cursors()
+            self._head = max(self._head, await self.journal.last())
+        saved = cursors.get(name)
+        start = self._head if saved is None else saved
         group = self._groups[name] = _WorkQueue(self, name, pattern, start, held=held)
         if saved is None:
             await self.journal.save({name: start}, None)
+            cursors[name] = start
+        if start >= self._head:
+            return group
         after = start
         while True:
             batch = await self.journal.read(after, REPLAY_BATCH)
@@ -238,6 +255,7 @@ class MemoryBus:
 
     async def checkpoint(self, settle: float = SETTLE_S) -> None:
         """Save the cursors that moved and drop the journal's events every worker has passed."""
+        self._cursors = None  # what was read for the queues opened at start: later ones read afresh
         journal = self.journal
         groups = list(self._groups.values())
         if journal is None or not groups:

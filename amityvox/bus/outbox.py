@@ -23,6 +23,9 @@ from amityvox.ids import now_iso, parse_iso, utcnow
 BATCH = 500
 
 
+_WRITE = insert(event_outbox).returning(event_outbox.c.position, sort_by_parameter_order=True)
+
+
 async def write(conn: AsyncConnection, events: Sequence[Envelope]) -> list[int]:
     """Store `events` in the open transaction (one statement); returns their positions."""
     created_at = now_iso()
@@ -37,8 +40,7 @@ async def write(conn: AsyncConnection, events: Sequence[Envelope]) -> list[int]:
         }
         for env in events
     ]
-    stmt = insert(event_outbox).returning(event_outbox.c.position, sort_by_parameter_order=True)
-    return list((await conn.execute(stmt, rows)).scalars())
+    return list((await conn.execute(_WRITE, rows)).scalars())
 
 
 async def remove(conn: AsyncConnection, positions: Sequence[int]) -> None:
@@ -80,8 +82,10 @@ class Journal:
         now = utcnow()
         return [(r.position, r.subject, (now - parse_iso(r.created_at)).total_seconds()) for r in rows]
 
-    async def cursors(self, names: Iterable[str]) -> dict[str, int]:
-        q = select(worker_cursors.c.name, worker_cursors.c.position).where(worker_cursors.c.name.in_(list(names)))
+    async def cursors(self, names: Iterable[str] | None = None) -> dict[str, int]:
+        q = select(worker_cursors.c.name, worker_cursors.c.position)
+        if names is not None:
+            q = q.where(worker_cursors.c.name.in_(list(names)))
         async with self.db.read() as conn:
             return {r.name: int(r.position) for r in await conn.execute(q)}
 

@@ -12,7 +12,9 @@ It depends on the server package only for `amityvox.events` (the event catalog).
 """
 
 from amityvox.client.client import Client
+from amityvox.client.commands import CHANNEL, ROLE, USER, Interaction, Option
 from amityvox.client.convergence import assert_converged, fetch_state
+from amityvox.client.deliveries import verify_delivery
 from amityvox.client.errors import ApiError, GatewayError
 from amityvox.client.gateway import GatewayClient
 from amityvox.client.normal_form import VOLATILE_FIELDS
@@ -20,15 +22,21 @@ from amityvox.client.rest import RestClient
 from amityvox.client.state import State, UnknownEvent, handled_event_names
 
 __all__ = [
+    "CHANNEL",
+    "ROLE",
+    "USER",
     "VOLATILE_FIELDS",
     "ApiError",
     "Client",
     "GatewayClient",
     "GatewayError",
+    "Interaction",
+    "Option",
     "RestClient",
     "State",
     "UnknownEvent",
     "assert_converged",
     "fetch_state",
     "handled_event_names",
+    "verify_delivery",
 ]

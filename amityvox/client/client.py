@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from amityvox.client.commands import Commands, Handler
 from amityvox.client.convergence import assert_converged
 from amityvox.client.errors import GatewayError
 from amityvox.client.gateway import JSON, Check, GatewayClient
@@ -42,6 +43,7 @@ class Client:
         self.chunk_members = chunk_members
         self._fixed_gateway = gateway_url is not None
         self._chunking: set[asyncio.Task[Any]] = set()
+        self.commands = Commands(self.rest, self.gateway, lambda: self.state.self_user)
         self.gateway.add_hook(self._apply)
 
     async def __aenter__(self) -> Client:
@@ -63,7 +65,8 @@ class Client:
 
     async def start(self, wait: bool = True, timeout: float | None = None) -> None:
         """Connect to the gateway (at the URL GET /gateway announces, if any); with `wait`,
-        return once READY is applied to the cache. Raises GatewayError if it cannot."""
+        return once READY is applied to the cache. Raises GatewayError if it cannot.
+        A bot's declared slash commands (`command`) are registered first."""
         if self.rest.token is None:
             raise GatewayError("no token: log in or register before starting the client")
         self.gateway.token = self.rest.token
@@ -71,6 +74,8 @@ class Client:
             announced = await self.rest.gateway_url()
             if announced:
                 self.gateway.url = announced
+        if self.commands.declared:
+            await self.commands.sync()
         await self.gateway.start(wait=wait, timeout=timeout)
 
     async def close(self) -> None:
@@ -104,6 +109,20 @@ class Client:
     def on(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`@client.on("MESSAGE_CREATE")`: see `GatewayClient.add_listener`."""
         return self.gateway.on(name)
+
+    def command(
+        self,
+        name: str | None = None,
+        *,
+        description: str | None = None,
+        guild_id: str | None = None,
+        default_member_permissions: int | str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """`@client.command(description="Roll a die")`: a slash command whose options are the
+        handler's parameters after the context (`amityvox.client.commands`)."""
+        return self.commands.command(
+            name, description=description, guild_id=guild_id, default_member_permissions=default_member_permissions
+        )
 
     def wait_for(self, name: str, check: Check | None = None, timeout: float = 5) -> Awaitable[JSON]:
         """See `GatewayClient.wait_for`; the cache already holds the event when it resolves."""

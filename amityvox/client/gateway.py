@@ -444,12 +444,19 @@ class GatewayClient:
         await self.send(PRESENCE_UPDATE, {"status": status})
 
     async def update_voice_state(
-        self, guild_id: str | None, channel_id: str | None, self_mute: bool = False, self_deaf: bool = False
+        self,
+        guild_id: str | None,
+        channel_id: str | None,
+        self_mute: bool = False,
+        self_deaf: bool = False,
+        self_video: bool | None = None,
     ) -> None:
-        """op 4: join, move within or (channel_id None) leave voice."""
+        """op 4: join, move within or (channel_id None) leave voice; `self_video`: the camera is on."""
         d: JSON = {"channel_id": channel_id, "self_mute": self_mute, "self_deaf": self_deaf}
         if guild_id is not None:
             d["guild_id"] = guild_id
+        if self_video is not None:
+            d["self_video"] = self_video
         await self.send(VOICE_STATE_UPDATE, d)
 
     async def request_members(self, guild_id: str, query: str = "", limit: int = 100, timeout: float = 5) -> JSON:

@@ -91,8 +91,11 @@ class RestClient:
 
     # ---- the one call everything goes through -------------------------------------------------
 
-    async def request(self, method: str, path: str, json: Any = None, params: dict[str, Any] | None = None) -> Any:
-        """Call `method path` (relative to /api/v1) and return the envelope's `data`, or None on 204."""
+    async def request(
+        self, method: str, path: str, json: Any = None, params: dict[str, Any] | None = None, *, envelope: bool = True
+    ) -> Any:
+        """Call `method path` (relative to /api/v1) and return the envelope's `data`, or None on 204.
+        `envelope=False`: the body as it is (Discord's webhook routes answer a bare Message)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = {k: v for k, v in (params or {}).items() if v is not None}
         retries = 0
@@ -106,7 +109,8 @@ class RestClient:
                 raise _error(response)
             if response.status_code == 204 or not response.content:
                 return None
-            return response.json().get("data")
+            body = response.json()
+            return body.get("data") if envelope else body
 
     # ---- auth and the caller ------------------------------------------------------------------
 
@@ -176,10 +180,70 @@ class RestClient:
         result: JSON = await self.request("POST", "/auth/backup-codes", json={"password": password})
         return list(result["codes"])
 
+    async def passkeys(self) -> list[JSON]:
+        """GET /users/@me/passkeys → `[{id, name, created_at, last_used_at}]`."""
+        result: list[JSON] = await self.request("GET", "/users/@me/passkeys")
+        return result
+
+    async def passkey_options(self, password: str) -> JSON:
+        """POST /users/@me/passkeys/options: after the password again, WebAuthn creation options
+        (JSON form) for an authenticator to answer."""
+        result: JSON = await self.request("POST", "/users/@me/passkeys/options", json={"password": password})
+        return result
+
+    async def add_passkey(self, name: str, credential: JSON) -> JSON:
+        """POST /users/@me/passkeys: the authenticator's answer to `passkey_options` → the passkey."""
+        result: JSON = await self.request("POST", "/users/@me/passkeys", json={"name": name, "credential": credential})
+        return result
+
+    async def delete_passkey(self, passkey_id: str, password: str) -> None:
+        """DELETE /users/@me/passkeys/{id} with the password: it signs nobody in after."""
+        await self.request("DELETE", f"/users/@me/passkeys/{_seg(passkey_id)}", json={"password": password})
+
+    async def passkey_login_options(self) -> JSON:
+        """POST /auth/passkey/options → WebAuthn request options with a fresh challenge, no account named."""
+        result: JSON = await self.request("POST", "/auth/passkey/options")
+        return result
+
+    async def login_passkey(self, credential: JSON) -> JSON:
+        """POST /auth/passkey: an assertion answering `passkey_login_options` → `{user, token}`,
+        with no TOTP step; the token is kept."""
+        data: JSON = await self.request("POST", "/auth/passkey", json={"credential": credential})
+        self.token = data["token"]
+        return data
+
     async def logout(self) -> None:
         """POST /auth/logout: the token stops working and is forgotten."""
         await self.request("POST", "/auth/logout")
         self.token = None
+
+    async def delete_account(self, password: str, code: str | None = None) -> JSON | None:
+        """DELETE /users/@me with the password (and a code with two-factor on): every session
+        ends and the token is forgotten → `{erase_at, grace_days}` (logging in before then
+        calls it off), or None when the server erased the account at once."""
+        body: JSON = {"password": password} if code is None else {"password": password, "code": code}
+        result: JSON | None = await self.request("DELETE", "/users/@me", json=body)
+        self.token = None
+        return result
+
+    async def request_data_export(self) -> JSON:
+        """POST /users/@me/data-exports → the queued export `{id, status, created_at}` (one a day)."""
+        result: JSON = await self.request("POST", "/users/@me/data-exports")
+        return result
+
+    async def data_export(self, export_id: str) -> JSON:
+        """GET /users/@me/data-exports/{id}: `status` pending, running, ready (until `expires_at`),
+        failed or expired."""
+        result: JSON = await self.request("GET", f"/users/@me/data-exports/{export_id}")
+        return result
+
+    async def download_data_export(self, export_id: str) -> bytes:
+        """The zip of a ready export."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self._http.get(f"/users/@me/data-exports/{export_id}/download", headers=headers)
+        if response.status_code >= 400:
+            raise _error(response)
+        return response.content
 
     async def gateway_url(self) -> str | None:
         """GET /gateway's `url`, or None when this server does not announce one."""
@@ -319,6 +383,51 @@ class RestClient:
 
     async def list_bans(self, guild_id: str) -> list[JSON]:
         result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/bans")
+        return result
+
+    async def audit_log(
+        self,
+        guild_id: str,
+        *,
+        user_id: str | None = None,
+        action_type: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> JSON:
+        """GET the audit log (ViewAuditLog): `{audit_log_entries, users}`, newest first."""
+        params = {"user_id": user_id, "action_type": action_type, "before": before, "after": after, "limit": limit}
+        result: JSON = await self.request("GET", f"/guilds/{guild_id}/audit-log", params=params)
+        return result
+
+    async def report(
+        self, guild_id: str, reason: str, *, message_id: str | None = None, user_id: str | None = None
+    ) -> JSON:
+        """Report a message or a member to the guild's moderators; the answer is the reporter's view."""
+        body = {"reason": reason, "message_id": message_id, "user_id": user_id}
+        result: JSON = await self.request(
+            "POST", f"/guilds/{guild_id}/reports", json={k: v for k, v in body.items() if v is not None}
+        )
+        return result
+
+    async def list_reports(self, guild_id: str, status: str | None = None) -> list[JSON]:
+        """The moderation queue (moderators), newest first."""
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/reports", params={"status": status})
+        return result
+
+    async def update_report(self, report_id: str, status: str, resolution: str | None = None) -> JSON:
+        body = {"status": status, "resolution": resolution} if resolution is not None else {"status": status}
+        result: JSON = await self.request("PATCH", f"/reports/{report_id}", json=body)
+        return result
+
+    async def warn(self, guild_id: str, user_id: str, reason: str) -> JSON:
+        result: JSON = await self.request(
+            "POST", f"/guilds/{guild_id}/members/{user_id}/warnings", json={"reason": reason}
+        )
+        return result
+
+    async def list_warnings(self, guild_id: str, user_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{guild_id}/members/{user_id}/warnings")
         return result
 
     async def list_emoji(self, guild_id: str) -> list[JSON]:
@@ -545,6 +654,91 @@ class RestClient:
     async def unpin(self, channel_id: str, message_id: str) -> None:
         await self.request("DELETE", f"/channels/{channel_id}/pins/{message_id}")
 
+    # ---- webhooks (ManageWebhooks; executing one takes its URL, not a token) ----------------------
+
+    async def create_webhook(self, channel_id: str, name: str, avatar: str | None = None) -> JSON:
+        """A new webhook; the answer's `token` and `url` are shown only this once."""
+        body = {"name": name, **({"avatar": avatar} if avatar is not None else {})}
+        result: JSON = await self.request("POST", f"/channels/{_seg(channel_id)}/webhooks", json=body)
+        return result
+
+    async def channel_webhooks(self, channel_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/channels/{_seg(channel_id)}/webhooks")
+        return result
+
+    async def guild_webhooks(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{_seg(guild_id)}/webhooks")
+        return result
+
+    async def modify_webhook(self, webhook_id: str, **changes: Any) -> JSON:
+        """`name`, `avatar` ("" clears it) or `channel_id` (another channel of the guild)."""
+        result: JSON = await self.request("PATCH", f"/webhooks/{_seg(webhook_id)}", json=changes)
+        return result
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        await self.request("DELETE", f"/webhooks/{_seg(webhook_id)}")
+
+    # ---- event webhooks (ManageGuild): the guild's events POSTed to an https endpoint -------------
+
+    async def subscribable_events(self) -> list[str]:
+        result: list[str] = await self.request("GET", "/event-webhooks/events")
+        return result
+
+    async def create_event_webhook(self, guild_id: str, url: str, events: list[str]) -> JSON:
+        """A new endpoint; the answer's signing `secret` is shown only this once (check deliveries
+        with `amityvox.client.verify_delivery`)."""
+        body = {"url": url, "events": events}
+        result: JSON = await self.request("POST", f"/guilds/{_seg(guild_id)}/event-webhooks", json=body)
+        return result
+
+    async def event_webhooks(self, guild_id: str) -> list[JSON]:
+        result: list[JSON] = await self.request("GET", f"/guilds/{_seg(guild_id)}/event-webhooks")
+        return result
+
+    async def modify_event_webhook(self, hook_id: str, **changes: Any) -> JSON:
+        """`url`, `events` or `enabled`."""
+        result: JSON = await self.request("PATCH", f"/event-webhooks/{_seg(hook_id)}", json=changes)
+        return result
+
+    async def delete_event_webhook(self, hook_id: str) -> None:
+        await self.request("DELETE", f"/event-webhooks/{_seg(hook_id)}")
+
+    async def event_webhook_deliveries(self, hook_id: str, before: str | None = None, limit: int = 50) -> list[JSON]:
+        """The delivery log, newest first."""
+        params = {"before": before, "limit": limit}
+        result: list[JSON] = await self.request("GET", f"/event-webhooks/{_seg(hook_id)}/deliveries", params=params)
+        return result
+
+    async def redeliver(self, hook_id: str, delivery_id: str) -> JSON:
+        path = f"/event-webhooks/{_seg(hook_id)}/deliveries/{_seg(delivery_id)}/redeliver"
+        result: JSON = await self.request("POST", path)
+        return result
+
+    # ---- voice ----------------------------------------------------------------------------------
+
+    async def join_voice(self, channel_id: str, **flags: Any) -> JSON:
+        """POST /voice/{c}/join (self_mute, self_deaf, self_video, session_id).
+
+        Returns {voice_state, endpoint, token, media, ice_servers, max_peers}.
+        """
+        result: JSON = await self.request("POST", f"/voice/{_seg(channel_id)}/join", json=flags)
+        return result
+
+    async def leave_voice(self, channel_id: str) -> None:
+        await self.request("POST", f"/voice/{_seg(channel_id)}/leave")
+
+    async def voice_signal(
+        self, channel_id: str, to_user_id: str, kind: str, sdp: str | None = None, candidate: JSON | None = None
+    ) -> None:
+        """POST /voice/{c}/signal: a WebRTC offer/answer (`sdp`) or ICE `candidate` for one other
+        participant of the channel, who receives it as VOICE_SIGNAL (listen with `add_listener`)."""
+        body: JSON = {"to_user_id": to_user_id, "kind": kind}
+        if sdp is not None:
+            body["sdp"] = sdp
+        if candidate is not None:
+            body["candidate"] = candidate
+        await self.request("POST", f"/voice/{_seg(channel_id)}/signal", json=body)
+
     # ---- DMs and relationships ---------------------------------------------------------------
 
     async def list_dms(self) -> list[JSON]:
@@ -588,6 +782,62 @@ class RestClient:
 
     async def unblock(self, user_id: str) -> None:
         await self.request("DELETE", f"/users/{_seg(user_id)}/block")
+
+    # ---- bots and installing them (docs/bots.md) ---------------------------------------------
+
+    async def create_bot(self, username: str) -> JSON:
+        """A bot owned by the caller: `{user, presence}` (tokens come from `POST /bots/{id}/tokens`)."""
+        result: JSON = await self.request("POST", "/users/@me/bots", {"username": username})
+        return result
+
+    async def authorize_bot(
+        self, bot_id: str, guild_id: str, permissions: int = 0, scope: str = "bot applications.commands"
+    ) -> JSON:
+        """Install a bot in a guild one manages, its managed role allowing exactly `permissions`:
+        `{guild_id, bot, role, member}`."""
+        body = {"client_id": bot_id, "guild_id": guild_id, "scope": scope, "permissions": str(permissions)}
+        result: JSON = await self.request("POST", "/oauth2/authorize", body)
+        return result
+
+    # ---- application commands and interactions (docs/bots.md) -------------------------------
+
+    async def overwrite_commands(
+        self, application_id: str, commands: list[JSON], guild_id: str | None = None
+    ) -> list[JSON]:
+        scope = f"/guilds/{_seg(guild_id)}" if guild_id else ""
+        result: list[JSON] = await self.request(
+            "PUT", f"/applications/{_seg(application_id)}{scope}/commands", commands
+        )
+        return result
+
+    async def channel_commands(self, channel_id: str) -> JSON:
+        """`{applications, application_commands}`: the commands the caller may use in a channel."""
+        result: JSON = await self.request("GET", f"/channels/{_seg(channel_id)}/commands")
+        return result
+
+    async def use_command(
+        self, channel_id: str, name: str, options: dict[str, Any] | None = None, **fields: Any
+    ) -> JSON:
+        """Use a slash command as a member (`POST /interactions`, type 2)."""
+        listed = [{"name": k, "value": v} for k, v in (options or {}).items()]
+        body = {"type": 2, "channel_id": channel_id, "data": {"name": name, "options": listed}, **fields}
+        result: JSON = await self.request("POST", "/interactions", body)
+        return result
+
+    async def interaction_callback(self, interaction_id: str, token: str, kind: int, data: JSON | None = None) -> None:
+        """The bot's one initial answer: 4 message, 5 deferred, 8 autocomplete choices."""
+        body = {"type": kind, "data": data or {}}
+        await self.request("POST", f"/interactions/{_seg(interaction_id)}/{_seg(token)}/callback", body)
+
+    async def interaction_followup(self, application_id: str, token: str, body: JSON) -> JSON:
+        path = f"/webhooks/{_seg(application_id)}/{_seg(token)}"
+        result: JSON = await self.request("POST", path, body, {"wait": "true"}, envelope=False)
+        return result
+
+    async def edit_interaction_original(self, application_id: str, token: str, body: JSON) -> JSON:
+        path = f"/webhooks/{_seg(application_id)}/{_seg(token)}/messages/@original"
+        result: JSON = await self.request("PATCH", path, body, envelope=False)
+        return result
 
 
 def _error(response: httpx.Response) -> ApiError:

@@ -87,7 +87,9 @@ class State(SessionStore, GuildStore, MessageStore, SocialStore, VoiceStore, Fea
 
     def message(self, channel_id: str, message_id: str) -> JSON | None:
         message = self.messages.get(channel_id, {}).get(message_id)
-        return None if message is None else {**message, "author": self._user_view(message["author_id"])}
+        if message is None or message.get("webhook_id"):
+            return message
+        return {**message, "author": self._user_view(message["author_id"])}
 
     def messages_in(self, channel_id: str, limit: int | None = None) -> list[JSON]:
         """Cached messages of a channel, oldest first; with `limit`, the newest `limit` of them."""

@@ -10,6 +10,8 @@ reading fails loudly instead of taking the writer's place.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -29,6 +31,7 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 _READING: ContextVar[bool] = ContextVar("amityvox_reading", default=False)
 
 SQLITE_READERS = 4
+WAL_CHECKPOINT_S = 1.0  # how often the checkpointer thread copies the WAL back into the database
 
 
 class Database:
@@ -55,16 +58,22 @@ class Database:
             # Scans that may take many milliseconds (search) run on driver threads instead, so
             # the loop keeps serving meanwhile; sqlite3 releases the GIL while it works.
             self.scanner: AsyncEngine = create_async_engine(
-                f"sqlite+aiosqlite:///{path}", poolclass=AsyncAdaptedQueuePool, pool_size=2, max_overflow=0,
-                pool_timeout=60, connect_args={"timeout": 30, "isolation_level": None},
+                f"sqlite+aiosqlite:///{path}",
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=2,
+                max_overflow=0,
+                pool_timeout=60,
+                connect_args={"timeout": 30, "isolation_level": None},
             )
             event.listen(self.scanner.sync_engine, "connect", _sqlite_reader)
             event.listen(self.scanner.sync_engine, "begin", _sqlite_begin_deferred)
+            self.checkpointer: WalCheckpointer | None = WalCheckpointer(path)
         else:
             self.engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             # Same pool; each checkout from here starts its transactions READ ONLY.
             self.reader = self.engine.execution_options(postgresql_readonly=True)
             self.scanner = self.reader
+            self.checkpointer = None
 
     def begin(self) -> Any:
         """A write transaction (or, while `reading()`, a read-only one)."""
@@ -90,6 +99,8 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.is_sqlite:
             await self.scanner.dispose()
         await self.reader.dispose()
@@ -130,7 +141,41 @@ def _sqlite_common(dbapi_conn: Any) -> Any:
 def _sqlite_writer(dbapi_conn: Any, _record: Any) -> None:
     cur = _sqlite_common(dbapi_conn)
     cur.execute("PRAGMA synchronous=NORMAL")
+    # The writer runs on the event loop's thread: a checkpoint there (SQLite's default, every
+    # 1,000 pages of WAL) would stall every connection for as long as it copies and syncs.
+    # WalCheckpointer does it on a thread of its own instead.
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
+
+
+class WalCheckpointer:
+    """Copies committed WAL pages back into the database file every `WAL_CHECKPOINT_S`, on a
+    thread with its own connection (sqlite3 releases the GIL meanwhile). PASSIVE: it never waits
+    for the writer or readers, and copies what they allow; the WAL restarts from its beginning
+    once a pass has copied everything and no reader needs the old pages."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        try:
+            while not self._stopping.wait(WAL_CHECKPOINT_S):
+                try:
+                    conn = conn or sqlite3.connect(self.path, timeout=0, isolation_level=None)
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    pass  # busy or not yet created: the next pass tries again
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(5)
 
 
 def _sqlite_reader(dbapi_conn: Any, _record: Any) -> None:

@@ -75,10 +75,13 @@ users = Table(
     Column("flags", Integer, nullable=False, default=0),
     Column("email", String(254)),
     Column("email_key", String(254), unique=True),
+    Column("email_verified", Boolean, nullable=False, default=False),
     Column("password_hash", String(256)),
     Column("is_admin", Boolean, nullable=False, default=False),
     _ts("created_at"),
     _ts("deleted_at", nullable=True),
+    # Set by an instance administrator: the account cannot log in and has no live token.
+    _ts("suspended_at", nullable=True),
 )
 
 # One row per bearer token (a login, a registration or a bot token). `id` names the session to
@@ -129,6 +132,34 @@ login_tickets = Table(
     Column("address", String(64)),
 )
 
+# Passkeys (WebAuthn credentials, services/passkeys.py): the credential's id and COSE public
+# key as the authenticator made them, and the signature counter it last reported.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    _id(),
+    _ref("user_id", "users.id"),
+    Column("credential_id", String(1024), nullable=False, unique=True),
+    Column("public_key", Text, nullable=False),
+    Column("sign_count", BigInteger, nullable=False, default=0),
+    Column("name", String(64), nullable=False),
+    Column("transports", String(128)),
+    _ts("created_at"),
+    _ts("last_used_at", nullable=True),
+    Index("ix_passkeys_user", "user_id"),
+)
+
+# Outstanding WebAuthn challenges: `purpose` is register (for `user_id`) or login (nobody yet).
+# Each is used once and lives a few minutes.
+webauthn_challenges = Table(
+    "webauthn_challenges",
+    metadata,
+    Column("challenge", String(128), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    _ref("user_id", "users.id", nullable=True),
+    _ts("expires_at"),
+)
+
 guilds = Table(
     "guilds",
     metadata,
@@ -138,6 +169,7 @@ guilds = Table(
     Column("description", String(1000)),
     Column("icon_id", String(26)),
     Column("banner_id", String(26)),
+    Column("system_channel_id", String(26)),  # where join messages go; none when null
     Column("default_permissions", U64, nullable=False),
     Column("flags", Integer, nullable=False, default=0),
     Column("nsfw", Boolean, nullable=False, default=False),
@@ -175,7 +207,10 @@ roles = Table(
     Column("permissions_allow", U64, nullable=False, default=0),
     Column("permissions_deny", U64, nullable=False, default=0),
     _ts("created_at"),
+    # The bot whose install created the role (services/bot_install.py); only that bot holds it.
+    _ref("managed_by", "users.id", nullable=True),
     Index("ix_roles_guild", "guild_id"),
+    Index("ix_roles_managed_by", "managed_by"),
 )
 
 member_roles = Table(
@@ -251,7 +286,112 @@ messages = Table(
     Column("pinned", Boolean, nullable=False, default=False),
     _ts("pinned_at", nullable=True),
     _ts("created_at"),
+    # Posted through a webhook (services/webhooks.py): which one, and the {username, avatar_url?}
+    # it was shown with (each execution may override the webhook's own name and avatar).
+    Column("webhook_id", String(26)),
+    Column("webhook_author", JSON(none_as_null=True)),
+    # A bot's answer to a slash command (services/interactions.py): `{id, name, user_id}`, so
+    # clients show who used which command.
+    Column("interaction", JSON(none_as_null=True)),
     Index("ix_messages_channel_id", "channel_id", "id"),
+)
+
+# Incoming webhooks (services/webhooks.py, migration 0019_webhooks): a URL with a secret token
+# that posts into one channel. Only the token's hash is kept.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    _ref("channel_id", "channels.id"),
+    Column("creator_id", String(26)),
+    Column("name", String(80), nullable=False),
+    Column("avatar_url", String(2048)),
+    Column("token_hash", String(64), nullable=False),
+    _ts("created_at"),
+    Index("ix_webhooks_channel_id", "channel_id"),
+    Index("ix_webhooks_guild_id", "guild_id"),
+)
+
+# Application (slash) commands (services/commands.py, migration 0021_application_commands): a
+# bot's global commands (`guild_id` NULL) and its commands in one guild. `options` is the checked
+# list of Discord's option objects.
+application_commands = Table(
+    "application_commands",
+    metadata,
+    _id(),
+    _ref("application_id", "users.id"),
+    _ref("guild_id", "guilds.id", nullable=True),
+    Column("name", String(32), nullable=False),
+    Column("description", String(100), nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("default_member_permissions", U64),
+    Column("version", String(26), nullable=False),
+    _ts("created_at"),
+    Index("ix_application_commands_application_id", "application_id", "guild_id"),
+    Index("ix_application_commands_guild_id", "guild_id"),
+)
+
+# One use of a command (services/interactions.py): who used which, where, and the answer so far.
+# The token (its hash) lets the bot answer once (`responded_at`) and follow up until `expires_at`.
+interactions = Table(
+    "interactions",
+    metadata,
+    _id(),
+    _ref("application_id", "users.id"),
+    Column("user_id", String(26), nullable=False),
+    Column("guild_id", String(26)),
+    Column("channel_id", String(26), nullable=False),
+    Column("type", Integer, nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at"),
+    _ts("responded_at", nullable=True),
+    Column("response_type", Integer),
+    Column("ephemeral", Boolean, nullable=False, default=False),
+    Column("message_id", String(26)),  # the original answer, once there is one in history
+    Column("ephemeral_message", JSON(none_as_null=True)),  # the original answer, when only the user sees it
+    Index("ix_interactions_expires_at", "expires_at"),
+)
+
+# Outgoing event webhooks (services/event_webhooks.py, migration 0020_event_webhooks): an https
+# endpoint a guild manager subscribed to some of the guild's events. `secret` signs deliveries,
+# so it is kept as it is (shown to the manager once).
+event_webhooks = Table(
+    "event_webhooks",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("creator_id", String(26), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("secret", String(64), nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    _ts("created_at"),
+    Index("ix_event_webhooks_guild_id", "guild_id"),
+)
+
+# One event for one endpoint: the durable queue the delivery timer works through (pending, then
+# delivered or failed), and the delivery log its manager reads. `body` is the exact JSON signed.
+event_webhook_deliveries = Table(
+    "event_webhook_deliveries",
+    metadata,
+    _id(),
+    _ref("webhook_id", "event_webhooks.id"),
+    Column("event_id", String(26), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    _ts("next_attempt_at", nullable=True),
+    Column("response_status", Integer),
+    Column("error", String(500)),
+    _ts("created_at"),
+    _ts("delivered_at", nullable=True),
+    UniqueConstraint("webhook_id", "event_id", name="uq_event_webhook_deliveries_once"),
+    Index("ix_event_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_event_webhook_deliveries_log", "webhook_id", "id"),
 )
 
 reactions = Table(
@@ -662,6 +802,7 @@ voice_states = Table(
     Column("mute", Boolean, nullable=False, default=False),
     Column("deaf", Boolean, nullable=False, default=False),
     Column("self_stream", Boolean, nullable=False, default=False),
+    Column("self_video", Boolean, nullable=False, default=False),  # the camera is on
     Column("stream_resolution", String(16)),  # the screen share's settings while self_stream is on
     Column("stream_framerate", Integer),
     Column("stream_audio", Boolean),
@@ -954,4 +1095,162 @@ saved_messages = Table(
     Column("note", Text, nullable=True),
     UniqueConstraint("user_id", "message_id", name="uq_saved_messages_pair"),
     Index("ix_saved_messages_user", "user_id", "created_at"),
+)
+
+# One row per moderation or configuration change in a guild, written in the transaction of the
+# change itself (services/audit_log.py). `changes` is a list of {key, old, new}; `target_id` is
+# an id or an invite code. No foreign key on the actor or target: entries outlive them.
+audit_log_entries = Table(
+    "audit_log_entries",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("actor_id", String(26), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target_type", String(20), nullable=True),
+    Column("target_id", String(64), nullable=True),
+    Column("changes", JSON, nullable=False),
+    Column("reason", String(512), nullable=True),
+    _ts("created_at"),
+    Index("ix_audit_log_entries_guild", "guild_id", "id"),
+    Index("ix_audit_log_entries_guild_actor", "guild_id", "actor_id", "id"),
+)
+
+# Members' reports of a message or a member to the guild's moderators (services/reports.py).
+# `user_id` is the member reported (a message's author for a message report).
+reports = Table(
+    "reports",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("reporter_id", String(26), nullable=False),
+    Column("user_id", String(26), nullable=False),
+    Column("message_id", String(26), nullable=True),
+    Column("channel_id", String(26), nullable=True),
+    Column("reason", String(512), nullable=False),
+    Column("status", String(16), nullable=False),  # open | resolved | dismissed
+    Column("resolution", String(512), nullable=True),
+    Column("handled_by", String(26), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_reports_guild_status", "guild_id", "status", "id"),
+)
+
+# Warnings moderators give members (services/warnings.py).
+member_warnings = Table(
+    "member_warnings",
+    metadata,
+    _id(),
+    _ref("guild_id", "guilds.id"),
+    Column("user_id", String(26), nullable=False),
+    Column("moderator_id", String(26), nullable=False),
+    Column("reason", String(512), nullable=False),
+    _ts("created_at"),
+    Index("ix_member_warnings_member", "guild_id", "user_id", "id"),
+)
+
+
+# ---- accounts: e-mail, data exports, scheduled deletion (services/accounts.py) -----------------
+
+# Single-use links mailed to a user (services/account_tokens.py): only the SHA-256 of the token is
+# kept. `purpose` is verify_email or password_reset; `email` is the address a verification
+# link confirms (the new one, for an e-mail change).
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    _ref("user_id", "users.id"),
+    Column("purpose", String(16), nullable=False),
+    Column("email", String(254)),
+    _ts("expires_at"),
+    Index("ix_account_tokens_user", "user_id", "purpose"),
+)
+
+# Mail waiting to be sent (services/mail.py): written in the transaction that decides to send
+# it, sent by a worker; `claimed_until` keeps two processes from sending one mail twice.
+outgoing_mail = Table(
+    "outgoing_mail",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    _ts("next_attempt_at"),
+    _ts("claimed_until", nullable=True),
+    Column("last_error", String(512)),
+    _ts("created_at"),
+    Index("ix_outgoing_mail_due", "next_attempt_at"),
+)
+
+# A user's data exports (services/data_export.py): pending until the worker has stored the zip.
+data_exports = Table(
+    "data_exports",
+    metadata,
+    _id(),
+    _ref("user_id", "users.id"),
+    Column("status", String(16), nullable=False),  # pending | ready | failed | expired
+    Column("storage_key", String(128)),
+    Column("size_bytes", BigInteger),
+    # The instance's address as the request came to it, for the link in the "ready" mail.
+    Column("link_base", String(255)),
+    _ts("claimed_until", nullable=True),
+    _ts("created_at"),
+    _ts("finished_at", nullable=True),
+    Index("ix_data_exports_user", "user_id", "created_at"),
+)
+
+# Accounts whose owner asked for deletion: erased at `erase_at` unless they log in before.
+account_deletions = Table(
+    "account_deletions",
+    metadata,
+    Column("user_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    _ts("requested_at"),
+    _ts("erase_at"),
+    Index("ix_account_deletions_due", "erase_at"),
+)
+
+
+# ---- instance administration (services/instance.py, services/admin.py) ----------------------------
+
+# Instance settings editable at runtime, one row per setting; an absent row means the default
+# from the configuration (services/instance.py).
+instance_settings = Table(
+    "instance_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+# What instance administrators did (services/audit_log.record_instance); actor_id null: the
+# `amityvox admin` command on the server's own console.
+instance_audit_log = Table(
+    "instance_audit_log",
+    metadata,
+    _id(),
+    Column("actor_id", String(26), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("target_type", String(20), nullable=True),
+    Column("target_id", String(64), nullable=True),
+    Column("changes", JSON, nullable=False),
+    Column("reason", String(512), nullable=True),
+    _ts("created_at"),
+)
+
+# Reports addressed to the instance's administrators rather than to a guild's moderators.
+instance_reports = Table(
+    "instance_reports",
+    metadata,
+    _id(),
+    Column("reporter_id", String(26), nullable=False),
+    Column("user_id", String(26), nullable=False),
+    Column("guild_id", String(26), nullable=True),
+    Column("message_id", String(26), nullable=True),
+    Column("reason", String(512), nullable=False),
+    Column("status", String(16), nullable=False),  # open | resolved | dismissed
+    Column("resolution", String(512), nullable=True),
+    Column("handled_by", String(26), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_instance_reports_status", "status", "id"),
 )

@@ -13,6 +13,7 @@ _AUDIENCE_WORDS = {
     Scope.USER: "every session of the user named by `{key}`",
     Scope.SOCIAL: "the user named by `{key}`, their friends, co-members and DM peers",
     Scope.MODERATORS: "moderators of the guild named by `{key}`",
+    Scope.PERMISSION: "members of the guild named by `{key}` who hold {permission}",
     Scope.EVERYONE: "every identified session",
     Scope.SESSION: "only the requesting session",
 }
@@ -20,7 +21,7 @@ _AUDIENCE_WORDS = {
 
 def _audience(event: Any) -> str:
     a = event.audience
-    text = _AUDIENCE_WORDS[a.scope].format(key=a.key)
+    text = _AUDIENCE_WORDS[a.scope].format(key=a.key, permission=a.permission)
     if a.plus:
         text += ", plus " + ", ".join(f"`{p}`" for p in a.plus)
     if a.minus:

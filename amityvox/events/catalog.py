@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from amityvox.events import aliases as compat
 from amityvox.events import payloads as p
 from amityvox.events.types import Audience, EventType, Scope
+from amityvox.permissions import Perm
 
 SUBJECT_PREFIX = "amityvox."
 
@@ -34,11 +35,12 @@ STORES: tuple[str, ...] = (
     "typing", "read_state", "presence", "relationships", "voice", "voice_connection", "calls",
     "notifications", "announcements", "polls", "guild_events", "onboarding", "automod", "raid",
     "soundboard", "channel_groups", "locations", "effects", "whiteboards", "snippets", "kanban",
-    "widgets", "activities", "games", "bots", "connection", "saved_messages",
+    "widgets", "activities", "games", "bots", "connection", "saved_messages", "webhooks", "audit_log",
+    "reports", "warnings", "commands",
 )  # fmt: skip
 
 # Scopes that name their target through a payload field.
-_KEYED_SCOPES = frozenset({Scope.GUILD, Scope.CHANNEL, Scope.USER, Scope.SOCIAL, Scope.MODERATORS})
+_KEYED_SCOPES = frozenset({Scope.GUILD, Scope.CHANNEL, Scope.USER, Scope.SOCIAL, Scope.MODERATORS, Scope.PERMISSION})
 _UNIONS = (Union, types.UnionType)  # `X | None` and Optional[X]
 
 # Audit verdicts and gap headings, as the original's parity audit spells them.
@@ -52,6 +54,7 @@ _Seed = tuple[str | None, str, str | None]  # (subject, status, gap heading)
 _CHANNEL = Audience(Scope.CHANNEL, "channel_id")
 _GUILD = Audience(Scope.GUILD, "guild_id")
 _GUILD_BEFORE = Audience(Scope.GUILD, "guild_id", before=True)
+_MODERATORS = Audience(Scope.MODERATORS, "guild_id")
 _MODS_AND_USER = Audience(Scope.MODERATORS, "guild_id", plus=("user_id",))
 _USER = Audience(Scope.USER, "user_id")
 _EVERYONE = Audience(Scope.EVERYONE)
@@ -709,6 +712,74 @@ _EVENTS: tuple[EventType, ...] = (
         ("saved_messages",),
         "A user unsaves a message; to all of that user's sessions.",
     ),
+    _event(
+        "VOICE_SIGNAL", "amityvox.voice.signal", Audience(Scope.USER, "to_user_id"), p.VoiceSignal,
+        "voice", ("voice_connection",),
+        "WebRTC signalling (offer, answer, ICE candidate) from one participant of a voice channel or "
+        "call to another, while both are in it (POST /voice/{c}/signal); to the target user only.",
+    ),
+    _event(
+        "WEBHOOKS_UPDATE", "amityvox.channel.webhooks_update", _CHANNEL, p.WebhooksUpdate,
+        "channels", ("webhooks",),
+        "A channel's webhooks are created, changed or deleted; to the channel's viewers (ids only: "
+        "those who manage its webhooks fetch the list again).",
+    ),
+    _event(
+        "GUILD_AUDIT_LOG_ENTRY_CREATE", "amityvox.guild.audit_log_entry_create",
+        Audience(Scope.PERMISSION, "guild_id", permission="ViewAuditLog"), p.AuditLogEntry, "moderation",
+        ("audit_log",),
+        "A moderation or configuration change is written to the audit log; to the guild's members "
+        "who hold ViewAuditLog, after the change's own events.",
+    ),
+    _event(
+        "GUILD_REPORT_CREATE", "amityvox.guild.report_create", _MODERATORS, p.Report, "moderation",
+        ("reports",),
+        "A member reports a message or a member; to the guild's moderators (not the reporter).",
+    ),
+    _event(
+        "GUILD_REPORT_UPDATE", "amityvox.guild.report_update", _MODERATORS, p.Report, "moderation",
+        ("reports",),
+        "A moderator resolves, dismisses or reopens a report; to the guild's moderators (not the reporter).",
+    ),
+    _event(
+        "GUILD_MEMBER_WARNING_CREATE", "amityvox.guild.member_warning_create", _MODS_AND_USER, p.MemberWarning,
+        "moderation", ("warnings",),
+        "A moderator warns a member; to the guild's moderators and the member warned.",
+    ),
+    _event(
+        "INTERACTION_CREATE", "amityvox.bot.interaction_create",
+        Audience(Scope.USER, "application_id"), p.InteractionCreate, "bots", ("bots",),
+        "A member uses a bot's slash command, or types an autocompleted option; to the sessions of "
+        "that bot only (the payload holds the token it answers with).",
+    ),
+    _event(
+        "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE", "amityvox.bot.autocomplete_response",
+        Audience(Scope.USER, "user_id"), p.AutocompleteResponse, "bots", ("bots",),
+        "A bot answers an autocomplete interaction; the choices, to the sessions of the member typing.",
+    ),
+    _event(
+        "EPHEMERAL_MESSAGE_CREATE", "amityvox.bot.ephemeral_message_create",
+        Audience(Scope.USER, "interaction.user_id"), p.EphemeralMessage, "bots", ("messages",),
+        "A bot answers a slash command so that only its user sees it (flag 64); the Message, never "
+        "stored in history, to that user's sessions. A later one with the same id replaces it.",
+    ),
+    _event(
+        "APPLICATION_COMMAND_CREATE", "amityvox.bot.command_create", _GUILD, p.ApplicationCommandChange,
+        "bots", ("commands",),
+        "A bot registers a slash command; to the members of the guild it is usable in (a global "
+        "command: one event per guild the bot is in), so open composers offer it at once.",
+    ),
+    _event(
+        "APPLICATION_COMMAND_UPDATE", "amityvox.bot.command_update", _GUILD, p.ApplicationCommandChange,
+        "bots", ("commands",),
+        "A bot changes a slash command's declaration; to the members of each guild it is usable in.",
+    ),
+    _event(
+        "APPLICATION_COMMAND_DELETE", "amityvox.bot.command_delete", _GUILD, p.ApplicationCommandChange,
+        "bots", ("commands",),
+        "A bot deletes a slash command (or leaves it out of a bulk overwrite); to the members of "
+        "each guild it was usable in.",
+    ),
 )  # fmt: skip
 
 
@@ -749,6 +820,10 @@ def _check(events: tuple[EventType, ...]) -> None:
         audience = event.audience
         if audience.scope in _KEYED_SCOPES and audience.key is None:
             raise ValueError(f"{where}: scope {audience.scope} needs a key")
+        if (audience.scope is Scope.PERMISSION) != (audience.permission is not None):
+            raise ValueError(f"{where}: a permission is named by, and only by, the {Scope.PERMISSION} scope")
+        if audience.permission is not None and audience.permission not in Perm.__members__:
+            raise ValueError(f"{where}: {audience.permission!r} is not a permission bit")
         paths = [audience.key, *audience.plus, audience.minus]
         for path in (path for path in paths if path is not None):
             try:

@@ -57,6 +57,8 @@ def fields(model: type[BaseModel]) -> str:
 def audience(a: Audience) -> str:
     """The scope, the payload field naming its target, and who is added or left out."""
     text = a.scope.value if a.key is None else f"{a.scope.value} of `{a.key}`"
+    if a.permission:
+        text += f" holding {a.permission}"
     if a.plus:
         text += " + " + ", ".join(f"`{p}`" for p in a.plus)
     if a.minus:

@@ -56,6 +56,7 @@ class User(Payload):
     status_presence: PresenceStatus
     bio: str | None = None
     bot_owner_id: ID | None = None
+    avatar_url: str | None = None  # only a webhook message's author: the avatar it was sent with
     flags: int
     created_at: Timestamp
 
@@ -64,6 +65,7 @@ class SelfUser(User):
     """The user as seen by themself. Kept apart from User so e-mail cannot leak to others."""
 
     email: str | None = None
+    email_verified: bool | None = None  # with `email`: whether its owner opened a link mailed there
 
 
 class Guild(Payload):
@@ -73,6 +75,7 @@ class Guild(Payload):
     description: str | None = None
     icon_id: ID | None = None
     banner_id: ID | None = None
+    system_channel_id: ID | None = None  # the text channel where join messages are posted
     default_permissions: Bits
     flags: int
     nsfw: bool
@@ -149,15 +152,47 @@ class Attachment(Payload):
     thumbnails: list[Thumbnail] | None = None
 
 
-class Embed(Payload):
-    """A link preview produced by the embed worker."""
+class EmbedField(Payload):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    inline: bool = False
 
-    url: str
+
+class EmbedFooter(Payload):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    icon_url: str | None = None
+
+
+class EmbedAuthor(Payload):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    url: str | None = None
+    icon_url: str | None = None
+
+
+class Embed(Payload):
+    """A link preview produced by the embed worker, or a rich embed a poster or webhook sent
+    (docs/rest.md#webhooks maps Discord's embed shape onto this one)."""
+
+    url: str | None = None
     type: str  # website, image, video, rich
     title: str | None = None
     description: str | None = None
     image: str | None = None  # image URL
     site_name: str | None = None
+    color: Annotated[int, Field(ge=0, le=0xFFFFFF)] | None = None  # 0xRRGGBB
+    timestamp: Timestamp | None = None
+    thumbnail: str | None = None  # image URL
+    author: EmbedAuthor | None = None
+    footer: EmbedFooter | None = None
+    fields: Annotated[list[EmbedField], Field(max_length=25)] | None = None
+
+
+class MessageInteraction(Payload):
+    """On a bot's answer to a slash command: which command, used by whom."""
+
+    id: ID  # the interaction
+    name: str  # the command's name
+    user_id: ID  # who used it
 
 
 class Message(Payload):
@@ -180,7 +215,15 @@ class Message(Payload):
     reactions: list[Reaction]
     pinned: bool
     nonce: str | None = None
+    webhook_id: ID | None = None  # posted through this webhook; `author` is then the webhook's
+    interaction: MessageInteraction | None = None  # a bot's answer to this use of a command
     created_at: Timestamp
+
+
+class EphemeralMessage(Message):
+    """A bot's answer only the command's user sees: a Message that always says whose use it answers."""
+
+    interaction: MessageInteraction
 
 
 class GuildMember(Payload):
@@ -206,6 +249,7 @@ class Role(Payload):
     permissions_allow: Bits
     permissions_deny: Bits
     created_at: Timestamp
+    managed_by: ID | None = None  # the bot whose install created it: held by that bot alone
 
 
 class CustomEmoji(Payload):
@@ -283,6 +327,7 @@ class VoiceState(Payload):
     mute: bool
     deaf: bool
     self_stream: bool
+    self_video: bool = False  # the camera is on (absent from the original server's payloads)
     user: User
 
 
@@ -556,6 +601,13 @@ class ChannelDelete(Payload):
     guild_id: ID | None = None
 
 
+class WebhooksUpdate(Payload):
+    """A channel's webhooks changed; clients that show them fetch the list again."""
+
+    guild_id: ID
+    channel_id: ID
+
+
 class ChannelPinsUpdate(Payload):
     channel_id: ID
     guild_id: ID | None = None
@@ -621,6 +673,57 @@ class GuildEventDelete(Payload):
 
 
 # --- moderation -------------------------------------------------------------------------
+
+
+class AuditLogChange(Payload):
+    """One field an audited action changed: its value before (null when created) and after
+    (null when deleted), in the shape the field has in the object's events."""
+
+    key: str
+    old: Any  # always present, null when there was no value
+    new: Any
+
+
+class AuditLogEntry(Payload):
+    """GUILD_AUDIT_LOG_ENTRY_CREATE, and an entry of GET /guilds/{g}/audit-log."""
+
+    id: ID
+    guild_id: ID
+    actor_id: ID
+    action: str  # GUILD_UPDATE, CHANNEL_CREATE, MEMBER_BAN_ADD, ... (services/audit_log.py)
+    target_type: str | None = None  # guild, channel, role, user, invite, emoji, automod_rule, onboarding
+    target_id: str | None = None  # an id, or an invite's code
+    changes: list[AuditLogChange]
+    reason: str | None = None  # the X-Audit-Log-Reason header of the request
+    created_at: Timestamp
+
+
+class Report(Payload):
+    """GUILD_REPORT_CREATE / _UPDATE (moderators), and a report of GET /guilds/{g}/reports. The
+    reporter's own view (POST, GET /reports/{id}) leaves out `resolution` and `handled_by`."""
+
+    id: ID
+    guild_id: ID
+    reporter_id: ID
+    user_id: ID  # the member reported; for a message, its author
+    message_id: ID | None = None
+    channel_id: ID | None = None
+    reason: str
+    status: Literal["open", "resolved", "dismissed"]
+    resolution: str | None = None
+    handled_by: ID | None = None  # the moderator who last set the status
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class MemberWarning(Payload):
+    """GUILD_MEMBER_WARNING_CREATE, to moderators and the member warned (who is not told by whom)."""
+
+    id: ID
+    guild_id: ID
+    user_id: ID
+    reason: str
+    created_at: Timestamp
 
 
 class GuildBan(Payload):
@@ -690,12 +793,50 @@ class RelationshipRemove(Payload):
 # --- voice ------------------------------------------------------------------------------
 
 
+class IceServer(Payload):
+    """One entry of RTCConfiguration.iceServers (the `[voice] ice_servers` setting)."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
 class VoiceServerUpdate(Payload):
     user_id: ID  # added to the documented shape: the joiner, whom the event is routed to
     guild_id: ID | None = None
     channel_id: ID
     endpoint: str
     token: str  # LiveKit access token
+    # What the web client connects with: "livekit" (endpoint and token) or "mesh" (peer to peer).
+    media: Literal["livekit", "mesh"] = "mesh"
+    # For clients that connect peer to peer (the web client): its RTCPeerConnection settings.
+    ice_servers: list[IceServer] = []
+    max_peers: int = 6
+
+
+# Bounds a signal must fit (docs/protocol.md#voice-signalling); an audio-only offer is about 1.3 KB.
+MAX_SDP = 12_000
+MAX_CANDIDATE = 1_000
+
+
+class IceCandidate(Payload):
+    """RTCIceCandidateInit, as the browser hands it over."""
+
+    candidate: Annotated[str, StringConstraints(max_length=MAX_CANDIDATE)]
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None  # the browser's names
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class VoiceSignal(Payload):
+    """WebRTC signalling between two people in the same voice channel or call, relayed as is."""
+
+    channel_id: ID
+    from_user_id: ID
+    to_user_id: ID  # the only user it is routed to
+    kind: Literal["offer", "answer", "ice"]
+    sdp: Annotated[str, StringConstraints(max_length=MAX_SDP)] | None = None  # offer, answer
+    candidate: IceCandidate | None = None  # ice (absent: that peer's candidates are complete)
 
 
 class CallRing(Payload):
@@ -988,6 +1129,83 @@ class ComponentInteraction(Payload):
     component_type: str
     values: list[str]
     bot_id: ID  # the bot that owns the message: the only recipient
+
+
+class InteractionOption(Payload):
+    name: str
+    type: int  # the declared option type (services/commands.py)
+    value: str | int | float | bool
+    focused: bool | None = None  # autocomplete: the option being typed
+
+
+class InteractionData(Payload):
+    id: ID  # the command
+    name: str
+    type: int
+    options: list[InteractionOption]
+    # The users, members, channels and roles named by options, by id (Discord's `resolved`).
+    resolved: dict[str, dict[str, JSONDocument]] | None = None
+
+
+class InteractionCreate(Payload):
+    id: ID
+    application_id: ID  # the bot whose command was used: the only recipient
+    type: int  # 2 a command used, 4 an option being completed
+    token: str  # answers through /interactions/{id}/{token}/callback and /webhooks/{application_id}/{token}
+    guild_id: ID
+    channel_id: ID
+    user_id: ID
+    user: User
+    data: InteractionData
+    created_at: Timestamp
+
+
+class AutocompleteChoice(Payload):
+    name: str
+    value: str | int | float
+
+
+class AutocompleteResponse(Payload):
+    interaction_id: ID
+    user_id: ID  # who is typing: the only recipient
+    choices: list[AutocompleteChoice]
+
+
+class CommandOption(Payload):
+    """One option of an application command, as declared (docs/bots.md#application-commands)."""
+
+    type: int  # 3 string, 4 integer, 5 boolean, 6 user, 7 channel, 8 role, 10 number
+    name: str
+    description: str
+    required: bool | None = None
+    autocomplete: bool | None = None
+    choices: list[AutocompleteChoice] | None = None
+    min_value: int | float | None = None
+    max_value: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+
+class ApplicationCommand(Payload):
+    """A bot's slash command in Discord's shape; `guild_id` only on a command of one guild."""
+
+    id: ID
+    type: int  # 1: chat input, typed after `/`
+    application_id: ID  # the bot that answers it
+    guild_id: ID | None = None
+    name: str
+    description: str
+    options: list[CommandOption]
+    default_member_permissions: Bits | None = None  # None: every member may use it
+    version: ID  # changes whenever the declaration does
+
+
+class ApplicationCommandChange(Payload):
+    """A command usable in `guild_id` was created, changed or deleted. A global command's change
+    comes once per guild its bot is a member of, to that guild's members."""
+
+    guild_id: ID
+    command: ApplicationCommand
 
 
 class BotPresenceUpdate(Payload):

@@ -18,6 +18,7 @@ class Scope(StrEnum):
     USER = "user"  # every session of the user named by `key`
     SOCIAL = "social"  # the user named by `key`, their friends, everyone sharing a guild
     MODERATORS = "moderators"  # moderators of the guild named by `key`
+    PERMISSION = "permission"  # members of the guild named by `key` holding the guild-level bit `permission`
     EVERYONE = "everyone"  # all identified sessions
     SESSION = "session"  # only the requesting session (READY, RESUMED, GUILD_MEMBERS_CHUNK)
     INTERNAL = "internal"  # never sent to clients
@@ -36,6 +37,8 @@ class Audience:
     minus: str | None = None
     # Route against the indexes as they were *before* this event changes them (deletes, removals).
     before: bool = False
+    # Scope.PERMISSION only: the name of the `Perm` bit a member must hold at guild level.
+    permission: str | None = None
 
     @property
     def client_visible(self) -> bool:

@@ -166,6 +166,14 @@ class World:
             return set()
         return {u for u in guild.online if P.is_moderator(self.guild_perms(guild, u))}
 
+    def holders(self, guild_id: str, bit: int) -> set[str]:
+        """Members (with sessions) whose guild-level permissions include `bit`; the owner and
+        Administrators hold every bit."""
+        guild = self.guilds.get(guild_id)
+        if guild is None:
+            return set()
+        return {u for u in guild.online if P.has(self.guild_perms(guild, u), bit)}
+
     def social(self, user_id: str) -> set[str]:
         """The user, their friends, everyone sharing a guild with them, and their DM and group peers.
 

@@ -71,3 +71,11 @@ class Dispatch:
 
     def frame(self, seq: int) -> bytes:
         return self.head + str(seq).encode() + self.tail
+
+
+class Closing(Exception):
+    """Raised while serving a connection: close it with `code` (a `Close`) and `reason`."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason

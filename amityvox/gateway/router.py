@@ -7,6 +7,7 @@ from typing import Any
 
 from amityvox.events.types import EventType, Scope
 from amityvox.gateway.indexes import World
+from amityvox.permissions import Perm
 
 
 def field(d: Mapping[str, Any], path: str | None) -> Any:
@@ -39,6 +40,8 @@ def recipients(world: World, event: EventType, d: Mapping[str, Any], everyone: M
         users = world.social(key) if key else set()
     elif a.scope is Scope.MODERATORS:
         users = world.moderators(key) if key else set()
+    elif a.scope is Scope.PERMISSION:
+        users = world.holders(key, int(Perm[a.permission or ""])) if key else set()
     elif a.scope is Scope.EVERYONE:
         users = set(everyone)
     else:  # SESSION, INTERNAL and LOCAL events are never routed from the bus

@@ -1,4 +1,7 @@
-"""The gateway: WebSocket protocol, sessions with RESUME, and fan-out from the bus."""
+"""The gateway's core: its lifecycle, fan-out from the bus, sessions and the connection loop.
+
+What a client sends once identified is handled in `ops.py`; resuming a session another
+gateway owned, in `adoption.py`."""
 
 from __future__ import annotations
 
@@ -7,22 +10,19 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Coroutine
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-import orjson
+from collections.abc import Collection, Coroutine
+from typing import Any
 
 from amityvox.bus.base import Bus, Envelope
 from amityvox.config import Settings
 from amityvox.events import catalog
-from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
 from amityvox.events.types import Scope
-from amityvox.gateway import metrics
-from amityvox.gateway.handover import Anchor, Handover, handover_store
-from amityvox.gateway.indexes import STRUCTURAL_EVENTS, World, WorldData
+from amityvox.gateway import adoption, metrics, ops
+from amityvox.gateway.backend import Backend, Credential, Publish
+from amityvox.gateway.handover import Handover, handover_store
+from amityvox.gateway.indexes import STRUCTURAL_EVENTS, World
 from amityvox.gateway.presence import LocalPresence, Presence, presence_store
-from amityvox.gateway.protocol import CLIENT_OPS, Close, Dispatch, Op, encode
+from amityvox.gateway.protocol import Close, Closing, Dispatch, Op, encode
 from amityvox.gateway.router import field, recipients
 from amityvox.gateway.session import Session
 from amityvox.gateway.transport import Batcher, Connection, Disconnected
@@ -34,44 +34,6 @@ CHECKPOINT_S = 1.0  # how often each session's anchor is recorded (handover.py)
 SWEEP_S = 30.0  # how often to look for sessions that gone gateways left behind (at most)
 SYNC_TIMEOUT_S = 2.0  # a sync anchor NATS cannot take in time only costs that session a later resume
 SEEN_EVENTS = 8192  # far more than the bus carries while a duplicate can still arrive
-
-
-@dataclass(frozen=True, slots=True)
-class Credential:
-    """Who a valid token belongs to, the token's hash (revocations name it) and its expiry (Unix time)."""
-
-    user_id: str
-    token_hash: str
-    expires_at: float
-
-
-class Backend(Protocol):
-    """What the gateway asks of the rest of the server (wired by the app; never on the fan-out path)."""
-
-    async def authenticate(self, token: str) -> Credential | None: ...
-
-    async def load_world(self) -> WorldData: ...
-
-    async def ready(self, user_id: str) -> dict[str, Any]: ...
-
-    async def status_of(self, user_id: str) -> str: ...
-
-    async def members(self, guild_id: str, query: str, limit: int) -> list[dict[str, Any]]: ...
-
-    async def typing(self, user_id: str, channel_id: str) -> None: ...
-
-    async def voice_state(self, user_id: str, session_id: str, d: dict[str, Any]) -> None: ...
-
-    async def session_ended(self, user_id: str, session_id: str) -> None: ...
-
-
-Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
-
-
-class _Closing(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        self.code = code
-        self.reason = reason
 
 
 class Gateway:
@@ -97,12 +59,12 @@ class Gateway:
         self.handover: Handover | None = None  # sessions outlive this process (NATS only)
         self.position = 0  # of the last event followed (the bus's history, see bus.base.Follower)
         self._recent: deque[str] = deque(maxlen=SEEN_EVENTS)  # ids of the latest events, oldest first
-        self._seen: dict[str, int] = {}  # their positions
+        self.seen: dict[str, int] = {}  # their positions
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.presence = presence_store(self.bus, self._publish_presence)
+        self.presence = presence_store(self.bus, self.publish_presence)
         await self.presence.start()
         self.handover = handover_store(self.bus, self.node, self.settings.resume_window_s)
         if self.handover is not None:
@@ -121,7 +83,11 @@ class Gateway:
         """Tell every client to reconnect elsewhere, then close with 1001.
 
         With a handover store, routing stops first and every session's anchor is brought up to
-        the last event routed, so its client can RESUME on another gateway (`handover.py`)."""
+        the last event routed, so its client can RESUME on another gateway (`handover.py`).
+        The server's shutdown closes the gateway before the app's lifespan ends, which calls
+        this again: the second call has nothing to do."""
+        if self._closing:
+            return
         self._closing = True
         if self.handover is not None and self._subscription is not None:
             await self._subscription.unsubscribe()
@@ -132,10 +98,10 @@ class Gateway:
                 log.info("handed %d sessions over", len(self.sessions))
             except Exception:
                 log.exception("handing sessions over failed; their clients will re-IDENTIFY")
-        for session in list(self.sessions.values()):
-            if session.conn is not None:
-                session.conn.push(encode(Op.RECONNECT))
-                session.conn.close(Close.GOING_AWAY, "server going away")
+        connected = [s.conn for s in self.sessions.values() if s.conn is not None]
+        for conn in connected:
+            conn.push(encode(Op.RECONNECT))
+            conn.close(Close.GOING_AWAY, "server going away")
         for task in self._tasks:
             task.cancel()
         for session in self.sessions.values():
@@ -144,7 +110,8 @@ class Gateway:
         if self._subscription is not None:
             await self._subscription.unsubscribe()
         await self.presence.close()
-        await asyncio.sleep(0.05)  # let writers flush the close frames
+        if connected:
+            await asyncio.sleep(0.05)  # let writers flush the close frames
 
     async def _reap(self) -> None:
         """End sessions whose resume window passed."""
@@ -154,7 +121,7 @@ class Gateway:
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 if session.detached_at is not None and now - session.detached_at > window:
-                    await self._end(session, moved=await self._moved(session))
+                    await self.end(session, moved=await self._moved(session))
 
     async def _checkpoints(self) -> None:
         """Record every session's anchor each second (see handover.py)."""
@@ -199,12 +166,12 @@ class Gateway:
     async def _on_event(self, position: int, env: Envelope) -> None:
         await self._loaded.wait()
         self.position = position
-        if env.id in self._seen:  # the outbox relay may publish an event a second time
+        if env.id in self.seen:  # the outbox relay may publish an event a second time
             return
         if len(self._recent) == self._recent.maxlen:
-            del self._seen[self._recent[0]]
+            del self.seen[self._recent[0]]
         self._recent.append(env.id)
-        self._seen[env.id] = position
+        self.seen[env.id] = position
         if env.name == "SESSIONS_REVOKE":  # before any later event can reach those sessions
             await self.revoke(env.data)
         self.route(env.name, env.data)
@@ -260,7 +227,7 @@ class Gateway:
 
     # ---- sessions --------------------------------------------------------------------------
 
-    async def _begin(self, user_id: str, session: Session | None = None) -> Session:
+    async def begin(self, user_id: str, session: Session | None = None) -> Session:
         """Register a new session (or one resumed from another gateway) and its user's presence."""
         if session is None:  # the id starts with this node's: where to look when it comes back
             session = Session(self.node + secrets.token_hex(8), user_id, self.settings.replay_buffer)
@@ -273,11 +240,11 @@ class Gateway:
             status = elsewhere if elsewhere is not None else await self.backend.status_of(user_id)
             await self.presence.join(user_id, status)
             if elsewhere is None:
-                await self._publish_presence(user_id, status)
+                await self.publish_presence(user_id, status)
         metrics.SESSIONS.set(len(self.sessions))
         return session
 
-    async def _end(self, session: Session, *, moved: bool = False) -> None:
+    async def end(self, session: Session, *, moved: bool = False) -> None:
         """The session is over here; `moved`: it lives on, resumed on another gateway."""
         if self.sessions.pop(session.id, None) is None:
             return
@@ -310,9 +277,9 @@ class Gateway:
         was = self.presence.statuses.get(user_id, "online")
         elsewhere = await self.presence.leave(user_id)
         if not elsewhere and was != "invisible":
-            await self._publish_presence(user_id, "offline")
+            await self.publish_presence(user_id, "offline")
 
-    async def _publish_presence(self, user_id: str, status: str) -> None:
+    async def publish_presence(self, user_id: str, status: str) -> None:
         shown = "offline" if status == "invisible" else status
         await self.publish("PRESENCE_UPDATE", {"user_id": user_id, "status": shown})
 
@@ -327,6 +294,10 @@ class Gateway:
             out.update(self._shown_among(group))
         out.pop(user_id, None)
         return out
+
+    def online_among(self, users: Collection[str]) -> int:
+        """How many of `users` others see online (any gateway, not invisible): invite previews' count."""
+        return len(self._shown_among(users))
 
     def _shown_among(self, users: Collection[str]) -> dict[str, str]:
         """Statuses others may see among `users`: online somewhere and not invisible. Walks the
@@ -355,19 +326,19 @@ class Gateway:
                     async with asyncio.timeout_at(deadline):
                         raw = await conn.receive()
                 except TimeoutError:
-                    raise _Closing(Close.SESSION_TIMED_OUT, "session timed out") from None
+                    raise Closing(Close.SESSION_TIMED_OUT, "session timed out") from None
                 except Disconnected as gone:
                     clean = gone.code in (1000, 1001)
                     break
                 if len(raw) > s.max_frame_bytes:
-                    raise _Closing(Close.DECODE_ERROR, "frame too large")
+                    raise Closing(Close.DECODE_ERROR, "frame too large")
                 now = loop.time()
                 frames.append(now)
                 while frames and frames[0] <= now - s.rate_limit_window_s:
                     frames.popleft()
                 if len(frames) > s.rate_limit_frames:
-                    raise _Closing(Close.RATE_LIMITED, "rate limited")
-                op, d = _decode(raw)
+                    raise Closing(Close.RATE_LIMITED, "rate limited")
+                op, d = ops.decode(raw)
                 if op == Op.HEARTBEAT:
                     conn.push(encode(Op.HEARTBEAT_ACK))
                     if session is not None:
@@ -379,13 +350,13 @@ class Gateway:
                     elif op == Op.RESUME:
                         session = await self._resume(conn, d)
                     else:
-                        raise _Closing(Close.NOT_AUTHENTICATED, "identify first")
+                        raise Closing(Close.NOT_AUTHENTICATED, "identify first")
                     deadline = loop.time() + s.heartbeat_timeout_ms / 1000
                     continue
                 if session.conn is not conn:  # taken over by a RESUME on another connection
                     break
-                await self._handle_op(session, conn, op, d)
-        except _Closing as closing:
+                await ops.handle_op(self, session, op, d)
+        except Closing as closing:
             metrics.CLOSES.labels(str(closing.code)).inc()
             log.info("closing connection: %d %s", closing.code, closing.reason)
             if closing.code == Close.INVALID_RESUME and session is None:
@@ -403,73 +374,73 @@ class Gateway:
                 # A stopping gateway's sessions are for another gateway to resume, voice states
                 # included; those nobody resumes are ended by a gateway's sweep.
                 if clean and not (self._closing and self.handover is not None):
-                    await self._end(session)
+                    await self.end(session)
 
     async def _identify(self, conn: Connection, d: Any) -> Session:
         if not isinstance(d, dict) or not isinstance(d.get("token"), str):
-            raise _Closing(Close.DECODE_ERROR, "IDENTIFY needs a token")
+            raise Closing(Close.DECODE_ERROR, "IDENTIFY needs a token")
         credential = await self.backend.authenticate(d["token"])
         if credential is None:
-            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+            raise Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         user_id = credential.user_id
-        await self._make_room(user_id)
-        position = self.position  # _begin registers the session before its first await
-        session = await self._begin(user_id)
-        self._authorize(session, credential)
+        await self.make_room(user_id)
+        position = self.position  # begin registers the session before its first await
+        session = await self.begin(user_id)
+        self.authorize(session, credential)
         session.attach(conn)
         try:
             ready = await self.backend.ready(user_id)
-            # A revocation routed between the first check and _begin found no session to end.
+            # A revocation routed between the first check and begin found no session to end.
             revoked = await self.backend.authenticate(d["token"]) is None
         except Exception:
-            await self._end(session)
+            await self.end(session)
             raise
         if revoked:
-            await self._end(session)
-            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+            await self.end(session)
+            raise Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         ready.update(session_id=session.id, presences=self._presences_for(user_id))
-        await self._send_own(session, Dispatch("READY", ready), position)
+        await self.send_own(session, Dispatch("READY", ready), position)
         metrics.IDENTIFIES.inc()
         log.info("identified user %s session %s", user_id, session.id)
         return session
 
     async def _resume(self, conn: Connection, d: Any) -> Session:
         if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ("token", "session_id")):
-            raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
+            raise Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
         seq = d.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool):
-            raise _Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
+            raise Closing(Close.DECODE_ERROR, "RESUME needs token, session_id and seq")
         if not isinstance(d.get("ready", True), bool):
-            raise _Closing(Close.DECODE_ERROR, "RESUME's ready must be true or false")
+            raise Closing(Close.DECODE_ERROR, "RESUME's ready must be true or false")
         credential = await self.backend.authenticate(d["token"])
         if credential is None:
-            raise _Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
+            raise Closing(Close.AUTHENTICATION_FAILED, "authentication failed")
         user_id = credential.user_id
         session = self.sessions.get(d["session_id"])
         if session is not None and session.user_id == user_id and await self._moved(session):
-            await self._end(session, moved=True)  # resumed on another gateway since: that copy is current
+            await self.end(session, moved=True)  # resumed on another gateway since: that copy is current
             session = None
         if session is None and self.handover is not None:
-            return await self._adopt(conn, d, credential, seq)
+            return await adoption.adopt(self, conn, d, credential, seq)
         if session is None or session.user_id != user_id:
-            raise _Closing(Close.INVALID_RESUME, "invalid session")
+            raise Closing(Close.INVALID_RESUME, "invalid session")
         frames = session.frames_after(seq)
         if frames is None:
-            await self._end(session)
-            raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
+            await self.end(session)
+            raise Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
         if session.conn is not None and session.conn is not conn:
             session.conn.close(Close.INVALID_RESUME, "session resumed elsewhere")
-        self._authorize(session, credential)
+        self.authorize(session, credential)
         session.attach(conn)
         for frame in frames:
             conn.push(frame)
-        await self._send_own(session, Dispatch("RESUMED", {"replayed": len(frames)}))
-        await self._ready_after_resume(session, d)
+        await self.send_own(session, Dispatch("RESUMED", {"replayed": len(frames)}))
+        await self.ready_after_resume(session, d)
         metrics.RESUMES.inc()
         log.info("resumed session %s replaying %d", session.id, len(frames))
         return session
 
-    async def _ready_after_resume(self, session: Session, d: dict[str, Any]) -> None:
+    async def ready_after_resume(self, session: Session, d: dict[str, Any]) -> None:
         """After RESUMED, a fresh READY unless the RESUME said `"ready": false`.
 
         Clients written for the original gateway (which answered every RESUME with READY) leave
@@ -482,12 +453,12 @@ class Gateway:
         try:
             ready = await self.backend.ready(session.user_id)
         except Exception:
-            await self._end(session)
+            await self.end(session)
             raise
         ready.update(session_id=session.id, presences=self._presences_for(session.user_id))
-        await self._send_own(session, Dispatch("READY", ready), position)
+        await self.send_own(session, Dispatch("READY", ready), position)
 
-    def _authorize(self, session: Session, credential: Credential) -> None:
+    def authorize(self, session: Session, credential: Credential) -> None:
         """Note the session's token, and end the session when that token expires."""
         session.token_hash = credential.token_hash
         if session.expiry is not None:
@@ -520,9 +491,9 @@ class Gateway:
             session.detach()
             conn.close(Close.AUTHENTICATION_FAILED, "authentication failed")
         log.info("session %s of user %s ended: %s", session.id, session.user_id, why)
-        await self._end(session)
+        await self.end(session)
 
-    async def _make_room(self, user_id: str) -> None:
+    async def make_room(self, user_id: str) -> None:
         """Hold each user to `max_sessions_per_user` sessions on this gateway: a new one first
         replaces the user's longest-detached session, and is refused (4008) when all are live."""
         own = self.by_user.get(user_id, set())
@@ -530,10 +501,10 @@ class Gateway:
             return
         detached = [s for s in own if s.conn is None and s.detached_at is not None]
         if not detached:
-            raise _Closing(Close.RATE_LIMITED, "too many sessions")
-        await self._end(min(detached, key=lambda s: s.detached_at or 0.0))
+            raise Closing(Close.RATE_LIMITED, "too many sessions")
+        await self.end(min(detached, key=lambda s: s.detached_at or 0.0))
 
-    async def _send_own(self, session: Session, dispatch: Dispatch, position: int | None = None) -> None:
+    async def send_own(self, session: Session, dispatch: Dispatch, position: int | None = None) -> None:
         """Send a dispatch that does not come from the stream (READY, RESUMED, GUILD_MEMBERS_CHUNK).
 
         With a handover store its sync anchor is written first, so another gateway can number
@@ -549,160 +520,3 @@ class Gateway:
             except Exception as exc:  # the frame goes out regardless; a later anchor covers it
                 log.warning("recording the anchor of session %s failed: %r", session.id, exc)
         session.release(dispatch)
-
-    async def _adopt(self, conn: Connection, d: dict[str, Any], credential: Credential, seq: int) -> Session:
-        """Resume a session another gateway owned, from its anchors and the stream (handover.py)."""
-        assert self.handover is not None
-        session_id: str = d["session_id"]
-        user_id = credential.user_id
-        found = await self.handover.find(session_id)
-        if found is None or found.user_id != user_id or found.owner == self.node:
-            raise _Closing(Close.INVALID_RESUME, "invalid session")
-        if time.time() - found.written_at > self.settings.resume_window_s:
-            raise _Closing(Close.INVALID_RESUME, "the resume window has passed")
-        start = next((a for a in reversed(found.anchors) if a.seq <= seq), None)
-        if start is None:
-            raise _Closing(Close.INVALID_RESUME, "events since seq are no longer buffered")
-        later = deque(a for a in found.anchors if (a.position, a.seq) > (start.position, start.seq))
-        if later and not await self._reached(later[-1].position):
-            raise _Closing(Close.INVALID_RESUME, "this gateway is behind the session: try again")
-        if start.position + 1 < await self.handover.history.first_position():
-            raise _Closing(Close.INVALID_RESUME, "events since seq are past the stream's retention")
-        await self._make_room(user_id)
-        session = Session(session_id, user_id, self.settings.replay_buffer)
-        position = self.position  # _begin registers the session (holding) before its first await
-        await self._begin(user_id, session)
-        self._authorize(session, credential)
-        try:
-            frames, session.seq = await self._rebuild(session, start, later, seq, position)
-            if not await self.handover.claim(session_id, found):
-                raise _Closing(Close.INVALID_RESUME, "session resumed elsewhere")
-        except BaseException:
-            await self._end(session, moved=True)
-            raise
-        missed = [(s, d.frame(s)) for s, d in frames]
-        session.replay.extend(missed)
-        session.attach(conn)
-        sent = [frame for s, frame in missed if s > seq]
-        for frame in sent:
-            conn.push(frame)
-        await self._send_own(session, Dispatch("RESUMED", {"replayed": len(sent)}), position)
-        await self._ready_after_resume(session, d)
-        metrics.RESUMES.inc()
-        log.info("resumed session %s of gateway %s replaying %d", session_id, found.owner, len(sent))
-        return session
-
-    async def _rebuild(
-        self, session: Session, start: Anchor, later: deque[Anchor], seq: int, upto: int
-    ) -> tuple[list[tuple[int, Dispatch]], int]:
-        """The session's dispatches after `start` up to stream position `upto`, numbered as its
-        old gateway numbered them (every later anchor must agree on the way), and its `s` then."""
-        assert self.handover is not None
-        count = start.seq
-        frames: list[tuple[int, Dispatch]] = []
-
-        def passing(position: int) -> None:
-            nonlocal count
-            while later and later[0].position <= position:
-                anchor = later.popleft()
-                expected = anchor.seq - 1 if anchor.sync else anchor.seq
-                if count != expected:
-                    log.warning("session %s: rebuilt %d dispatches, its gateway sent %d", session.id, count, expected)
-                    raise _Closing(Close.INVALID_RESUME, "the session could not be rebuilt")
-                if anchor.sync and seq < anchor.seq:
-                    raise _Closing(Close.INVALID_RESUME, "a dispatch since seq cannot be sent again")
-                count = anchor.seq
-
-        passing(start.position)
-        async for position, env in self.handover.history.read(start.position, upto):
-            passing(position - 1)
-            if self._seen.get(env.id, position) < position:
-                continue  # a second copy of an event: its gateway dropped it too
-            event = catalog.CATALOG.get(env.name)
-            if event is None or not event.client_visible or event.audience.scope is Scope.SESSION:
-                continue
-            if env.name in STRUCTURAL_EVENTS:
-                log.info("session %s: %s at %d changed who sees what", session.id, env.name, position)
-                raise _Closing(Close.INVALID_RESUME, "who sees what changed meanwhile: identify anew")
-            if session.user_id in recipients(self.world, event, env.data, self.by_user):
-                for name in event.wire_names:
-                    count += 1
-                    frames.append((count, Dispatch(name, env.data)))
-        passing(upto)
-        if seq > count:
-            raise _Closing(Close.INVALID_RESUME, "seq is ahead of the session")
-        return frames, count
-
-    async def _reached(self, position: int, patience: float = 2.0) -> bool:
-        """Wait (briefly) until this gateway has routed up to `position`."""
-        deadline = time.monotonic() + patience
-        while self.position < position:
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.02)
-        return True
-
-    async def _handle_op(self, session: Session, conn: Connection, op: int, d: Any) -> None:
-        if op in (Op.IDENTIFY, Op.RESUME):
-            raise _Closing(Close.ALREADY_AUTHENTICATED, "already authenticated")
-        if op == Op.PRESENCE_UPDATE:
-            status = settable_status(d.get("status") if isinstance(d, dict) else None)
-            if status is None:
-                raise _Closing(Close.DECODE_ERROR, f"status must be one of {', '.join(SETTABLE_STATUSES)} (or dnd)")
-            previous = self.presence.statuses.get(session.user_id)
-            await self.presence.set(session.user_id, status)
-            if previous != status:
-                await self._publish_presence(session.user_id, status)
-        elif op == Op.TYPING:
-            channel_id = d.get("channel_id") if isinstance(d, dict) else None
-            if not isinstance(channel_id, str):
-                raise _Closing(Close.DECODE_ERROR, "TYPING needs channel_id")
-            if self.world.can_view(session.user_id, channel_id):
-                await self.backend.typing(session.user_id, channel_id)
-        elif op == Op.REQUEST_MEMBERS:
-            await self._request_members(session, d)
-        elif op == Op.VOICE_STATE_UPDATE:
-            if not _voice_shape(d):
-                raise _Closing(Close.DECODE_ERROR, "bad voice state")
-            # Bad values (an unknown channel, no permission) are the client's to notice: no event follows.
-            await self.backend.voice_state(session.user_id, session.id, d)
-        elif op == Op.SUBSCRIBE:
-            if not isinstance(d, dict) or not isinstance(d.get("channel_ids", []), list):
-                raise _Closing(Close.DECODE_ERROR, "SUBSCRIBE needs channel_ids")
-
-    async def _request_members(self, session: Session, d: Any) -> None:
-        if not isinstance(d, dict) or not isinstance(d.get("guild_id"), str):
-            raise _Closing(Close.DECODE_ERROR, "REQUEST_MEMBERS needs guild_id")
-        guild_id = d["guild_id"]
-        query = d.get("query") or ""
-        limit = d.get("limit", 100)
-        if not isinstance(query, str) or not isinstance(limit, int) or isinstance(limit, bool):
-            raise _Closing(Close.DECODE_ERROR, "bad REQUEST_MEMBERS")
-        limit = max(1, min(limit, 100))
-        if not self.world.is_member(guild_id, session.user_id):
-            chunk = {"guild_id": guild_id, "members": [], "not_found": [guild_id]}
-        else:
-            chunk = {"guild_id": guild_id, "members": await self.backend.members(guild_id, query, limit)}
-        await self._send_own(session, Dispatch("GUILD_MEMBERS_CHUNK", chunk))
-
-
-def _voice_shape(d: Any) -> bool:
-    """Op 4: `{guild_id?, channel_id? (null = leave), self_mute?, self_deaf?}` with the right types."""
-    if not isinstance(d, dict):
-        return False
-    ids_ok = all(isinstance(d.get(k), str | None) for k in ("guild_id", "channel_id"))
-    flags_ok = all(isinstance(d.get(k), bool | None) for k in ("self_mute", "self_deaf"))
-    return ids_ok and flags_ok
-
-
-def _decode(raw: str | bytes) -> tuple[int, Any]:
-    try:
-        frame = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise _Closing(Close.DECODE_ERROR, "frames must be JSON") from None
-    if not isinstance(frame, dict) or not isinstance(frame.get("op"), int) or isinstance(frame.get("op"), bool):
-        raise _Closing(Close.DECODE_ERROR, "frames must be objects with an integer op")
-    op = frame["op"]
-    if op not in CLIENT_OPS:
-        raise _Closing(Close.UNKNOWN_OPCODE, f"unknown opcode {op}")
-    return op, frame.get("d")

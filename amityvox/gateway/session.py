@@ -24,7 +24,9 @@ class Session:
         self.token_hash = ""  # of the token it identified (or last resumed) with: revocations name it
         self.expiry: asyncio.TimerHandle | None = None  # ends the session when that token expires
         self.seq = 0
-        self.replay: deque[tuple[int, bytes]] = deque(maxlen=replay_size)
+        # (seq, dispatch): the dispatch is shared by every recipient, so a buffered event costs a
+        # session a tuple, not its own copy of the frame; a RESUME splices the frames again.
+        self.replay: deque[tuple[int, Dispatch]] = deque(maxlen=replay_size)
         self.conn: Connection | None = None
         self.detached_at: float | None = None
         # Dispatches routed while READY is being built; sequenced after READY.
@@ -35,10 +37,9 @@ class Session:
             self.holding.append(dispatch)
             return
         self.seq += 1
-        frame = dispatch.frame(self.seq)
-        self.replay.append((self.seq, frame))
+        self.replay.append((self.seq, dispatch))
         conn = self.conn
-        if conn is not None and not conn.push(frame):
+        if conn is not None and not conn.push(dispatch.frame(self.seq)):
             log.info("session %s: send buffer overflow, closing 4010", self.id)
             conn.close(Close.SLOW_CONSUMER, "send buffer overflow")
             self.detach()
@@ -64,7 +65,7 @@ class Session:
             return []
         if not self.replay or self.replay[0][0] > seq + 1:
             return None
-        return [frame for s, frame in self.replay if s > seq]
+        return [dispatch.frame(s) for s, dispatch in self.replay if s > seq]
 
     def attach(self, conn: Connection) -> None:
         self.conn = conn

@@ -132,10 +132,11 @@ def _status(
     return "OK", "delivered exactly, handled, converged"
 
 
-def build_rows(evidence: dict[str, Any] | None, py: set[str] | None) -> list[Row]:
+def build_rows(evidence: dict[str, Any] | None, py: set[str] | None, web_evidence: Path = WEB_EVIDENCE) -> list[Row]:
     """One row per catalog event. `py`: the names the Python client's State handles (given by
-    the caller, so the report does not depend on the client package), None when it is absent."""
-    web = web_handlers()
+    the caller, so the report does not depend on the client package), None when it is absent;
+    `web_evidence`: what the web client's test run applied (see `web_handlers`)."""
+    web = web_handlers(evidence=web_evidence)
     return [_row(i, e, py, web, evidence) for i, e in enumerate(CATALOG.values(), start=1)]
 
 

@@ -6,14 +6,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, Table, and_, bindparam, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
-from amityvox.db.schema import channel_recipients, guild_members, member_roles, roles
+from amityvox.db.schema import (
+    channel_recipients,
+    channels,
+    guild_members,
+    guilds,
+    member_roles,
+    permission_overwrites,
+    roles,
+)
 from amityvox.errors import forbidden, not_found
 from amityvox.ids import now_iso
-from amityvox.services.serialize import Row, load_channel_row, load_guild_row, load_overwrites
+from amityvox.services.serialize import Row, load_overwrites
 
 # What a DM or group recipient may do: everything a chat member needs, no moderation.
 DM_PERMISSIONS = int(
@@ -87,38 +95,103 @@ def timed_out(member: Row) -> bool:
     return until is not None and until > now_iso()
 
 
-async def member_role_bits(conn: AsyncConnection, guild_id: str, user_id: str) -> list[P.RoleBits]:
-    q = (
-        select(roles.c.id, roles.c.permissions_allow, roles.c.permissions_deny, roles.c.position)
-        .join(member_roles, member_roles.c.role_id == roles.c.id)
-        .where(member_roles.c.guild_id == guild_id, member_roles.c.user_id == user_id)
+# Built once (see serialize.py): these run on nearly every request. A caller's standing is read
+# in two statements: the channel (or guild) with the caller's membership joined in, then their
+# roles and the channel's overwrites together.
+def _labelled(table: Table, prefix: str) -> tuple[list[Any], list[tuple[str, str]]]:
+    """`table`'s columns labelled `prefix_name`, and the (label, name) pairs that split them back out."""
+    pairs = [(f"{prefix}_{c.name}", c.name) for c in table.c]
+    return [c.label(label) for c, (label, _) in zip(table.c, pairs, strict=True)], pairs
+
+
+def _part(row: Row, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {name: row[label] for label, name in pairs}
+
+
+_C_COLS, _C = _labelled(channels, "c")
+_G_COLS, _G = _labelled(guilds, "g")
+_M_COLS, _M = _labelled(guild_members, "m")
+_IS_MEMBER = and_(guild_members.c.guild_id == guilds.c.id, guild_members.c.user_id == bindparam("u"))
+
+_GUILD_STANDING = (
+    select(*_G_COLS, *_M_COLS)
+    .select_from(guilds)
+    .outerjoin(guild_members, _IS_MEMBER)
+    .where(guilds.c.id == bindparam("g"))
+)
+_CHANNEL_STANDING = (
+    select(*_C_COLS, *_G_COLS, *_M_COLS, channel_recipients.c.user_id.label("recipient"))
+    .select_from(channels)
+    .outerjoin(guilds, guilds.c.id == channels.c.guild_id)
+    .outerjoin(guild_members, _IS_MEMBER)
+    .outerjoin(
+        channel_recipients,
+        and_(channel_recipients.c.channel_id == channels.c.id, channel_recipients.c.user_id == bindparam("u")),
     )
-    return [P.RoleBits(r.id, r.permissions_allow, r.permissions_deny, r.position) for r in await conn.execute(q)]
+    .where(channels.c.id == bindparam("c"))
+)
+_ROLE_BITS = (
+    select(roles.c.id, roles.c.permissions_allow, roles.c.permissions_deny, roles.c.position)
+    .join(member_roles, member_roles.c.role_id == roles.c.id)
+    .where(member_roles.c.guild_id == bindparam("g"), member_roles.c.user_id == bindparam("u"))
+)
+# The member's roles ("r") and the channel's overwrites ("o") in one statement.
+_ROLES_AND_OVERWRITES = union_all(
+    select(
+        literal("r", String).label("kind"),
+        roles.c.id.label("id"),
+        roles.c.permissions_allow.label("allow"),
+        roles.c.permissions_deny.label("deny"),
+        roles.c.position.label("position"),
+        literal("", String).label("target_type"),
+    )
+    .join(member_roles, member_roles.c.role_id == roles.c.id)
+    .where(member_roles.c.guild_id == bindparam("g"), member_roles.c.user_id == bindparam("u")),
+    select(
+        literal("o", String),
+        permission_overwrites.c.target_id,
+        permission_overwrites.c.allow,
+        permission_overwrites.c.deny,
+        literal(0, Integer),
+        permission_overwrites.c.target_type,
+    ).where(permission_overwrites.c.channel_id == bindparam("oc")),
+)
+
+
+async def member_role_bits(conn: AsyncConnection, guild_id: str, user_id: str) -> list[P.RoleBits]:
+    rows = await conn.execute(_ROLE_BITS, {"g": guild_id, "u": user_id})
+    return [P.RoleBits(r.id, r.permissions_allow, r.permissions_deny, r.position) for r in rows]
+
+
+def _guild_standing(row: Row, user_id: str, bits: list[P.RoleBits]) -> GuildAccess:
+    guild = _part(row, _G)
+    perms = P.guild_permissions(
+        user_id=user_id, owner_id=guild["owner_id"], base=guild["default_permissions"], member_roles=bits
+    )
+    return GuildAccess(guild=guild, member=_part(row, _M), role_bits=bits, perms=perms)
 
 
 async def guild_access(conn: AsyncConnection, guild_id: str, user_id: str) -> GuildAccess:
     """The caller's standing in a guild; a non-member gets 404 so guilds do not leak."""
-    guild = await load_guild_row(conn, guild_id)
-    q = select(guild_members).where(guild_members.c.guild_id == guild_id, guild_members.c.user_id == user_id)
-    member = (await conn.execute(q)).mappings().first()
-    if member is None:
+    row = (await conn.execute(_GUILD_STANDING, {"g": guild_id, "u": user_id})).mappings().first()
+    if row is None or row["m_user_id"] is None:
         raise not_found("guild")
-    bits = await member_role_bits(conn, guild_id, user_id)
-    perms = P.guild_permissions(
-        user_id=user_id, owner_id=guild["owner_id"], base=guild["default_permissions"], member_roles=bits
-    )
-    return GuildAccess(guild=guild, member=member, role_bits=bits, perms=perms)
+    return _guild_standing(row, user_id, await member_role_bits(conn, guild_id, user_id))
 
 
 def resolve(ga: GuildAccess, overwrites: Iterable[Row]) -> int:
     """The member's permissions in a channel with these overwrite rows (0 when they cannot view it)."""
+    return _resolve(ga, [P.Overwrite(o["target_id"], o["target_type"], o["allow"], o["deny"]) for o in overwrites])
+
+
+def _resolve(ga: GuildAccess, overwrites: list[P.Overwrite]) -> int:
     return P.channel_permissions(
         user_id=ga.member["user_id"],
         guild_id=ga.guild["id"],
         owner_id=ga.guild["owner_id"],
         base=ga.guild["default_permissions"],
         member_roles=ga.role_bits,
-        overwrites=[P.Overwrite(o["target_id"], o["target_type"], o["allow"], o["deny"]) for o in overwrites],
+        overwrites=overwrites,
         timed_out=timed_out(ga.member),
     )
 
@@ -133,20 +206,28 @@ async def channel_access(conn: AsyncConnection, channel_id: str, user_id: str, n
 
     Threads take their parent channel's overwrites.
     """
-    channel = await load_channel_row(conn, channel_id)
-    if channel["guild_id"] is None:
-        q = select(channel_recipients.c.user_id).where(
-            channel_recipients.c.channel_id == channel_id, channel_recipients.c.user_id == user_id
-        )
-        if await conn.scalar(q) is None:
+    row = (await conn.execute(_CHANNEL_STANDING, {"c": channel_id, "u": user_id})).mappings().first()
+    if row is None:
+        raise not_found("channel")
+    channel = _part(row, _C)
+    guild_id = channel["guild_id"]
+    if guild_id is None:
+        if row["recipient"] is None:
             raise not_found("channel")
         access = ChannelAccess(channel=channel, perms=DM_PERMISSIONS, guild_access=None)
     else:
-        try:
-            ga = await guild_access(conn, channel["guild_id"], user_id)
-        except Exception as exc:
-            raise not_found("channel") from exc
-        perms = await perms_in(conn, ga, channel)
+        if row["m_user_id"] is None:
+            raise not_found("channel")
+        bits: list[P.RoleBits] = []
+        overwrites: list[P.Overwrite] = []
+        params = {"g": guild_id, "u": user_id, "oc": channel["parent_channel_id"] or channel_id}
+        for r in await conn.execute(_ROLES_AND_OVERWRITES, params):
+            if r.kind == "r":
+                bits.append(P.RoleBits(r.id, r.allow, r.deny, r.position))
+            else:
+                overwrites.append(P.Overwrite(r.id, r.target_type, r.allow, r.deny))
+        ga = _guild_standing(row, user_id, bits)
+        perms = _resolve(ga, overwrites)
         if not perms & P.Perm.ViewChannel:
             raise not_found("channel")
         access = ChannelAccess(channel=channel, perms=perms, guild_access=ga)

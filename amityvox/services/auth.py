@@ -14,12 +14,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions, login_failures, login_tickets, user_totp, users
+from amityvox.db.schema import account_deletions, auth_sessions, login_failures, login_tickets, user_totp, users
 from amityvox.errors import ApiError, bad_request, conflict, forbidden, rate_limited
 from amityvox.ids import iso, new_id, now_iso, parse_iso, utcnow
-from amityvox.services.users import check_username, self_user, username_key
+from amityvox.services import instance, invites
+from amityvox.services.users import check_username, get_row, self_user, username_key
 from amityvox.token_cache import Entry
 
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
@@ -66,14 +68,44 @@ async def limit_attempts(ctx: Context, key: str, free: int, window: float) -> li
     return await _attempt(ctx, {key: _Limit(free, window)})
 
 
-def _check_password(ctx: Context, password: str) -> None:
+async def confirm_password(ctx: Context, user_id: str, password: str) -> RowMapping:
+    """The user's row when `password` is theirs, else 403 `invalid_credentials`; limited like a
+    password change. For routes that ask for the password again (e-mail change, deletion)."""
+    s = ctx.settings
+    await limit_attempts(ctx, f"password:{user_id}", s.login_max_attempts, s.login_window_seconds)
+    async with ctx.db.read() as conn:
+        user = await get_row(conn, user_id)
+    if not await _verify(ctx, user["password_hash"], password):
+        raise ApiError(403, "invalid_credentials", "the password is wrong")
+    return user
+
+
+async def cancel_deletion(conn: AsyncConnection, user_id: str) -> bool:
+    """Logging in during the grace period of a requested deletion (services/account_deletion.py)
+    keeps the account: whether one was pending."""
+    gone = await conn.execute(delete(account_deletions).where(account_deletions.c.user_id == user_id))
+    return bool(gone.rowcount)
+
+
+async def logged_in(conn: AsyncConnection, user: RowMapping, token: str) -> dict[str, Any]:
+    """The answer to a finished login, `{user, token}`, with `deletion_cancelled: true` when it
+    called off the account's deletion."""
+    out: dict[str, Any] = {"user": self_user(user), "token": token}
+    if await cancel_deletion(conn, user["id"]):
+        out["deletion_cancelled"] = True
+    return out
+
+
+def check_new_password(ctx: Context, password: str) -> None:
+    """The rules every new password meets (registration, change, reset)."""
     if len(password) < ctx.settings.password_min_length:
         raise bad_request(f"password must be at least {ctx.settings.password_min_length} characters")
     if len(password) > 256:
         raise bad_request("password must be at most 256 characters")
 
 
-def _check_email(email: str | None) -> str | None:
+def check_email(email: str | None) -> str | None:
+    """A plausible address as sent, or None for none (registration, e-mail change, reset)."""
     if email is None or email == "":
         return None
     if len(email) > 254 or "@" not in email.strip("@") or any(c.isspace() for c in email):
@@ -113,8 +145,8 @@ async def create_user(
 ) -> dict[str, Any]:
     """Create an account (no token); used by registration and `amityvox admin create-user`."""
     check_username(username)
-    _check_password(ctx, password)
-    email = _check_email(email)
+    check_new_password(ctx, password)
+    email = check_email(email)
     password_hash = await hash_password(ctx, password)
     user_id = new_id()
     try:
@@ -145,9 +177,20 @@ async def create_user(
     return self_user(row)
 
 
-async def register(ctx: Context, username: str, password: str, email: str | None, client: Client) -> dict[str, Any]:
-    if not ctx.settings.registration_open:
+async def register(
+    ctx: Context, username: str, password: str, email: str | None, client: Client, invite: str | None = None
+) -> dict[str, Any]:
+    """POST /auth/register, as the instance's registration mode allows (services/instance.py):
+    open, invite-only (`invite`: the code of a usable guild invite, which the new account then
+    accepts like any other) or closed."""
+    mode = (await instance.current(ctx)).registration_mode
+    if mode == "closed":
         raise forbidden("registration is closed on this server", code="registration_closed")
+    if mode == "invite_only":
+        if not invite:
+            raise forbidden("this server is invite-only: register with an invite code", code="invite_required")
+        async with ctx.db.read() as conn:
+            await invites.usable_invite(conn, invite)
     per_hour = ctx.settings.registrations_per_hour
     if per_hour:
         await _attempt(ctx, {f"register:{client.address}": _Limit(per_hour, REGISTRATION_WINDOW_S)})
@@ -256,6 +299,8 @@ async def login(ctx: Context, login_name: str, password: str, client: Client) ->
     verified = await _verify(ctx, stored or await _dummy_hash(ctx), password)
     if row is None or not stored or not verified:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
+    if row["suspended_at"] is not None:  # told only to whoever knows the password
+        raise forbidden("this account is suspended by the server's administrators", code="account_suspended")
     async with ctx.uow() as tx:
         await tx.conn.execute(
             delete(login_failures).where(or_(login_failures.c.key == pair_key, login_failures.c.id.in_(recorded)))
@@ -277,7 +322,7 @@ async def login(ctx: Context, login_name: str, password: str, client: Client) ->
             )
             return {"mfa_required": True, "ticket": ticket, "methods": ["totp", "backup_code"]}
         token = await issue_token(ctx, tx.conn, row["id"], client)
-    return {"user": self_user(row), "token": token}
+        return await logged_in(tx.conn, row, token)
 
 
 async def logout(ctx: Context, user_id: str, token: str) -> None:
@@ -292,7 +337,7 @@ async def change_password(ctx: Context, user_id: str, token: str, current: str, 
     """POST /users/@me/password: needs the current password; every other token of the user is
     revoked (their gateway sessions close with 4004), the one used here stays, and half-done
     two-factor logins (made with the old password) are dropped."""
-    _check_password(ctx, new)
+    check_new_password(ctx, new)
     s = ctx.settings
     await _attempt(ctx, {f"password:{user_id}": _Limit(s.login_max_attempts, s.login_window_seconds)})
     async with ctx.db.read() as conn:
@@ -344,6 +389,7 @@ async def _lookup(ctx: Context, token_hash: str, now: str) -> RowMapping | None:
                 auth_sessions.c.token_hash == token_hash,
                 auth_sessions.c.expires_at > now,
                 users.c.deleted_at.is_(None),
+                users.c.suspended_at.is_(None),
             )
         )
         return (await conn.execute(query)).mappings().first()

@@ -58,7 +58,7 @@ async def _presence_row(conn: AsyncConnection, bot_id: str) -> Row | None:
     return (await conn.execute(q)).mappings().first()
 
 
-async def _bot_row(conn: AsyncConnection, bot_id: str) -> Row:
+async def bot_row(conn: AsyncConnection, bot_id: str) -> Row:
     row = (await conn.execute(select(users).where(users.c.id == bot_id))).mappings().first()
     if row is None or row["deleted_at"] is not None or not is_bot(row):
         raise not_found("bot")
@@ -112,7 +112,7 @@ async def create_bot(ctx: Context, owner_id: str, username: str) -> dict[str, An
                     created_at=now_iso(),
                 )
             )
-            row = await _bot_row(tx.conn, bot_id)
+            row = await bot_row(tx.conn, bot_id)
     except IntegrityError:  # a concurrent registration won the race for the name
         raise conflict("that username is taken", code="username_taken") from None
     return bot_out(row, None)
@@ -121,7 +121,7 @@ async def create_bot(ctx: Context, owner_id: str, username: str) -> dict[str, An
 async def create_token(ctx: Context, bot_id: str, caller_id: str) -> dict[str, Any]:
     """POST /bots/{b}/tokens (owner only): a new bearer token for the bot; earlier ones stay valid."""
     async with ctx.uow() as tx:
-        bot = await _bot_row(tx.conn, bot_id)
+        bot = await bot_row(tx.conn, bot_id)
         _require_owner(bot, caller_id)
         token = await auth.issue_token(ctx, tx.conn, bot_id)
     return {"user": public_user(bot), "token": token}
@@ -131,7 +131,7 @@ async def reset_token(ctx: Context, bot_id: str, caller_id: str) -> dict[str, An
     """POST /bots/{b}/tokens/reset (owner only): every earlier token of the bot is revoked, its
     gateway sessions close with 4004 (SESSIONS_REVOKE), and one new token is issued."""
     async with ctx.uow() as tx:
-        bot = await _bot_row(tx.conn, bot_id)
+        bot = await bot_row(tx.conn, bot_id)
         _require_owner(bot, caller_id)
         await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == bot_id))
         token = await auth.issue_token(ctx, tx.conn, bot_id)
@@ -155,7 +155,7 @@ async def set_presence(
             raise bad_request(f"activity type must be one of {', '.join(ACTIVITY_TYPES)}")
         activity = {"type": activity["type"], "name": name}
     async with ctx.uow() as tx:
-        bot = await _bot_row(tx.conn, bot_id)
+        bot = await bot_row(tx.conn, bot_id)
         _require_owner(bot, caller_id, or_self=True)
         values = {"bot_id": bot_id, "status": status, "activity": activity, "updated_at": now_iso()}
         await upsert(tx.conn, bot_presences, ["bot_id"], values, ["status", "activity", "updated_at"])

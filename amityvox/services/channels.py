@@ -6,6 +6,8 @@ refuses them with 400 so a guild-channel rule can never leak onto a private chan
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -14,17 +16,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import channels, guild_members, permission_overwrites, roles
+from amityvox.db.schema import channels, guild_members, guilds, permission_overwrites, roles
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, grants
-from amityvox.services.serialize import Row, channel_out, load_channel
+from amityvox.services import access, audit_log, grants
+from amityvox.services.serialize import Row, channel_out, guild_out, load_channel, load_guild_row, overwrite_out
+from amityvox.uow import UnitOfWork
 
 GUILD_CHANNEL_TYPES = ("text", "voice", "announcement", "forum", "stage", "category")
 PRIVATE_TYPES = ("dm", "group")
 MAX_SLOWMODE = 21600
 MAX_NAME = 100
 MAX_TOPIC = 1024
+# Types whose names are slugs, as Discord's text, announcement and forum channels; voice and
+# stage channels and categories keep spaces and capitals.
+SLUG_TYPES = frozenset({"text", "announcement", "forum"})
+_DASHES = re.compile(r"[\s-]+")
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -77,10 +84,25 @@ async def get_channel(ctx: Context, channel_id: str, user_id: str) -> dict[str, 
 # ---- validation ------------------------------------------------------------------------------
 
 
-def _check_name(name: str) -> str:
+def normalize_name(name: str, channel_type: str) -> str:
+    """A channel's name as stored: for text-like channels ("Random Stuff!" → "random-stuff"),
+    lower case, runs of spaces and dashes as one dash, no dash at either end, and only letters,
+    digits, marks, `-`, `_` and symbols such as emoji kept (punctuation and control characters
+    go); other types only lose surrounding spaces. The web client's create dialog applies the
+    same rule as the name is typed (`channelName` in js/ui/settings.js)."""
     name = name.strip()
+    if channel_type not in SLUG_TYPES:
+        return name
+    kept = "".join(c for c in name.lower() if c in "-_" or c.isspace() or unicodedata.category(c)[0] in "LNMS")
+    return _DASHES.sub("-", kept).strip("-")
+
+
+def _check_name(name: str, channel_type: str, *, thread: bool = False) -> str:
+    """The name to store; a thread's name keeps spaces and capitals, as Discord's do."""
+    name = name.strip() if thread else normalize_name(name, channel_type)
     if not 1 <= len(name) <= MAX_NAME:
-        raise bad_request(f"name must be 1-{MAX_NAME} characters")
+        slug = channel_type in SLUG_TYPES and not thread
+        raise bad_request(f"name must be 1-{MAX_NAME} characters" + (" (letters, digits, - or _)" if slug else ""))
     return name
 
 
@@ -136,7 +158,7 @@ async def create_channel(ctx: Context, guild_id: str, user_id: str, fields: dict
     channel_type = fields.get("channel_type") or "text"
     if channel_type not in GUILD_CHANNEL_TYPES:
         raise bad_request(f"channel_type must be one of {', '.join(GUILD_CHANNEL_TYPES)}")
-    name = _check_name(fields.get("name") or "")
+    name = _check_name(fields.get("name") or "", channel_type)
     topic = _check_topic(fields.get("topic"))
     slowmode = _check_slowmode(fields.get("slowmode_seconds") or 0)
     async with ctx.uow() as tx:
@@ -168,16 +190,18 @@ async def create_channel(ctx: Context, guild_id: str, user_id: str, fields: dict
         )
         channel = await load_channel(tx.conn, channel_id)
         tx.emit("CHANNEL_CREATE", channel)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.CHANNEL_CREATE,
+            target_type="channel", target_id=channel_id, new=channel,
+        )  # fmt: skip
         return channel
 
 
 async def update_channel(ctx: Context, channel_id: str, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """PATCH /channels/{c} → CHANNEL_UPDATE with the whole channel."""
     values: dict[str, Any] = {}
-    if "name" in changes:
-        if changes["name"] is None:
-            raise bad_request("name cannot be null")
-        values["name"] = _check_name(changes["name"])
+    if "name" in changes and changes["name"] is None:
+        raise bad_request("name cannot be null")
     if "topic" in changes:
         values["topic"] = _check_topic(changes["topic"])
     if "slowmode_seconds" in changes:
@@ -195,6 +219,9 @@ async def update_channel(ctx: Context, channel_id: str, user_id: str, changes: d
         ca = await access.channel_access(tx.conn, channel_id, user_id)
         guild_id = _guild_channel(ca)
         _require_manage(ca)
+        if "name" in changes:
+            kind, thread = ca.channel["channel_type"], ca.channel["parent_channel_id"] is not None
+            values["name"] = _check_name(changes["name"], kind, thread=thread)
         if "category_id" in changes:
             category_id = changes["category_id"]
             if category_id is not None:
@@ -203,21 +230,28 @@ async def update_channel(ctx: Context, channel_id: str, user_id: str, changes: d
                 await _check_category(tx.conn, guild_id, category_id, ca.channel["channel_type"])
             values["category_id"] = category_id
         values = {k: v for k, v in values.items() if ca.channel[k] != v}  # a no-op edit publishes nothing
+        before = await load_channel(tx.conn, channel_id)
         if values:
             await tx.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
         channel = await load_channel(tx.conn, channel_id)
         if values:
             tx.emit("CHANNEL_UPDATE", channel)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.CHANNEL_UPDATE,
+                target_type="channel", target_id=channel_id, old=before, new=channel,
+            )  # fmt: skip
         return channel
 
 
 async def delete_channel(ctx: Context, channel_id: str, user_id: str) -> None:
-    """DELETE /channels/{c} → CHANNEL_DELETE for it and its threads; a category's children move out."""
+    """DELETE /channels/{c} → CHANNEL_DELETE for it and its threads; a category's children move out;
+    a guild whose system channel it was has none any more (GUILD_UPDATE)."""
     async with ctx.uow() as tx:
         ca = await access.channel_access(tx.conn, channel_id, user_id)
         guild_id = _guild_channel(ca)
         _require_manage(ca)
         threads = list(await tx.conn.scalars(select(channels.c.id).where(channels.c.parent_channel_id == channel_id)))
+        before = await load_channel(tx.conn, channel_id)
         children = list(
             await tx.conn.scalars(
                 select(channels.c.id).where(channels.c.category_id == channel_id).order_by(channels.c.id)
@@ -231,6 +265,13 @@ async def delete_channel(ctx: Context, channel_id: str, user_id: str) -> None:
             tx.emit("CHANNEL_DELETE", {"id": cid, "guild_id": guild_id})
         for cid in children:
             tx.emit("CHANNEL_UPDATE", await load_channel(tx.conn, cid))
+        cleared = update(guilds).where(guilds.c.id == guild_id, guilds.c.system_channel_id == channel_id)
+        if (await tx.conn.execute(cleared.values(system_channel_id=None))).rowcount:
+            tx.emit("GUILD_UPDATE", guild_out(await load_guild_row(tx.conn, guild_id)))
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.CHANNEL_DELETE,
+            target_type="channel", target_id=channel_id, old=before,
+        )  # fmt: skip
 
 
 async def _check_target(conn: AsyncConnection, guild_id: str, target_id: str, target_type: str) -> None:
@@ -319,7 +360,23 @@ async def put_overwrite(
         channel = await load_channel(tx.conn, channel_id)
         if existing is None or (existing["allow"], existing["deny"]) != (allow, deny):
             tx.emit("CHANNEL_UPDATE", channel)
+            new = {"id": target_id, "type": target_type, "allow": str(allow), "deny": str(deny)}
+            await _audit_overwrite(tx, guild_id, user_id, channel_id, existing, new)
         return channel
+
+
+async def _audit_overwrite(
+    tx: UnitOfWork, guild_id: str, actor_id: str, channel_id: str, existing: Row | None, new: dict[str, Any] | None
+) -> None:
+    """The entry of one overwrite change: the channel is its target, the overwrite its one change."""
+    action = audit_log.Action
+    await audit_log.record(
+        tx, guild_id=guild_id, actor_id=actor_id, target_type="channel", target_id=channel_id,
+        action=(action.CHANNEL_OVERWRITE_CREATE if existing is None
+                else action.CHANNEL_OVERWRITE_DELETE if new is None else action.CHANNEL_OVERWRITE_UPDATE),
+        old={"overwrite": overwrite_out(existing) if existing is not None else None},
+        new={"overwrite": new},
+    )  # fmt: skip
 
 
 async def delete_overwrite(ctx: Context, channel_id: str, user_id: str, target_id: str) -> None:
@@ -327,7 +384,7 @@ async def delete_overwrite(ctx: Context, channel_id: str, user_id: str, target_i
 
     Removing an overwrite lifts its denies, so it is checked like a change to allow 0, deny 0."""
     async with ctx.uow() as tx:
-        ca, _ = await _overwrite_access(tx.conn, channel_id, user_id)
+        ca, guild_id = await _overwrite_access(tx.conn, channel_id, user_id)
         existing = await _existing_overwrite(tx.conn, channel_id, target_id)
         if existing is None:
             raise not_found("overwrite")
@@ -338,6 +395,7 @@ async def delete_overwrite(ctx: Context, channel_id: str, user_id: str, target_i
             )
         )
         tx.emit("CHANNEL_UPDATE", await load_channel(tx.conn, channel_id))
+        await _audit_overwrite(tx, guild_id, user_id, channel_id, existing, None)
 
 
 async def create_default_channel(conn: AsyncConnection, guild_id: str, created_at: str) -> None:

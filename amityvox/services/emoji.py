@@ -13,7 +13,7 @@ from amityvox.context import Context
 from amityvox.db.schema import custom_emoji
 from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, media
+from amityvox.services import access, audit_log, media
 from amityvox.services.serialize import emoji_out, load_guild_emoji
 
 MAX_PER_GUILD = 100
@@ -73,6 +73,10 @@ async def create_emoji(
         )
         out = emoji_out(await _row(tx.conn, guild_id, emoji_id))
         tx.emit("GUILD_EMOJI_UPDATE", out)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.EMOJI_CREATE,
+            target_type="emoji", target_id=emoji_id, new=out,
+        )  # fmt: skip
         return out
 
 
@@ -89,6 +93,10 @@ async def rename_emoji(ctx: Context, guild_id: str, user_id: str, emoji_id: str,
         await tx.conn.execute(update(custom_emoji).where(custom_emoji.c.id == emoji_id).values(name=name))
         out = emoji_out(await _row(tx.conn, guild_id, emoji_id))
         tx.emit("GUILD_EMOJI_UPDATE", out)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.EMOJI_UPDATE,
+            target_type="emoji", target_id=emoji_id, old=emoji_out(row), new=out,
+        )  # fmt: skip
         return out
 
 
@@ -97,6 +105,10 @@ async def delete_emoji(ctx: Context, guild_id: str, user_id: str, emoji_id: str)
     async with ctx.uow() as tx:
         ga = await access.guild_access(tx.conn, guild_id, user_id)
         ga.require(P.Perm.ManageEmoji)
-        await _row(tx.conn, guild_id, emoji_id)
+        row = await _row(tx.conn, guild_id, emoji_id)
         await tx.conn.execute(delete(custom_emoji).where(custom_emoji.c.id == emoji_id))
         tx.emit("GUILD_EMOJI_DELETE", {"id": emoji_id, "guild_id": guild_id})
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.EMOJI_DELETE,
+            target_type="emoji", target_id=emoji_id, old=emoji_out(row),
+        )  # fmt: skip

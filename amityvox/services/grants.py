@@ -56,6 +56,13 @@ def require_role_below(ga: access.GuildAccess, role_position: int) -> None:
         raise forbidden("that role is at or above your highest role")
 
 
+def require_unmanaged(role: Row) -> None:
+    """A bot's managed role (services/bot_install.py) belongs to that bot: nobody hands it out,
+    takes it away or deletes it by hand (its bits can still be edited)."""
+    if role["managed_by"] is not None:
+        raise forbidden("a bot's managed role is not handed out, taken away or deleted by hand", code="managed_role")
+
+
 # ---- grants -----------------------------------------------------------------------------------
 
 

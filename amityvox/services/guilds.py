@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
+from amityvox.db.schema import channels as channels_table
 from amityvox.db.schema import guild_members, guilds
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, channels, media, members, users
+from amityvox.services import access, audit_log, channels, instance, media, members, messages, users
 from amityvox.services.serialize import (
     guild_out,
     load_guild_emoji,
@@ -25,6 +26,7 @@ from amityvox.services.serialize import (
     load_guild_row,
     load_member,
 )
+from amityvox.uow import UnitOfWork
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
@@ -47,6 +49,20 @@ def _check_description(description: str | None) -> str | None:
     return description
 
 
+async def _check_system_channel(conn: AsyncConnection, guild_id: str, channel_id: str) -> None:
+    channel = await conn.scalar(
+        select(channels_table.c.channel_type).where(
+            channels_table.c.id == channel_id,
+            channels_table.c.guild_id == guild_id,
+            channels_table.c.parent_channel_id.is_(None),
+        )
+    )
+    if channel is None:
+        raise bad_request("system_channel_id must name a channel of this guild", code="unknown_channel")
+    if channel not in messages.SYSTEM_CHANNEL_TYPES:
+        raise bad_request("the system channel must be a text or announcement channel", code="invalid_channel_type")
+
+
 async def full_guild(conn: AsyncConnection, guild_id: str, user_id: str) -> dict[str, Any]:
     """The guild as `user_id` (a member) sees it: Guild + channels, roles, emoji, member."""
     ga = await access.guild_access(conn, guild_id, user_id)
@@ -64,6 +80,7 @@ async def create_guild(ctx: Context, owner_id: str, name: str, description: str 
     description = _check_description(description)
     async with ctx.uow() as tx:
         await users.get_row(tx.conn, owner_id)
+        await instance.require_guild_room(ctx, tx.conn, owner_id)
         guild_id = new_id()
         now = now_iso()
         await tx.conn.execute(
@@ -110,6 +127,8 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
     for key in _PICTURES:
         if key in changes:
             values[key] = changes[key] or None
+    if "system_channel_id" in changes:
+        values["system_channel_id"] = (changes["system_channel_id"] or "").upper() or None
     for flag in ("nsfw", "discoverable"):
         if flag in changes:
             if changes[flag] is None:
@@ -125,6 +144,8 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
         for key, kind in _PICTURES.items():
             if values.get(key) is not None:
                 values[key] = await media.require_media(tx.conn, values[key], kind, user_id)
+        if values.get("system_channel_id") is not None:
+            await _check_system_channel(tx.conn, guild_id, values["system_channel_id"])
         if "owner_id" in changes:
             new_owner = changes["owner_id"]
             if not ga.is_owner:
@@ -147,6 +168,10 @@ async def update_guild(ctx: Context, guild_id: str, user_id: str, changes: dict[
         guild = guild_out(await load_guild_row(tx.conn, guild_id))
         if values:
             tx.emit("GUILD_UPDATE", guild)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.GUILD_UPDATE,
+                target_type="guild", target_id=guild_id, old=guild_out(ga.guild), new=guild,
+            )  # fmt: skip
         return guild
 
 
@@ -156,8 +181,14 @@ async def delete_guild(ctx: Context, guild_id: str, user_id: str) -> None:
         ga = await access.guild_access(tx.conn, guild_id, user_id)
         if not ga.is_owner:
             raise forbidden("only the owner can delete the guild")
-        await tx.conn.execute(delete(guilds).where(guilds.c.id == guild_id))
-        tx.emit("GUILD_DELETE", {"id": guild_id})
+        await remove_guild(tx, guild_id)
+
+
+async def remove_guild(tx: UnitOfWork, guild_id: str) -> None:
+    """Delete a guild and all in it, and tell its members (GUILD_DELETE): its owner's deletion,
+    or an instance administrator's."""
+    await tx.conn.execute(delete(guilds).where(guilds.c.id == guild_id))
+    tx.emit("GUILD_DELETE", {"id": guild_id})
 
 
 async def leave_guild(ctx: Context, guild_id: str, user_id: str) -> None:

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import bans, invites
+from amityvox.db.schema import bans, guild_members, invites
 from amityvox.errors import ApiError, bad_request, forbidden, not_found
 from amityvox.ids import iso, now_iso, utcnow
-from amityvox.services import access, guilds, members, raid, users
+from amityvox.services import access, audit_log, guilds, instance, members, messages, raid, users
 from amityvox.services.serialize import invite_out, load_guild_row, load_member
 
 CODE_BYTES = 6  # 8 URL-safe characters
@@ -78,7 +78,12 @@ async def create_invite(
             )
         )
         row = (await tx.conn.execute(select(invites).where(invites.c.code == code))).mappings().one()
-        return invite_out(row)
+        invite = invite_out(row)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.INVITE_CREATE,
+            target_type="invite", target_id=code, new=invite,
+        )  # fmt: skip
+        return invite
 
 
 async def list_invites(ctx: Context, guild_id: str, user_id: str) -> list[dict[str, Any]]:
@@ -96,7 +101,8 @@ async def list_invites(ctx: Context, guild_id: str, user_id: str) -> list[dict[s
         return [invite_out(r) for r in (await conn.execute(q)).mappings()]
 
 
-async def _usable_invite(conn: AsyncConnection, code: str) -> Any:
+async def usable_invite(conn: AsyncConnection, code: str) -> Any:
+    """The invite row if it exists, has not expired and has uses left; else 404 or 410."""
     row = (await conn.execute(select(invites).where(invites.c.code == code))).mappings().first()
     if row is None:
         raise not_found("invite")
@@ -107,10 +113,13 @@ async def _usable_invite(conn: AsyncConnection, code: str) -> Any:
     return row
 
 
-async def preview_invite(ctx: Context, code: str) -> dict[str, Any]:
-    """GET /invites/{code}: the invite plus the guild's public face, for anyone signed in."""
+async def preview_invite(ctx: Context, code: str, *, with_counts: bool = False) -> dict[str, Any]:
+    """GET /invites/{code}: the invite plus the guild's public face, for anyone (signed in or not).
+
+    `with_counts` adds `approximate_member_count` and, where this process runs a gateway (it
+    holds presence), `approximate_presence_count`: how many members others see online."""
     async with ctx.db.read() as conn:
-        row = await _usable_invite(conn, code)
+        row = await usable_invite(conn, code)
         guild = await load_guild_row(conn, row["guild_id"])
         out = invite_out(row)
         public = {"id": guild["id"], "name": guild["name"], "member_count": guild["member_count"]}
@@ -120,6 +129,11 @@ async def preview_invite(ctx: Context, code: str) -> dict[str, Any]:
         out["guild"] = public
         # The original clients read the guild's name and size, and the inviter, at the top level.
         out.update(guild_name=guild["name"], member_count=guild["member_count"], creator_id=row["inviter_id"])
+        if with_counts:
+            out["approximate_member_count"] = guild["member_count"]
+            if ctx.online_among is not None:
+                q = select(guild_members.c.user_id).where(guild_members.c.guild_id == guild["id"])
+                out["approximate_presence_count"] = ctx.online_among(set(await conn.scalars(q)))
         return out
 
 
@@ -133,6 +147,10 @@ async def delete_invite(ctx: Context, code: str, user_id: str) -> None:
         if row["inviter_id"] != user_id:
             ga.require(P.Perm.ManageGuild)
         await tx.conn.execute(delete(invites).where(invites.c.code == code))
+        await audit_log.record(
+            tx, guild_id=row["guild_id"], actor_id=user_id, action=audit_log.Action.INVITE_DELETE,
+            target_type="invite", target_id=code, old=invite_out(row),
+        )  # fmt: skip
 
 
 async def is_banned(conn: AsyncConnection, guild_id: str, user_id: str) -> bool:
@@ -146,7 +164,8 @@ async def is_banned(conn: AsyncConnection, guild_id: str, user_id: str) -> bool:
 
 
 async def accept_invite(ctx: Context, code: str, user_id: str) -> dict[str, Any]:
-    """POST /invites/{code}: join the guild → GUILD_MEMBER_ADD, then GUILD_CREATE to the joiner.
+    """POST /invites/{code}: join the guild → GUILD_MEMBER_ADD, then GUILD_CREATE to the joiner,
+    then the join message in the guild's system channel when it has one (MESSAGE_CREATE).
 
     Answers the guild as the joiner sees it. Accepting again as a member changes nothing.
     """
@@ -157,11 +176,12 @@ async def accept_invite(ctx: Context, code: str, user_id: str) -> dict[str, Any]
         guild_id = invite["guild_id"]
         if await members.is_member(tx.conn, guild_id, user_id):
             return await guilds.full_guild(tx.conn, guild_id, user_id)
-        invite = await _usable_invite(tx.conn, code)
+        invite = await usable_invite(tx.conn, code)
         await users.get_row(tx.conn, user_id)
         if await is_banned(tx.conn, guild_id, user_id):
             raise forbidden("you are banned from this guild", code="banned")
         await raid.require_open(tx.conn, guild_id)
+        await instance.require_guild_room(ctx, tx.conn, user_id)
         # Counting inside the UPDATE keeps concurrent accepts from overshooting max_uses.
         bump = update(invites).where(invites.c.code == code)
         if invite["max_uses"]:
@@ -172,4 +192,5 @@ async def accept_invite(ctx: Context, code: str, user_id: str) -> dict[str, Any]
         tx.emit("GUILD_MEMBER_ADD", await load_member(tx.conn, guild_id, user_id))
         full = await guilds.full_guild(tx.conn, guild_id, user_id)
         tx.emit("GUILD_CREATE", full)
+        await messages.post_join_message(tx, await load_guild_row(tx.conn, guild_id), user_id)
         return full

@@ -118,9 +118,7 @@ def upload_out(row: Row, secret: bytes | None) -> dict[str, Any]:
     return out
 
 
-async def attachments_for(
-    conn: AsyncConnection, message_ids: Sequence[str]
-) -> dict[str, dict[str, dict[str, Any]]]:
+async def attachments_for(conn: AsyncConnection, message_ids: Sequence[str]) -> dict[str, dict[str, dict[str, Any]]]:
     """message id → upload id → Attachment with signed URLs, for the uploads on these messages."""
     if not message_ids:
         return {}

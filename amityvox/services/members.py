@@ -18,10 +18,11 @@ from amityvox.context import Context
 from amityvox.db.schema import guild_members, guilds, member_roles, roles, users
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
-from amityvox.services import access
-from amityvox.services.grants import require_may_hand_out, require_outranks
+from amityvox.services import access, audit_log
+from amityvox.services.grants import require_may_hand_out, require_outranks, require_unmanaged
 from amityvox.services.names import clean_name
 from amityvox.services.serialize import Row, load_channel_row, load_member, member_out
+from amityvox.uow import UnitOfWork
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -187,6 +188,7 @@ async def update_member(
         if others and ("mute" in values or "deaf" in values):
             await require_outranks(tx.conn, ga, target_id)
         changed = bool(values)
+        before = await load_member(tx.conn, guild_id, target_id)
         if new_roles is not None:
             changed = await _set_roles(tx.conn, ga, target_id, new_roles) or changed
         if values:
@@ -198,7 +200,28 @@ async def update_member(
         member = await load_member(tx.conn, guild_id, target_id)
         if changed:
             tx.emit("GUILD_MEMBER_UPDATE", member)
+            # A member's own nickname is theirs to change; everything else here is moderation.
+            audited = [k for k in values if others or k != "nickname"]
+            await _audit_member(tx, ga, actor_id, before, member, audit_log.Action.MEMBER_UPDATE, audited)
+            await _audit_member(tx, ga, actor_id, before, member, audit_log.Action.MEMBER_ROLE_UPDATE, ["roles"])
         return member
+
+
+async def _audit_member(
+    tx: UnitOfWork,
+    ga: access.GuildAccess,
+    actor_id: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: audit_log.Action,
+    keys: list[str],
+) -> None:
+    """One entry for the member's `keys` that changed (none when none did)."""
+    if keys:
+        await audit_log.record(
+            tx, guild_id=ga.guild["id"], actor_id=actor_id, action=action, target_type="user",
+            target_id=after["user_id"], old={k: before.get(k) for k in keys}, new={k: after.get(k) for k in keys},
+        )  # fmt: skip
 
 
 async def _set_roles(conn: AsyncConnection, ga: access.GuildAccess, target_id: str, wanted: set[str]) -> bool:
@@ -221,6 +244,7 @@ async def _set_roles(conn: AsyncConnection, ga: access.GuildAccess, target_id: s
         await require_outranks(conn, ga, target_id)
     rows = await _guild_roles(conn, guild_id, wanted | removed)
     for rid in sorted(added | removed):
+        require_unmanaged(rows[rid])
         await require_may_hand_out(conn, ga, rows[rid], taking=rid in removed)
     if removed:
         await conn.execute(
@@ -257,11 +281,13 @@ async def _change_one_role(
         if not await is_member(tx.conn, guild_id, target_id):
             raise not_found("member")
         role = (await _guild_roles(tx.conn, guild_id, {role_id}))[role_id]
+        require_unmanaged(role)
         if target_id != actor_id:
             await require_outranks(tx.conn, ga, target_id)
         current = set(await access.member_role_bits(tx.conn, guild_id, target_id))
         held = any(r.id == role_id for r in current)
         await require_may_hand_out(tx.conn, ga, role, taking=not add)
+        before = await load_member(tx.conn, guild_id, target_id)
         if add and not held:
             await tx.conn.execute(member_roles.insert().values(guild_id=guild_id, user_id=target_id, role_id=role_id))
         elif not add and held:
@@ -275,6 +301,7 @@ async def _change_one_role(
         member = await load_member(tx.conn, guild_id, target_id)
         if add != held:
             tx.emit("GUILD_MEMBER_UPDATE", member)
+            await _audit_member(tx, ga, actor_id, before, member, audit_log.Action.MEMBER_ROLE_UPDATE, ["roles"])
         return member
 
 
@@ -290,3 +317,7 @@ async def kick_member(ctx: Context, guild_id: str, actor_id: str, target_id: str
         await require_outranks(tx.conn, ga, target_id)
         await remove_member(tx.conn, guild_id, target_id)
         tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": target_id})
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=actor_id, action=audit_log.Action.MEMBER_KICK,
+            target_type="user", target_id=target_id,
+        )  # fmt: skip

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
@@ -33,13 +33,13 @@ from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
 from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
-from amityvox.services import dms, history, media, raid, slowmode
+from amityvox.services import dms, history, instance, media, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
-from amityvox.services.serialize import Row, message_out
+from amityvox.services.serialize import Row, message_out, webhook_user
 from amityvox.services.users import public_user
 from amityvox.uow import UnitOfWork
 
-MAX_CONTENT = 4000
+MAX_CONTENT = instance.MAX_MESSAGE_LENGTH  # instances may allow less (services/instance.py)
 MAX_REPLIES = 5
 MAX_NONCE = 64
 MAX_EMBEDS = 10
@@ -50,6 +50,9 @@ BULK_MIN = 2
 BULK_MAX = 100
 # Channel types that have no message stream of their own.
 NO_MESSAGES = frozenset({"voice", "stage", "category"})
+# A guild's system messages (a member joined) go to one of its text or announcement channels.
+SYSTEM_CHANNEL_TYPES = frozenset({"text", "announcement"})
+GUILD_MEMBER_JOIN = "guild_member_join"
 
 _ULID = r"[0-9A-HJKMNP-TV-Z]{26}"
 USER_MENTION = re.compile(rf"<@!?({_ULID})>")
@@ -72,12 +75,19 @@ def require_unlocked(ca: ChannelAccess) -> None:
         raise forbidden("this channel is locked; only moderators may post", code="channel_locked")
 
 
-def check_content(content: str, *, has_extras: bool) -> str:
-    if len(content) > MAX_CONTENT:
-        raise bad_request(f"content must be at most {MAX_CONTENT} characters")
+def check_content(content: str, *, has_extras: bool, limit: int = MAX_CONTENT) -> str:
+    """`limit`: the instance's message length (services/instance.py), never above MAX_CONTENT."""
+    limit = min(limit, MAX_CONTENT)
+    if len(content) > limit:
+        raise bad_request(f"content must be at most {limit} characters")
     if not content.strip() and not has_extras:
         raise bad_request("a message needs content, attachments or embeds", code="empty_message")
     return content
+
+
+def check_embeds(embeds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Embeds as stored: each one valid against `Embed`, every URL in it http(s), at most MAX_EMBEDS."""
+    return _check_objects(embeds, payloads.Embed, "embeds", MAX_EMBEDS)
 
 
 def _check_objects(items: Sequence[dict[str, Any]], model: type[BaseModel], what: str, limit: int) -> list[Any]:
@@ -162,9 +172,11 @@ async def parse_mentions(conn: AsyncConnection, ca: ChannelAccess, content: str)
 
 
 async def _store_mentions(
-    conn: AsyncConnection, message_id: str, channel_id: str, user_ids: list[str], role_ids: list[str]
+    conn: AsyncConnection, message_id: str, channel_id: str, user_ids: list[str], role_ids: list[str], *, new: bool
 ) -> None:
-    await conn.execute(delete(message_mentions).where(message_mentions.c.message_id == message_id))
+    """Replace the message's mention rows (a `new` message has none yet)."""
+    if not new:
+        await conn.execute(delete(message_mentions).where(message_mentions.c.message_id == message_id))
     rows = [
         {"message_id": message_id, "channel_id": channel_id, "target_id": t, "target_type": kind}
         for kind, ids in (("user", user_ids), ("role", role_ids))
@@ -192,29 +204,41 @@ def _missing_author(author_id: str, created_at: str) -> dict[str, Any]:
     return {"id": author_id, "username": name, "status_presence": "offline", "flags": 0, "created_at": created_at}
 
 
+_REACTION_SUMMARIES = (
+    select(
+        reactions.c.message_id,
+        reactions.c.emoji,
+        func.count().label("n"),
+        func.max(case((reactions.c.user_id == bindparam("viewer"), 1), else_=0)).label("me"),
+        func.min(reactions.c.created_at).label("first"),
+    )
+    .where(reactions.c.message_id.in_(bindparam("ids", expanding=True)))
+    .group_by(reactions.c.message_id, reactions.c.emoji)
+    .order_by(reactions.c.message_id, "first", reactions.c.emoji)
+)
+
+
 async def reaction_summaries(
     conn: AsyncConnection, message_ids: Sequence[str], viewer_id: str | None
 ) -> dict[str, list[dict[str, Any]]]:
     """`[{emoji, count, me}]` per message, emoji in the order they were first used."""
     if not message_ids:
         return {}
-    mine = func.max(case((reactions.c.user_id == (viewer_id or ""), 1), else_=0))
-    q = (
-        select(
-            reactions.c.message_id,
-            reactions.c.emoji,
-            func.count().label("n"),
-            mine.label("me"),
-            func.min(reactions.c.created_at).label("first"),
-        )
-        .where(reactions.c.message_id.in_(list(message_ids)))
-        .group_by(reactions.c.message_id, reactions.c.emoji)
-        .order_by(reactions.c.message_id, "first", reactions.c.emoji)
-    )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in await conn.execute(q):
+    for r in await conn.execute(_REACTION_SUMMARIES, {"ids": list(message_ids), "viewer": viewer_id or ""}):
         out[r.message_id].append({"emoji": r.emoji, "count": int(r.n), "me": bool(r.me)})
     return out
+
+
+# Built once (see services/serialize.py): every post and every page of history runs these.
+_AUTHORS = select(users).where(users.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT = messages.insert().returning(*messages.c)  # the row as stored, without reading it back
+_LAST_MESSAGE = update(channels).where(channels.c.id == bindparam("c")).values(last_message_id=bindparam("m"))
+_LAST_ACTIVE = (
+    update(guild_members)
+    .where(guild_members.c.guild_id == bindparam("g"), guild_members.c.user_id == bindparam("u"))
+    .values(last_active_at=bindparam("at"))
+)
 
 
 async def render(
@@ -230,17 +254,16 @@ async def render(
     `new`: the rows were inserted in this transaction, so nobody has reacted to them yet."""
     if not rows:
         return []
-    author_ids = {r["author_id"] for r in rows}
-    authors = {
-        u["id"]: public_user(u)
-        for u in (await conn.execute(select(users).where(users.c.id.in_(author_ids)))).mappings()
-    }
+    author_ids = list({r["author_id"] for r in rows})
+    authors = {u["id"]: public_user(u) for u in (await conn.execute(_AUTHORS, {"ids": author_ids})).mappings()}
     summaries = {} if new else await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
-    files = await media.attachments_for(conn, [r["id"] for r in rows])
+    files = await media.attachments_for(conn, [r["id"] for r in rows if r["attachments"]])
     return [
         message_out(
             r,
-            authors.get(r["author_id"]) or _missing_author(r["author_id"], r["created_at"]),
+            webhook_user(r)
+            if r["webhook_id"]
+            else authors.get(r["author_id"]) or _missing_author(r["author_id"], r["created_at"]),
             summaries.get(r["id"], []),
             nonce,
             files.get(r["id"]),
@@ -306,8 +329,9 @@ async def create_message(
             ca.require(P.Perm.EmbedLinks)
         files = media.attachment_ids(attachments or [])
         stored_files = await media.check_attachable(ctx, conn, author_id, channel_id, ca.guild_id, files)
-        links = _check_objects(embeds or [], payloads.Embed, "embeds", MAX_EMBEDS)
-        check_content(content, has_extras=bool(files or links))
+        links = check_embeds(embeds or [])
+        limit = (await instance.current(ctx)).max_message_length
+        check_content(content, has_extras=bool(files or links), limit=limit)
         if replies:
             if not all(is_ulid(r) for r in replies):
                 raise bad_request("reply_to_ids must be message ids")
@@ -315,44 +339,98 @@ async def create_message(
             if await conn.scalar(q) != len(replies):
                 raise bad_request("reply_to_ids must name messages of this channel", code="unknown_message")
         await slowmode.check_and_mark(conn, ca, author_id)
-        user_ids, role_ids, here = await parse_mentions(conn, ca, content)
-        message_id = new_id()
-        now = now_iso()
-        inserted = await conn.execute(
-            messages.insert()
-            .values(
-                id=message_id,
-                channel_id=channel_id,
-                guild_id=ca.guild_id,
-                author_id=author_id,
-                content=content,
-                message_type="default",
-                flags=0,
-                reply_to_ids=replies or None,
-                mention_user_ids=user_ids,
-                mention_role_ids=role_ids,
-                mention_here=here,
-                attachments=stored_files,
-                embeds=links,
-                pinned=False,
-                created_at=now,
-            )
-            .returning(*messages.c)  # the row as stored, without reading it back
-        )
-        row = inserted.mappings().one()
-        await _store_mentions(conn, message_id, channel_id, user_ids, role_ids)
-        await media.attach(conn, message_id, channel_id, ca.guild_id, files)
-        await conn.execute(update(channels).where(channels.c.id == channel_id).values(last_message_id=message_id))
+        mentions = await parse_mentions(conn, ca, content)
+        message = await post(
+            tx, ca, author_id, content, mentions, embeds=links, files=files, stored_files=stored_files,
+            replies=replies, nonce=nonce,
+        )  # fmt: skip
         if ca.guild_id is not None:
-            await conn.execute(
-                update(guild_members)
-                .where(guild_members.c.guild_id == ca.guild_id, guild_members.c.user_id == author_id)
-                .values(last_active_at=now)
-            )
-        await advance_read_state(conn, author_id, channel_id, message_id)
-        message = (await render(conn, [row], author_id, nonce, new=True))[0]
-        tx.emit("MESSAGE_CREATE", message)
+            await conn.execute(_LAST_ACTIVE, {"g": ca.guild_id, "u": author_id, "at": message["created_at"]})
+        await advance_read_state(conn, author_id, channel_id, message["id"])
         return message
+
+
+async def post(
+    tx: UnitOfWork,
+    ca: ChannelAccess,
+    author_id: str,
+    content: str,
+    mentions: tuple[list[str], list[str], bool],
+    *,
+    embeds: list[dict[str, Any]],
+    files: Sequence[str] = (),
+    stored_files: list[dict[str, Any]] | None = None,
+    replies: Sequence[str] = (),
+    nonce: str | None = None,
+    webhook: dict[str, Any] | None = None,
+    interaction: dict[str, Any] | None = None,
+    flags: int = 0,
+    message_type: str = "default",
+) -> dict[str, Any]:
+    """Store a message whose poster has been checked, with its mentions and files, move the channel's
+    `last_message_id` → MESSAGE_CREATE. Every way of posting ends here (a member's message above,
+    a webhook's in services/webhooks.py, a bot's answer to a command in services/interactions.py,
+    a join message in `post_join_message`). `webhook`: `{id, username, avatar_url?}` it is posted
+    as; `interaction`: `{id, name, user_id}` of the command use it answers."""
+    conn = tx.conn
+    channel_id = ca.channel["id"]
+    user_ids, role_ids, here = mentions
+    message_id = new_id()
+    values = {
+        "id": message_id,
+        "channel_id": channel_id,
+        "guild_id": ca.guild_id,
+        "author_id": author_id,
+        "content": content,
+        "message_type": message_type,
+        "flags": flags,
+        "reply_to_ids": list(replies) or None,
+        "mention_user_ids": user_ids,
+        "mention_role_ids": role_ids,
+        "mention_here": here,
+        "attachments": stored_files or [],
+        "embeds": embeds,
+        "pinned": False,
+        "created_at": now_iso(),
+        "webhook_id": webhook["id"] if webhook else None,
+        "webhook_author": {k: v for k, v in webhook.items() if k != "id"} if webhook else None,
+        "interaction": interaction,
+    }
+    row = (await conn.execute(_INSERT, values)).mappings().one()
+    await _store_mentions(conn, message_id, channel_id, user_ids, role_ids, new=True)
+    if files:
+        await media.attach(conn, message_id, channel_id, ca.guild_id, list(files))
+    await conn.execute(_LAST_MESSAGE, {"c": channel_id, "m": message_id})
+    message = (await render(conn, [row], author_id, nonce, new=True))[0]
+    tx.emit("MESSAGE_CREATE", message)
+    return message
+
+
+async def post_join_message(tx: UnitOfWork, guild: Row, user_id: str) -> None:
+    """A `guild_member_join` message by the new member in the guild's system channel, when it has
+    one → MESSAGE_CREATE. The channel's own permissions do not apply: the server posts it."""
+    channel_id = guild["system_channel_id"]
+    if channel_id is None:
+        return
+    channel = (await tx.conn.execute(_CHANNEL_ROW, {"c": channel_id})).mappings().first()
+    if channel is None or channel["guild_id"] != guild["id"] or channel["channel_type"] not in SYSTEM_CHANNEL_TYPES:
+        return
+    ca = ChannelAccess(channel=channel, perms=0, guild_access=None)
+    await post(tx, ca, user_id, "", ([], [], False), embeds=[], message_type=GUILD_MEMBER_JOIN)
+
+
+_CHANNEL_ROW = select(channels).where(channels.c.id == bindparam("c"))
+
+
+# The pages of history, built once (see services/serialize.py). `after` pages run oldest first,
+# bounded above by `before` when given; the others run newest first.
+_IN_CHANNEL = select(messages).where(messages.c.channel_id == bindparam("c"))
+_NEWEST_FIRST = messages.c.id.desc()
+_PAGE_NEWEST = _IN_CHANNEL.order_by(_NEWEST_FIRST).limit(bindparam("n"))
+_PAGE_BEFORE = _IN_CHANNEL.where(messages.c.id < bindparam("before")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
+_PAGE_UP_TO = _IN_CHANNEL.where(messages.c.id <= bindparam("m")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
+_PAGE_AFTER = _IN_CHANNEL.where(messages.c.id > bindparam("after")).order_by(messages.c.id.asc()).limit(bindparam("n"))
+_PAGE_BETWEEN = _PAGE_AFTER.where(messages.c.id < bindparam("before"))
 
 
 async def list_messages(
@@ -383,22 +461,19 @@ async def list_messages(
     async with ctx.db.read() as conn:
         ca = await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
         require_message_channel(ca)
-        q = select(messages).where(messages.c.channel_id == channel_id)
+        params = {"c": channel_id, "n": limit, "before": before, "after": after}
         if around is not None:
             # Newer ones take up to half the page, or more where there are too few older ones.
-            newer_q = q.where(messages.c.id > around).order_by(messages.c.id.asc()).limit(limit - 1)
-            newer = list((await conn.execute(newer_q)).mappings())
-            older_q = q.where(messages.c.id <= around).order_by(messages.c.id.desc())
-            older = list((await conn.execute(older_q.limit(limit - min(len(newer), limit // 2)))).mappings())
+            newer = list((await conn.execute(_PAGE_AFTER, {**params, "after": around, "n": limit - 1})).mappings())
+            older_n = limit - min(len(newer), limit // 2)
+            older = list((await conn.execute(_PAGE_UP_TO, {**params, "m": around, "n": older_n})).mappings())
             newer = newer[: limit - len(older)]
             return await render(conn, [*reversed(newer), *older], user_id)
-        if before is not None:
-            q = q.where(messages.c.id < before)
         if after is not None:
-            q = q.where(messages.c.id > after).order_by(messages.c.id.asc())
+            page = _PAGE_AFTER if before is None else _PAGE_BETWEEN
         else:
-            q = q.order_by(messages.c.id.desc())
-        rows = list((await conn.execute(q.limit(limit))).mappings())
+            page = _PAGE_NEWEST if before is None else _PAGE_BEFORE
+        rows = list((await conn.execute(page, params)).mappings())
         return await render(conn, rows, user_id)
 
 
@@ -421,27 +496,47 @@ async def edit_message(ctx: Context, channel_id: str, message_id: str, user_id: 
         row = await load_message_row(conn, channel_id, message_id)
         if row["author_id"] != user_id:
             raise forbidden("only the author may edit a message")
+        if row["message_type"] != "default":
+            raise bad_request("system messages cannot be edited", code="system_message")
         require_unlocked(ca)
-        check_content(content, has_extras=bool(row["attachments"] or row["embeds"]))
-        user_ids, role_ids, here = await parse_mentions(conn, ca, content)
-        edited_at = now_iso()
-        if content != row["content"]:
-            await history.record(ctx, conn, row, edited_at)
-        await conn.execute(
-            update(messages)
-            .where(messages.c.id == row["id"])
-            .values(
-                content=content,
-                edited_at=edited_at,
-                mention_user_ids=user_ids,
-                mention_role_ids=role_ids,
-                mention_here=here,
-            )
-        )
-        await _store_mentions(conn, row["id"], channel_id, user_ids, role_ids)
-        fresh = await load_message_row(conn, channel_id, row["id"])
-        tx.emit("MESSAGE_UPDATE", (await render(conn, [fresh], None))[0])
-        return (await render(conn, [fresh], user_id))[0]
+        limit = (await instance.current(ctx)).max_message_length
+        check_content(content, has_extras=bool(row["attachments"] or row["embeds"]), limit=limit)
+        mentions = await parse_mentions(conn, ca, content)
+        return await revise(ctx, tx, row, content, mentions, viewer_id=user_id)
+
+
+async def revise(
+    ctx: Context,
+    tx: UnitOfWork,
+    row: Row,
+    content: str,
+    mentions: tuple[list[str], list[str], bool],
+    *,
+    embeds: list[dict[str, Any]] | None = None,
+    viewer_id: str | None = None,
+) -> dict[str, Any]:
+    """Replace a checked message's content (and, given, its embeds) with its mentions, keeping the
+    old content in its history → MESSAGE_UPDATE. Every edit ends here (a member's above, a
+    webhook's in services/webhooks.py). Returns the Message as `viewer_id` sees it."""
+    conn = tx.conn
+    user_ids, role_ids, here = mentions
+    edited_at = now_iso()
+    if content != row["content"]:
+        await history.record(ctx, conn, row, edited_at)
+    values: dict[str, Any] = {
+        "content": content,
+        "edited_at": edited_at,
+        "mention_user_ids": user_ids,
+        "mention_role_ids": role_ids,
+        "mention_here": here,
+    }
+    if embeds is not None:
+        values["embeds"] = embeds
+    await conn.execute(update(messages).where(messages.c.id == row["id"]).values(**values))
+    await _store_mentions(conn, row["id"], row["channel_id"], user_ids, role_ids, new=False)
+    fresh = await load_message_row(conn, row["channel_id"], row["id"])
+    tx.emit("MESSAGE_UPDATE", (await render(conn, [fresh], None))[0])
+    return (await render(conn, [fresh], viewer_id))[0]
 
 
 def _scoped(payload: dict[str, Any], guild_id: str | None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from amityvox.context import Context
 from amityvox.db.schema import bans, guild_members, member_roles, users
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
-from amityvox.services import access, grants, members
+from amityvox.services import access, audit_log, grants, members
 from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import ban_out
 
@@ -119,6 +119,8 @@ async def ban_user(
         was_member = await members.is_member(tx.conn, guild_id, target_id)
         if was_member or target_id == ga.guild["owner_id"]:
             await grants.require_outranks(tx.conn, ga, target_id)
+        q = select(bans.c.reason, bans.c.expires_at).where(bans.c.guild_id == guild_id, bans.c.user_id == target_id)
+        previous = (await tx.conn.execute(q)).mappings().first()
         await tx.conn.execute(delete(bans).where(bans.c.guild_id == guild_id, bans.c.user_id == target_id))
         await tx.conn.execute(
             bans.insert().values(
@@ -135,6 +137,12 @@ async def ban_user(
         tx.emit("GUILD_BAN_ADD", _ban_event(guild_id, target_id, reason))
         if was_member:
             tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": target_id})
+        # Banning again changes the ban: the entry shows its reason and expiry before and after.
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=actor_id, action=audit_log.Action.MEMBER_BAN_ADD,
+            target_type="user", target_id=target_id, reason=reason,
+            old=None if previous is None else dict(previous), new={"reason": reason, "expires_at": until},
+        )  # fmt: skip
         return await _load_ban(tx.conn, guild_id, target_id)
 
 
@@ -146,6 +154,10 @@ async def unban_user(ctx: Context, guild_id: str, actor_id: str, target_id: str)
         ban = await _load_ban(tx.conn, guild_id, target_id)
         await tx.conn.execute(delete(bans).where(bans.c.guild_id == guild_id, bans.c.user_id == target_id))
         tx.emit("GUILD_BAN_REMOVE", _ban_event(guild_id, target_id, ban.get("reason")))
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=actor_id, action=audit_log.Action.MEMBER_BAN_REMOVE,
+            target_type="user", target_id=target_id,
+        )  # fmt: skip
 
 
 async def lift_expired_bans(ctx: Context) -> int:
@@ -220,4 +232,8 @@ async def prune(ctx: Context, guild_id: str, user_id: str, days: int) -> dict[st
         out = {"guild_id": guild_id, "pruned": len(user_ids), "user_ids": user_ids}
         if user_ids:
             tx.emit("GUILD_MEMBERS_PRUNE", out)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.MEMBER_PRUNE,
+                target_type="guild", target_id=guild_id, new={"days": days, "pruned": len(user_ids)},
+            )  # fmt: skip
         return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
@@ -79,16 +79,20 @@ async def delete_pref(ctx: Context, user_id: str, channel_id: str) -> None:
         await tx.conn.execute(delete(prefs).where(prefs.c.user_id == user_id, prefs.c.channel_id == channel_id))
 
 
+# Built once: the notification worker asks this for every message.
+_EFFECTIVE = select(prefs.c.user_id, prefs.c.level, prefs.c.muted_until).where(
+    prefs.c.channel_id == bindparam("c"),
+    prefs.c.user_id.in_(bindparam("users", expanding=True)) | (prefs.c.level == "all"),
+)
+
+
 async def effective(conn: AsyncConnection, channel_id: str, users: Iterable[str]) -> dict[str, str]:
     """The level in force now for each of `users` who has one for the channel, and every user
     whose level is `all` there (the worker notifies them of every message). A mute that has
     run out is no preference at all."""
     now = iso(utcnow())
-    q = select(prefs.c.user_id, prefs.c.level, prefs.c.muted_until).where(
-        prefs.c.channel_id == channel_id, prefs.c.user_id.in_(list(users)) | (prefs.c.level == "all")
-    )
     out = {}
-    for r in await conn.execute(q):
+    for r in await conn.execute(_EFFECTIVE, {"c": channel_id, "users": list(users)}):
         if r.level == "none" and r.muted_until is not None and r.muted_until <= now:
             continue
         out[r.user_id] = r.level

@@ -140,40 +140,14 @@ async def on_message(ctx: Context, m: dict[str, Any]) -> None:
     author_id = m["author_id"]
     if author_id == SYSTEM_USER_ID:
         return
-    guild_id = m.get("guild_id")
+    # Most messages notify nobody: deciding that reads, so it never waits for the writer.
+    async with ctx.db.read() as conn:
+        wanted = await _wanted(conn, m)
+    if not wanted:
+        return
     async with ctx.uow() as tx:
-        channel = (await tx.conn.execute(select(channels).where(channels.c.id == m["channel_id"]))).mappings().first()
+        channel = await _channel(tx.conn, m["channel_id"])
         if channel is None:
-            return
-        wanted: dict[str, str] = {}
-
-        def want(users: Iterable[str], kind: str) -> None:
-            for u in users:
-                if u not in wanted or _RANK[kind] < _RANK[wanted[u]]:
-                    wanted[u] = kind
-
-        if guild_id is None:
-            want(await _viewers(tx.conn, channel, None), "dm")
-        if m.get("reply_to_ids"):
-            q = select(messages.c.author_id).where(
-                messages.c.id.in_(m["reply_to_ids"]), messages.c.channel_id == channel["id"]
-            )
-            want(await tx.conn.scalars(q), "reply")
-        want(m.get("mention_user_ids", []), "mention")
-        if m.get("mention_role_ids") and guild_id is not None:
-            q = select(member_roles.c.user_id).where(
-                member_roles.c.guild_id == guild_id, member_roles.c.role_id.in_(m["mention_role_ids"])
-            )
-            want(await tx.conn.scalars(q), "mention")
-        if m.get("mention_here"):
-            want(await _viewers(tx.conn, channel, None), "mention")
-        for user_id, level in (await notification_prefs.effective(tx.conn, channel["id"], wanted)).items():
-            if level == "all":
-                want([user_id], "message")
-            elif level == "none" or wanted.get(user_id) in ("dm", "message"):
-                wanted.pop(user_id, None)
-        wanted.pop(author_id, None)
-        if not wanted:
             return
         allowed = await _viewers(tx.conn, channel, set(wanted)) - await _blocking(tx.conn, wanted, author_id)
         # The same MESSAGE_CREATE handled again (replayed after a restart) adds nobody twice.
@@ -187,12 +161,53 @@ async def on_message(ctx: Context, m: dict[str, Any]) -> None:
                 tx,
                 user_id,
                 wanted[user_id],
-                guild_id=guild_id,
+                guild_id=m.get("guild_id"),
                 channel_id=channel["id"],
                 message_id=m["id"],
                 actor_id=author_id,
                 content=preview,
             )
+
+
+async def _channel(conn: AsyncConnection, channel_id: str) -> Row | None:
+    return (await conn.execute(select(channels).where(channels.c.id == channel_id))).mappings().first()
+
+
+async def _wanted(conn: AsyncConnection, m: dict[str, Any]) -> dict[str, str]:
+    """user id → the notification kind `m` gives them, by mentions, replies and their preferences."""
+    guild_id, channel_id = m.get("guild_id"), m["channel_id"]
+    wanted: dict[str, str] = {}
+
+    async def everyone() -> set[str]:
+        channel = await _channel(conn, channel_id)
+        return set() if channel is None else await _viewers(conn, channel, None)
+
+    def want(users: Iterable[str], kind: str) -> None:
+        for u in users:
+            if u not in wanted or _RANK[kind] < _RANK[wanted[u]]:
+                wanted[u] = kind
+
+    if guild_id is None:
+        want(await everyone(), "dm")
+    if m.get("reply_to_ids"):
+        replied = messages.c.id.in_(m["reply_to_ids"])
+        q = select(messages.c.author_id).where(replied, messages.c.channel_id == channel_id)
+        want(await conn.scalars(q), "reply")
+    want(m.get("mention_user_ids", []), "mention")
+    if m.get("mention_role_ids") and guild_id is not None:
+        q = select(member_roles.c.user_id).where(
+            member_roles.c.guild_id == guild_id, member_roles.c.role_id.in_(m["mention_role_ids"])
+        )
+        want(await conn.scalars(q), "mention")
+    if m.get("mention_here"):
+        want(await everyone(), "mention")
+    for user_id, level in (await notification_prefs.effective(conn, channel_id, wanted)).items():
+        if level == "all":
+            want([user_id], "message")
+        elif level == "none" or wanted.get(user_id) in ("dm", "message"):
+            wanted.pop(user_id, None)
+    wanted.pop(m["author_id"], None)
+    return wanted
 
 
 async def on_reaction(ctx: Context, d: dict[str, Any]) -> None:
@@ -203,7 +218,7 @@ async def on_reaction(ctx: Context, d: dict[str, Any]) -> None:
         reactor = d["user_id"]
         if author_id is None or author_id in (reactor, SYSTEM_USER_ID):
             return
-        channel = (await tx.conn.execute(select(channels).where(channels.c.id == d["channel_id"]))).mappings().first()
+        channel = await _channel(tx.conn, d["channel_id"])
         if channel is None or author_id not in await _viewers(tx.conn, channel, {author_id}):
             return
         if await _blocking(tx.conn, [author_id], reactor):

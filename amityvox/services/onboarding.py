@@ -30,7 +30,7 @@ from amityvox.db.schema import channels, guild_members, guild_onboarding, member
 from amityvox.db.upserts import upsert
 from amityvox.errors import ApiError, bad_request, conflict
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, grants
+from amityvox.services import access, audit_log, grants
 from amityvox.services.serialize import load_member
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,10 @@ async def put_onboarding(ctx: Context, guild_id: str, user_id: str, body: dict[s
             ("enabled", "welcome_message", "rules", "default_channel_ids", "prompts", "updated_at", "updated_by"),
         )
         tx.emit("GUILD_ONBOARDING_UPDATE", config)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ONBOARDING_UPDATE,
+            target_type="onboarding", target_id=guild_id, old=current, new=config,
+        )  # fmt: skip
         return config
 
 

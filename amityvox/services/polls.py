@@ -27,7 +27,7 @@ from amityvox.ids import iso, new_id, now_iso, utcnow
 from amityvox.services import raid
 from amityvox.services.access import channel_access
 from amityvox.services.leases import run_when_leader
-from amityvox.services.messages import require_message_channel, require_unlocked
+from amityvox.services.messages import PAGE_MAX, check_cursor, require_message_channel, require_unlocked
 from amityvox.services.serialize import Row
 
 log = logging.getLogger("amityvox.polls")
@@ -156,6 +156,43 @@ async def get_poll(ctx: Context, channel_id: str, poll_id: str, user_id: str) ->
     async with ctx.db.read() as conn:
         await channel_access(conn, channel_id, user_id)
         return await load_poll(conn, await _load_row(conn, channel_id, poll_id))
+
+
+async def list_polls(
+    ctx: Context,
+    channel_id: str,
+    user_id: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    limit: int = PAGE_MAX,
+) -> list[dict[str, Any]]:
+    """GET /channels/{c}/polls (ReadHistory): the channel's polls posted between `after` and
+    `before` (ids, both exclusive; polls and messages share one time-ordered id space, so a
+    client asks for the polls of the history page it shows), newest first, at most `limit`.
+    Each Poll carries `voted_option_ids`: the viewer's own choices."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise bad_request(f"limit must be between 1 and {PAGE_MAX}")
+    before = check_cursor(before, "before")
+    after = check_cursor(after, "after")
+    async with ctx.db.read() as conn:
+        await channel_access(conn, channel_id, user_id, need=P.Perm.ReadHistory)
+        q = select(polls).where(polls.c.channel_id == channel_id)
+        if before is not None:
+            q = q.where(polls.c.id < before)
+        if after is not None:
+            q = q.where(polls.c.id > after)
+        rows = list((await conn.execute(q.order_by(polls.c.id.desc()).limit(limit))).mappings())
+        mine: dict[str, list[str]] = {}
+        if rows:
+            q_mine = (
+                select(poll_votes.c.poll_id, poll_votes.c.option_id)
+                .where(poll_votes.c.poll_id.in_([r["id"] for r in rows]), poll_votes.c.user_id == user_id)
+                .order_by(poll_votes.c.option_id)
+            )
+            for poll_id, option_id in await conn.execute(q_mine):
+                mine.setdefault(poll_id, []).append(option_id)
+        return [{**await load_poll(conn, r), "voted_option_ids": mine.get(r["id"], [])} for r in rows]
 
 
 def _expired(row: Row, now: str) -> bool:

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
 from amityvox.db.schema import relationships, users
-from amityvox.errors import ApiError, bad_request, forbidden, not_found
+from amityvox.errors import ApiError, bad_request, conflict, forbidden, not_found
 from amityvox.ids import now_iso
 from amityvox.services import user_settings
 from amityvox.services.serialize import relationship_out
-from amityvox.services.users import get_row
+from amityvox.services.users import get_row, username_key
 from amityvox.uow import UnitOfWork
 
 FRIEND = "friend"
@@ -142,24 +142,51 @@ async def add_friend(ctx: Context, user_id: str, target_id: str) -> tuple[dict[s
     request needs the target's `friend_request_privacy` to allow it: 403 `friend_request_privacy`.
     """
     async with ctx.uow() as tx:
-        await lock_users(tx.conn, (user_id, target_id))
-        await _target(tx.conn, user_id, target_id, "befriend")
-        if await is_blocked_between(tx.conn, user_id, target_id):
-            raise blocked_error()
-        ours = await get_relationship(tx.conn, user_id, target_id)
-        if ours is not None and ours["type"] in (FRIEND, OUTGOING):
-            return relationship_out(ours, await get_row_any(tx.conn, target_id)), False
-        if ours is not None and ours["type"] == INCOMING:
-            out = await _set(tx, user_id, target_id, FRIEND, existed=True)
-            theirs = await get_relationship(tx.conn, target_id, user_id)
-            await _set(tx, target_id, user_id, FRIEND, existed=theirs is not None)
-            return out, False
-        await user_settings.check_friend_request_allowed(tx.conn, user_id, target_id)
-        # Our side has no row; a stray row of theirs (cannot be a block here) is replaced.
+        return await _befriend(tx, user_id, target_id)
+
+
+async def add_friend_by_username(ctx: Context, user_id: str, username: str) -> tuple[dict[str, Any], bool]:
+    """POST /users/@me/relationships {username}: `add_friend` for the user of that username
+    (any case, a leading @ ignored), saying so when nothing would change: 404 `unknown_user`
+    when nobody has it, 409 `already_friends`, 409 `request_pending` when our request waits."""
+    name = username.strip().removeprefix("@")
+    async with ctx.uow() as tx:
+        q = select(users.c.id, users.c.username).where(
+            users.c.username_key == username_key(name), users.c.deleted_at.is_(None)
+        )
+        found = (await tx.conn.execute(q)).first()
+        if found is None:
+            raise ApiError(404, "unknown_user", f"nobody is called {name!r}: check the spelling")
+        return await _befriend(tx, user_id, found.id, say_unchanged=found.username)
+
+
+async def _befriend(
+    tx: UnitOfWork, user_id: str, target_id: str, *, say_unchanged: str | None = None
+) -> tuple[dict[str, Any], bool]:
+    """`add_friend`'s rules; `say_unchanged`: the target's name, to refuse (409) a request that
+    would change nothing instead of answering the relationship as it stands."""
+    await lock_users(tx.conn, (user_id, target_id))
+    await _target(tx.conn, user_id, target_id, "befriend")
+    if await is_blocked_between(tx.conn, user_id, target_id):
+        raise blocked_error()
+    ours = await get_relationship(tx.conn, user_id, target_id)
+    if ours is not None and ours["type"] in (FRIEND, OUTGOING):
+        if say_unchanged is not None and ours["type"] == FRIEND:
+            raise conflict(f"you are already friends with {say_unchanged}", code="already_friends")
+        if say_unchanged is not None:
+            raise conflict(f"your friend request to {say_unchanged} is still waiting", code="request_pending")
+        return relationship_out(ours, await get_row_any(tx.conn, target_id)), False
+    if ours is not None and ours["type"] == INCOMING:
+        out = await _set(tx, user_id, target_id, FRIEND, existed=True)
         theirs = await get_relationship(tx.conn, target_id, user_id)
-        out = await _set(tx, user_id, target_id, OUTGOING, existed=False)
-        await _set(tx, target_id, user_id, INCOMING, existed=theirs is not None)
-        return out, True
+        await _set(tx, target_id, user_id, FRIEND, existed=theirs is not None)
+        return out, False
+    await user_settings.check_friend_request_allowed(tx.conn, user_id, target_id)
+    # Our side has no row; a stray row of theirs (cannot be a block here) is replaced.
+    theirs = await get_relationship(tx.conn, target_id, user_id)
+    out = await _set(tx, user_id, target_id, OUTGOING, existed=False)
+    await _set(tx, target_id, user_id, INCOMING, existed=theirs is not None)
+    return out, True
 
 
 async def remove_friend(ctx: Context, user_id: str, target_id: str) -> None:

@@ -19,7 +19,7 @@ from amityvox.context import Context
 from amityvox.db.schema import member_roles, permission_overwrites, roles
 from amityvox.errors import bad_request, not_found
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, grants
+from amityvox.services import access, audit_log, grants
 from amityvox.services.grants import require_role_below
 from amityvox.services.serialize import load_channel, load_guild_roles, load_role
 
@@ -116,6 +116,10 @@ async def create_role(ctx: Context, guild_id: str, user_id: str, fields: dict[st
         )
         role = await load_role(tx.conn, role_id)
         tx.emit("GUILD_ROLE_CREATE", role)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ROLE_CREATE,
+            target_type="role", target_id=role_id, new=role,
+        )  # fmt: skip
         return role
 
 
@@ -150,11 +154,16 @@ async def update_role(
             touched |= new[0] | new[1]
         grants.require_holds(ga.perms, touched, "in this guild")
         values = {k: v for k, v in values.items() if row[k] != v}
+        before = await load_role(tx.conn, role_id)
         if values:
             await tx.conn.execute(update(roles).where(roles.c.id == role_id).values(**values))
         role = await load_role(tx.conn, role_id)
         if values:
             tx.emit("GUILD_ROLE_UPDATE", role)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ROLE_UPDATE,
+                target_type="role", target_id=role_id, old=before, new=role,
+            )  # fmt: skip
         return role
 
 
@@ -165,7 +174,9 @@ async def delete_role(ctx: Context, guild_id: str, user_id: str, role_id: str) -
         ga = await access.guild_access(tx.conn, guild_id, user_id)
         ga.require(P.Perm.ManageRoles)
         row = await _guild_role_row(tx.conn, guild_id, role_id)
+        grants.require_unmanaged(row)
         await grants.require_may_hand_out(tx.conn, ga, row, taking=True)
+        before = await load_role(tx.conn, role_id)
         touched = list(
             await tx.conn.scalars(
                 select(permission_overwrites.c.channel_id)
@@ -179,3 +190,7 @@ async def delete_role(ctx: Context, guild_id: str, user_id: str, role_id: str) -
         tx.emit("GUILD_ROLE_DELETE", {"guild_id": guild_id, "role_id": role_id})
         for channel_id in touched:
             tx.emit("CHANNEL_UPDATE", await load_channel(tx.conn, channel_id))
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ROLE_DELETE,
+            target_type="role", target_id=role_id, old=before,
+        )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.db.schema import (
@@ -48,6 +48,7 @@ def self_user(row: Mapping[Any, Any]) -> dict[str, Any]:
     out = public_user(row)
     if row["email"] is not None:
         out["email"] = row["email"]
+        out["email_verified"] = bool(row.get("email_verified"))
     return out
 
 
@@ -70,7 +71,7 @@ def guild_out(row: Row) -> dict[str, Any]:
         "member_count": row["member_count"],
         "created_at": row["created_at"],
     }
-    return _put_optional(out, row, ("description", "icon_id", "banner_id"))
+    return _put_optional(out, row, ("description", "icon_id", "banner_id", "system_channel_id"))
 
 
 def role_out(row: Row) -> dict[str, Any]:
@@ -87,6 +88,8 @@ def role_out(row: Row) -> dict[str, Any]:
     }
     if row["color"] is not None:  # stored as an integer, sent as "#rrggbb"
         out["color"] = f"#{row['color']:06x}"
+    if row["managed_by"] is not None:
+        out["managed_by"] = row["managed_by"]
     return out
 
 
@@ -165,27 +168,33 @@ def member_out(row: Row, user_row: Row, role_ids: list[str]) -> dict[str, Any]:
 # ---- loaders: whole objects straight from the database -------------------------------------
 
 
+# Statements on every request's path are built once: building one costs several times what
+# SQLite takes to run it, and a prebuilt statement's cache key is computed only once.
+_GUILD = select(guilds).where(guilds.c.id == bindparam("id"))
+_CHANNEL = select(channels).where(channels.c.id == bindparam("id"))
+_OVERWRITES = (
+    select(permission_overwrites)
+    .where(permission_overwrites.c.channel_id == bindparam("id"))
+    .order_by(permission_overwrites.c.target_id)
+)
+
+
 async def load_guild_row(conn: AsyncConnection, guild_id: str) -> Row:
-    row = (await conn.execute(select(guilds).where(guilds.c.id == guild_id))).mappings().first()
+    row = (await conn.execute(_GUILD, {"id": guild_id})).mappings().first()
     if row is None:
         raise not_found("guild")
     return row
 
 
 async def load_channel_row(conn: AsyncConnection, channel_id: str) -> Row:
-    row = (await conn.execute(select(channels).where(channels.c.id == channel_id))).mappings().first()
+    row = (await conn.execute(_CHANNEL, {"id": channel_id})).mappings().first()
     if row is None:
         raise not_found("channel")
     return row
 
 
 async def load_overwrites(conn: AsyncConnection, channel_id: str) -> list[Row]:
-    q = (
-        select(permission_overwrites)
-        .where(permission_overwrites.c.channel_id == channel_id)
-        .order_by(permission_overwrites.c.target_id)
-    )
-    return list((await conn.execute(q)).mappings())
+    return list((await conn.execute(_OVERWRITES, {"id": channel_id})).mappings())
 
 
 async def load_recipient_rows(conn: AsyncConnection, channel_id: str) -> list[Row]:
@@ -272,6 +281,25 @@ def _attachments(stored: list[dict[str, Any]], files: dict[str, dict[str, Any]])
     return out
 
 
+WEBHOOK_FLAG = 1 << 1  # User.flags of a webhook message's author (bit 0 is BOT_FLAG, services/bots.py)
+
+
+def webhook_user(row: Row) -> dict[str, Any]:
+    """The author of a message posted through a webhook: a User named as that message was sent
+    (the webhook's name, or the execution's `username`), with its `avatar_url`."""
+    shown = row["webhook_author"] or {}
+    out: dict[str, Any] = {
+        "id": row["webhook_id"],
+        "username": shown.get("username") or "webhook",
+        "status_presence": "offline",
+        "flags": WEBHOOK_FLAG,
+        "created_at": row["created_at"],
+    }
+    if shown.get("avatar_url"):
+        out["avatar_url"] = shown["avatar_url"]
+    return out
+
+
 def message_out(
     row: Row,
     author: dict[str, Any],
@@ -301,7 +329,7 @@ def message_out(
         "pinned": row["pinned"],
         "created_at": row["created_at"],
     }
-    _put_optional(out, row, ("guild_id", "edited_at", "thread_id"))
+    _put_optional(out, row, ("guild_id", "edited_at", "thread_id", "webhook_id", "interaction"))
     if row["reply_to_ids"]:
         out["reply_to_ids"] = list(row["reply_to_ids"])
     if nonce is not None:
@@ -323,6 +351,7 @@ def voice_state_out(row: Row, user_row: Row, *, left: bool = False) -> dict[str,
         "mute": row["mute"],
         "deaf": row["deaf"],
         "self_stream": False if left else row["self_stream"],
+        "self_video": False if left else bool(row.get("self_video")),
         "user": public_user(user_row),
     }
     if not left:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from amityvox import permissions as P
 from amityvox.context import Context
 from amityvox.db.schema import channels, messages
-from amityvox.errors import bad_request, conflict
+from amityvox.errors import bad_request, conflict, not_found
 from amityvox.ids import new_id, now_iso
 from amityvox.services.access import channel_access
 from amityvox.services.messages import load_message_row, render, require_message_channel, require_unlocked
@@ -62,3 +62,21 @@ async def create_thread(ctx: Context, channel_id: str, message_id: str, user_id:
         starter = await load_message_row(conn, channel_id, row["id"])
         tx.emit("MESSAGE_UPDATE", (await render(conn, [starter], None))[0])
         return thread
+
+
+async def starter_message(ctx: Context, thread_id: str, user_id: str) -> dict[str, Any]:
+    """GET /channels/{thread}/starter-message (ReadHistory): the message the thread was started
+    from, in its parent channel; 404 when the channel is no thread or the message is gone."""
+    async with ctx.db.read() as conn:
+        ca = await channel_access(conn, thread_id, user_id, need=P.Perm.ReadHistory)
+        parent_id = ca.channel["parent_channel_id"]
+        if parent_id is None:
+            raise not_found("thread")
+        # The starter is older than its thread: the scan walks the parent's index down from there.
+        q = select(messages).where(
+            messages.c.channel_id == parent_id, messages.c.id < thread_id, messages.c.thread_id == thread_id
+        )
+        row = (await conn.execute(q.order_by(messages.c.id.desc()).limit(1))).mappings().first()
+        if row is None:
+            raise not_found("message")
+        return (await render(conn, [row], user_id))[0]

@@ -24,7 +24,7 @@ from amityvox.db.schema import login_failures, login_tickets, totp_backup_codes,
 from amityvox.errors import ApiError, bad_request, conflict
 from amityvox.ids import now_iso
 from amityvox.services import auth
-from amityvox.services.users import get_row, self_user
+from amityvox.services.users import get_row
 
 ISSUER = "AmityVox"
 BACKUP_CODES = 10
@@ -152,8 +152,29 @@ async def disable(ctx: Context, user_id: str, password: str, code: str, now: flo
     await _check_password(ctx, user_id, password)
     await _verify_code(ctx, user_id, code, now=now)
     async with ctx.uow() as tx:
-        await tx.conn.execute(delete(totp_backup_codes).where(totp_backup_codes.c.user_id == user_id))
-        await tx.conn.execute(delete(user_totp).where(user_totp.c.user_id == user_id))
+        await remove(tx.conn, user_id)
+
+
+async def remove(conn: AsyncConnection, user_id: str) -> bool:
+    """Two-factor off, with its backup codes and half-done two-factor logins: the user's own
+    choice (`disable`) or an administrator's reset. False if it was not on."""
+    was_on = await conn.scalar(
+        select(user_totp.c.enabled_at).where(user_totp.c.user_id == user_id, user_totp.c.enabled_at.is_not(None))
+    )
+    await conn.execute(delete(totp_backup_codes).where(totp_backup_codes.c.user_id == user_id))
+    await conn.execute(delete(user_totp).where(user_totp.c.user_id == user_id))
+    await conn.execute(delete(login_tickets).where(login_tickets.c.user_id == user_id))
+    return was_on is not None
+
+
+async def require_code(ctx: Context, user_id: str, code: str | None) -> None:
+    """With two-factor on, an action that asks for the password again (deleting the account)
+    needs a code too: 403 `totp_required` without one, `invalid_code` for a wrong one."""
+    if not (await status(ctx, user_id))["enabled"]:
+        return
+    if not code:
+        raise ApiError(403, "totp_required", "two-factor authentication is on: send a code as well")
+    await _verify_code(ctx, user_id, code)
 
 
 async def regenerate_backup_codes(ctx: Context, user_id: str, password: str) -> dict[str, Any]:
@@ -189,5 +210,4 @@ async def redeem_ticket(ctx: Context, ticket: str, code: str, now: float | None 
         if not gone.rowcount:  # a concurrent second step redeemed it first
             raise ApiError(401, "invalid_ticket", "the login ticket is unknown or expired; log in again")
         token = await auth.issue_token(ctx, tx.conn, user_id, client)
-        user = self_user(await get_row(tx.conn, user_id))
-    return {"user": user, "token": token}
+        return await auth.logged_in(tx.conn, await get_row(tx.conn, user_id), token)

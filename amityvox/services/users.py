@@ -11,13 +11,28 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox.context import Context
-from amityvox.db.schema import auth_sessions, guild_members, guilds, users
-from amityvox.errors import bad_request, conflict, not_found
+from amityvox.db.schema import (
+    account_tokens,
+    auth_sessions,
+    channel_notification_prefs,
+    guild_members,
+    guilds,
+    login_tickets,
+    passkeys,
+    saved_messages,
+    totp_backup_codes,
+    user_settings,
+    user_totp,
+    users,
+    webauthn_challenges,
+)
+from amityvox.errors import ApiError, bad_request, conflict, not_found
 from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
 from amityvox.ids import now_iso
 from amityvox.services import media, members
 from amityvox.services.names import clean_name
 from amityvox.services.serialize import guild_out, public_user, self_user
+from amityvox.uow import UnitOfWork
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,32}")  # always fullmatch: `$` would let a trailing newline in
 MAX_DISPLAY_NAME = 64
@@ -87,44 +102,76 @@ async def update_me(ctx: Context, user_id: str, changes: dict[str, Any]) -> dict
         return self_user(row)
 
 
-async def delete_me(ctx: Context, user_id: str) -> None:
-    """Anonymise the account, leave every guild (GUILD_MEMBER_REMOVE to each) and revoke every
-    token of the user and of the bots they own, closing those gateway sessions (SESSIONS_REVOKE).
-    Messages stay, attributed to 'deleted user'. An owner must first hand over or delete their guilds."""
-    async with ctx.uow() as tx:
-        await get_row(tx.conn, user_id)
-        if await tx.conn.scalar(select(guilds.c.id).where(guilds.c.owner_id == user_id).limit(1)):
-            raise bad_request("transfer ownership of your guilds or delete them first", code="owner_cannot_delete")
-        bot_ids = list(
-            await tx.conn.scalars(
-                select(users.c.id).where(users.c.bot_owner_id == user_id, users.c.deleted_at.is_(None))
-            )
+DELETED_NAME = "Deleted User"
+_PRIVATE_TABLES = (
+    account_tokens,
+    channel_notification_prefs,
+    login_tickets,
+    passkeys,
+    saved_messages,
+    totp_backup_codes,
+    user_settings,
+    user_totp,
+    webauthn_challenges,
+)
+
+
+async def require_no_owned_guilds(conn: AsyncConnection, user_id: str) -> None:
+    """An owner's account cannot go while it owns guilds: 400 `owner_cannot_delete`, naming them."""
+    owned = (await conn.execute(select(guilds.c.id, guilds.c.name).where(guilds.c.owner_id == user_id))).all()
+    if owned:
+        names = ", ".join(name for _, name in owned[:5]) + (", …" if len(owned) > 5 else "")
+        raise ApiError(
+            400,
+            "owner_cannot_delete",
+            f"you own {len(owned)} guild{'s' if len(owned) > 1 else ''} ({names}): transfer ownership or delete"
+            " them first",
+            guild_ids=[guild_id for guild_id, _ in owned],
         )
-        for account in (user_id, *bot_ids):
-            await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == account))
-            tx.emit("SESSIONS_REVOKE", {"user_id": account})
-        tombstone = f"deleted-{user_id[-10:].lower()}"
-        await tx.conn.execute(
-            update(users)
-            .where(users.c.id == user_id)
-            .values(
-                username=tombstone,
-                username_key=tombstone,
-                display_name=None,
-                avatar_id=None,
-                status_text=None,
-                bio=None,
-                email=None,
-                email_key=None,
-                password_hash=None,
-                deleted_at=now_iso(),
-            )
+
+
+async def delete_account(tx: UnitOfWork, user_id: str) -> None:
+    """Erase an account inside the caller's unit of work (at the end of a requested deletion's
+    grace period, services/account_deletion.py; an administrator's deletion): anonymise it
+    (`deleted-…`, shown as "Deleted User"; no e-mail, password or profile), leave every guild
+    (GUILD_MEMBER_REMOVE to each) and revoke every token of the user and of the bots they own,
+    closing those gateway sessions (SESSIONS_REVOKE). Messages stay, attributed to the
+    anonymised account. An owner must first hand over or delete their guilds."""
+    await get_row(tx.conn, user_id)
+    await require_no_owned_guilds(tx.conn, user_id)
+    bot_ids = list(
+        await tx.conn.scalars(select(users.c.id).where(users.c.bot_owner_id == user_id, users.c.deleted_at.is_(None)))
+    )
+    for account in (user_id, *bot_ids):
+        await tx.conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == account))
+        tx.emit("SESSIONS_REVOKE", {"user_id": account})
+    # What only the user ever saw goes with the account; what others share (messages, DMs,
+    # friendships, which outlive the profile) stays.
+    for table in _PRIVATE_TABLES:
+        await tx.conn.execute(delete(table).where(table.c.user_id == user_id))
+    tombstone = f"deleted-{user_id[-10:].lower()}"
+    await tx.conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(
+            username=tombstone,
+            username_key=tombstone,
+            display_name=DELETED_NAME,
+            avatar_id=None,
+            status_text=None,
+            bio=None,
+            email=None,
+            email_key=None,
+            email_verified=False,
+            password_hash=None,
+            deleted_at=now_iso(),
         )
-        row = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
-        tx.emit("USER_UPDATE", public_user(row))
-        for guild_id in await guild_ids_of(tx.conn, user_id):
-            if await members.remove_member(tx.conn, guild_id, user_id):
-                tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": user_id})
+    )
+    row = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
+    tx.emit("USER_UPDATE", public_user(row))
+    for guild_id in await guild_ids_of(tx.conn, user_id):
+        if await members.remove_member(tx.conn, guild_id, user_id):
+            tx.emit("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user_id": user_id})
 
 
 async def list_guilds(ctx: Context, user_id: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ that channel, and they end (with their END events) when the user leaves it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -41,6 +42,8 @@ from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row, load_member, voice_state_out
 from amityvox.services.users import public_user
 from amityvox.uow import UnitOfWork
+
+log = logging.getLogger("amityvox.voice")
 
 VOICE_TYPES = ("voice", "stage")
 CALL_TYPES = ("dm", "group")
@@ -148,6 +151,9 @@ def _server_update(settings: Settings, ca: ChannelAccess, user: Row) -> dict[str
         "channel_id": ca.channel["id"],
         "endpoint": settings.livekit_url,
         "token": access_token(settings, user, ca.channel["id"], ca.perms),
+        "media": "livekit" if settings.livekit_web else "mesh",
+        "ice_servers": ice_servers(settings),
+        "max_peers": settings.voice_max_peers,
     }
     if ca.guild_id is not None:
         out["guild_id"] = ca.guild_id
@@ -195,7 +201,13 @@ async def _leave(tx: UnitOfWork, row: Row) -> None:
 
 
 async def _enter(
-    tx: UnitOfWork, ca: ChannelAccess, user: Row, session_id: str, self_mute: bool, self_deaf: bool
+    tx: UnitOfWork,
+    ca: ChannelAccess,
+    user: Row,
+    session_id: str,
+    self_mute: bool,
+    self_deaf: bool,
+    self_video: bool = False,
 ) -> Row:
     """Insert the user's state in `ca`'s channel (they are in no other) and announce it; ring a silent call."""
     channel = ca.channel
@@ -215,8 +227,7 @@ async def _enter(
                     "channel_type": channel["channel_type"],
                 },
             )
-    # Server mute and deafen are the member's flags: they follow them into every channel of the guild.
-    member = ca.guild_access.member if ca.guild_access is not None else None
+    server = _server_flags(ca)
     values = {
         "user_id": user["id"],
         "channel_id": channel["id"],
@@ -224,9 +235,10 @@ async def _enter(
         "session_id": session_id,
         "self_mute": self_mute,
         "self_deaf": self_deaf,
-        "mute": bool(member["mute"]) if member is not None else False,
-        "deaf": bool(member["deaf"]) if member is not None else False,
+        "mute": server["mute"],
+        "deaf": server["deaf"],
         "self_stream": False,
+        "self_video": self_video,
         "stream_resolution": None,
         "stream_framerate": None,
         "stream_audio": None,
@@ -235,6 +247,15 @@ async def _enter(
     await tx.conn.execute(voice_states.insert().values(**values))
     tx.emit("VOICE_STATE_UPDATE", {**voice_state_out(values, user), "action": "join"})
     return values
+
+
+def _server_flags(ca: ChannelAccess) -> dict[str, bool]:
+    """Server mute and deafen in `ca`'s channel. They are the member's flags, which follow them into
+    every channel of the guild; without Speak there a member is server-muted as well."""
+    member = ca.guild_access.member if ca.guild_access is not None else None
+    if member is None:  # calls have no moderation
+        return {"mute": False, "deaf": False}
+    return {"mute": bool(member["mute"]) or not P.has(ca.perms, P.Perm.Speak), "deaf": bool(member["deaf"])}
 
 
 def _check_session_id(session_id: str | None) -> str | None:
@@ -251,6 +272,7 @@ async def join(
     session_id: str | None = None,
     self_mute: bool | None = None,
     self_deaf: bool | None = None,
+    self_video: bool | None = None,
     guild_id: str | None = None,
     refresh_token: bool = True,
 ) -> dict[str, Any]:
@@ -258,18 +280,22 @@ async def join(
 
     Joining the channel one is already in only updates the self flags (and session);
     `refresh_token` then decides whether a new VOICE_SERVER_UPDATE is issued.
-    Returns `{voice_state, endpoint, token}`.
+    Turning the camera on (`self_video`) needs Stream, like a screen share.
+    Returns `{voice_state, endpoint, token, media, ice_servers, max_peers}`.
     """
     _check_session_id(session_id)
     async with ctx.uow() as tx:
         ca = await voice_channel(tx.conn, channel_id, user_id, need=P.Perm.Connect)
+        if self_video:
+            ca.require(P.Perm.Stream)
         if guild_id is not None and guild_id != ca.guild_id:
             raise bad_request("guild_id does not match the channel's guild")
         user = await _user_row(tx.conn, user_id)
         current = await state_row(tx.conn, user_id)
         if current is not None and current["channel_id"] == channel_id:
             changes: dict[str, Any] = {}
-            for key, value in (("self_mute", self_mute), ("self_deaf", self_deaf), ("session_id", session_id)):
+            flags = (("self_mute", self_mute), ("self_deaf", self_deaf), ("self_video", self_video))
+            for key, value in (*flags, ("session_id", session_id)):
                 if value is not None and value != current[key]:
                     changes[key] = value
             row: Row = current
@@ -286,12 +312,13 @@ async def join(
             if current is not None:
                 await _leave(tx, current)
             sid = session_id or secrets.token_hex(16)
-            row = await _enter(tx, ca, user, sid, bool(self_mute), bool(self_deaf))
+            row = await _enter(tx, ca, user, sid, bool(self_mute), bool(self_deaf), bool(self_video))
             joined = True
         server = _server_update(ctx.settings, ca, user)
         if joined or refresh_token:
             tx.emit("VOICE_SERVER_UPDATE", server)
-        return {"voice_state": voice_state_out(row, user), "endpoint": server["endpoint"], "token": server["token"]}
+        keys = ("endpoint", "token", "media", "ice_servers", "max_peers")
+        return {"voice_state": voice_state_out(row, user), **{k: server[k] for k in keys}}
 
 
 async def leave(ctx: Context, user_id: str, channel_id: str) -> None:
@@ -318,7 +345,7 @@ async def leave_current(ctx: Context, user_id: str, session_id: str | None = Non
 
 
 async def gateway_update(ctx: Context, user_id: str, session_id: str, d: dict[str, Any]) -> None:
-    """Gateway op 4 `{guild_id?, channel_id|null, self_mute, self_deaf}` (shape already checked)."""
+    """Gateway op 4 `{guild_id?, channel_id|null, self_mute, self_deaf, self_video?}` (shape already checked)."""
     channel_id = d.get("channel_id")
     if channel_id is None:
         await leave_current(ctx, user_id)
@@ -330,9 +357,62 @@ async def gateway_update(ctx: Context, user_id: str, session_id: str, d: dict[st
         session_id=session_id,
         self_mute=d.get("self_mute"),
         self_deaf=d.get("self_deaf"),
+        self_video=d.get("self_video"),
         guild_id=d.get("guild_id"),
         refresh_token=False,
     )
+
+
+# ---- signalling -----------------------------------------------------------------------------
+
+
+def ice_servers(settings: Settings) -> list[dict[str, Any]]:
+    """`[voice] ice_servers` as RTCConfiguration.iceServers; TURN URLs get the TURN credentials."""
+    out: list[dict[str, Any]] = []
+    for url in (u.strip() for u in settings.ice_servers.split(",")):
+        if not url:
+            continue
+        server: dict[str, Any] = {"urls": [url]}
+        if url.startswith(("turn:", "turns:")) and settings.turn_username:
+            server["username"] = settings.turn_username
+            server["credential"] = settings.turn_credential
+        out.append(server)
+    return out
+
+
+async def signal(
+    ctx: Context,
+    user_id: str,
+    channel_id: str,
+    to_user_id: str,
+    kind: str,
+    sdp: str | None = None,
+    candidate: dict[str, Any] | None = None,
+) -> None:
+    """POST /voice/{c}/signal: relay a WebRTC offer, answer or ICE candidate to one other
+    participant → VOICE_SIGNAL to that user only.
+
+    Both must be in `c` now (the sender still allowed to connect): a signal never reaches someone
+    outside the call, nor comes from someone who left it. Nothing is stored.
+    """
+    if kind in ("offer", "answer") and (not sdp or candidate is not None):
+        raise bad_request(f"an {kind} carries sdp and no candidate")
+    if kind == "ice" and sdp is not None:
+        raise bad_request("an ice signal carries a candidate and no sdp")
+    if to_user_id == user_id:
+        raise bad_request("a signal goes to another participant")
+    async with ctx.db.read() as conn:
+        await voice_channel(conn, channel_id, user_id, need=P.Perm.Connect)
+        await _own_state_in(conn, user_id, channel_id)
+        peer = await state_row(conn, to_user_id)
+        if peer is None or peer["channel_id"] != channel_id:
+            raise bad_request("that user is not in this voice channel", code="peer_not_in_voice")
+    data: dict[str, Any] = {"channel_id": channel_id, "from_user_id": user_id, "to_user_id": to_user_id, "kind": kind}
+    if sdp is not None:
+        data["sdp"] = sdp
+    if candidate is not None:
+        data["candidate"] = candidate
+    await ctx.publish("VOICE_SIGNAL", data)
 
 
 # ---- moderation -----------------------------------------------------------------------------
@@ -364,9 +444,13 @@ async def set_server_flag(
         ca = await voice_channel(tx.conn, channel_id, actor_id, need=need)
         row = await _target_state(tx.conn, target_id, channel_id)
         await _require_outranks(tx.conn, ca, actor_id, target_id)
-        if row[flag] != value:
-            await tx.conn.execute(update(voice_states).where(voice_states.c.user_id == target_id).values({flag: value}))
-            row = {**row, flag: value}
+        held = value
+        if flag == "mute" and ca.guild_id is not None:  # lifting it leaves a member without Speak muted
+            target = await channel_access(tx.conn, channel_id, target_id)
+            held = value or not P.has(target.perms, P.Perm.Speak)
+        if row[flag] != held:
+            await tx.conn.execute(update(voice_states).where(voice_states.c.user_id == target_id).values({flag: held}))
+            row = {**row, flag: held}
             tx.emit("VOICE_STATE_UPDATE", await render(tx.conn, row))
         if ca.guild_id is not None:
             result = await tx.conn.execute(
@@ -488,6 +572,16 @@ async def stop_screen_share(ctx: Context, user_id: str, channel_id: str) -> None
         tx.emit("VOICE_STATE_UPDATE", await render(tx.conn, {**row, **values}))
 
 
+# A voice state without Stream: no camera, no screen share.
+_NO_STREAM: dict[str, Any] = {
+    "self_stream": False,
+    "self_video": False,
+    "stream_resolution": None,
+    "stream_framerate": None,
+    "stream_audio": None,
+}
+
+
 # ---- broadcasts -----------------------------------------------------------------------------
 
 
@@ -536,39 +630,63 @@ async def end_broadcast(ctx: Context, user_id: str, channel_id: str) -> None:
 # ---- keeping states true when membership changes -------------------------------------------
 
 
+async def _evict(settings: Settings, seats: list[tuple[str, str]]) -> None:
+    """Ask LiveKit to drop each (room, user) whose voice seat was taken away.
+
+    A LiveKit token stays good until it expires, and only a well-behaved client leaves the room
+    when its seat goes: so with the web client on LiveKit (`livekit_web`), the server removes the
+    participant itself. A LiveKit that cannot be reached is logged; the seat is gone regardless."""
+    if not settings.livekit_web or not seats:
+        return
+    api = livekit.LiveKitAPI(settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret)
+    try:
+        for room, identity in seats:
+            try:
+                await api.room.remove_participant(livekit.RoomParticipantIdentity(room=room, identity=identity))
+            except Exception as exc:  # an absent participant is an error to LiveKit, and so is a network fault
+                log.warning("LiveKit did not remove %s from room %s: %s", identity, room, exc)
+    finally:
+        await api.aclose()
+
+
 async def _drop_states(ctx: Context, where: Any) -> None:
     async with ctx.uow() as tx:
-        for row in list((await tx.conn.execute(select(voice_states).where(where))).mappings()):
+        rows = list((await tx.conn.execute(select(voice_states).where(where))).mappings())
+        for row in rows:
             await _leave(tx, row)
-
-
-async def _sync_member_flags(ctx: Context, member: dict[str, Any]) -> None:
-    """A member's server mute/deafen changed (PATCH member): their voice state in that guild follows."""
-    async with ctx.uow() as tx:
-        row = await state_row(tx.conn, member["user_id"])
-        if row is None or row["guild_id"] != member["guild_id"]:
-            return
-        if (row["mute"], row["deaf"]) == (member["mute"], member["deaf"]):
-            return
-        values = {"mute": member["mute"], "deaf": member["deaf"]}
-        await tx.conn.execute(update(voice_states).where(voice_states.c.user_id == row["user_id"]).values(**values))
-        tx.emit("VOICE_STATE_UPDATE", await render(tx.conn, {**row, **values}))
+    await _evict(ctx.settings, [(r["channel_id"], r["user_id"]) for r in rows])
 
 
 async def _recheck(ctx: Context, where: Any) -> None:
     """States whose user can no longer view or connect to their channel end, as a leave would:
-    losing access in the database must not leave a voice seat behind."""
+    losing access in the database must not leave a voice seat behind. The others follow the
+    member's server mute and deafen, and Speak (see `_server_flags`); without Stream the camera
+    goes off and a screen share ends."""
+    gone: list[tuple[str, str]] = []
     async with ctx.uow() as tx:
         for row in list((await tx.conn.execute(select(voice_states).where(where))).mappings()):
             try:
-                await channel_access(tx.conn, row["channel_id"], row["user_id"], need=P.Perm.Connect)
+                ca = await channel_access(tx.conn, row["channel_id"], row["user_id"], need=P.Perm.Connect)
             except ApiError:
                 await _leave(tx, row)
+                gone.append((row["channel_id"], row["user_id"]))
+                continue
+            wanted: dict[str, Any] = dict(_server_flags(ca)) if ca.guild_id is not None else {}
+            if not P.has(ca.perms, P.Perm.Stream):
+                wanted.update(_NO_STREAM)
+            values = {k: v for k, v in wanted.items() if row[k] != v}
+            if values:
+                if row["self_stream"] and not values.get("self_stream", True):
+                    tx.emit("SCREEN_SHARE_END", share_out(row))
+                q = update(voice_states).where(voice_states.c.user_id == row["user_id"]).values(**values)
+                await tx.conn.execute(q)
+                tx.emit("VOICE_STATE_UPDATE", await render(tx.conn, {**row, **values}))
+    await _evict(ctx.settings, gone)
 
 
 async def on_event(ctx: Context, env: Envelope) -> None:
     """Leave voice for users who lost the guild, the group, or the right to view or connect to
-    their channel; mirror member mute/deafen."""
+    their channel; mirror member mute/deafen and the right to speak."""
     d = env.data
     if env.name == "GUILD_MEMBER_REMOVE":
         await _drop_states(ctx, (voice_states.c.guild_id == d["guild_id"]) & (voice_states.c.user_id == d["user_id"]))
@@ -579,8 +697,7 @@ async def on_event(ctx: Context, env: Envelope) -> None:
         await _drop_states(ctx, (voice_states.c.channel_id == d["id"]) & voice_states.c.user_id.not_in(kept))
     elif env.name == "CHANNEL_UPDATE":  # overwrites changed
         await _recheck(ctx, voice_states.c.channel_id == d["id"])
-    elif env.name == "GUILD_MEMBER_UPDATE":  # roles or timeout changed
-        await _sync_member_flags(ctx, d)
+    elif env.name == "GUILD_MEMBER_UPDATE":  # roles, timeout, server mute or deafen changed
         await _recheck(ctx, (voice_states.c.guild_id == d["guild_id"]) & (voice_states.c.user_id == d["user_id"]))
     elif env.name in ("GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE", "GUILD_UPDATE"):
         guild_id = d["id"] if env.name == "GUILD_UPDATE" else d["guild_id"]

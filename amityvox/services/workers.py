@@ -7,9 +7,13 @@ from __future__ import annotations
 from types import ModuleType
 
 from amityvox.services import (
+    account_deletion,
     automod,
+    data_export,
+    event_webhooks,
     guild_events,
     locations,
+    mail,
     media_worker,
     moderation,
     notifications,
@@ -23,9 +27,13 @@ from amityvox.services import (
 
 # In the order they are started.
 WORKERS: tuple[ModuleType, ...] = (
+    account_deletion,
     automod,
+    data_export,
+    event_webhooks,
     guild_events,
     locations,
+    mail,
     media_worker,
     moderation,
     notifications,

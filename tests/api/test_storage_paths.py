@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
-from amityvox.db.engine import reading
+from amityvox.db.engine import Database, reading
 from amityvox.db.schema import users
 from tests.conftest import Server, auth
 
@@ -43,3 +44,27 @@ async def test_writes_still_work_outside_get_requests(any_db_server: Server) -> 
     assert r.status_code == 200, r.text
     r = await s.http.get("/api/v1/users/@me", headers=auth(me["token"]))
     assert r.json()["data"]["display_name"] == "Written"
+
+
+async def test_the_wal_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: Path) -> None:
+    """The writer never checkpoints (it would stall the event loop); the checkpointer thread
+    copies its pages into the database file, so the WAL does not grow without bound."""
+    db = Database(f"sqlite:///{tmp_path}/wal.db")
+    try:
+        await db.migrate()
+        main_file = tmp_path / "wal.db"
+        async with db.begin() as conn:
+            assert await conn.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+            await conn.execute(text("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT)"))
+        before = main_file.stat().st_size
+        for _ in range(20):
+            async with db.begin() as conn:
+                await conn.execute(text("INSERT INTO filler (body) VALUES (:b)"), [{"b": "x" * 4000}] * 10)
+        # Committed to the WAL only, until a checkpoint copies them over.
+        for _ in range(200):  # the checkpointer runs every second: wait up to 20 passes
+            if main_file.stat().st_size > before + 500_000:
+                break
+            await asyncio.sleep(0.1)
+        assert main_file.stat().st_size > before + 500_000
+    finally:
+        await db.close()

@@ -50,8 +50,8 @@ async def test_typing_from_two_gateways_is_throttled_once(
     async with cluster(tmp_path, database_url, nats_server) as c:
         api, one, two = await c.api(), await c.gateway("g1"), await c.gateway("g2")
         r = await room(api)
-        on_one = (await online(one.url, r.member, r.owner))
-        on_two = (await online(two.url, r.member))
+        on_one = await online(one.url, r.member, r.owner)
+        on_two = await online(two.url, r.member)
         await on_one[r.member.id].send(8, {"channel_id": r.channel_id})
         await on_two[r.member.id].send(8, {"channel_id": r.channel_id})
         owner = on_one[r.owner.id]

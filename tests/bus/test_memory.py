@@ -72,13 +72,22 @@ async def test_rollback_publishes_nothing(tmp_path: Path, database_url: str) -> 
 
     await ctx.bus.subscribe("amityvox.>", record)
     uid = new_id()
-    row = {"id": uid, "username": "x1", "username_key": "x1", "status_presence": "online", "flags": 0,
-           "is_admin": False, "created_at": now_iso()}
+    row = {
+        "id": uid,
+        "username": "x1",
+        "username_key": "x1",
+        "status_presence": "online",
+        "flags": 0,
+        "is_admin": False,
+        "created_at": now_iso(),
+    }
     with pytest.raises(RuntimeError):
         async with ctx.uow() as tx:
             await tx.conn.execute(insert(users).values(**row))
-            tx.emit("USER_UPDATE", {"id": uid, "username": "x1", "status_presence": "online", "flags": 0,
-                                    "created_at": row["created_at"]})
+            tx.emit(
+                "USER_UPDATE",
+                {"id": uid, "username": "x1", "status_presence": "online", "flags": 0, "created_at": row["created_at"]},
+            )
             raise RuntimeError("boom")
     await ctx.bus.flush()  # type: ignore[attr-defined]
     assert got == []
@@ -87,8 +96,10 @@ async def test_rollback_publishes_nothing(tmp_path: Path, database_url: str) -> 
 
     async with ctx.uow() as tx:
         await tx.conn.execute(insert(users).values(**row))
-        tx.emit("USER_UPDATE", {"id": uid, "username": "x1", "status_presence": "online", "flags": 0,
-                                "created_at": row["created_at"]})
+        tx.emit(
+            "USER_UPDATE",
+            {"id": uid, "username": "x1", "status_presence": "online", "flags": 0, "created_at": row["created_at"]},
+        )
         assert got == []  # nothing before commit
     await ctx.bus.flush()  # type: ignore[attr-defined]
     assert [e.name for e in got] == ["USER_UPDATE"] and got[0].subject == "amityvox.user.update"

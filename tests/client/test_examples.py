@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amityvox.client import Client
-from examples import echo_bot, image_size_bot, modlog_bot
+from examples import dice_bot, image_size_bot, modlog_bot
 from tests.conftest import Server, auth
 from tests.media.helpers import png
 
@@ -18,11 +18,16 @@ async def _guild(server: Server, owner: dict[str, Any], *members: dict[str, Any]
     return g
 
 
-async def test_echo_bot_answers(server: Server) -> None:
-    alice, bot = await server.register("alice"), await server.register("echo")
+async def test_dice_bot_still_echoes(server: Server) -> None:
+    alice = await server.register("alice")
+    made = await server.http.post("/api/v1/users/@me/bots", json={"username": "dice"}, headers=auth(alice["token"]))
+    issued = await server.http.post(
+        f"/api/v1/bots/{made.json()['data']['user']['id']}/tokens", headers=auth(alice["token"])
+    )
+    bot = issued.json()["data"]
     g = await _guild(server, alice, bot)
     async with Client(server.url, bot["token"]) as client:
-        echo_bot.attach(client)
+        dice_bot.attach(client)
         await client.start()
         async with Client(server.url, alice["token"]) as user:
             await user.start()

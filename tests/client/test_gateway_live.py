@@ -157,3 +157,20 @@ async def test_listeners_must_name_catalog_events(connect: Connect) -> None:
         alice.on("MESAGE_CREATE")
     with pytest.raises(TimeoutError):
         await alice.wait_for("MESSAGE_CREATE", timeout=0.05)
+
+
+async def test_voice_signals_reach_the_other_participant_through_the_sdk(connect: Connect) -> None:
+    alice, bob = await connect("alice"), await connect("bob")
+    await _shared_guild(alice, bob)
+    assert bob.user is not None
+    dm = await alice.rest.open_dm(bob.user["id"])
+    joined = bob.wait_for("VOICE_STATE_UPDATE", check=lambda d: d.get("channel_id") == dm["id"])
+    answer = await alice.rest.join_voice(dm["id"])
+    assert answer["ice_servers"] == [] and answer["max_peers"] == 6
+    await joined
+    await bob.rest.join_voice(dm["id"])
+    offer = bob.wait_for("VOICE_SIGNAL")
+    await alice.rest.voice_signal(dm["id"], bob.user["id"], "offer", sdp="v=0\r\n")
+    got = await offer
+    assert got["kind"] == "offer" and got["sdp"] == "v=0\r\n" and got["channel_id"] == dm["id"]
+    await bob.rest.leave_voice(dm["id"])

@@ -95,6 +95,8 @@ def test_every_store_an_event_names_exists_in_the_cache() -> None:
         "locations": "locations", "effects": "effects", "whiteboards": "whiteboards", "snippets": "snippets",
         "kanban": "kanban_cards", "widgets": "widgets", "activities": "activities", "games": "games",
         "bots": "interactions", "connection": "connection", "saved_messages": "saved_messages",
+        "webhooks": "webhook_changes", "commands": "application_commands",
+        "audit_log": "audit_log", "reports": "reports", "warnings": "warnings",
     }  # fmt: skip
     state = State()
     for name in handled_event_names():

@@ -8,7 +8,7 @@ from typing import Any
 from amityvox.db.schema import poll_votes, polls
 from amityvox.ids import utcnow
 from amityvox.services.polls import close_expired
-from tests.community.helpers import API, Perm, Room, error_code, grant, nothing_published, room, rows
+from tests.community.helpers import API, Perm, Room, error_code, grant, nothing_published, room, rows, say
 from tests.conftest import Server
 from tests.messages.helpers import overwrite
 
@@ -103,6 +103,32 @@ async def test_votes_replace_and_count_voters(any_db_server: Server) -> None:
     assert (await server.http.post(votes, json={"option_ids": [pizza]}, headers=rm.outsider.headers)).status_code == 404
     assert await rows(server, poll_votes) == 2
     await nothing_published(server)
+
+
+async def test_list_pages_by_id_with_the_viewers_own_votes(server: Server) -> None:
+    rm = await room(server)
+    first = await _poll(server, rm)
+    message = await say(server, rm.owner, rm.channel_id, "between the polls")
+    second = await _poll(server, rm, question="Dinner?")
+    pizza = first["options"][0]["id"]
+    votes = _url(rm, first["id"], "votes")
+    assert (await server.http.post(votes, json={"option_ids": [pizza]}, headers=rm.member.headers)).status_code == 200
+
+    async def listed(who: Any, **params: str) -> list[dict[str, Any]]:
+        r = await server.http.get(_url(rm), params=params, headers=who.headers)
+        assert r.status_code == 200, r.text
+        data: list[dict[str, Any]] = r.json()["data"]
+        return data
+
+    mine = await listed(rm.member)
+    assert [p["id"] for p in mine] == [second["id"], first["id"]]  # newest first, like history
+    assert mine[1]["voted_option_ids"] == [pizza] and mine[0]["voted_option_ids"] == []
+    assert mine[1]["options"][0]["vote_count"] == 1
+    assert (await listed(rm.owner))[1]["voted_option_ids"] == []
+    assert [p["id"] for p in await listed(rm.member, after=message["id"])] == [second["id"]]
+    assert [p["id"] for p in await listed(rm.member, before=message["id"])] == [first["id"]]
+    assert (await server.http.get(_url(rm), headers=rm.outsider.headers)).status_code == 404
+    assert (await server.http.get(_url(rm), params={"before": "nope"}, headers=rm.member.headers)).status_code == 400
 
 
 async def test_multi_vote_anonymous_polls_hide_the_voter(server: Server) -> None:

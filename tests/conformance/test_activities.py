@@ -113,6 +113,56 @@ async def _click(c: Cast) -> Any:
     return await _post(c, "member", "/bots/interactions", click)
 
 
+ROLL = {
+    "name": "roll",
+    "description": "Roll a die",
+    "options": [
+        {"type": 4, "name": "sides", "description": "Sides", "required": True, "min_value": 2},
+        {"type": 3, "name": "label", "description": "What for", "autocomplete": True},
+    ],
+}
+
+
+async def _bot_registers(c: Cast) -> None:
+    """The actor's bot joins and registers /roll, which the member then sees in #secret."""
+    await _bot_joins(c)
+    await c.rest["bot"].request("PUT", f"/applications/{c.id('bot')}/commands", json=[ROLL])
+
+
+async def _register(c: Cast, *, guild: bool = False) -> Any:
+    scope = f"/guilds/{c.guild_id}" if guild else ""
+    return await c.rest["bot"].request("POST", f"/applications/{c.id('bot')}{scope}/commands", json=ROLL)
+
+
+async def _change_roll(c: Cast, method: str) -> Any:
+    [roll] = await c.rest["bot"].request("GET", f"/applications/{c.id('bot')}/commands")
+    body = {"description": "Roll one die"} if method == "PATCH" else None
+    return await c.rest["bot"].request(method, f"/applications/{c.id('bot')}/commands/{roll['id']}", json=body)
+
+
+def _bot_guild(c: Cast) -> set[str]:
+    """A command usable in the guild reaches every member with a session, the bot included."""
+    return c.guild | {"bot"}
+
+
+async def _use_roll(c: Cast, *, typing_label: bool = False) -> Any:
+    options: list[dict[str, Any]] = [{"name": "sides", "value": 20}]
+    if typing_label:
+        options.append({"name": "label", "value": "init", "focused": True})
+    use = {"type": 4 if typing_label else 2, "channel_id": c.secret, "data": {"name": "roll", "options": options}}
+    return await _post(c, "member", "/interactions", use)
+
+
+async def _roll_used(c: Cast, *, typing_label: bool = False) -> None:
+    await _bot_registers(c)
+    await _use_roll(c, typing_label=typing_label)
+
+
+async def _answer(c: Cast, body: dict[str, Any]) -> Any:
+    use = [d for name, d in c.seen_all("bot") if name == "INTERACTION_CREATE"][-1]
+    return await _post(c, "bot", f"/interactions/{use['id']}/{use['token']}/callback", body)
+
+
 async def _set_bot_presence(c: Cast) -> Any:
     presence = {"status": "idle", "activity": {"type": "playing", "name": "with buttons"}}
     return await c.rest["actor"].request("PUT", f"/bots/{c.id('bot')}/presence", json=presence)
@@ -223,6 +273,36 @@ SCENARIOS = [
     # bots
     Scenario("COMPONENT_INTERACTION", lambda c: _then(c, _bot_posts, _click), lambda c: {"bot"}),
     Scenario("BOT_PRESENCE_UPDATE", lambda c: _then(c, _bot_opens_dm, _set_bot_presence), _bot_social),
+    Scenario("INTERACTION_CREATE", lambda c: _then(c, _bot_registers, _use_roll), lambda c: {"bot"}),
+    Scenario("APPLICATION_COMMAND_CREATE", lambda c: _then(c, _bot_joins, _register), _bot_guild),
+    Scenario(
+        "APPLICATION_COMMAND_CREATE",
+        lambda c: _then(c, _bot_joins, lambda c: _register(c, guild=True)),
+        _bot_guild,
+        label="guild",
+    ),
+    Scenario(
+        "APPLICATION_COMMAND_UPDATE", lambda c: _then(c, _bot_registers, lambda c: _change_roll(c, "PATCH")), _bot_guild
+    ),
+    Scenario(
+        "APPLICATION_COMMAND_DELETE",
+        lambda c: _then(c, _bot_registers, lambda c: _change_roll(c, "DELETE")),
+        _bot_guild,
+    ),
+    Scenario(
+        "EPHEMERAL_MESSAGE_CREATE",
+        lambda c: _then(c, _roll_used, lambda c: _answer(c, {"type": 4, "data": {"content": "17", "flags": 64}})),
+        lambda c: {"member"},
+    ),
+    Scenario(
+        "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",
+        lambda c: _then(
+            c,
+            lambda c: _roll_used(c, typing_label=True),
+            lambda c: _answer(c, {"type": 8, "data": {"choices": [{"name": "Initiative", "value": "initiative"}]}}),
+        ),
+        lambda c: {"member"},
+    ),
 ]
 
 

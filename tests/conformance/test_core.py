@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import update
 
 from amityvox.db.schema import guild_members
 from amityvox.ids import iso, utcnow
+from amityvox.permissions import Perm
 from tests.conformance.cast import Cast
 from tests.conformance.harness import Scenario, exercise, verdict
 
@@ -40,6 +42,25 @@ async def _prune(c: Cast) -> None:
             .values(last_active_at=iso(utcnow() - timedelta(days=40)))
         )
     await c.rest["actor"].request("POST", f"/guilds/{c.guild_id}/prune", json={"days": 30})
+
+
+async def _grant_audit_log(c: Cast) -> None:
+    bits = Perm.KickMembers | Perm.BanMembers | Perm.ManageMessages | Perm.ViewAuditLog
+    await c.rest["actor"].update_role(c.guild_id, c.mods_role, permissions_allow=str(int(bits)))
+
+
+async def _report_message(c: Cast) -> None:
+    m = await c.rest["actor"].send_message(c.general, "a rude remark")
+    await c.settle()
+    c.mark()
+    await c.rest["member"].report(c.guild_id, "rude", message_id=m["id"])
+
+
+async def _report_then_resolve(c: Cast) -> None:
+    report = await c.rest["member"].report(c.guild_id, "spamming", user_id=c.id("hidden"))
+    await c.settle()
+    c.mark()
+    await c.rest["moderator"].update_report(report["id"], "resolved", resolution="talked to them")
 
 
 async def _embed(c: Cast) -> None:
@@ -80,6 +101,16 @@ async def _resume(c: Cast) -> None:
     assert ws is not None
     ws.transport.abort()  # the connection dies; the client resumes its session
     await client.wait_for("RESUMED", timeout=10)
+
+
+async def _webhook_message(c: Cast) -> None:
+    """A webhook of #secret posts into it, under a name of its own for this message."""
+    hook = await c.rest["actor"].create_webhook(c.secret, "Deploys")
+    await c.settle()
+    c.mark()
+    async with httpx.AsyncClient() as http:
+        r = await http.post(hook["url"], json={"content": "shipped", "username": "Release train"})
+        assert r.status_code == 204, r.text
 
 
 SCENARIOS = [
@@ -128,16 +159,20 @@ SCENARIOS = [
     Scenario("MESSAGE_EMBED_UPDATE", _embed, lambda c: c.secret_viewers),
     # channels
     Scenario("CHANNEL_CREATE", lambda c: c.rest["actor"].create_channel(c.guild_id, "new"), lambda c: c.guild),
-    Scenario("CHANNEL_CREATE", lambda c: c.rest["actor"].open_dm(c.id("outsider")), lambda c: c.actor | {"outsider"},
-             "dm"),
-    Scenario("CHANNEL_UPDATE", lambda c: c.rest["actor"].update_channel(c.secret, topic="hush"),
-             lambda c: c.secret_viewers),
+    Scenario(
+        "CHANNEL_CREATE", lambda c: c.rest["actor"].open_dm(c.id("outsider")), lambda c: c.actor | {"outsider"}, "dm"
+    ),
+    Scenario(
+        "CHANNEL_UPDATE", lambda c: c.rest["actor"].update_channel(c.secret, topic="hush"), lambda c: c.secret_viewers
+    ),
     Scenario("CHANNEL_DELETE", lambda c: c.rest["actor"].delete_channel(c.secret), lambda c: c.secret_viewers),
     Scenario(
         "CHANNEL_PINS_UPDATE",
         lambda c: _then(c, _message, lambda c: c.rest["actor"].pin(c.secret, _last(c))),
         lambda c: c.secret_viewers,
     ),
+    Scenario("WEBHOOKS_UPDATE", lambda c: c.rest["actor"].create_webhook(c.secret, "CI"), lambda c: c.secret_viewers),
+    Scenario("MESSAGE_CREATE", _webhook_message, lambda c: c.secret_viewers, "webhook"),
     Scenario("TYPING_START", lambda c: c.rest["member"].typing(c.secret), lambda c: c.secret_viewers - {"member"}),
     Scenario(
         "TYPING_START",
@@ -147,8 +182,9 @@ SCENARIOS = [
     ),
     Scenario(
         "CHANNEL_ACK",
-        lambda c: _then(c, lambda c: c.rest["member"].send_message(c.secret, "hi"),
-                        lambda c: c.rest["actor"].ack(c.secret)),
+        lambda c: _then(
+            c, lambda c: c.rest["member"].send_message(c.secret, "hi"), lambda c: c.rest["actor"].ack(c.secret)
+        ),
         lambda c: c.actor,
     ),
     Scenario(
@@ -170,22 +206,45 @@ SCENARIOS = [
         lambda c: c.rest["actor"].update_member(c.guild_id, c.id("member"), nickname="Mem"),
         lambda c: c.guild,
     ),
-    Scenario("GUILD_MEMBER_REMOVE", lambda c: c.rest["actor"].kick_member(c.guild_id, c.id("hidden")),
-             lambda c: c.guild),
+    Scenario(
+        "GUILD_MEMBER_REMOVE", lambda c: c.rest["actor"].kick_member(c.guild_id, c.id("hidden")), lambda c: c.guild
+    ),
     Scenario("GUILD_MEMBER_REMOVE", lambda c: c.rest["member"].leave_guild(c.guild_id), lambda c: c.guild, "leave"),
     Scenario("GUILD_MEMBERS_PRUNE", _prune, lambda c: c.guild),
     Scenario("GUILD_ROLE_CREATE", lambda c: c.rest["actor"].create_role(c.guild_id, name="new"), lambda c: c.guild),
+    Scenario("GUILD_ROLE_CREATE", lambda c: _install_bot(c), lambda c: c.guild, "bot-install"),
     Scenario(
         "GUILD_ROLE_UPDATE",
         lambda c: c.rest["actor"].update_role(c.guild_id, c.insider_role, name="insiders"),
         lambda c: c.guild,
     ),
-    Scenario("GUILD_ROLE_DELETE", lambda c: c.rest["actor"].delete_role(c.guild_id, c.insider_role),
-             lambda c: c.guild),
-    Scenario("GUILD_BAN_ADD", lambda c: c.rest["actor"].ban(c.guild_id, c.id("hidden")),
-             lambda c: c.moderators | {"hidden"}),
-    Scenario("GUILD_BAN_REMOVE", lambda c: c.rest["actor"].unban(c.guild_id, c.id("banned")),
-             lambda c: c.moderators | {"banned"}),
+    Scenario("GUILD_ROLE_DELETE", lambda c: c.rest["actor"].delete_role(c.guild_id, c.insider_role), lambda c: c.guild),
+    Scenario(
+        "GUILD_BAN_ADD", lambda c: c.rest["actor"].ban(c.guild_id, c.id("hidden")), lambda c: c.moderators | {"hidden"}
+    ),
+    Scenario(
+        "GUILD_BAN_REMOVE",
+        lambda c: c.rest["actor"].unban(c.guild_id, c.id("banned")),
+        lambda c: c.moderators | {"banned"},
+    ),
+    # the audit log: only to holders of ViewAuditLog, which the cast's moderator lacks until granted
+    Scenario(
+        "GUILD_AUDIT_LOG_ENTRY_CREATE", lambda c: c.rest["actor"].ban(c.guild_id, c.id("hidden")), lambda c: c.actor
+    ),
+    Scenario(
+        "GUILD_AUDIT_LOG_ENTRY_CREATE",
+        lambda c: _then(c, _grant_audit_log, lambda c: c.rest["actor"].kick_member(c.guild_id, c.id("hidden"))),
+        lambda c: c.actor | {"moderator"},
+        "granted",
+    ),
+    # reports reach the moderators and never the reporter; a warning reaches the member warned too
+    Scenario("GUILD_REPORT_CREATE", lambda c: _report_message(c), lambda c: c.moderators),
+    Scenario("GUILD_REPORT_UPDATE", lambda c: _report_then_resolve(c), lambda c: c.moderators),
+    Scenario(
+        "GUILD_MEMBER_WARNING_CREATE",
+        lambda c: c.rest["moderator"].warn(c.guild_id, c.id("hidden"), "calm"),
+        lambda c: c.moderators | {"hidden"},
+    ),
     Scenario("GUILD_EMOJI_UPDATE", lambda c: c.rest["actor"].create_emoji(c.guild_id, "party"), lambda c: c.guild),
     Scenario(
         "GUILD_EMOJI_DELETE",
@@ -209,8 +268,9 @@ SCENARIOS = [
     Scenario("RELATIONSHIP_ADD", lambda c: c.rest["actor"].friend(c.id("dm_peer")), lambda c: c.actor | {"dm_peer"}),
     Scenario(
         "RELATIONSHIP_UPDATE",
-        lambda c: _then(c, lambda c: c.rest["actor"].friend(c.id("dm_peer")),
-                        lambda c: c.rest["dm_peer"].friend(c.id("actor"))),
+        lambda c: _then(
+            c, lambda c: c.rest["actor"].friend(c.id("dm_peer")), lambda c: c.rest["dm_peer"].friend(c.id("actor"))
+        ),
         lambda c: c.actor | {"dm_peer"},
     ),
     Scenario("RELATIONSHIP_REMOVE", lambda c: c.rest["actor"].unfriend(c.id("friend")), lambda c: c.actor | {"friend"}),
@@ -226,6 +286,12 @@ def _last(c: Cast, n: int = 1) -> str | list[str]:  # type: ignore[return]
 async def _join(c: Cast, person: str) -> None:
     code = (await c.rest["actor"].create_invite(c.guild_id))["code"]
     await c.rest[person].accept_invite(code)
+
+
+async def _install_bot(c: Cast) -> None:
+    """The actor adds a bot of theirs: its managed role, then its membership, reach the guild."""
+    bot = await c.rest["actor"].create_bot("conformance-bot")
+    await c.rest["actor"].authorize_bot(bot["user"]["id"], c.guild_id, int(Perm.SendMessages))
 
 
 async def _delete_emoji(c: Cast) -> None:

@@ -95,6 +95,21 @@ _in_voice = _steps(_make_voice, _join("voice"))
 _in_call = _join("dm")
 
 
+def _peer_joins(channel: str, peer: str) -> Step:
+    async def step(c: Cast) -> None:
+        await _request(c, peer, "POST", f"/voice/{_where(channel)(c)}/join", {})
+
+    return step
+
+
+def _signal(channel: str, peer: str) -> Step:
+    async def step(c: Cast) -> None:
+        body = {"to_user_id": c.id(peer), "kind": "offer", "sdp": "v=0\r\n"}
+        await _request(c, "actor", "POST", f"/voice/{_where(channel)(c)}/signal", body)
+
+    return step
+
+
 # ---- soundboard ---------------------------------------------------------------------------------
 
 
@@ -163,6 +178,18 @@ SCENARIOS = [
     Scenario("VOICE_STATE_UPDATE", _join("dm"), _call, "call"),
     Scenario("VOICE_SERVER_UPDATE", lambda c: _then(c, _make_voice, _join("voice")), lambda c: c.actor),
     Scenario("CALL_RING", _join("dm"), lambda c: {"dm_peer"}),
+    # signalling: from one participant to one other, never to the rest of the channel
+    Scenario(
+        "VOICE_SIGNAL",
+        lambda c: _then(c, _steps(_in_voice, _peer_joins("voice", "member")), _signal("voice", "member")),
+        lambda c: {"member"},
+    ),
+    Scenario(
+        "VOICE_SIGNAL",
+        lambda c: _then(c, _steps(_in_call, _peer_joins("dm", "dm_peer")), _signal("dm", "dm_peer")),
+        lambda c: {"dm_peer"},
+        "call",
+    ),
     # soundboard: sounds are the guild's; a play is heard in its channel
     Scenario("SOUNDBOARD_SOUND_CREATE", lambda c: _then(c, _make_voice, _add_sound), lambda c: c.guild),
     Scenario(

@@ -7,6 +7,7 @@ catalog that drifts from it fails.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 from collections import defaultdict
@@ -19,8 +20,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from amityvox.events import CATALOG, Scope, by_subject, client_visible, get, validate
+from amityvox.events import CATALOG, Scope, by_subject, catalog, client_visible, get, validate
 from amityvox.events.catalog import CATEGORIES, STORES, SUBJECT_PREFIX
+from amityvox.events.types import Audience
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_SEED = REPO.parent / "shared" / "seed" / "000_bdb0d2f9fa1598cd.txt"
@@ -44,6 +46,18 @@ SPEC_EXTRAS = [
     "USER_SETTINGS_UPDATE",
     "SAVED_MESSAGE_ADD",
     "SAVED_MESSAGE_REMOVE",
+    "VOICE_SIGNAL",
+    "WEBHOOKS_UPDATE",
+    "GUILD_AUDIT_LOG_ENTRY_CREATE",
+    "GUILD_REPORT_CREATE",
+    "GUILD_REPORT_UPDATE",
+    "GUILD_MEMBER_WARNING_CREATE",
+    "INTERACTION_CREATE",
+    "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",
+    "EPHEMERAL_MESSAGE_CREATE",
+    "APPLICATION_COMMAND_CREATE",
+    "APPLICATION_COMMAND_UPDATE",
+    "APPLICATION_COMMAND_DELETE",
 ]
 
 # Audited events whose subject SPEC §6 changes (the original reused another event's
@@ -86,9 +100,7 @@ SPEC_FIELDS = {
     "GUILD_BAN_ADD": "guild_id user_id reason",
     "GUILD_BAN_REMOVE": "guild_id user_id reason",
     "GUILD_EMOJI_DELETE": "id guild_id",
-    "GUILD_ONBOARDING_UPDATE": (
-        "guild_id enabled welcome_message rules default_channel_ids prompts updated_at"
-    ),
+    "GUILD_ONBOARDING_UPDATE": ("guild_id enabled welcome_message rules default_channel_ids prompts updated_at"),
     "GUILD_EVENT_CREATE": (
         "id guild_id creator_id name description location channel_id scheduled_start "
         "scheduled_end status interested_count"
@@ -100,18 +112,14 @@ SPEC_FIELDS = {
     "POLL_CLOSE": "poll_id channel_id closed_by",
     "PRESENCE_UPDATE": "user_id status activity",
     "RELATIONSHIP_REMOVE": "user_id target_id",
-    "VOICE_STATE_UPDATE": (
-        "user_id guild_id channel_id session_id self_mute self_deaf mute deaf self_stream user"
-    ),
+    "VOICE_STATE_UPDATE": ("user_id guild_id channel_id session_id self_mute self_deaf mute deaf self_stream user"),
     "VOICE_SERVER_UPDATE": "guild_id channel_id endpoint token",
     "CALL_RING": "channel_id caller_id caller channel_type",
     "SOUNDBOARD_SOUND_CREATE": "guild_id sound",
     "SOUNDBOARD_SOUND_DELETE": "guild_id sound_id",
     "SOUNDBOARD_PLAY": "guild_id channel_id sound_id user_id volume",
     "VOICE_BROADCAST_START": "broadcast_id channel_id guild_id broadcaster_id title",
-    "SCREEN_SHARE_UPDATE": (
-        "session_id channel_id guild_id user_id resolution framerate audio_enabled"
-    ),
+    "SCREEN_SHARE_UPDATE": ("session_id channel_id guild_id user_id resolution framerate audio_enabled"),
     "ANNOUNCEMENT_CREATE": "id title content severity active expires_at",
     "ANNOUNCEMENT_DELETE": "id",
     "NOTIFICATION_DELETE": "id",
@@ -119,9 +127,7 @@ SPEC_FIELDS = {
     "NOTIFICATION_CLEAR_ALL": "",
     "CHANNEL_GROUP_DELETE": "id guild_id",
     "CHANNEL_GROUP_ITEMS_UPDATE": "group_id guild_id channel_ids",
-    "LOCATION_SHARE_CREATE": (
-        "id user_id channel_id latitude longitude accuracy label live expires_at"
-    ),
+    "LOCATION_SHARE_CREATE": ("id user_id channel_id latitude longitude accuracy label live expires_at"),
     "LOCATION_SHARE_STOP": "id user_id channel_id",
     "MESSAGE_EFFECT_CREATE": "id message_id channel_id user_id effect_type config",
     "SUPER_REACTION_ADD": "id message_id channel_id user_id emoji intensity",
@@ -137,9 +143,7 @@ SPEC_FIELDS = {
     "GAME_MOVE": "game_id user_id move state status next_turn",
     "WATCH_TOGETHER_SYNC": "session_id current_time_ms playing playback_rate",
     "MUSIC_PARTY_QUEUE_ADD": "session_id track queue_size",
-    "COMPONENT_INTERACTION": (
-        "message_id channel_id user_id custom_id component_type values bot_id"
-    ),
+    "COMPONENT_INTERACTION": ("message_id channel_id user_id custom_id component_type values bot_id"),
     "BOT_PRESENCE_UPDATE": "bot_id status activity",
     "FEDERATION_RETRY": "domain attempts",
     "SESSIONS_REVOKE": "user_id token_hashes all_but",
@@ -150,9 +154,12 @@ SPEC_FIELDS = {
 ADDED_FOR_CLIENTS = {
     "MESSAGE_REACTION_ADD": {"reactions"},  # the whole list, which the original web client applies at once
     "MESSAGE_REACTION_REMOVE": {"reactions"},
-    # What the original web client reads, derived by the catalog at publish time (events/aliases.py).
-    "VOICE_STATE_UPDATE": {"action", "muted", "deafened", "username", "display_name", "avatar_id"},
+    # What the original web client reads, derived by the catalog at publish time (events/aliases.py),
+    # and whether the camera is on, which only this project's clients read.
+    "VOICE_STATE_UPDATE": {"action", "muted", "deafened", "username", "display_name", "avatar_id", "self_video"},
     "CALL_RING": {"caller_name", "caller_display_name", "caller_avatar_id"},
+    # The peer-to-peer mesh's RTCPeerConnection settings, and which media path (mesh or LiveKit) to use.
+    "VOICE_SERVER_UPDATE": {"ice_servers", "max_peers", "media"},
 }
 
 ADDED_FOR_ROUTING = {
@@ -278,9 +285,7 @@ def test_seed_gap_headings_are_recorded() -> None:
     gaps = _seed_gaps()
     assert set(gaps) <= set(SEED_NAMES)
     wrong = {
-        name: (event.seed_gap, gaps.get(name))
-        for name, event in CATALOG.items()
-        if event.seed_gap != gaps.get(name)
+        name: (event.seed_gap, gaps.get(name)) for name, event in CATALOG.items() if event.seed_gap != gaps.get(name)
     }
     assert wrong == {}
 
@@ -387,8 +392,17 @@ def test_routing_rules_follow_the_spec_audiences() -> None:
         "GUILD_MEMBERS_PRUNE": (Scope.GUILD, "guild_id", True),
         "GUILD_BAN_ADD": (Scope.MODERATORS, "guild_id", False),
         "AUTOMOD_ACTION": (Scope.MODERATORS, "guild_id", False),
+        "GUILD_AUDIT_LOG_ENTRY_CREATE": (Scope.PERMISSION, "guild_id", False),
+        "GUILD_REPORT_CREATE": (Scope.MODERATORS, "guild_id", False),
+        "GUILD_MEMBER_WARNING_CREATE": (Scope.MODERATORS, "guild_id", False),
         "USER_UPDATE": (Scope.SOCIAL, "id", False),
         "COMPONENT_INTERACTION": (Scope.USER, "bot_id", False),
+        "INTERACTION_CREATE": (Scope.USER, "application_id", False),
+        "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE": (Scope.USER, "user_id", False),
+        "EPHEMERAL_MESSAGE_CREATE": (Scope.USER, "interaction.user_id", False),
+        "APPLICATION_COMMAND_CREATE": (Scope.GUILD, "guild_id", False),
+        "APPLICATION_COMMAND_UPDATE": (Scope.GUILD, "guild_id", False),
+        "APPLICATION_COMMAND_DELETE": (Scope.GUILD, "guild_id", False),
         "BOT_PRESENCE_UPDATE": (Scope.SOCIAL, "bot_id", False),
         "FEDERATION_RETRY": (Scope.INTERNAL, None, False),
         "SESSIONS_REVOKE": (Scope.INTERNAL, None, False),
@@ -402,6 +416,9 @@ def test_routing_rules_follow_the_spec_audiences() -> None:
     assert CATALOG["CALL_RING"].audience.minus == "caller_id"
     assert CATALOG["GUILD_BAN_REMOVE"].audience.plus == ("user_id",)
     assert CATALOG["AUTOMOD_ACTION"].audience.plus == ("user_id",)
+    assert CATALOG["GUILD_AUDIT_LOG_ENTRY_CREATE"].audience.permission == "ViewAuditLog"
+    assert CATALOG["GUILD_REPORT_CREATE"].audience.plus == ()  # never to the reporter
+    assert CATALOG["GUILD_MEMBER_WARNING_CREATE"].audience.plus == ("user_id",)
     for name in ("GATEWAY_DISCONNECTED", "GATEWAY_AUTH_FAILED", "GATEWAY_EXHAUSTED"):
         assert CATALOG[name].audience.scope is Scope.LOCAL
 
@@ -603,3 +620,17 @@ def test_anonymous_poll_vote_omits_the_voter() -> None:
 def test_validate_names_an_unknown_event() -> None:
     with pytest.raises(KeyError, match="CHANNEL_WIDGET_REMOVE"):
         validate("CHANNEL_WIDGET_REMOVE", {})
+
+
+@pytest.mark.parametrize(
+    ("audience", "error"),
+    [
+        (Audience(Scope.PERMISSION, "guild_id"), "named by, and only by"),
+        (Audience(Scope.GUILD, "guild_id", permission="ViewAuditLog"), "named by, and only by"),
+        (Audience(Scope.PERMISSION, "guild_id", permission="ReadMinds"), "not a permission bit"),
+    ],
+)
+def test_a_permission_audience_must_name_a_real_bit(audience: Audience, error: str) -> None:
+    entry = dataclasses.replace(CATALOG["GUILD_AUDIT_LOG_ENTRY_CREATE"], audience=audience)
+    with pytest.raises(ValueError, match=error):
+        catalog._check((entry,))

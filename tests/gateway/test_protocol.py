@@ -20,8 +20,16 @@ async def test_hello_identify_ready(server: Server) -> None:
     ready = await ws.identify(alice["token"])
     assert ready["user"]["id"] == alice["user"]["id"] and ready["user"]["username"] == "alice"
     assert ws.dispatches[0]["s"] == 1
-    assert set(ready) >= {"session_id", "guild_ids", "guilds", "dms", "relationships", "read_state", "presences",
-                          "voice_states"}
+    assert set(ready) >= {
+        "session_id",
+        "guild_ids",
+        "guilds",
+        "dms",
+        "relationships",
+        "read_state",
+        "presences",
+        "voice_states",
+    }
     presence = await ws.wait_for("PRESENCE_UPDATE")  # one's own presence is part of the social audience
     assert presence["d"] == {"user_id": alice["user"]["id"], "status": "online"}
     await ws.send(1, ws.seq)
@@ -116,8 +124,9 @@ async def test_resume_replays_missed_events(tight: Server) -> None:
     ws.ws.transport.abort()  # the TCP connection dies without a close frame
     await asyncio.sleep(0.1)
     for name in ("Alice A", "Alice B"):
-        r = await tight.http.patch("/api/v1/users/@me", json={"display_name": name},
-                                   headers={"Authorization": f"Bearer {alice['token']}"})
+        r = await tight.http.patch(
+            "/api/v1/users/@me", json={"display_name": name}, headers={"Authorization": f"Bearer {alice['token']}"}
+        )
         assert r.status_code == 200
     await tight.settle()
     ws2 = await Raw.connect(tight.url)
@@ -130,8 +139,9 @@ async def test_resume_replays_missed_events(tight: Server) -> None:
     assert resumed["d"] == {"replayed": len(replayed)} and resumed["s"] == seq + len(replayed) + 1
     assert bob  # a second account exists, so the replay is not just "everything there is"
     # The session goes on: new events follow with the next sequence numbers.
-    await tight.http.patch("/api/v1/users/@me", json={"display_name": "Alice C"},
-                           headers={"Authorization": f"Bearer {alice['token']}"})
+    await tight.http.patch(
+        "/api/v1/users/@me", json={"display_name": "Alice C"}, headers={"Authorization": f"Bearer {alice['token']}"}
+    )
     after = await ws2.wait_for("USER_UPDATE")
     assert after["s"] == resumed["s"] + 1 and after["d"]["display_name"] == "Alice C"
     await ws2.close()
@@ -196,7 +206,7 @@ async def test_shutdown_sends_reconnect_then_1001(tmp_path: Path) -> None:
         token = r.json()["data"]["token"]
     ws = await Raw.connect(url)
     await ws.identify(token)
-    uv.should_exit = True
+    uv.stop()
     frame = await ws.recv()
     while frame["op"] == 0:  # dispatches already queued come first
         frame = await ws.recv()

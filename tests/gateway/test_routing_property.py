@@ -41,7 +41,7 @@ from amityvox.gateway.indexes import World
 from amityvox.gateway.router import recipients
 from amityvox.gateway_backend import load_world
 from amityvox.ids import new_id, now_iso
-from amityvox.services import access, serialize
+from amityvox.services import access, audit_log, serialize
 from tests.conftest import make_settings, seed_sqlite
 
 POOL = [
@@ -50,6 +50,7 @@ POOL = [
     int(P.Perm.ManageMessages),
     int(P.Perm.KickMembers),
     int(P.Perm.ReadHistory),
+    int(P.Perm.ViewAuditLog),
 ]
 FAR_FUTURE = "2999-01-01T00:00:00.000000Z"
 
@@ -62,15 +63,31 @@ async def _insert_world(conn: AsyncConnection, data: st.DataObject) -> dict[str,
     user_ids = [new_id() for _ in range(5)]
     for i, u in enumerate(user_ids):
         await conn.execute(
-            insert(users).values(id=u, username=f"user{i}", username_key=f"user{i}", status_presence="online",
-                                 flags=0, is_admin=False, created_at=now)
+            insert(users).values(
+                id=u,
+                username=f"user{i}",
+                username_key=f"user{i}",
+                status_presence="online",
+                flags=0,
+                is_admin=False,
+                created_at=now,
+            )
         )
     world: dict[str, Any] = {"users": user_ids, "guilds": [], "channels": [], "roles": {}, "dms": []}
     for _ in range(data.draw(st.integers(1, 2))):
         gid, owner = new_id(), data.draw(st.sampled_from(user_ids))
         await conn.execute(
-            insert(guilds).values(id=gid, owner_id=owner, name="g", default_permissions=data.draw(bits),
-                                  flags=0, nsfw=False, discoverable=False, member_count=0, created_at=now)
+            insert(guilds).values(
+                id=gid,
+                owner_id=owner,
+                name="g",
+                default_permissions=data.draw(bits),
+                flags=0,
+                nsfw=False,
+                discoverable=False,
+                member_count=0,
+                created_at=now,
+            )
         )
         world["guilds"].append(gid)
         role_ids = []
@@ -78,18 +95,33 @@ async def _insert_world(conn: AsyncConnection, data: st.DataObject) -> dict[str,
             rid = new_id()
             role_ids.append(rid)
             await conn.execute(
-                insert(roles).values(id=rid, guild_id=gid, name=f"r{pos}", hoist=False, mentionable=False,
-                                     position=pos + 1, permissions_allow=data.draw(admin_bits),
-                                     permissions_deny=data.draw(bits), created_at=now)
+                insert(roles).values(
+                    id=rid,
+                    guild_id=gid,
+                    name=f"r{pos}",
+                    hoist=False,
+                    mentionable=False,
+                    position=pos + 1,
+                    permissions_allow=data.draw(admin_bits),
+                    permissions_deny=data.draw(bits),
+                    created_at=now,
+                )
             )
         world["roles"][gid] = role_ids
         members = [u for u in user_ids if u == owner or data.draw(st.booleans())]
         for u in members:
             timeout = FAR_FUTURE if data.draw(st.integers(0, 5)) == 0 else None
             await conn.execute(
-                insert(guild_members).values(guild_id=gid, user_id=u, joined_at=now, last_active_at=now,
-                                             timeout_until=timeout, deaf=False, mute=False,
-                                             onboarding_completed=False)
+                insert(guild_members).values(
+                    guild_id=gid,
+                    user_id=u,
+                    joined_at=now,
+                    last_active_at=now,
+                    timeout_until=timeout,
+                    deaf=False,
+                    mute=False,
+                    onboarding_completed=False,
+                )
             )
             for rid in role_ids:
                 if data.draw(st.booleans()):
@@ -100,24 +132,47 @@ async def _insert_world(conn: AsyncConnection, data: st.DataObject) -> dict[str,
             cid = new_id()
             parent = data.draw(st.sampled_from(parents)) if parents and data.draw(st.booleans()) else None
             await conn.execute(
-                insert(channels).values(id=cid, guild_id=gid, channel_type="text", name=f"c{pos}", position=pos,
-                                        slowmode_seconds=0, nsfw=False, locked=False, archived=False,
-                                        parent_channel_id=parent, created_at=now)
+                insert(channels).values(
+                    id=cid,
+                    guild_id=gid,
+                    channel_type="text",
+                    name=f"c{pos}",
+                    position=pos,
+                    slowmode_seconds=0,
+                    nsfw=False,
+                    locked=False,
+                    archived=False,
+                    parent_channel_id=parent,
+                    created_at=now,
+                )
             )
             if parent is None:
                 parents.append(cid)
                 for target, kind in data.draw(st.lists(st.sampled_from(targets), max_size=3, unique=True)):
                     await conn.execute(
-                        insert(permission_overwrites).values(channel_id=cid, target_id=target, target_type=kind,
-                                                             allow=data.draw(bits), deny=data.draw(bits))
+                        insert(permission_overwrites).values(
+                            channel_id=cid,
+                            target_id=target,
+                            target_type=kind,
+                            allow=data.draw(bits),
+                            deny=data.draw(bits),
+                        )
                     )
             world["channels"].append(cid)
     for _ in range(data.draw(st.integers(0, 2))):
         cid = new_id()
         who = data.draw(st.lists(st.sampled_from(user_ids), min_size=2, max_size=3, unique=True))
         await conn.execute(
-            insert(channels).values(id=cid, channel_type="group" if len(who) > 2 else "dm", position=0,
-                                    slowmode_seconds=0, nsfw=False, locked=False, archived=False, created_at=now)
+            insert(channels).values(
+                id=cid,
+                channel_type="group" if len(who) > 2 else "dm",
+                position=0,
+                slowmode_seconds=0,
+                nsfw=False,
+                locked=False,
+                archived=False,
+                created_at=now,
+            )
         )
         for u in who:
             await conn.execute(insert(channel_recipients).values(channel_id=cid, user_id=u))
@@ -156,11 +211,26 @@ async def _reference_moderators(conn: AsyncConnection, guild_id: str, user_ids: 
     return out
 
 
+async def _reference_audit_readers(conn: AsyncConnection, guild_id: str, user_ids: list[str]) -> set[str]:
+    """Who passes the check of GET /guilds/{g}/audit-log (`audit_log.require_reader`)."""
+    out = set()
+    for u in user_ids:
+        try:
+            audit_log.require_reader(await access.guild_access(conn, guild_id, u))
+        except ApiError:
+            continue
+        out.add(u)
+    return out
+
+
 async def _check(conn: AsyncConnection, idx: World, world: dict[str, Any]) -> None:
     for cid in world["channels"]:
         assert idx.viewers(cid) == await _reference_viewers(conn, cid, world["users"]), cid
     for gid in world["guilds"]:
         assert idx.moderators(gid) == await _reference_moderators(conn, gid, world["users"])
+        audit_event = catalog.get("GUILD_AUDIT_LOG_ENTRY_CREATE")
+        audit_readers = await _reference_audit_readers(conn, gid, world["users"])
+        assert recipients(idx, audit_event, {"guild_id": gid}, {}) == audit_readers
         members = {u for u in world["users"] if idx.is_member(gid, u)}
         assert idx.guild_audience(gid) == members
     event = catalog.get("MESSAGE_CREATE")
@@ -176,8 +246,11 @@ async def _mutate(conn: AsyncConnection, idx: World, world: dict[str, Any], data
     before = {c: idx.viewers(c) for c in world["channels"]}
     if kind == "role":
         rid = data.draw(st.sampled_from(world["roles"][gid]))
-        await conn.execute(update(roles).where(roles.c.id == rid).values(
-            permissions_allow=data.draw(admin_bits), permissions_deny=data.draw(bits)))
+        await conn.execute(
+            update(roles)
+            .where(roles.c.id == rid)
+            .values(permissions_allow=data.draw(admin_bits), permissions_deny=data.draw(bits))
+        )
         transitions = idx.apply("GUILD_ROLE_UPDATE", await serialize.load_role(conn, rid))
     elif kind == "member_roles":
         members = [u for u in world["users"] if idx.is_member(gid, u)]
@@ -191,10 +264,16 @@ async def _mutate(conn: AsyncConnection, idx: World, world: dict[str, Any], data
         chans = [c for c in world["channels"] if idx.channels[c].guild_id == gid and not idx.channels[c].parent_id]
         cid = data.draw(st.sampled_from(chans))
         target = data.draw(st.sampled_from([gid, *world["roles"][gid]]))
-        await conn.execute(delete(permission_overwrites).where(
-            permission_overwrites.c.channel_id == cid, permission_overwrites.c.target_id == target))
-        await conn.execute(insert(permission_overwrites).values(
-            channel_id=cid, target_id=target, target_type="role", allow=data.draw(bits), deny=data.draw(bits)))
+        await conn.execute(
+            delete(permission_overwrites).where(
+                permission_overwrites.c.channel_id == cid, permission_overwrites.c.target_id == target
+            )
+        )
+        await conn.execute(
+            insert(permission_overwrites).values(
+                channel_id=cid, target_id=target, target_type="role", allow=data.draw(bits), deny=data.draw(bits)
+            )
+        )
         transitions = idx.apply("CHANNEL_UPDATE", await serialize.load_channel(conn, cid))
     elif kind == "base":
         await conn.execute(update(guilds).where(guilds.c.id == gid).values(default_permissions=data.draw(bits)))

@@ -49,7 +49,7 @@ async def gateway_node(settings: Settings) -> AsyncIterator[GatewayNode]:
     try:
         yield GatewayNode(url, gateway)
     finally:
-        uv.should_exit = True
+        uv.stop()
         await asyncio.wait_for(task, 10)
 
 

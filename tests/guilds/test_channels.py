@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from amityvox import permissions as P
 from amityvox.db.schema import channel_recipients, channels, permission_overwrites
 from amityvox.ids import new_id, now_iso
+from amityvox.services.channels import normalize_name
 from tests.conftest import Server, auth
 from tests.guilds.helpers import API, count, nothing_published, setup
 
@@ -57,6 +61,30 @@ async def test_create_channel_needs_permission_and_valid_input(server: Server) -
         assert r.status_code == 400, (body, r.text)
     assert await count(server, select(channels).where(channels.c.guild_id == g["id"])) == 1
     await nothing_published(server)
+
+
+# The same cases run against the web client's copy of the rule (tests/web/js/channel-name.test.mjs).
+NAME_CASES = json.loads(Path(__file__).with_name("channel_names.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize(("typed", "kind", "stored"), NAME_CASES["cases"])
+def test_names_are_normalised_like_discord(typed: str, kind: str, stored: str) -> None:
+    assert normalize_name(typed, kind) == stored
+
+
+async def test_text_channel_names_are_stored_normalised(server: Server) -> None:
+    (alice,), g = await setup(server, "alice")
+    text = await _create(server, alice["token"], g["id"], name="Random Stuff")
+    assert text["name"] == "random-stuff"
+    voice = await _create(server, alice["token"], g["id"], name="Chill Zone", channel_type="voice")
+    assert voice["name"] == "Chill Zone"
+    r = await server.http.post(f"{API}/guilds/{g['id']}/channels", json={"name": "?!"}, headers=auth(alice["token"]))
+    assert r.status_code == 400 and "letters, digits" in r.json()["error"]["message"]
+    owner = auth(alice["token"])
+    r = await server.http.patch(f"{API}/channels/{text['id']}", json={"name": "Even More"}, headers=owner)
+    assert r.json()["data"]["name"] == "even-more"
+    r = await server.http.patch(f"{API}/channels/{voice['id']}", json={"name": "Loud Zone"}, headers=owner)
+    assert r.json()["data"]["name"] == "Loud Zone"
 
 
 async def test_patch_channel_publishes_the_whole_channel(server: Server) -> None:

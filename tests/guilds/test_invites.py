@@ -8,6 +8,7 @@ from amityvox import permissions as P
 from amityvox.db.schema import guild_members, invites
 from amityvox.ids import iso, utcnow
 from tests.conftest import Server, auth
+from tests.gateway.wsclient import Raw
 from tests.guilds.helpers import API, count, invite_code, member_count, nothing_published, setup
 
 
@@ -168,3 +169,27 @@ async def test_channel_invites_and_public_preview(server: Server) -> None:
     preview = await server.http.get(f"{API}/invites/{r.json()['data']['code']}")
     assert preview.status_code == 200 and preview.json()["data"]["guild"]["name"] == "Home"
     await nothing_published(server)
+
+
+async def test_preview_with_counts_says_how_many_are_members_and_online(server: Server) -> None:
+    (alice, bob, _carol), g = await setup(server, "alice", "bob", "carol")  # carol never connects
+    code = await invite_code(server, alice["token"], g["id"])
+    plain = (await server.http.get(f"{API}/invites/{code}")).json()["data"]
+    assert "approximate_member_count" not in plain and "approximate_presence_count" not in plain
+
+    async def counts() -> tuple[int, int]:
+        r = await server.http.get(f"{API}/invites/{code}", params={"with_counts": "true"})  # signed out
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        return data["approximate_member_count"], data["approximate_presence_count"]
+
+    assert await counts() == (3, 0)
+    alice_ws, bob_ws = await Raw.connect(server.url), await Raw.connect(server.url)
+    await alice_ws.identify(alice["token"])
+    await bob_ws.identify(bob["token"])
+    assert await counts() == (3, 2)
+    await bob_ws.send(3, {"status": "invisible"})  # op 3: invisible members are not counted
+    await alice_ws.wait_for("PRESENCE_UPDATE")
+    assert await counts() == (3, 1)
+    await alice_ws.close()
+    await bob_ws.close()

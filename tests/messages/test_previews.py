@@ -16,7 +16,7 @@ import httpcore
 import pytest
 
 from amityvox import permissions as P
-from amityvox.services import previews
+from amityvox.services import outbound, previews
 from tests.conftest import Server
 from tests.messages.helpers import API, overwrite, post, room, say
 
@@ -157,9 +157,9 @@ async def test_internal_addresses_are_refused_before_connecting(site: Site, conn
     for url in urls:
         assert await previews.fetch_embed(url, ()) is None, url
     assert connects == [] and site.hits == []
-    with pytest.raises(previews.BlockedAddress):
-        await previews.resolve_target("localhost", 80, ())
-    assert await previews.resolve_target("LocalHost", 80, ("localhost",)) == "LocalHost"
+    with pytest.raises(outbound.BlockedAddress):
+        await outbound.resolve_target("localhost", 80, ())
+    assert await outbound.resolve_target("LocalHost", 80, ("localhost",)) == "LocalHost"
 
 
 async def test_no_previews_when_disabled_or_without_embed_links(server: Server, site: Site) -> None:

@@ -44,6 +44,25 @@ async def test_thread_from_a_message(server: Server) -> None:
     await nothing_published(server)
 
 
+async def test_a_threads_starter_message_comes_from_its_parent(server: Server) -> None:
+    rm = await room(server)
+    msg = await say(server, rm.owner, rm.channel_id, "let's discuss")
+    await say(server, rm.owner, rm.channel_id, "something else")
+    url = f"{API}/channels/{rm.channel_id}/messages/{msg['id']}/threads"
+    thread = (await server.http.post(url, json={"name": "talk"}, headers=rm.member.headers)).json()["data"]
+    r = await server.http.get(f"{API}/channels/{thread['id']}/starter-message", headers=rm.member.headers)
+    assert r.status_code == 200, r.text
+    starter = r.json()["data"]
+    assert starter["id"] == msg["id"] and starter["content"] == "let's discuss" and starter["thread_id"] == thread["id"]
+    starter_url = f"{API}/channels/{thread['id']}/starter-message"
+    assert (await server.http.get(starter_url, headers=rm.outsider.headers)).status_code == 404
+    not_a_thread = f"{API}/channels/{rm.channel_id}/starter-message"
+    assert (await server.http.get(not_a_thread, headers=rm.member.headers)).status_code == 404
+    gone = await server.http.delete(f"{API}/channels/{rm.channel_id}/messages/{msg['id']}", headers=rm.owner.headers)
+    assert gone.status_code == 204
+    assert (await server.http.get(starter_url, headers=rm.member.headers)).status_code == 404
+
+
 async def test_threads_need_create_threads_and_a_name(server: Server) -> None:
     rm = await room(server)
     msg = await say(server, rm.owner, rm.channel_id)

@@ -16,7 +16,7 @@ import pytest
 
 from amityvox.errors import ApiError
 from amityvox.ids import iso, utcnow
-from amityvox.services import automod, previews
+from amityvox.services import automod, outbound, previews
 from tests.conftest import Server, auth
 from tests.gateway.wsclient import Raw
 from tests.messages.helpers import API, Person, Room, person, post, room
@@ -283,7 +283,7 @@ ADDRESSES = {
 
 
 def test_preview_address_classifier() -> None:
-    wrong = {a: want for a, want in ADDRESSES.items() if previews.is_public_address(a) is not want}
+    wrong = {a: want for a, want in ADDRESSES.items() if outbound.is_public_address(a) is not want}
     assert wrong == {}
 
 
@@ -295,8 +295,8 @@ async def test_a_name_with_one_inward_address_among_public_ones_is_refused(monke
         ]
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
-    with pytest.raises(previews.BlockedAddress):
-        await previews.resolve_target("mixed.example", 80, ())
+    with pytest.raises(outbound.BlockedAddress):
+        await outbound.resolve_target("mixed.example", 80, ())
 
 
 async def test_a_redirect_from_an_allowed_host_to_an_inward_address_is_not_followed(

@@ -156,6 +156,8 @@ def test_every_bucket_matches_its_route_and_nothing_else() -> None:
         ("POST", "/api/v1/invites/abc"): ("invite-use", ""),
         ("POST", f"/api/v1/users/{m}/dm"): ("dm-open", ""),
         ("PUT", f"/api/v1/users/{m}/friend"): ("friend-request", ""),
+        ("POST", "/api/v1/auth/passkey/options"): ("passkey-challenge", ""),
+        ("POST", "/api/v1/auth/passkey"): None,
         ("GET", f"/api/v1/channels/{c}/messages"): None,
         ("POST", f"/api/v1/channels/{c}/messages/bulk-delete"): None,
         ("DELETE", f"/api/v1/channels/{c}/messages/{m}/reactions/👍"): None,

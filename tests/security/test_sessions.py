@@ -20,6 +20,7 @@ from sqlalchemy import update
 from amityvox.db.schema import auth_sessions
 from amityvox.gateway.protocol import Close
 from amityvox.ids import iso, utcnow
+from amityvox.services import account_deletion
 from amityvox.services.auth import hash_token
 from tests.conftest import Server, _serve, make_settings
 from tests.gateway.test_scale import cluster
@@ -57,17 +58,17 @@ async def login(server: Server, username: str, password: str = "correct horse") 
 AFTER = "after the revocation"
 
 
-async def cut_off(ws: Raw, observer: Raw, api: Server, speaker: Person, channel_id: str) -> None:
+async def cut_off(ws: Raw, observer: Raw, api: Server, speaker: Person, channel_id: str, after: str = AFTER) -> None:
     """`ws` is closed with 4004, and a message posted afterwards (which `observer` gets) never reached it."""
-    r = await post(api, speaker, channel_id, AFTER)
+    r = await post(api, speaker, channel_id, after)
     assert r.status_code == 201, r.text
-    await observer.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == AFTER)
+    await observer.wait_for("MESSAGE_CREATE", check=lambda d: d["content"] == after)
     frames = []
     with pytest.raises(websockets.ConnectionClosed) as closed:
         while True:
             frames.append(await ws.recv())
     assert closed.value.rcvd is not None and closed.value.rcvd.code == Close.AUTHENTICATION_FAILED
-    assert not [f for f in frames if f.get("t") == "MESSAGE_CREATE"], frames
+    assert not [f for f in frames if f.get("t") == "MESSAGE_CREATE" and f["d"]["content"] == after], frames
 
 
 async def resume_fails(url: str, ws: Raw, token: str) -> None:
@@ -159,14 +160,21 @@ async def test_deleting_an_account_ends_its_sessions_memberships_and_bots(any_db
     observer = await online(server, rm.owner.token)
     member_ws, bot_ws = await online(server, rm.member.token), await online(server, bot.token)
     # An owner hands the guild over (or deletes it) first.
-    r = await server.http.delete(f"{API}/users/@me", headers=rm.owner.headers)
+    body = {"password": "correct horse"}
+    r = await server.http.request("DELETE", f"{API}/users/@me", json=body, headers=rm.owner.headers)
     assert r.status_code == 400 and r.json()["error"]["code"] == "owner_cannot_delete", r.text
+    assert r.json()["error"]["guild_ids"] == [rm.guild_id]
 
-    assert (await server.http.delete(f"{API}/users/@me", headers=rm.member.headers)).status_code == 204
+    # Asking ends the account's own sessions at once; its bot runs until the erasure.
+    r = await server.http.request("DELETE", f"{API}/users/@me", json=body, headers=rm.member.headers)
+    assert r.status_code == 202, r.text
+    await cut_off(member_ws, observer, server, rm.owner, rm.channel_id)
+    assert (await server.http.get(f"{API}/users/@me", headers=auth_of(bot.token))).status_code == 200
+
+    assert await account_deletion.erase_due(server.ctx, utcnow() + timedelta(days=15)) == 1
     removed = await observer.wait_for("GUILD_MEMBER_REMOVE")
     assert removed["d"] == {"guild_id": rm.guild_id, "user_id": rm.member.id}
-    await cut_off(member_ws, observer, server, rm.owner, rm.channel_id)
-    await cut_off(bot_ws, observer, server, rm.owner, rm.channel_id)
+    await cut_off(bot_ws, observer, server, rm.owner, rm.channel_id, "after the erasure")
     r = await server.http.get(f"{API}/guilds/{rm.guild_id}/members", headers=rm.owner.headers)
     assert rm.member.id not in {m["user_id"] for m in r.json()["data"]}
     for token in (rm.member.token, bot.token):

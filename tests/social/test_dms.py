@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import update
 
 from amityvox.db.schema import channels
-from tests.conftest import Server
+from tests.conftest import Server, erase_account
 from tests.social.helpers import API, befriend, count_rows, ids, people
 
 
@@ -39,7 +39,7 @@ async def test_dm_refusals_write_and_publish_nothing(server: Server) -> None:
     alice, bob, carol, dave = await people(server, "alice", "bob", "carol", "dave")
     await server.http.put(f"{API}/users/{bob.id}/block", headers=alice.h)  # alice blocks bob
     await server.http.put(f"{API}/users/{alice.id}/block", headers=carol.h)  # carol blocks alice
-    await server.http.delete(f"{API}/users/@me", headers=dave.h)
+    await erase_account(server, dave.h)
     before = await count_rows(server)
     server.recorder.clear()
 
@@ -127,7 +127,7 @@ async def test_user_routes_are_not_shadowed_by_the_profile_route(server: Server)
 async def test_recipients_of_a_deleted_account_stay_listed(server: Server) -> None:
     alice, bob = await people(server, "alice", "bob")
     dm = (await server.http.post(f"{API}/users/{bob.id}/dm", headers=alice.h)).json()["data"]
-    assert (await server.http.delete(f"{API}/users/@me", headers=bob.h)).status_code == 204
+    await erase_account(server, bob.h)
     (listed,) = (await server.http.get(f"{API}/users/@me/dms", headers=alice.h)).json()["data"]
     assert listed["id"] == dm["id"]
     assert {u["id"]: u["username"] for u in listed["recipients"]}[bob.id].startswith("deleted-")

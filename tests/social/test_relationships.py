@@ -64,6 +64,38 @@ async def test_request_then_accept_sends_each_side_its_own_view(server: Server) 
     assert await _types(server, bob) == {alice.id: "friend"}
 
 
+async def test_friend_requests_by_username_say_why_nothing_changed(server: Server) -> None:
+    alice, bob, carol = await people(server, "alice", "Bob.B", "carol")
+    url = f"{API}/users/@me/relationships"
+
+    async def ask(who: Person, username: str) -> tuple[int, dict[str, Any]]:
+        r = await server.http.post(url, json={"username": username}, headers=who.h)
+        body: dict[str, Any] = r.json()
+        return r.status_code, body.get("data") or body["error"]
+
+    status, rel = await ask(alice, " @bob.b ")  # any case, a leading @
+    assert status == 201 and (rel["target_id"], rel["type"]) == (bob.id, "pending_outgoing")
+    server.recorder.clear()
+    status, err = await ask(alice, "Bob.B")
+    assert (status, err["code"]) == (409, "request_pending") and "Bob.B" in err["message"]
+    status, rel = await ask(bob, "alice")  # asking back accepts
+    assert status == 200 and rel["type"] == "friend"
+    server.recorder.clear()
+    status, err = await ask(alice, "bob.b")
+    assert (status, err["code"]) == (409, "already_friends") and "Bob.B" in err["message"]
+    status, err = await ask(alice, "nobody-here")
+    assert (status, err["code"]) == (404, "unknown_user") and "nobody-here" in err["message"]
+    status, err = await ask(alice, "alice")
+    assert (status, err["code"]) == (400, "invalid_target")
+    assert (await server.http.put(f"{API}/users/{alice.id}/block", headers=carol.h)).status_code == 201
+    server.recorder.clear()
+    status, err = await ask(alice, "carol")
+    assert (status, err["code"]) == (403, "blocked")
+    await server.settle()
+    assert server.recorder.names(ignore="NOTIFICATION_") == []
+    assert await _types(server, alice) == {bob.id: "friend"}
+
+
 async def test_relationship_list_carries_target_profiles(server: Server) -> None:
     alice, bob, carol = await people(server, "alice", "bob", "carol")
     await server.http.put(f"{API}/users/{bob.id}/friend", headers=alice.h)

@@ -45,6 +45,9 @@ async def test_join_publishes_the_state_and_a_livekit_token(server: Server) -> N
             "channel_id": h.voice_id,
             "endpoint": data["endpoint"],
             "token": data["token"],
+            "media": "mesh",
+            "ice_servers": [],
+            "max_peers": 6,
         }
     ]
     r = await server.http.get(f"{API}/voice/{h.voice_id}/states", headers=h.owner.headers)
@@ -222,3 +225,29 @@ async def test_losing_the_guild_leaves_voice(server: Server) -> None:
     assert server.recorder.names()[-1] == "VOICE_STATE_UPDATE"
     assert "channel_id" not in server.recorder.of("VOICE_STATE_UPDATE")[-1]
     assert await state_count(server) == 0
+
+
+async def test_the_camera_flag_follows_the_join_path_and_needs_stream(server: Server) -> None:
+    h = await hall(server)
+    data = await join(server, h.member, h.voice_id)
+    assert data["voice_state"]["self_video"] is False and data["media"] == "mesh"
+    r = await voice_post(server, h.member, f"{h.voice_id}/join", {"self_video": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["voice_state"]["self_video"] is True
+    await server.settle()
+    [update] = server.recorder.of("VOICE_STATE_UPDATE")
+    assert update["self_video"] is True and update["channel_id"] == h.voice_id
+    assert (await state_of(server, h.member.id) or {})["self_video"] is True
+    server.recorder.clear()
+    # Without Stream the camera stays off; leaving turns it off.
+    await deny(server, h.owner, h.other_voice_id, h.member.id, int(Perm.Stream))
+    await server.settle()
+    server.recorder.clear()
+    r = await voice_post(server, h.member, f"{h.other_voice_id}/join", {"self_video": True})
+    assert r.status_code == 403 and error_code(r) == "missing_permission", r.text
+    assert (await state_of(server, h.member.id) or {})["channel_id"] == h.voice_id
+    r = await voice_post(server, h.member, f"{h.voice_id}/leave")
+    assert r.status_code == 204
+    await server.settle()
+    [left] = server.recorder.of("VOICE_STATE_UPDATE")
+    assert left["self_video"] is False and "channel_id" not in left

@@ -34,6 +34,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+MEDIA_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
 # One handler per line: `  NAME(state, d) {` at two spaces of indentation.
 HANDLER_LINE = re.compile(r"^  ([A-Z][A-Z0-9_]*)\(state, d\) \{$", re.MULTILINE)
 
@@ -68,8 +73,7 @@ def _chromium_missing() -> bool:
     return not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM))
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
+async def _launch(args: list[str]) -> AsyncIterator[Any]:
     try:
         from playwright.async_api import async_playwright
     except ImportError:
@@ -77,8 +81,22 @@ async def browser() -> AsyncIterator[Any]:
     if _chromium_missing():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set AMITYVOX_CHROMIUM)")
     async with async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         try:
             yield b
         finally:
             await b.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async for b in _launch(CHROMIUM_ARGS):
+        yield b
+
+
+@pytest.fixture
+async def media_browser() -> AsyncIterator[Any]:
+    """Chromium whose pages get a fake microphone (a beep) without asking, and may play audio
+    without a click first: two contexts of it can hold a real WebRTC call."""
+    async for b in _launch(CHROMIUM_ARGS + MEDIA_ARGS):
+        yield b

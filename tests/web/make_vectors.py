@@ -103,7 +103,7 @@ def reaction(m: JSON, who: JSON, emoji: str, count: int) -> JSON:
 def voice_state(who: JSON, cid: str | None, gid: str | None, **extra: Any) -> JSON:
     out: JSON = {
         "user_id": who["id"], "session_id": f"vs-{who['username']}", "self_mute": False, "self_deaf": False,
-        "mute": False, "deaf": False, "self_stream": False, "user": who, **extra,
+        "mute": False, "deaf": False, "self_stream": False, "self_video": False, "user": who, **extra,
     }  # fmt: skip
     if cid is not None:
         out["channel_id"] = cid
@@ -252,6 +252,15 @@ def messages_scenario(w: World) -> Iterator[Event]:
     yield "CHANNEL_ACK", {"channel_id": w.text, "message_id": first["id"], "user_id": w.me["id"]}  # back: recount
     yield "CHANNEL_ACK", {"channel_id": w.text, "message_id": late["id"], "user_id": w.other["id"]}  # not mine
     yield "MESSAGE_DELETE_BULK", {"message_ids": [late["id"], w.ids()], "channel_id": w.text, "guild_id": w.gid}
+    # A webhook's messages keep the author each was sent as; WEBHOOKS_UPDATE counts per known channel.
+    hook = w.ids()
+    shown = {"id": hook, "username": "Deploys", "status_presence": "offline", "flags": 2, "created_at": NOW}
+    rich = {"type": "rich", "title": "v1", "color": 255, "fields": [{"name": "tests", "value": "ok", "inline": True}]}
+    yield "MESSAGE_CREATE", w.msg({**shown, "avatar_url": "https://example.org/a.png"}, "shipped", webhook_id=hook,
+                                  embeds=[rich])  # fmt: skip
+    yield "MESSAGE_CREATE", w.msg({**shown, "username": "Release train"}, "again", webhook_id=hook)
+    yield "WEBHOOKS_UPDATE", {"guild_id": w.gid, "channel_id": w.text}
+    yield "WEBHOOKS_UPDATE", {"guild_id": w.gid, "channel_id": w.ids()}  # a channel not in the cache: ignored
     yield "MESSAGE_CREATE", message(w.ids(), w.dm, w.other, None, "in the dm")
     yield "MESSAGE_CREATE", message(w.ids(), w.ids(), w.other, None, "unknown channel")
 
@@ -338,6 +347,23 @@ def guilds_scenario(w: World) -> Iterator[Event]:
         "guild_id": w.gid, "channel_id": w.text, "message_id": w.ids(), "user_id": w.me["id"], "rule_id": w.ids(),
         "rule_name": "no links", "action": "delete", "reason": "links are not allowed",
     }  # fmt: skip
+    entry = {
+        "id": w.ids(), "guild_id": w.gid, "actor_id": w.other["id"], "action": "ROLE_UPDATE", "target_type": "role",
+        "target_id": new_role, "changes": [{"key": "name", "old": "mods", "new": "moderators"}],
+        "reason": "clearer", "created_at": NOW,
+    }  # fmt: skip
+    yield "GUILD_AUDIT_LOG_ENTRY_CREATE", entry
+    yield "GUILD_AUDIT_LOG_ENTRY_CREATE", {**entry, "id": w.ids(), "guild_id": w.ids()}  # not ours: dropped
+    report = {
+        "id": w.ids(), "guild_id": w.gid, "reporter_id": w.other["id"], "user_id": w.me["id"], "message_id": w.ids(),
+        "channel_id": w.text, "reason": "rude", "status": "open", "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip
+    yield "GUILD_REPORT_CREATE", report
+    yield "GUILD_REPORT_UPDATE", {**report, "status": "resolved", "resolution": "talked", "handled_by": w.me["id"]}
+    yield "GUILD_REPORT_CREATE", {**report, "id": w.ids(), "guild_id": w.ids()}  # not ours: dropped
+    yield "GUILD_MEMBER_WARNING_CREATE", {
+        "id": w.ids(), "guild_id": w.gid, "user_id": w.me["id"], "reason": "calm down", "created_at": NOW,
+    }  # fmt: skip
     group_id = w.ids()
     group = {"id": group_id, "guild_id": w.gid, "name": "Fav", "position": 0, "channel_ids": [], "created_at": NOW}
     yield "CHANNEL_GROUP_CREATE", group
@@ -410,6 +436,36 @@ def social_scenario(w: World) -> Iterator[Event]:
     }  # fmt: skip
     yield "COMPONENT_INTERACTION", {**interaction, "bot_id": bot}  # not my bot
     yield "COMPONENT_INTERACTION", {**interaction, "bot_id": w.me["id"]}
+    use = {
+        "id": w.ids(), "type": 2, "token": "ix.t", "guild_id": w.gid, "channel_id": w.text, "user_id": w.other["id"],
+        "user": w.other, "created_at": NOW,
+        "data": {"id": w.ids(), "name": "roll", "type": 1, "options": [{"name": "sides", "type": 4, "value": 20}]},
+    }  # fmt: skip
+    yield "INTERACTION_CREATE", {**use, "application_id": bot}  # not my bot
+    yield "INTERACTION_CREATE", {**use, "application_id": w.me["id"]}
+    choices = [{"name": "Initiative", "value": "initiative"}]
+    yield "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE", {"interaction_id": w.ids(), "user_id": w.other["id"],
+                                                        "choices": choices}  # not mine  # fmt: skip
+    yield "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE", {"interaction_id": w.ids(), "user_id": w.me["id"],
+                                                        "choices": choices}  # fmt: skip
+    answer = w.msg(user(bot, "dice-bot"), "", flags=64 | 128,
+                   interaction={"id": use["id"], "name": "roll", "user_id": w.me["id"]})  # fmt: skip
+    yield "EPHEMERAL_MESSAGE_CREATE", answer  # the bot is thinking…
+    yield "EPHEMERAL_MESSAGE_CREATE", {**answer, "content": "You rolled 17", "flags": 64}  # … and answers
+    yield "EPHEMERAL_MESSAGE_CREATE", {**answer, "id": w.ids(), "channel_id": w.ids()}  # a channel not cached
+    sides = {"type": 4, "name": "sides", "description": "Sides", "required": True, "min_value": 2}
+    roll = {"id": w.ids(), "type": 1, "application_id": bot, "name": "roll", "description": "Roll a die",
+            "options": [sides], "default_member_permissions": None, "version": w.ids()}  # fmt: skip
+    flip = {**roll, "id": w.ids(), "guild_id": w.gid, "name": "flip", "description": "Flip a coin", "options": []}
+    yield "APPLICATION_COMMAND_CREATE", {"guild_id": w.gid, "command": roll}  # a global command, for this guild
+    yield "APPLICATION_COMMAND_CREATE", {"guild_id": w.gid, "command": flip}
+    yield (
+        "APPLICATION_COMMAND_UPDATE",
+        {"guild_id": w.gid, "command": {**roll, "description": "Roll", "version": w.ids()}},
+    )
+    yield "APPLICATION_COMMAND_DELETE", {"guild_id": w.gid, "command": flip}
+    yield "APPLICATION_COMMAND_CREATE", {"guild_id": w.ids(), "command": roll}  # a guild not cached: ignored
+    yield "APPLICATION_COMMAND_DELETE", {"guild_id": w.ids(), "command": roll}
 
 
 def voice_scenario(w: World) -> Iterator[Event]:
@@ -417,11 +473,16 @@ def voice_scenario(w: World) -> Iterator[Event]:
     yield "VOICE_STATE_UPDATE", voice_state(w.pub, w.voice, w.gid, self_mute=True)
     yield "VOICE_SERVER_UPDATE", {
         "user_id": w.me["id"], "guild_id": w.gid, "channel_id": w.voice, "endpoint": "wss://sfu", "token": "t",
+        "ice_servers": [{"urls": ["stun:stun.example.org"]}], "max_peers": 4,
     }  # fmt: skip
     yield (
         "VOICE_SERVER_UPDATE",
         {"user_id": w.other["id"], "channel_id": w.voice, "endpoint": "wss://sfu", "token": "x"},
     )
+    # Signalling changes no store: the voice mesh consumes it.
+    yield "VOICE_SIGNAL", {
+        "channel_id": w.voice, "from_user_id": w.other["id"], "to_user_id": w.me["id"], "kind": "offer", "sdp": "v=0",
+    }  # fmt: skip
     share = {"session_id": "share-1", "channel_id": w.voice, "guild_id": w.gid, "user_id": w.other["id"]}
     yield "SCREEN_SHARE_START", {**share, "resolution": "1280x720", "framerate": 30}
     yield "SCREEN_SHARE_UPDATE", {**share, "framerate": 60, "audio_enabled": True}

@@ -62,6 +62,27 @@ async def open_page(
     return person
 
 
+# The page waits on itself: the condition is compiled with the call (page.evaluate, which the
+# page's CSP allows, where wait_for_function's re-evaluation of a string is refused) and is
+# checked every 50 ms by the page's own timer, awaited when it is async, until it holds or `ms` pass.
+_UNTIL = """async ([arg, ms]) => {
+  const holds = (%s);
+  const end = performance.now() + ms;
+  while (!(await holds(arg))) {
+    if (performance.now() > end) return false;
+    await new Promise((next) => setTimeout(next, 50));
+  }
+  return true;
+}"""
+
+
+async def until(person: Person, js: str, arg: Any = None, timeout: float = 20.0) -> None:
+    """Wait until the page function `js` (async ones included) holds for `arg`; the timeout
+    only bounds a failure."""
+    held = await person.page.evaluate(_UNTIL % js, [arg, timeout * 1000])
+    assert held, f"{person.name}: still false after {timeout} s: {js}"
+
+
 async def register(browser: Any, server: Server, name: str, viewport: dict[str, int] = DESKTOP) -> Person:
     person = await open_page(browser, server, name, viewport)
     page = person.page
@@ -70,7 +91,7 @@ async def register(browser: Any, server: Server, name: str, viewport: dict[str, 
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Create account").click()
     await page.locator(".user-panel", has_text=name).wait_for(state="attached")
-    await page.wait_for_function("amityvox.app.state.connection.connected")
+    await until(person, "() => amityvox.app.state.connection.connected")
     return person
 
 
@@ -259,7 +280,7 @@ async def test_revoked_token_returns_to_login(server: Server, browser: Any) -> N
     # Signing in again works from there.
     await erin.page.get_by_label("Username").fill("erin")
     await erin.page.get_by_label("Password").fill(PASSWORD)
-    await erin.page.get_by_role("button", name="Sign in").click()
+    await erin.page.get_by_role("button", name="Sign in", exact=True).click()
     await erin.page.locator(".user-panel", has_text="erin").wait_for()
     await erin.finish()
     await other.finish()

@@ -123,10 +123,57 @@ async def test_mentions_and_emoji_from_autocomplete_are_sent_as_tokens(server: S
     assert await msg.locator("strong").inner_text() == "now"
     assert "🎉" in await msg.inner_text() and "😄" in await msg.inner_text()
     assert await msg.get_attribute("class") == "msg mentioned"
-    sent = await page.evaluate(
+    sent = await page.evaluate("(c) => Object.values(amityvox.app.state.messages[c]).map((m) => m.content)", general)
+    assert f"hey <@{bob_id}> see <#{general}> **now** 🎉 and 😄 by hand" in sent, sent
+    await alice.finish()
+    await bob.finish()
+
+
+async def test_the_edit_box_suggests_like_the_composer(server: Server, browser: Any) -> None:
+    alice, bob = await _pair(server, browser)
+    bob_id = await bob.page.evaluate("amityvox.app.state.self_user.id")
+    general = await alice.page.evaluate("amityvox.app.ui.channelId")
+    page = alice.page
+    box = page.locator("#composer-input")
+    await box.fill("first draft")
+    await box.press("Enter")
+    await alice.message("first draft").wait_for()
+
+    await box.press("ArrowUp")
+    edit = page.get_by_label("Edit message")
+    await edit.press("End")
+    await edit.press_sequentially(" for @bo")
+    suggestions = page.locator("#edit-suggestions")
+    await suggestions.get_by_role("option", name="bob").wait_for()
+    assert await edit.get_attribute("aria-expanded") == "true"
+    assert await page.locator("#composer-suggestions").count() == 0
+    await edit.press("Enter")  # chooses; does not save
+    await suggestions.wait_for(state="detached")
+    assert await edit.input_value() == "first draft for @bob "
+    await edit.press_sequentially("in #gen")
+    await suggestions.get_by_role("option", name="#general").wait_for()
+    await edit.press("Tab")
+    await edit.press_sequentially(":tad")
+    await suggestions.get_by_role("option").first.wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "edit-autocomplete-1280x800.png"))
+    await edit.press("Enter")
+    await page.locator("#edit-suggestions").wait_for(state="detached")
+    await edit.press_sequentially(" @bo")
+    await suggestions.wait_for()
+    await edit.press("Escape")  # closes the list; the edit stays open
+    await suggestions.wait_for(state="detached")
+    assert await edit.is_visible()
+    await edit.press("Enter")  # saves
+
+    msg = bob.message("first draft for")
+    await msg.locator(".content .mention.me", has_text="@bob").wait_for()
+    assert await msg.locator(".mention.channel").inner_text() == "#general"
+    assert "🎉" in await msg.inner_text()
+    contents = await page.evaluate(
         "(c) => Object.values(amityvox.app.state.messages[c]).map((m) => m.content)", general
     )
-    assert f"hey <@{bob_id}> see <#{general}> **now** 🎉 and 😄 by hand" in sent, sent
+    assert f"first draft for <@{bob_id}> in <#{general}> 🎉  @bo" in contents, contents
     await alice.finish()
     await bob.finish()
 

@@ -78,7 +78,7 @@ async def test_two_factor_set_up_in_the_panel_and_asked_for_at_login(server: Ser
     page = again.page
     await page.get_by_label("Username").fill("hal")
     await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("button", name="Sign in", exact=True).click()
     code = page.get_by_label("Code from your authenticator app, or a backup code")
     await code.fill("000000" if totp.at(now + 30) != "000000" else "111111")
     await page.get_by_role("button", name="Verify").click()

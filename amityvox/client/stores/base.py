@@ -20,7 +20,7 @@ JSON = dict[str, Any]
 Handler = Callable[[Any, JSON], None]
 HANDLER_PREFIX = "on_"
 TYPING_SECONDS = 10.0  # a typing indicator lasts this long unless renewed
-FEED_SIZE = 200  # entries kept in append-only feeds (automod, effects, interactions)
+FEED_SIZE = 200  # entries kept in append-only feeds (automod, audit log, warnings, effects, interactions)
 # Channel types without messages: no read state, no message cache.
 NO_MESSAGES = frozenset({"voice", "stage", "category"})
 
@@ -63,8 +63,11 @@ class StoreBase:
     roles: dict[str, dict[str, JSON]] = field(default_factory=dict)
     emoji: dict[str, dict[str, JSON]] = field(default_factory=dict)
     bans: dict[str, dict[str, JSON]] = field(default_factory=dict)  # moderators only
-    messages: dict[str, dict[str, JSON]] = field(default_factory=dict)  # channel → id → message (no `author`)
+    # channel → id → message (no `author`, but for a webhook's)
+    messages: dict[str, dict[str, JSON]] = field(default_factory=dict)
     last_pin_at: dict[str, str] = field(default_factory=dict)
+    # channel → WEBHOOKS_UPDATEs seen since READY: a view of the channel's webhooks refetches when it moves
+    webhook_changes: dict[str, int] = field(default_factory=dict)
     typing: dict[str, dict[str, float]] = field(default_factory=dict)  # channel → user → clock() seen
     read_state: dict[str, JSON] = field(default_factory=dict)
     presences: dict[str, JSON] = field(default_factory=dict)  # users not offline: {status, activity?}
@@ -81,6 +84,9 @@ class StoreBase:
     guild_events: dict[str, dict[str, JSON]] = field(default_factory=dict)
     onboarding: dict[str, JSON] = field(default_factory=dict)
     automod: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
+    audit_log: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))  # ViewAuditLog holders
+    reports: dict[str, dict[str, JSON]] = field(default_factory=dict)  # guild → report → it (moderators only)
+    warnings: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))  # given (moderators) or received
     raid: dict[str, JSON] = field(default_factory=dict)
     soundboard: dict[str, dict[str, JSON]] = field(default_factory=dict)  # guild → sound → sound
     soundboard_plays: dict[str, JSON] = field(default_factory=dict)  # channel → last SOUNDBOARD_PLAY
@@ -99,7 +105,12 @@ class StoreBase:
     watch_together: dict[str, JSON] = field(default_factory=dict)
     music_parties: dict[str, JSON] = field(default_factory=dict)
     bot_presences: dict[str, JSON] = field(default_factory=dict)
-    interactions: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
+    interactions: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))  # to this bot
+    autocomplete: JSON | None = None  # the newest choices a bot offered for an option being typed
+    # channel → message → a bot's answer only this user sees; never in history, so kept apart
+    ephemeral_messages: dict[str, dict[str, JSON]] = field(default_factory=dict)
+    # guild → command → the slash commands usable there, as fetched and as the events bring them
+    application_commands: dict[str, dict[str, JSON]] = field(default_factory=dict)
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -142,9 +153,12 @@ class StoreBase:
         self.channels[channel["id"]] = channel
 
     def _store_message(self, message: JSON) -> None:
-        self._remember_user(message["author"])
         box = self.messages.setdefault(message["channel_id"], {})
-        box[message["id"]] = {k: v for k, v in message.items() if k != "author"}
+        if message.get("webhook_id"):  # its author is the name it was sent with, no user: kept with it
+            box[message["id"]] = dict(message)
+        else:
+            self._remember_user(message["author"])
+            box[message["id"]] = {k: v for k, v in message.items() if k != "author"}
         if len(box) > self.max_messages:
             for old in sorted(box)[: len(box) - self.max_messages]:
                 del box[old]
@@ -172,7 +186,7 @@ class StoreBase:
             self.effects.pop(message_id, None)
             self.super_reactions.pop(message_id, None)
         by_channel: tuple[dict[str, Any], ...] = (
-            self.read_state, self.typing, self.last_pin_at, self.voice_states, self.screen_shares,
+            self.read_state, self.typing, self.last_pin_at, self.webhook_changes, self.voice_states, self.screen_shares,
             self.broadcasts, self.calls, self.soundboard_plays, self.locations, self.widgets,
         )  # fmt: skip
         for store in by_channel:
@@ -200,12 +214,13 @@ class StoreBase:
             self._forget_channel(channel_id)
         by_guild: tuple[dict[str, Any], ...] = (
             self.members, self.roles, self.emoji, self.bans, self.guild_events, self.onboarding,
-            self.raid, self.soundboard, self.channel_groups,
+            self.raid, self.soundboard, self.channel_groups, self.reports, self.application_commands,
         )  # fmt: skip
         for store in by_guild:
             store.pop(guild_id, None)
         for message_id in [m for m, v in self.saved_messages.items() if v.get("guild_id") == guild_id]:
             del self.saved_messages[message_id]
-        kept = [a for a in self.automod if a["guild_id"] != guild_id]
-        self.automod.clear()
-        self.automod.extend(kept)
+        for feed in (self.automod, self.audit_log, self.warnings):
+            kept = [a for a in feed if a["guild_id"] != guild_id]
+            feed.clear()
+            feed.extend(kept)

@@ -36,6 +36,11 @@ class ChannelStore(StoreBase):
         else:
             self.last_pin_at.pop(d["channel_id"], None)
 
+    def on_webhooks_update(self, d: JSON) -> None:
+        """Clients keep no webhooks (only those who manage them may list them); they count the changes."""
+        if d["channel_id"] in self.channels:
+            self.webhook_changes[d["channel_id"]] = self.webhook_changes.get(d["channel_id"], 0) + 1
+
     # ---- typing ------------------------------------------------------------------------------
 
     def on_typing_start(self, d: JSON) -> None:

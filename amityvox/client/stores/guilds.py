@@ -123,6 +123,21 @@ class GuildStore(StoreBase):
         if d["guild_id"] in self.guilds:
             self.automod.append(dict(d))
 
+    def on_guild_audit_log_entry_create(self, d: JSON) -> None:
+        if d["guild_id"] in self.guilds:
+            self.audit_log.append(dict(d))
+
+    def on_guild_report_create(self, d: JSON) -> None:
+        if d["guild_id"] in self.guilds:
+            self.reports.setdefault(d["guild_id"], {})[d["id"]] = dict(d)
+
+    def on_guild_report_update(self, d: JSON) -> None:
+        self.on_guild_report_create(d)
+
+    def on_guild_member_warning_create(self, d: JSON) -> None:
+        if d["guild_id"] in self.guilds:
+            self.warnings.append(dict(d))
+
     # ---- channel groups ----------------------------------------------------------------------
 
     def on_channel_group_create(self, d: JSON) -> None:

@@ -22,6 +22,11 @@ class MessageStore(ChannelStore):
         self.typing.get(d["channel_id"], {}).pop(d["author_id"], None)
         self._count_new_message(d)
 
+    def on_ephemeral_message_create(self, d: JSON) -> None:
+        # Only this user sees it and history never holds it: kept beside the channel's messages.
+        if d["channel_id"] in self.channels:
+            self.ephemeral_messages.setdefault(d["channel_id"], {})[d["id"]] = dict(d)
+
     def on_message_update(self, d: JSON) -> None:
         old = self._message(d["channel_id"], d["id"])
         if old is None:

@@ -80,3 +80,28 @@ class SocialStore(StoreBase):
     def on_component_interaction(self, d: JSON) -> None:
         if d["bot_id"] == self.user_id:
             self.interactions.append(dict(d))
+
+    def on_interaction_create(self, d: JSON) -> None:
+        if d["application_id"] == self.user_id:
+            self.interactions.append(dict(d))
+
+    def on_application_command_autocomplete_response(self, d: JSON) -> None:
+        if d["user_id"] == self.user_id:
+            self.autocomplete = dict(d)
+
+    def on_application_command_create(self, d: JSON) -> None:
+        if d["guild_id"] in self.guilds:
+            self.application_commands.setdefault(d["guild_id"], {})[d["command"]["id"]] = dict(d["command"])
+
+    def on_application_command_update(self, d: JSON) -> None:
+        self.on_application_command_create(d)
+
+    def on_application_command_delete(self, d: JSON) -> None:
+        self.application_commands.get(d["guild_id"], {}).pop(d["command"]["id"], None)
+
+    def load_commands(self, guild_id: str, listing: JSON) -> None:
+        """Take `GET /channels/{c}/commands` of a channel of `guild_id` as the guild's commands."""
+        if guild_id in self.guilds:
+            self.application_commands[guild_id] = {c["id"]: dict(c) for c in listing["application_commands"]}
+            for app in listing["applications"]:
+                self._remember_user(app)

@@ -36,6 +36,10 @@ class VoiceStore(StoreBase):
         if d["user_id"] == self.user_id:
             self.voice_connection = dict(d)
 
+    def on_voice_signal(self, d: JSON) -> None:
+        """WebRTC signalling is not state: it belongs to whoever holds the peer connections, which
+        listen for it on the gateway client (the web client's voice mesh does, in voice.js)."""
+
     def on_call_ring(self, d: JSON) -> None:
         if d["caller_id"] != self.user_id:
             self._remember_user(d["caller"])

@@ -1,3 +1,4 @@
+// @ts-check
 // REST client for /api/v1: bearer token from localStorage, `{data}` unwrapped,
 // `{error: {code, message}}` raised as ApiError, 429 retried after `retry_after`.
 
@@ -26,7 +27,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Api {
   /**
    * `base` is the server origin ("" for the page's own). `fetch` and `storage` can be
-   * replaced (tests); `maxRetries` bounds 429 retries; `maxWait` caps one wait (seconds).
+   * replaced (tests); `maxRetries` bounds 429 retries; `maxWait` is the longest wait (seconds) sat out before a retry.
    */
   constructor({ base = "", fetch = globalThis.fetch?.bind(globalThis), storage = defaultStorage(), maxRetries = 2, maxWait = 10 } = {}) {
     this.base = base.replace(/\/$/, "");
@@ -49,8 +50,15 @@ export class Api {
     else this.storage.removeItem(TOKEN_KEY);
   }
 
-  /** One request; resolves with `data` (null for 204), rejects with ApiError. */
-  async request(method, path, { body, query, auth = true } = {}) {
+  /**
+   * One request; resolves with `data` (null for 204), rejects with ApiError.
+   * `reason` becomes the audit log entry's reason (the X-Audit-Log-Reason header).
+   * @param {string} method
+   * @param {string} path
+   * @param {{body?: any, query?: Record<string, unknown>, auth?: boolean, reason?: string}} [options]
+   * @returns {Promise<any>}
+   */
+  async request(method, path, { body, query, auth = true, reason } = {}) {
     let url = `${this.base}/api/v1${path}`;
     if (query) {
       const params = new URLSearchParams();
@@ -63,6 +71,7 @@ export class Api {
     if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
     const token = this.token;
     if (auth && token) headers.Authorization = `Bearer ${token}`;
+    if (reason) headers["X-Audit-Log-Reason"] = encodeURIComponent(reason);
     for (let attempt = 0; ; attempt++) {
       let response;
       try {
@@ -90,8 +99,11 @@ export class Api {
       if (response.status === 429 && attempt < this.maxRetries) {
         const header = Number(response.headers?.get?.("Retry-After"));
         const wait = Number(extra.retry_after ?? (Number.isFinite(header) ? header : 1));
-        await sleep(Math.min(Math.max(wait, 0), this.maxWait) * 1000);
-        continue;
+        // A longer wait (one data export a day) is for the user to hear about, not to sit out.
+        if (wait <= this.maxWait) {
+          await sleep(Math.max(wait, 0) * 1000);
+          continue;
+        }
       }
       if (response.status === 401 && auth && this.onUnauthorized) this.onUnauthorized();
       throw new ApiError(response.status, code, message, extra);
@@ -118,6 +130,37 @@ export class Api {
     return this.request("DELETE", path, { body });
   }
 
+  /**
+   * GET a file that needs the token (a data export): its bytes and the name the server gives it.
+   * @param {string} path
+   * @returns {Promise<{blob: Blob, filename: string}>}
+   */
+  async download(path) {
+    /** @type {Record<string, string>} */
+    const headers = {};
+    const token = this.token;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response;
+    try {
+      response = await this.fetch(`${this.base}/api/v1${path}`, { headers });
+    } catch (err) {
+      throw new ApiError(0, "network_error", `the server cannot be reached (${err.message})`);
+    }
+    if (!response.ok) {
+      let error = {};
+      try {
+        error = (await response.json())?.error ?? {};
+      } catch {
+        // not JSON: the status says enough
+      }
+      const { code = `http_${response.status}`, message = response.statusText || "download failed", ...extra } = error;
+      throw new ApiError(response.status, code, message, extra);
+    }
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const filename = disposition.match(/filename="([^"]+)"/)?.[1] ?? "download";
+    return { blob: await response.blob(), filename };
+  }
+
   /** POST a multipart form, such as a file with its `kind` to /files/upload. */
   upload(path, form) {
     return this.request("POST", path, { body: form });
@@ -125,9 +168,11 @@ export class Api {
 
   // ---- the calls the UI makes ------------------------------------------------------------------
 
-  async register(username, password, email) {
+  /** `invite`: a guild invite's code, which an invite-only server requires to sign up. */
+  async register(username, password, email, invite = null) {
     const body = { username, password };
     if (email) body.email = email;
+    if (invite) body.invite = invite;
     const out = await this.request("POST", "/auth/register", { body, auth: false });
     this.token = out.token;
     return out;
@@ -144,6 +189,13 @@ export class Api {
   /** The second step of a two-factor login: the ticket and a TOTP or backup code. */
   async loginTotp(ticket, code) {
     const out = await this.request("POST", "/auth/login/totp", { body: { ticket, code }, auth: false });
+    this.token = out.token;
+    return out;
+  }
+
+  /** Sign in with a passkey: the assertion answering POST /auth/passkey/options → `{user, token}`. */
+  async loginPasskey(credential) {
+    const out = await this.request("POST", "/auth/passkey", { body: { credential }, auth: false });
     this.token = out.token;
     return out;
   }

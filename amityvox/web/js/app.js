@@ -1,20 +1,30 @@
+// @ts-check
 // The application: one cache (state.js), one gateway connection, the UI state, and the
 // glue between them. Views are functions of (app) that `draw()` patches into fixed regions
 // of index.html; controls name their action in `data-action` / `data-submit`.
 
 import { Api, ApiError } from "./api.js";
 import { GatewayClient } from "./gateway.js";
-import { apply, createState, ingestGuildEvents, ingestMessages, presenceOf } from "./state.js";
+import { apply, createState, ingestGuildEvents, ingestMessages, ingestPolls, presenceOf } from "./state.js";
 import { NO_MESSAGES } from "./stores.js";
 import { patch } from "./ui/dom.js";
 import { effects } from "./effects.js";
+import * as account from "./ui/account.js";
+import * as admin from "./ui/admin.js";
+import * as auditLog from "./ui/audit-log.js";
+import * as authorize from "./ui/authorize.js";
 import * as avatar from "./ui/avatar.js";
 import * as banners from "./ui/banners.js";
+import * as bots from "./ui/bots.js";
+import * as call from "./ui/call.js";
+import * as channelName from "./ui/channel-name.js";
 import * as chat from "./ui/chat.js";
 import * as composer from "./ui/composer.js";
 import * as emoji from "./ui/emoji.js";
 import * as features from "./ui/features.js";
+import * as guildNotifications from "./ui/guild-notifications.js";
 import * as imageUpload from "./ui/image-upload.js";
+import * as invite from "./ui/invite.js";
 import * as jump from "./ui/jump.js";
 import * as login from "./ui/login.js";
 import * as markdown from "./ui/markdown.js";
@@ -23,18 +33,24 @@ import * as members from "./ui/members.js";
 import * as overwrites from "./ui/overwrites.js";
 import * as panels from "./ui/panels.js";
 import * as rail from "./ui/rail.js";
+import * as reports from "./ui/reports.js";
 import * as roles from "./ui/roles.js";
 import * as saved from "./ui/saved.js";
 import * as search from "./ui/search.js";
 import * as security from "./ui/security.js";
 import * as settings from "./ui/settings.js";
 import * as sidebar from "./ui/sidebar.js";
+import * as slash from "./ui/slash.js";
+import * as theme from "./ui/theme.js";
+import * as webhooks from "./ui/webhooks.js";
+import * as eventWebhooks from "./ui/event-webhooks.js";
 
 const PAGE = 50; // messages per history page
 const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing lasts 10 s)
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
-const MODULES = [banners, chat, composer, emoji, features, imageUpload, jump, login, markdown, media, members, overwrites, panels, rail, roles, saved, search, security, settings, sidebar];
+/** @type {import("./types.js").UiModule[]} */
+const MODULES = [account, admin, auditLog, authorize, banners, bots, call, chat, composer, emoji, features, guildNotifications, imageUpload, invite, jump, login, markdown, media, members, overwrites, panels, rail, reports, roles, saved, search, security, settings, sidebar, slash, theme, webhooks, eventWebhooks];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {
@@ -43,9 +59,10 @@ export class App {
     this.storage = storage;
     this.state = createState({ max_messages: 5000 });
     this.gateway = null;
+    this.voice = null; // the voice and video of the channel or call we are in (voice.js)
     this.ui = {
       view: "login", // login | app
-      authMode: "login", // login | register
+      authMode: "login", // login | register | forgot (ask for a reset link) | reset (the mailed link's page)
       authTicket: null, // the first step of a two-factor login passed: a code is asked for next
       authError: null,
       authNotice: null,
@@ -61,14 +78,23 @@ export class App {
       reactPicker: null,
       history: {}, // channel → {loading, exhausted, loaded}
       pins: {}, // channel → pinned messages (GET /pins)
+      starters: {}, // thread → its starter message when the parent's history lacks it (null: deleted)
       toasts: [],
       unavailable: new Set(), // feature areas whose routes answered 404 "no such route"
       lists: {}, // what panels loaded over REST: invites, bans, automod rules, activities, boards …
       dismissed: new Set(JSON.parse(this.read("amityvox.dismissed") ?? "[]")),
-      voice: null, // {channelId, guildId, mute, deaf, screen, broadcast}
+      voice: null, // {channelId, guildId, mute, deaf, screen, camera, broadcast}; its media: this.voice
       settingsTab: "overview",
       featuresTab: "locations",
       friendsTab: "all",
+      instanceAdmin: null, // GET /instance/me answered true: the administration panel is offered (ui/admin.js)
+      admin: null, // what the administration panel loaded
+      instance: null, // GET /instance: the server's name, whether it sends e-mail, its deletion grace period
+      resetToken: null, // the token of the password reset link the page was opened at
+      afterSignIn: null, // a panel a mailed link asked for, opened once signed in
+      emailVerified: false, // the address was confirmed in this page (the self user says so from the next READY)
+      exports: null, // the user's data exports while the security panel shows them (ui/account.js)
+      exportPoll: undefined, // the timer asking again while an export is being prepared
     };
     this.actions = {};
     this.forms = {};
@@ -107,10 +133,21 @@ export class App {
   start() {
     this.bindEvents();
     this.api.onUnauthorized = () => this.signedOut("Your session has ended. Please sign in again.");
-    const invite = this.doc.location.pathname.match(/^\/invite\/([^/]+)/);
-    if (invite) this.pendingInvite = decodeURIComponent(invite[1]);
-    if (this.api.token) this.connect();
-    else this.draw();
+    this.api.get("/instance").then((found) => {
+      this.ui.instance = found;
+      this.render();
+    }, () => {});
+    if (account.fromAddress(this)) {
+      this.draw();
+      return;
+    }
+    const inviteLink = this.doc.location.pathname.match(/^\/invite\/([^/]+)/);
+    if (inviteLink) invite.open(this, decodeURIComponent(inviteLink[1]));
+    authorize.fromAddress(this);
+    if (this.api.token) {
+      this.connect();
+      account.afterSignIn(this);
+    } else this.draw();
   }
 
   async connect() {
@@ -140,6 +177,7 @@ export class App {
   }
 
   signedOut(notice) {
+    sidebar.stopVoice(this);
     this.gateway?.close();
     this.gateway = null;
     this.readyOnce = false;
@@ -147,7 +185,7 @@ export class App {
     this.state = createState({ max_messages: 5000 });
     Object.assign(this.ui, {
       view: "login", authMode: "login", authTicket: null, authError: null, authNotice: notice, guildId: null, channelId: null, panel: null, history: {}, pins: {},
-      voice: null, replyTo: null, editing: null, lists: {},
+      voice: null, replyTo: null, editing: null, lists: {}, admin: null, instanceAdmin: null,
     });
     this.draw();
   }
@@ -167,20 +205,25 @@ export class App {
     const doc = this.doc;
     const signedIn = this.ui.view === "app";
     const stuck = chat.atBottom(this.$("messages")); // before the layout below changes
+    theme.apply(this);
     doc.body.classList.toggle("signed-in", signedIn);
     doc.body.classList.toggle("nav-open", this.ui.navOpen);
     doc.body.classList.toggle("members-open", this.ui.membersOpen && signedIn && this.ui.guildId != null);
     doc.body.classList.toggle("panel-open", this.ui.panel != null);
+    doc.body.classList.toggle("panel-wide", this.ui.panel === "admin");
+    doc.body.classList.toggle("invite-open", signedIn && (this.ui.invite != null || this.ui.authorize != null));
     patch(this.$("banners"), banners.view(this));
     patch(this.$("toasts"), banners.toasts(this));
     if (!signedIn) {
       patch(this.$("login"), login.view(this));
       return;
     }
-    patch(this.$("login"), []);
+    patch(this.$("login"), this.ui.invite ? invite.page(this) : this.ui.authorize ? authorize.page(this) : []);
     patch(this.$("rail"), rail.view(this));
     patch(this.$("sidebar"), sidebar.view(this));
     patch(this.$("chat-header"), chat.header(this));
+    patch(this.$("call-stage"), call.stage(this));
+    call.attach(this, this.$("call-stage"));
     chat.drawMessages(this, this.$("messages"), stuck);
     jump.afterDraw(this);
     patch(this.$("typing"), chat.typing(this));
@@ -188,6 +231,7 @@ export class App {
     patch(this.$("lightbox"), media.lightbox(this));
     chat.syncComposer(this, this.$("composer"));
     composer.draw(this);
+    slash.draw(this);
     patch(this.$("members"), members.view(this));
     patch(this.$("panel"), panels.view(this));
   }
@@ -251,6 +295,7 @@ export class App {
     if (!channel || NO_MESSAGES.has(channel.channel_type)) return;
     jump.channelOpened(this, channelId);
     const h = this.ui.history[channelId];
+    if (channel.parent_channel_id && this.threadStarter(channelId) === undefined) this.loadStarter(channelId);
     if (!h || !h.loaded) this.loadHistory(channelId, { initial: true });
     else this.ackIfRead();
     this.ui.stickBottom = true;
@@ -268,6 +313,8 @@ export class App {
       const page = await this.api.get(`/channels/${channelId}/messages`, { limit: PAGE, before: oldest });
       ingestMessages(this.state, channelId, page);
       h.exhausted = page.length < PAGE;
+      // The polls posted among these messages (the whole past once history is exhausted).
+      await this.loadPolls(channelId, { after: h.exhausted ? null : page.at(-1)?.id, before: oldest });
       h.loaded = true;
       if (!initial) this.ui.keepScroll = true;
       else this.ui.stickBottom = true;
@@ -278,6 +325,33 @@ export class App {
       this.render();
     }
     if (initial) this.ackIfRead();
+  }
+
+  /** A thread's starter message: from the parent's cached history when there, else as fetched
+   * (null: deleted; undefined: not known yet). */
+  threadStarter(threadId) {
+    const parentId = this.state.channels[threadId]?.parent_channel_id;
+    const cached = Object.values(this.state.messages[parentId] ?? {}).find((m) => m.thread_id === threadId);
+    return cached ?? this.ui.starters[threadId];
+  }
+
+  async loadStarter(threadId) {
+    try {
+      this.ui.starters[threadId] = await this.api.get(`/channels/${threadId}/starter-message`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.ui.starters[threadId] = null;
+    }
+    this.render();
+  }
+
+  /** The channel's polls posted between two message ids (null: no bound), into the stores. */
+  async loadPolls(channelId, { after = null, before = null } = {}) {
+    if (!this.available("polls")) return;
+    try {
+      ingestPolls(this.state, await this.api.get(`/channels/${channelId}/polls`, { after, before }));
+    } catch (err) {
+      if (!this.missingRoute(err, "polls") && err.status !== 403) this.fail(err, "Loading polls failed");
+    }
   }
 
   /** Mark the open channel read up to its newest message when the user can see it. */
@@ -464,7 +538,10 @@ export class App {
     markdown.bind(this);
     avatar.bind(this);
     composer.bind(this);
+    slash.bind(this);
     roles.bind(this);
+    channelName.bind(this);
+    theme.bind(this);
     doc.addEventListener("visibilitychange", () => this.ackIfRead());
     this.$("messages")?.addEventListener("scroll", (event) => chat.scrolled(this, event.target), { passive: true });
     globalThis.addEventListener?.("focus", () => this.ackIfRead());

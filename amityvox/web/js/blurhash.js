@@ -1,3 +1,4 @@
+// @ts-check
 // BlurHash decoding (https://blurha.sh): the hash the server computed for an image becomes a
 // tiny blurred picture shown until the thumbnail arrives.
 

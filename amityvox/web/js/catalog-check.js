@@ -1,3 +1,4 @@
+// @ts-check
 // Compares the handler table with the server's catalog (GET /api/v1/gateway/catalog).
 // Run at startup in dev mode: a missing handler is an event the UI would drop silently.
 

@@ -1,10 +1,13 @@
+// @ts-check
 // What the UI does after an event has updated the cache: navigation when the open guild or
 // channel goes away, toasts for moderators, calls and bans, reloading panels that show
 // REST lists. Reducers stay pure (handlers.js); everything with a side effect lives here.
 
 import { ingestAnnouncements, ingestNotifications, displayName } from "./state.js";
 import { isModerator } from "./perms.js";
+import { checkRole } from "./ui/admin.js";
 import { readUpTo } from "./ui/inbox.js";
+import { startVoice, stopVoice } from "./ui/sidebar.js";
 
 export function effects(app, name, d) {
   const fn = EFFECTS[name];
@@ -13,6 +16,31 @@ export function effects(app, name, d) {
 
 function guildName(app, guildId) {
   return app.state.guilds[guildId]?.name ?? "a server";
+}
+
+/** The voice media follow the voice states; they end when the self user is no longer in the channel. */
+function followVoice(app) {
+  const voice = app.voice;
+  if (!voice) return;
+  if (voice.stillIn()) voice.sync();
+  else stopVoice(app);
+}
+
+/** The camera and the screen follow our voice state: once it has said they are on, its saying
+ * they are off (Stream taken away, another tab) turns them off in this page too. */
+function followFlags(app, d) {
+  const v = app.ui.voice;
+  for (const [flag, key, seen, turnOff] of /** @type {const} */ ([
+    ["self_video", "camera", "cameraSeen", () => app.voice?.setCamera(false)],
+    ["self_stream", "screen", "screenSeen", () => app.voice?.setScreen(false)],
+  ])) {
+    if (d[flag]) v[seen] = true;
+    else if (v[seen]) {
+      v[seen] = false;
+      v[key] = false;
+      turnOff();
+    }
+  }
 }
 
 function leaveIfGone(app) {
@@ -32,16 +60,12 @@ const EFFECTS = {
     if (first) {
       app.loadList("notifications", "notifications", "/notifications", (list) => ingestNotifications(app.state, list));
       app.loadList("announcements", "announcements", "/announcements", (list) => ingestAnnouncements(app.state, list));
-      if (app.pendingInvite) {
-        const code = app.pendingInvite;
-        app.pendingInvite = null;
-        history.replaceState(null, "", "/");
-        app.openPanel("join", { code });
-      }
       app.selectFromAddress();
     } else {
       app.select(ui.guildId, ui.channelId);
     }
+    followVoice(app); // a new session's READY: the old one's voice state may be gone
+    checkRole(app); // administrator rights are asked for, not announced
   },
 
   RESUMED(app, d) {
@@ -123,6 +147,18 @@ const EFFECTS = {
     app.toast(text, "mod");
   },
 
+  GUILD_REPORT_CREATE(app, d) {
+    app.toast(`New report in ${guildName(app, d.guild_id)}: ${displayName(app.state, d.reporter_id, d.guild_id)} reported ${displayName(app.state, d.user_id, d.guild_id)}.`, "mod");
+  },
+
+  GUILD_MEMBER_WARNING_CREATE(app, d) {
+    if (d.user_id === app.state.self_user?.id) {
+      app.toast(`You were warned in ${guildName(app, d.guild_id)}: ${d.reason}`, "warning", { sticky: true });
+    } else {
+      app.toast(`${displayName(app.state, d.user_id, d.guild_id)} was warned: ${d.reason}`, "mod");
+    }
+  },
+
   RAID_LOCKDOWN(app, d) {
     app.toast(d.active ? `Raid lockdown in ${guildName(app, d.guild_id)}: ${d.reason}` : `Raid lockdown lifted in ${guildName(app, d.guild_id)}.`, d.active ? "warning" : "info");
   },
@@ -131,6 +167,13 @@ const EFFECTS = {
     if (d.caller_id === app.state.self_user?.id) return;
     const who = d.caller.display_name ?? d.caller.username;
     app.toast(`${who} is calling you.`, "call", { sticky: true, call: d.channel_id });
+  },
+
+  WEBHOOKS_UPDATE(app, d) {
+    // The open Webhooks tab shows this channel's list: fetch it again (clients keep no webhooks).
+    if (app.ui.panel === "settings" && app.ui.settingsTab === "webhooks" && `webhooks:${d.channel_id}` in app.ui.lists) {
+      app.loadList(`webhooks:${d.channel_id}`, "webhooks", `/channels/${d.channel_id}/webhooks`);
+    }
   },
 
   CHANNEL_PINS_UPDATE(app, d) {
@@ -165,9 +208,29 @@ const EFFECTS = {
   },
 
   VOICE_STATE_UPDATE(app, d) {
-    if (d.user_id !== app.state.self_user?.id) return;
-    if (!d.channel_id) app.ui.voice = null;
-    else app.ui.voice = { ...(app.ui.voice ?? {}), channelId: d.channel_id, guildId: d.guild_id ?? null, mute: d.self_mute, deaf: d.self_deaf };
+    const voice = app.voice;
+    if (d.user_id === app.state.self_user?.id) {
+      if (!d.channel_id) app.ui.voice = null;
+      else app.ui.voice = { ...(app.ui.voice ?? {}), channelId: d.channel_id, guildId: d.guild_id ?? null, mute: d.self_mute, deaf: d.self_deaf };
+      // Moved by a moderator: the media move too (VOICE_SERVER_UPDATE configures the new link),
+      // the camera and the screen stay behind.
+      if (d.channel_id && voice?.seenSelf && voice.channelId !== d.channel_id && d.session_id === voice.sessionId) {
+        Object.assign(app.ui.voice, { camera: false, screen: false });
+        startVoice(app, d.channel_id).setDeaf(!!d.self_deaf);
+        app.voice.setMute(!!d.self_mute);
+        return;
+      }
+      if (d.channel_id) followFlags(app, d);
+    }
+    followVoice(app);
+  },
+
+  VOICE_SERVER_UPDATE(app, d) {
+    if (d.user_id === app.state.self_user?.id && app.voice?.channelId === d.channel_id) app.voice.configure(d);
+  },
+
+  VOICE_SIGNAL(app, d) {
+    app.voice?.onSignal(d);
   },
 
   GUILD_EVENT_CREATE(app, d) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Gateway client (docs/protocol.md), the same lifecycle as the Python SDK's GatewayClient:
 // HELLO → IDENTIFY, or RESUME (session_id + seq) after a drop; heartbeats with an ACK
 // timeout (a silent connection is a zombie: replaced and resumed); reconnects back off
@@ -332,9 +333,10 @@ export class GatewayClient {
     return this.send(Op.PRESENCE_UPDATE, { status });
   }
 
-  updateVoiceState(guildId, channelId, selfMute = false, selfDeaf = false) {
+  updateVoiceState(guildId, channelId, selfMute = false, selfDeaf = false, selfVideo = undefined) {
     const d = { channel_id: channelId, self_mute: selfMute, self_deaf: selfDeaf };
     if (guildId != null) d.guild_id = guildId;
+    if (selfVideo !== undefined) d.self_video = selfVideo;
     return this.send(Op.VOICE_STATE_UPDATE, d);
   }
 

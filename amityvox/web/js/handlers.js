@@ -1,3 +1,4 @@
+// @ts-check
 // THE handler table: one pure reducer per client-visible catalog event (and the client's
 // own GATEWAY_* events). Each mutates the plain state object of stores.js and touches no
 // DOM. Events about an object the cache does not hold are ignored, and partial payloads
@@ -42,6 +43,11 @@ function kanbanColumn(state, columnId) {
   return Object.values(state.kanban_cards)
     .filter((c) => c.column_id === columnId)
     .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+// A command usable in a guild the cache holds, new or changed (the payload is the whole command).
+function storeCommand(state, d) {
+  if (has(state.guilds, d.guild_id)) slot(state.application_commands, d.guild_id)[d.command.id] = { ...d.command };
 }
 
 function renumberKanban(columnId, cards) {
@@ -116,6 +122,11 @@ export const handlers = {
     countNewMessage(state, d);
   },
 
+  EPHEMERAL_MESSAGE_CREATE(state, d) {
+    // Only this user sees it and history never holds it: kept beside the channel's messages.
+    if (has(state.channels, d.channel_id)) slot(state.ephemeral_messages, d.channel_id)[d.id] = { ...d };
+  },
+
   MESSAGE_UPDATE(state, d) {
     const old = state.messages[d.channel_id]?.[d.id];
     if (old == null) return;
@@ -175,6 +186,10 @@ export const handlers = {
     if (message != null) message.pinned = d.pinned;
     if (d.last_pin_at) state.last_pin_at[d.channel_id] = d.last_pin_at;
     else delete state.last_pin_at[d.channel_id];
+  },
+
+  WEBHOOKS_UPDATE(state, d) {
+    if (has(state.channels, d.channel_id)) state.webhook_changes[d.channel_id] = (state.webhook_changes[d.channel_id] ?? 0) + 1;
   },
 
   TYPING_START(state, d) {
@@ -297,6 +312,22 @@ export const handlers = {
     if (has(state.guilds, d.guild_id)) pushFeed(state.automod, { ...d });
   },
 
+  GUILD_AUDIT_LOG_ENTRY_CREATE(state, d) {
+    if (has(state.guilds, d.guild_id)) pushFeed(state.audit_log, { ...d });
+  },
+
+  GUILD_REPORT_CREATE(state, d) {
+    if (has(state.guilds, d.guild_id)) slot(state.reports, d.guild_id)[d.id] = { ...d };
+  },
+
+  GUILD_REPORT_UPDATE(state, d) {
+    if (has(state.guilds, d.guild_id)) slot(state.reports, d.guild_id)[d.id] = { ...d };
+  },
+
+  GUILD_MEMBER_WARNING_CREATE(state, d) {
+    if (has(state.guilds, d.guild_id)) pushFeed(state.warnings, { ...d });
+  },
+
   CHANNEL_GROUP_CREATE(state, d) {
     if (has(state.guilds, d.guild_id)) slot(state.channel_groups, d.guild_id)[d.id] = { ...d };
   },
@@ -394,6 +425,26 @@ export const handlers = {
     if (d.bot_id === userId(state)) pushFeed(state.interactions, { ...d });
   },
 
+  INTERACTION_CREATE(state, d) {
+    if (d.application_id === userId(state)) pushFeed(state.interactions, { ...d });
+  },
+
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE(state, d) {
+    if (d.user_id === userId(state)) state.autocomplete = { ...d };
+  },
+
+  APPLICATION_COMMAND_CREATE(state, d) {
+    storeCommand(state, d);
+  },
+
+  APPLICATION_COMMAND_UPDATE(state, d) {
+    storeCommand(state, d);
+  },
+
+  APPLICATION_COMMAND_DELETE(state, d) {
+    delete state.application_commands[d.guild_id]?.[d.command.id];
+  },
+
   // ---- voice ---------------------------------------------------------------------------------
 
   VOICE_STATE_UPDATE(state, d) {
@@ -424,6 +475,10 @@ export const handlers = {
 
   VOICE_SERVER_UPDATE(state, d) {
     if (d.user_id === userId(state)) state.voice_connection = { ...d };
+  },
+
+  VOICE_SIGNAL(state, d) {
+    // Signalling is not state: the voice mesh (voice.js) takes it from effects.js.
   },
 
   CALL_RING(state, d) {

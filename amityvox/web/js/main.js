@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point: start the app on this page; in dev mode, check the handler table against the
 // server's event catalog and say so on the console when they differ.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Guild-level permissions of the self user (docs/rest.md#permissions), to show only the controls that can
 // work. The server still decides: a control shown by mistake gets a clear 403 toast.
 
@@ -7,9 +8,11 @@ export const Perm = Object.freeze({
   ManagePermissions: 1n << 2n,
   ManageRoles: 1n << 3n,
   ManageEmoji: 1n << 4n,
+  ManageWebhooks: 1n << 5n,
   KickMembers: 1n << 6n,
   BanMembers: 1n << 7n,
   AssignRoles: 1n << 9n,
+  ViewAuditLog: 1n << 14n,
   ManageMessages: 1n << 23n,
   CreateInvites: 1n << 37n,
   Administrator: 1n << 63n,

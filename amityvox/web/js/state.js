@@ -1,3 +1,4 @@
+// @ts-check
 // The client's cache: READY plus every event after it, applied through the handler table,
 // plus what the UI loads over REST (message history, pins, polls, lists). Readers put the
 // newest user profiles back into members, messages and recipients.
@@ -56,9 +57,13 @@ export function ingestMembers(state, guildId, members) {
   for (const member of members) storeMember(state, member);
 }
 
-/** Polls, events, notifications, announcements: whole objects, keyed by id. */
+/** Polls, events, notifications, announcements: whole objects, keyed by id. Polls from
+ * GET /channels/{c}/polls carry the viewer's own choices (`voted_option_ids`). */
 export function ingestPolls(state, polls) {
-  for (const poll of polls) state.polls[poll.id] = { ...poll };
+  for (const { voted_option_ids: mine, ...poll } of polls) {
+    state.polls[poll.id] = poll;
+    if (mine) state.poll_votes[poll.id] = [...mine];
+  }
 }
 
 export function ingestGuildEvents(state, guildId, events) {
@@ -137,7 +142,13 @@ export function guildMembers(state, guildId) {
 /** Cached messages of a channel, oldest first, authors with their newest profiles. */
 export function messagesIn(state, channelId) {
   const box = state.messages[channelId] ?? {};
-  return Object.keys(box).sort().map((id) => ({ ...box[id], author: userView(state, box[id].author_id) }));
+  return Object.keys(box).sort().map((id) => (box[id].webhook_id ? box[id] : { ...box[id], author: userView(state, box[id].author_id) }));
+}
+
+/** The bot answers only the self user sees in a channel (never in history), authors filled in. */
+export function ephemeralIn(state, channelId) {
+  const box = state.ephemeral_messages[channelId] ?? {};
+  return Object.keys(box).sort().map((id) => ({ ...box[id], author: userView(state, box[id].author_id, box[id].author) }));
 }
 
 /** Users typing in a channel now: seen within the last 10 s and not posted since. */

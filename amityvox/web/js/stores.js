@@ -1,3 +1,4 @@
+// @ts-check
 // The cache's data and the bookkeeping every handler shares.
 //
 // The shape mirrors the Python SDK's stores (amityvox/client/stores): the same store
@@ -6,7 +7,7 @@
 // dicts; embedded users are kept once, in `users`, and put back when read.
 
 export const TYPING_SECONDS = 10; // a typing indicator lasts this long unless renewed
-export const FEED_SIZE = 200; // entries kept in append-only feeds (automod, effects, interactions)
+export const FEED_SIZE = 200; // entries kept in append-only feeds (automod, audit log, warnings, effects, interactions)
 // Channel types without messages: no read state, no message cache.
 export const NO_MESSAGES = new Set(["voice", "stage", "category"]);
 
@@ -25,7 +26,10 @@ export function emptyConnection() {
   };
 }
 
-/** Every cached store, empty: READY starts from this. */
+/**
+ * Every cached store, empty: READY starts from this.
+ * @returns {import("./types.js").Stores}
+ */
 export function emptyStores() {
   return {
     self_user: null,
@@ -38,8 +42,9 @@ export function emptyStores() {
     roles: {},
     emoji: {},
     bans: {}, // moderators only
-    messages: {}, // channel → id → message (no `author`)
+    messages: {}, // channel → id → message (no `author`, but for a webhook's)
     last_pin_at: {},
+    webhook_changes: {}, // channel → WEBHOOKS_UPDATEs since READY (a webhooks view refetches when it moves)
     typing: {}, // channel → user → clock() seen
     read_state: {},
     presences: {}, // users not offline: {user_id, status, activity?}
@@ -56,6 +61,9 @@ export function emptyStores() {
     guild_events: {},
     onboarding: {},
     automod: [],
+    audit_log: [], // ViewAuditLog holders: entries as they are written
+    reports: {}, // guild → report → it (moderators only)
+    warnings: [], // warnings given (moderators) or received
     raid: {},
     soundboard: {}, // guild → sound → sound
     soundboard_plays: {}, // channel → last SOUNDBOARD_PLAY
@@ -74,11 +82,18 @@ export function emptyStores() {
     watch_together: {},
     music_parties: {},
     bot_presences: {},
-    interactions: [],
+    interactions: [], // to this bot
+    autocomplete: null, // the newest choices a bot offered for an option being typed
+    ephemeral_messages: {}, // channel → message → a bot's answer only this user sees (never in history)
+    application_commands: {}, // guild → command → the slash commands usable there (fetched, then from events)
   };
 }
 
-/** A fresh cache. `clock` returns seconds (typing expiry); `max_messages` bounds each channel. */
+/**
+ * A fresh cache. `clock` returns seconds (typing expiry); `max_messages` bounds each channel.
+ * @param {{clock?: () => number, max_messages?: number}} [options]
+ * @returns {import("./types.js").State}
+ */
 export function createState({ clock, max_messages = 1000 } = {}) {
   return {
     clock: clock ?? (() => Date.now() / 1000),
@@ -139,9 +154,13 @@ export function storeChannel(state, channel) {
 }
 
 export function storeMessage(state, message) {
-  rememberUser(state, message.author);
   const box = slot(state.messages, message.channel_id);
-  box[message.id] = without(message, "author");
+  if (message.webhook_id) {
+    box[message.id] = { ...message }; // its author is the name it was sent with, no user: kept with it
+  } else {
+    rememberUser(state, message.author);
+    box[message.id] = without(message, "author");
+  }
   const ids = Object.keys(box);
   if (ids.length > state.max_messages) {
     ids.sort();
@@ -165,7 +184,7 @@ export function userView(state, id, fallback = null) {
 }
 
 const BY_CHANNEL = [
-  "read_state", "typing", "last_pin_at", "voice_states", "screen_shares", "broadcasts", "calls",
+  "read_state", "typing", "last_pin_at", "webhook_changes", "voice_states", "screen_shares", "broadcasts", "calls",
   "soundboard_plays", "locations", "widgets",
 ];
 const BY_OBJECT = [
@@ -202,7 +221,7 @@ export function forgetChannel(state, channelId) {
 
 const BY_GUILD = [
   "members", "roles", "emoji", "bans", "guild_events", "onboarding", "raid", "soundboard",
-  "channel_groups",
+  "channel_groups", "reports", "application_commands",
 ];
 
 /** A guild and everything in it, as after GUILD_DELETE or the self user's removal. */
@@ -215,6 +234,15 @@ export function forgetGuild(state, guildId) {
     if (saved.guild_id === guildId) delete state.saved_messages[messageId];
   }
   state.automod = state.automod.filter((a) => a.guild_id !== guildId);
+  state.audit_log = state.audit_log.filter((a) => a.guild_id !== guildId);
+  state.warnings = state.warnings.filter((w) => w.guild_id !== guildId);
+}
+
+/** Take `GET /channels/{c}/commands` of a channel of `guildId` as the guild's slash commands. */
+export function loadCommands(state, guildId, listing) {
+  if (!has(state.guilds, guildId)) return;
+  state.application_commands[guildId] = Object.fromEntries(listing.application_commands.map((c) => [c.id, { ...c }]));
+  for (const app of listing.applications) rememberUser(state, app);
 }
 
 export function countMembers(state, guildId, delta) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Pictures beside names: users' avatars, guilds' icons and banners, custom emoji. Each is a
 // public upload served at /api/v1/files/{id} (docs/media.md). Without one, or when it does
 // not load, a user or guild shows initials on a stable hue and an emoji its :name:. The
@@ -27,6 +28,14 @@ export function userAvatar(app, uid, name, extra = "") {
   const id = app.state.users[uid]?.avatar_id;
   if (!usable(id)) return avatar(uid, name, extra);
   return h("span", { class: ["avatar", "picture", extra], style: { "--hue": hue(uid) }, "aria-hidden": "true" }, img(app, id, SIZE));
+}
+
+/** The avatar a webhook's message was sent with (an outside image URL), or the name's initials. */
+export function webhookAvatar(m, name) {
+  const url = m.author?.avatar_url;
+  if (typeof url !== "string" || !/^https?:\/\//i.test(url) || failed.has(url)) return avatar(m.author_id, name);
+  return h("span", { class: ["avatar", "picture"], style: { "--hue": hue(m.author_id) }, "aria-hidden": "true" },
+    h("img", { src: url, alt: "", decoding: "async", "data-picture": url, referrerpolicy: "no-referrer", draggable: "false" }));
 }
 
 /** A guild's icon for the server rail, or its initials. */

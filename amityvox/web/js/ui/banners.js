@@ -1,6 +1,8 @@
-// Banners across the top (the connection, raid lockdown, instance announcements) and toasts
+// @ts-check
+// Banners across the top (the connection, an unconfirmed e-mail address, raid lockdown, instance announcements) and toasts
 // in the corner (moderation, calls, errors). Both are read from the cache and the UI state.
 
+import { banner as emailBanner } from "./account.js";
 import { icon } from "./icons.js";
 import { h } from "./dom.js";
 
@@ -36,7 +38,7 @@ function announcementBanners(app) {
 }
 
 export function view(app) {
-  return [connectionBanner(app), raidBanner(app), ...announcementBanners(app)];
+  return [connectionBanner(app), emailBanner(app), raidBanner(app), ...announcementBanners(app)];
 }
 
 export function toasts(app) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The chat column: channel header, the message list (history scroll-back, polls inline),
 // the typing line and the composer (Enter sends, Shift+Enter breaks the line, Esc cancels
 // a reply or edit, ↑ in an empty box edits your last message).
@@ -5,11 +6,12 @@
 import { CHANNEL_ICONS, icon } from "./icons.js";
 import { h, patch } from "./dom.js";
 import { busy, clearSent, readyIds } from "./media.js";
-import { grow, outgoing, sent } from "./composer.js";
-import { messageView, pollView } from "./message.js";
+import { editMentions, grow, outgoing, sent } from "./composer.js";
+import { idTime, messageView, pollEntry, starterView } from "./message.js";
 import * as jump from "./jump.js";
 import { channelLabel } from "./sidebar.js";
-import { displayName, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
+import { displayName, ephemeralIn, ingestMessages, messagesIn, pollsIn, typingIn } from "../state.js";
+import * as slash from "./slash.js";
 import { NO_MESSAGES } from "../stores.js";
 import { isModerator } from "../perms.js";
 import { enc } from "../api.js";
@@ -52,7 +54,8 @@ function emptyView(app) {
 function messageNodes(app, channelId) {
   const s = app.state;
   const c = s.channels[channelId];
-  const list = messagesIn(s, channelId);
+  // The bot answers only this user sees sit among the messages, in time order.
+  const list = [...messagesIn(s, channelId), ...ephemeralIn(s, channelId)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const polls = pollsIn(s, channelId);
   const pollsByMessage = new Map();
   const loosePolls = [];
@@ -70,16 +73,25 @@ function messageNodes(app, channelId) {
   nodes.push(hist.exhausted
     ? h("div.history-start", { "data-key": "start" }, h("h2", historyStart(app, c)))
     : h("div.history-more", { "data-key": "more" }, h("button.ghost", { "data-action": "load-older", disabled: hist.loading }, hist.loading ? "Loading…" : "Load older messages")));
+  if (hist.exhausted && c?.parent_channel_id) {
+    const starter = app.threadStarter(channelId);
+    if (starter !== undefined) nodes.push(starterView(app, c, starter));
+  }
   let prev = null;
   let pi = 0;
   for (const m of list) {
-    while (pi < loosePolls.length && loosePolls[pi].id < m.id) nodes.push(pollView(app, loosePolls[pi++]));
+    while (pi < loosePolls.length && loosePolls[pi].id < m.id) {
+      const poll = loosePolls[pi++];
+      nodes.push(pollEntry(app, poll));
+      prev = { id: poll.id, author_id: poll.author_id, created_at: idTime(poll.id) }; // its author's next message groups under it
+    }
     const marks = jump.before(app, channelId, prev, m); // the NEW divider, a gap in history
-    const compact = !marks.length && prev && prev.author_id === m.author_id && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_MS;
+    // A system message (a join) neither groups under the one before it nor gathers the next.
+    const compact = !marks.length && prev && prev.author_id === m.author_id && (prev.message_type ?? "default") === "default" && (m.message_type ?? "default") === "default" && prev.author?.username === m.author?.username && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_MS;
     nodes.push(...marks, messageView(app, m, { compact, canModerate, pollsByMessage }));
     prev = m;
   }
-  while (pi < loosePolls.length) nodes.push(pollView(app, loosePolls[pi++]));
+  while (pi < loosePolls.length) nodes.push(pollEntry(app, loosePolls[pi++]));
   nodes.push(jump.after(app, channelId));
   return nodes;
 }
@@ -203,6 +215,11 @@ export const forms = {
   async send(app, fields, form) {
     const channelId = app.ui.channelId;
     const textarea = form.querySelector("textarea");
+    if (channelId && slash.isCommand(app, textarea.value)) {
+      await slash.send(app, textarea);
+      grow(textarea);
+      return;
+    }
     if (channelId && busy(app, channelId)) {
       app.fail(new Error("wait until the files have uploaded"), "Not sent yet");
       return;
@@ -235,7 +252,7 @@ export const forms = {
   async "edit-message"(app, fields, form) {
     const messageId = form.dataset.message;
     const channelId = app.ui.channelId;
-    const content = await outgoing(app, (fields.content ?? "").trim(), []);
+    const content = await outgoing(app, (fields.content ?? "").trim(), editMentions(messageId));
     app.ui.editing = null;
     app.render();
     focusComposer(app);

@@ -1,5 +1,7 @@
+// @ts-check
 // The composer's helpers: autocomplete for `@` people and roles, `#` channels and `:` emoji
-// (↑/↓ to move, Tab or Enter to choose, Esc to dismiss), the emoji picker button, a draft
+// (↑/↓ to move, Tab or Enter to choose, Esc to dismiss) in the composer and in a message's edit
+// box alike, the emoji picker button, a draft
 // kept per user and channel (in localStorage: it survives switching channels and reloading), and
 // the text as sent: mentions chosen from the list become <@id>, <@&id> and <#id>, and
 // `:shortcode:` becomes the emoji (a guild's custom emoji first), outside code.
@@ -18,9 +20,22 @@ const LIMIT = 8;
 // The word being typed before the caret: a trigger character at the start or after a space.
 const TRIGGER = /(?:^|\s)([@#:])([^\s@#:<>]{0,32})$/u;
 
-const ac = { open: false, kind: null, query: "", start: 0, end: 0, items: [], index: 0, dismissed: null };
+const COMPOSER = "composer-input";
+// `box`: the id of the text box the list serves, the composer's or an edit box's (`edit-<message>`).
+const ac = { open: false, kind: null, query: "", start: 0, end: 0, items: [], index: 0, dismissed: null, box: COMPOSER };
 let shown = ""; // "user/channel" whose draft the box holds
 let mentions = []; // [[text as shown, token as sent]] chosen from the list for this draft
+const edited = { box: "", mentions: [] }; // the same, for the edit box last typed in
+
+/** A box with suggestions: the composer or a message's edit box. */
+function isBox(el) {
+  return el?.id === COMPOSER || !!el?.classList?.contains("edit-input");
+}
+
+/** Mentions chosen from the list while editing `messageId` (pairs for `outgoing`). */
+export function editMentions(messageId) {
+  return edited.box === `edit-${messageId}` ? edited.mentions : [];
+}
 
 // ---- drafts -----------------------------------------------------------------------------------------
 
@@ -179,6 +194,8 @@ function refresh(app, box) {
     close();
     return;
   }
+  if (ac.box !== box.id) ac.dismissed = null;
+  ac.box = box.id;
   const start = before.length - m[1].length - m[2].length;
   if (ac.dismissed === `${start}:${m[1]}`) return;
   ac.dismissed = null;
@@ -215,21 +232,30 @@ function choose(app, box, item) {
   box.value = value.slice(0, ac.start) + insert + value.slice(ac.end);
   const caret = ac.start + insert.length;
   box.setSelectionRange(caret, caret);
-  if (item.token) mentions = [...mentions.filter(([label]) => label !== item.insert), [item.insert, item.token]];
+  if (box.id === COMPOSER) {
+    if (item.token) mentions = [...mentions.filter(([label]) => label !== item.insert), [item.insert, item.token]];
+  } else if (item.token) {
+    if (edited.box !== box.id) Object.assign(edited, { box: box.id, mentions: [] });
+    edited.mentions = [...edited.mentions.filter(([label]) => label !== item.insert), [item.insert, item.token]];
+  }
   if (item.kind === "emoji") rememberEmoji(app, item.emoji);
   close();
-  saveDraft(app, app.ui.channelId, box.value);
-  grow(box);
+  if (box.id === COMPOSER) {
+    saveDraft(app, app.ui.channelId, box.value);
+    grow(box);
+  }
   box.focus();
   app.render();
 }
+
+const listId = (boxId) => (boxId === COMPOSER ? "composer-suggestions" : "edit-suggestions");
 
 function listView(app) {
   if (!ac.open) return null;
   const title = { "@": "Members", "#": "Channels", ":": "Emoji" }[ac.kind];
   return h("div.autocomplete", { "data-key": "autocomplete" },
     h("div.ac-title", `${title} matching ${ac.kind}${ac.query}`),
-    h("ul#composer-suggestions", { role: "listbox", "aria-label": title },
+    h("ul", { id: listId(ac.box), role: "listbox", "aria-label": title },
       ac.items.map((item, i) => h("li", {
         id: `ac-${i}`, "data-key": `${item.kind}:${item.id}`, role: "option", "aria-selected": String(i === ac.index),
         class: i === ac.index ? "active" : null, "data-action": "autocomplete-pick", "data-index": String(i),
@@ -241,24 +267,37 @@ function listView(app) {
 
 // ---- the page ---------------------------------------------------------------------------------------
 
+/** The combobox attributes of the box `boxId`, saying whether its list is open and where. */
+export function comboAttrs(boxId) {
+  const open = ac.open && ac.box === boxId;
+  return {
+    role: "combobox", "aria-autocomplete": "list", "aria-expanded": String(open),
+    "aria-controls": open ? listId(boxId) : null, "aria-activedescendant": open ? `ac-${ac.index}` : null,
+  };
+}
+
+/** The suggestion list over the edit box of `messageId`, when that box is the one typed in. */
+export function editSuggestions(app, messageId) {
+  const id = `edit-${messageId}`;
+  if (ac.box !== id) return null;
+  if (ac.kind && app.doc.activeElement?.id === id) update(app);
+  return h("div.edit-popup", listView(app));
+}
+
 /** Called on every draw: the channel's draft, the suggestion list, the composer's picker. */
 export function draw(app) {
-  const box = app.doc.getElementById("composer-input");
+  const box = app.doc.getElementById(COMPOSER);
   const popup = app.doc.getElementById("composer-popup");
   if (!box || !popup) return;
   syncDraft(app, box);
-  if (ac.kind && app.doc.activeElement === box) update(app);
+  if (ac.kind && ac.box === COMPOSER && app.doc.activeElement === box) update(app);
   const channel = app.state.channels[app.ui.channelId];
   if (!channel) app.ui.composerPicker = false;
-  if (ac.open) {
-    box.setAttribute("aria-controls", "composer-suggestions");
-    box.setAttribute("aria-activedescendant", `ac-${ac.index}`);
-    box.setAttribute("aria-expanded", "true");
-  } else {
-    box.removeAttribute("aria-activedescendant");
-    box.setAttribute("aria-expanded", "false");
+  for (const [name, value] of Object.entries(comboAttrs(COMPOSER))) {
+    if (value == null) box.removeAttribute(name);
+    else box.setAttribute(name, value);
   }
-  patch(popup, [listView(app), app.ui.composerPicker ? pickerView(app, "composer", channel?.guild_id ?? null) : null]);
+  patch(popup, [ac.box === COMPOSER ? listView(app) : null, app.ui.composerPicker ? pickerView(app, "composer", channel?.guild_id ?? null) : null]);
   const toggle = app.doc.getElementById("emoji-toggle");
   toggle?.setAttribute("aria-pressed", String(!!app.ui.composerPicker));
 }
@@ -288,7 +327,7 @@ function keydown(app, event) {
     return;
   }
   if (gridKeys(event)) return;
-  if (t.id !== "composer-input" || !ac.open || event.isComposing) return;
+  if (!isBox(t) || t.id !== ac.box || !ac.open || event.isComposing) return;
   const n = ac.items.length;
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     ac.index = (ac.index + (event.key === "ArrowDown" ? 1 : n - 1)) % n;
@@ -301,7 +340,7 @@ function keydown(app, event) {
     return;
   }
   event.preventDefault();
-  event.stopImmediatePropagation(); // before the app's own Enter (send) and Escape handlers
+  event.stopImmediatePropagation(); // before the app's own Enter (send or save) and Escape handlers
   app.render();
 }
 
@@ -335,7 +374,7 @@ function gridKeys(event) {
 
 export const actions = {
   "autocomplete-pick"(app, data) {
-    const box = app.doc.getElementById("composer-input");
+    const box = app.doc.getElementById(ac.box);
     const item = ac.items[Number(data.index)];
     if (box && item) choose(app, box, item);
   },
@@ -386,29 +425,29 @@ export function bind(app) {
   form.querySelector(".send")?.before(h("button#emoji-toggle.icon.emoji-toggle", {
     type: "button", "data-action": "emoji-picker", title: "Emoji", "aria-label": "Choose an emoji", "aria-pressed": "false",
   }, icon("smile")));
-  box.setAttribute("role", "combobox");
-  box.setAttribute("aria-autocomplete", "list");
-  box.setAttribute("aria-expanded", "false");
+  for (const [name, value] of Object.entries(comboAttrs(COMPOSER))) if (value != null) box.setAttribute(name, value);
   app.doc.addEventListener("keydown", (event) => keydown(app, event), true);
   app.doc.addEventListener("input", (event) => {
     if (searched(app, event)) return;
-    if (event.target !== box) return;
-    refresh(app, box);
-    saveDraft(app, app.ui.channelId, box.value);
+    const t = event.target;
+    if (!isBox(t)) return;
+    refresh(app, t);
+    if (t === box) saveDraft(app, app.ui.channelId, box.value);
     app.render();
   });
-  // The list closes when the box loses focus; clicking an option keeps the focus in the box.
-  box.addEventListener("blur", () => {
-    if (!ac.open) return;
+  // The list closes when its box loses focus; clicking an option keeps the focus in the box.
+  app.doc.addEventListener("focusout", (event) => {
+    if (!ac.open || event.target?.id !== ac.box) return;
     close();
     app.render();
   });
-  app.doc.getElementById("composer-popup").addEventListener("mousedown", (event) => {
-    if (event.target.closest(".autocomplete")) event.preventDefault();
+  app.doc.addEventListener("mousedown", (event) => {
+    if (event.target.closest?.(".autocomplete")) event.preventDefault();
   });
   // Moving the caret (clicks, arrows while closed) re-reads the word under it.
-  box.addEventListener("click", () => {
-    refresh(app, box);
+  app.doc.addEventListener("click", (event) => {
+    if (!isBox(event.target)) return;
+    refresh(app, event.target);
     app.render();
   });
   box.addEventListener("focus", () => loadEmoji().catch(() => null), { once: true });
@@ -419,7 +458,8 @@ export function bind(app) {
     app.render();
   });
   onEmojiData(() => {
-    if (ac.open || ac.kind === ":") refresh(app, box);
+    const typed = app.doc.getElementById(ac.box);
+    if ((ac.open || ac.kind === ":") && typed) refresh(app, typed);
     app.render();
   });
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // A tiny view layer: `h()` builds elements (attributes only, no listeners), `patch()` morphs
 // a live container to match freshly built children. Interaction goes through delegated
 // `data-action` / `data-submit` attributes, so patching never loses a listener, and

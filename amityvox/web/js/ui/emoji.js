@@ -1,3 +1,4 @@
+// @ts-check
 // Emoji: the vendored table (names, shortcodes, categories; fetched on first use), search,
 // recently used ones, and the picker shared by the composer and by reactions.
 //

@@ -1,3 +1,4 @@
+// @ts-check
 // Channel apps: polls, live location shares, kanban boards, whiteboards (JSON, last writer
 // wins by version), tic-tac-toe, activity sessions with watch-together and music parties,
 // code snippets and widgets. Lists load over REST; the channel's events keep them live.

@@ -1,3 +1,4 @@
+// @ts-check
 // Line icons drawn inline as SVG, so the interface looks the same on every system (no icon
 // font, no emoji font, nothing fetched). Each icon is a list of SVG shapes on a 24×24 grid.
 
@@ -24,6 +25,7 @@ const ICONS = {
   search: [circle(11, 11, 7), p("m21 21-5-5")],
   bookmark: [p("M19 21l-7-5-7 5V5a2 2 0 0 1 2-2h10a2 2 0 0 1 2 2z")],
   pin: [p("M15 3 21 9l-3 1-4 4 1 4-2 2-4-4-5 5M9 15l-4-4 2-2 4 1 4-4z")],
+  flag: [p("M5 22V3"), p("M5 3h12l-2.5 4.5L17 12H5")],
   bell: [p("M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"), p("M13.7 21a2 2 0 0 1-3.4 0")],
   calendar: [rect(3, 4, 18, 18), p("M16 2v4M8 2v4M3 10h18")],
   settings: [p("M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6")],
@@ -34,6 +36,7 @@ const ICONS = {
   headphones: PHONES,
   deafened: [...PHONES, p("M2 2l20 20")],
   screen: [rect(2, 3, 20, 14), p("M8 21h8M12 17v4")],
+  camera: [rect(2, 6, 14, 12), p("m16 10 6-4v12l-6-4")],
   broadcast: [circle(12, 12, 2), p("M16.2 7.8a6 6 0 0 1 0 8.5M7.8 16.2a6 6 0 0 1 0-8.5M19.1 4.9a10 10 0 0 1 0 14.2M4.9 19.1a10 10 0 0 1 0-14.2")],
   muted: [p("M11 5 6 9H2v6h4l5 4z"), p("M23 9l-6 6M17 9l6 6")],
   close: [p("M18 6 6 18M6 6l12 12")],
@@ -52,6 +55,7 @@ const ICONS = {
   poll: [p("M18 20V10M12 20V4M6 20v-6")],
   shield: [p("M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z")],
   live: [circle(12, 12, 4)],
+  eye: [p("M1 12s4-8 11-8 11 8 11 8-4 8-11 8-11-8-11-8z"), circle(12, 12, 3)],
 };
 
 /** An icon as an SVG element; decorative (the control around it carries the label). */

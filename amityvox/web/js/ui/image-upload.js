@@ -1,3 +1,4 @@
+// @ts-check
 // Choosing a picture: the user's avatar, a guild's icon and banner, a custom emoji's image.
 // A chosen file is checked here first (an image type, within its kind's size limit, one the
 // browser can decode) and previewed; saving uploads it with its `kind` (POST /files/upload)

@@ -1,3 +1,4 @@
+// @ts-check
 // Notifications follow reading: when this tab reads a channel up to a message (its
 // CHANNEL_ACK), the unread notifications about that channel up to that message are marked
 // read on the server, so the bell's count drops in every tab (NOTIFICATION_UPDATE).

@@ -1,3 +1,4 @@
+// @ts-check
 // Getting to a message: open its channel with the page of history around it
 // (GET …/messages?around=), scroll it into view and highlight it briefly. Also the unread
 // line: a "NEW" divider before the first message that was unread when the channel was
@@ -91,6 +92,7 @@ function placeRun(app, channelId, page) {
   hist.gapAfter = joins ? null : newest;
   if (!joins) hist.exhausted = false;
   ingestMessages(s, channelId, page);
+  app.loadPolls(channelId, { after: page.map((m) => m.id).sort()[0], before: joins ? null : newest }).then(() => app.render());
 }
 
 /** The messages after the gap, oldest first, until the runs meet (or the present is reached). */
@@ -104,6 +106,7 @@ export async function loadNewer(app, channelId) {
     const box = app.state.messages[channelId] ?? {};
     const met = page.length < PAGE || page.some((m) => box[m.id]);
     ingestMessages(app.state, channelId, page);
+    await app.loadPolls(channelId, { after: hist.gapAfter, before: met ? null : page.at(-1).id });
     hist.gapAfter = met ? null : page.at(-1).id;
     app.ui.keepScroll = true;
   } catch (err) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Message text as Discord renders it. `marked` parses (configured for Discord's rules:
 // __underline__, ~~strike~~, ||spoilers||, > and >>> quotes, # to ### headings, -# subtext,
 // ``` code blocks, masked http(s) links, mentions, custom emoji and <t:…> timestamps; no HTML,
@@ -90,6 +91,7 @@ function inlineToken(type, re, fields) {
 
 const spoiler = {
   ...inlineToken("spoiler", SPOILER, (m, lexer) => ({ tokens: lexer.inlineTokens(m[1]) })),
+  /** @this {{parser: {parseInline: (tokens: unknown[]) => string}}} */
   renderer(token) {
     return `<span class="spoiler"><span class="spoiler-text">${this.parser.parseInline(token.tokens)}</span></span>`;
   },
@@ -135,7 +137,11 @@ const subtext = {
   },
 };
 
-/** `>>> ` quotes the rest of the message; `> ` quotes its own line; quotes do not nest. */
+/**
+ * `>>> ` quotes the rest of the message; `> ` quotes its own line; quotes do not nest.
+ * @this {{lexer: {state: Record<string, unknown>, blockTokens: (src: string, tokens: unknown[]) => unknown[]}}}
+ * @param {string} src
+ */
 function blockquote(src) {
   const state = this.lexer.state;
   if (state.inQuote) return undefined;
@@ -348,9 +354,15 @@ function dateFormat(locale, style) {
   return formats.get(key);
 }
 
+/** @type {[Intl.RelativeTimeFormatUnit, number][]} */
 const UNITS = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]];
 
-/** A Discord timestamp in the viewer's locale (`R`: relative to `now`, in ms). */
+/**
+ * A Discord timestamp in the viewer's locale (`R`: relative to `now`, in ms).
+ * @param {number} unix
+ * @param {string} style
+ * @param {{locale?: string, now?: number}} [options]
+ */
 export function formatTimestamp(unix, style, { locale, now = Date.now() } = {}) {
   const date = new Date(unix * 1000);
   if (Number.isNaN(date.getTime())) return String(unix);

@@ -1,3 +1,4 @@
+// @ts-check
 // Files in the chat: the composer's uploads (attach button, drag and drop, paste; progress,
 // cancel, size errors before sending) and how attachments show in messages (images with a
 // BlurHash placeholder then their thumbnail, a lightbox, players for audio and video (with

@@ -1,3 +1,4 @@
+// @ts-check
 // The member list of the open guild: online first, presence dots, role colours and chips.
 // Joins, leaves, kicks and bans update it live through the member events.
 
@@ -41,4 +42,5 @@ export function view(app) {
   ];
 }
 
+/** @type {import("../types.js").UiModule["actions"]} */
 export const actions = {};

@@ -1,3 +1,4 @@
+// @ts-check
 // A small modal dialog in place of the browser's confirm()/prompt(): one question at a time,
 // focus kept inside it, Esc (or the backdrop, or Cancel) cancels, Enter confirms. It lives
 // outside the patched view regions, so re-renders underneath never disturb it.

@@ -1,3 +1,4 @@
+// @ts-check
 // Server settings → Permissions: a channel's or category's overwrites. For each target
 // (@everyone, a role or a member) every channel bit is allow / neutral / deny; a change is
 // one PUT of the target's whole overwrite (DELETE when it becomes all neutral).

@@ -1,3 +1,4 @@
+// @ts-check
 // The side panel (one at a time; Esc closes it): pins, notifications, scheduled events,
 // friends, profiles, creating and joining servers, new groups. Server settings and channel
 // apps have their own modules.
@@ -6,14 +7,18 @@ import { icon } from "./icons.js";
 import { h, time } from "./dom.js";
 import { userAvatar } from "./avatar.js";
 import { picker } from "./image-upload.js";
-import { enc, inviteCode } from "../api.js";
+import { ApiError, enc, inviteCode } from "../api.js";
 import { displayName, ingestNotifications } from "../state.js";
-import { Perm, can } from "../perms.js";
+import { Perm, can, isModerator } from "../perms.js";
 import * as settings from "./settings.js";
 import * as features from "./features.js";
 import * as saved from "./saved.js";
 import * as search from "./search.js";
 import * as security from "./security.js";
+import * as bots from "./bots.js";
+import * as admin from "./admin.js";
+import * as guildNotifications from "./guild-notifications.js";
+import { picker as themePicker } from "./theme.js";
 import { jumpTo } from "./jump.js";
 import { STATUSES, channelLabel } from "./sidebar.js";
 import { messageText } from "./markdown.js";
@@ -136,10 +141,12 @@ function friendsView(app) {
   };
   return frame(app, "Friends", [
     tabs,
-    shown.length ? h("ul.people", shown.map((r) => person(app, r.target_id, buttons(r)))) : h("p.muted", tab === "pending" ? "No pending requests." : tab === "blocked" ? "Nobody is blocked." : "No friends yet — add someone from a server's member list, or by user ID below."),
-    h("form.row.card", { "data-submit": "add-friend" },
-      h("label.grow", "Add a friend by user ID", h("input", { name: "user_id", required: true, maxlength: 26, placeholder: "01H…" })),
-      h("button.primary", { type: "submit" }, "Send request")),
+    shown.length ? h("ul.people", shown.map((r) => person(app, r.target_id, buttons(r)))) : h("p.muted", tab === "pending" ? "No pending requests." : tab === "blocked" ? "Nobody is blocked." : "No friends yet — add someone by their username below, or from a server's member list."),
+    h("form.stack.card", { "data-submit": "add-friend" },
+      h("div.row",
+        h("label.grow", "Add a friend by username", h("input", { name: "username", required: true, maxlength: 32, placeholder: "username", autocomplete: "off", "aria-describedby": "add-friend-result" })),
+        h("button.primary", { type: "submit" }, "Send request")),
+      h("p#add-friend-result", { role: "status", class: app.ui.addFriend?.ok === false ? "error" : "ok" }, app.ui.addFriend?.text ?? "")),
   ]);
 }
 
@@ -163,6 +170,7 @@ function profileView(app) {
       h("select#status-select", { "data-change": "set-status" },
         STATUSES.map((st) => h("option", { value: st, selected: st === (s.presences[uid]?.status ?? app.ui.status ?? "online") }, st))))) : null,
     mine ? h("section.card", { "data-key": "avatar" }, h("h3", "Avatar"), picker(app, "avatar", { fallback: userAvatar(app, uid, u.display_name ?? u.username, "large") })) : null,
+    mine ? themePicker(app) : null,
     mine ? h("form.stack.card", { "data-submit": "edit-profile" },
       h("h3", "Your profile"),
       h("label", "Display name", h("input", { name: "display_name", maxlength: 64, value: u.display_name ?? "" })),
@@ -170,16 +178,21 @@ function profileView(app) {
       h("label", "About you", h("textarea", { name: "bio", rows: 3, maxlength: 2000 }, u.bio ?? "")),
       h("button.primary", { type: "submit" }, "Save")) : null,
     mine ? h("section.card", h("h3", "Account security"),
-      h("p.muted", "Password, signed-in sessions and two-factor authentication."),
-      h("button", { "data-action": "open-panel", "data-panel": "security" }, "Security settings")) : h("div.row.wrap",
+      h("p.muted", "Password, signed-in sessions, two-factor authentication, your data and deleting your account."),
+      h("button", { "data-action": "open-panel", "data-panel": "security" }, "Security settings")) : null,
+    mine ? h("section.card", { "data-key": "bots" }, h("h3", "Bots"),
+      h("p.muted", "Bots you own, and links that add them to a server."),
+      h("button", { "data-action": "open-panel", "data-panel": "bots" }, "Your bots")) : h("div.row.wrap",
       h("button", { "data-action": "dm", "data-user": uid }, "Message"),
       rel?.type === "friend" ? h("button", { "data-action": "unfriend", "data-user": uid }, "Remove friend")
         : rel?.type === "pending_incoming" ? h("button", { "data-action": "friend", "data-user": uid }, "Accept request")
           : rel?.type === "pending_outgoing" ? h("button", { disabled: true }, "Request sent")
             : h("button", { "data-action": "friend", "data-user": uid }, "Add friend"),
       rel?.type === "blocked" ? h("button", { "data-action": "unblock", "data-user": uid }, "Unblock") : h("button.danger", { "data-action": "block", "data-user": uid }, "Block")),
-    member && !mine && (can(s, guildId, Perm.KickMembers) || can(s, guildId, Perm.BanMembers)) ? h("section.card.danger-zone", h("h3", "Moderation"),
+    member && !mine ? h("div.row.wrap", h("button.ghost", { "data-action": "report-member", "data-user": uid }, "Report to moderators")) : null,
+    member && !mine && isModerator(s, guildId) ? h("section.card.danger-zone", h("h3", "Moderation"),
       h("div.row.wrap",
+        h("button", { "data-action": "warn-member", "data-user": uid }, "Warn"),
         can(s, guildId, Perm.KickMembers) ? h("button.danger", { "data-action": "kick", "data-user": uid }, "Kick") : null,
         can(s, guildId, Perm.BanMembers) ? h("button.danger", { "data-action": "ban", "data-user": uid }, "Ban") : null)) : null,
   ]);
@@ -223,6 +236,9 @@ const VIEWS = {
   search: (app) => frame(app, "Search", search.view(app)),
   saved: (app) => frame(app, "Saved messages", saved.view(app)),
   security: (app) => frame(app, "Security", security.view(app)),
+  bots: (app) => frame(app, "Your bots", bots.view(app)),
+  admin: (app) => frame(app, "Instance administration", admin.view(app)),
+  "guild-notifications": (app) => frame(app, "Notification settings", guildNotifications.view(app)),
 };
 
 export function view(app) {
@@ -239,6 +255,7 @@ export function onOpen(app, panel) {
     app.loadList("notifications", "notifications", "/notifications", (list) => ingestNotifications(app.state, list));
   }
   if (panel === "events" && app.ui.guildId) app.loadGuild(app.ui.guildId);
+  if (panel === "friends") app.ui.addFriend = null; // the last request's answer is for that visit only
 }
 
 // ---- actions ------------------------------------------------------------------------------------
@@ -377,13 +394,25 @@ export const forms = {
     return undefined;
   },
   async "add-friend"(app, f, form) {
-    const id = f.user_id.trim();
-    if (!id) return;
-    const ok = await app.call(null, () => app.api.put(`/users/${enc(id)}/friend`), "Friend request failed");
-    if (ok !== undefined) {
+    const name = f.username.trim().replace(/^@/, "");
+    if (!name) return;
+    try {
+      const rel = await app.api.post("/users/@me/relationships", { username: name });
+      const who = rel.user?.username ?? name;
+      app.ui.addFriend = { ok: true, text: rel.type === "friend" ? `You and ${who} are now friends.` : `Friend request sent to ${who}.` };
       form.reset();
-      app.toast("Friend request sent.", "info");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const why = {
+        unknown_user: `Nobody is called “${name}”. Check the spelling.`,
+        already_friends: `You are already friends with ${name}.`,
+        request_pending: `Your friend request to ${name} is still waiting for an answer.`,
+        blocked: `You cannot add ${name}: one of you has blocked the other.`,
+        invalid_target: "That is you.",
+      }[err.code];
+      app.ui.addFriend = { ok: false, text: why ?? `Friend request failed: ${err.message}` };
     }
+    app.render();
   },
   async "edit-profile"(app, f) {
     const body = { display_name: f.display_name.trim() || null, status_text: f.status_text.trim() || null, bio: f.bio.trim() || null };

@@ -1,3 +1,4 @@
+// @ts-check
 // The server rail: home (DMs and friends), one button per guild with unread and mention
 // badges, and the buttons to create or join a guild.
 

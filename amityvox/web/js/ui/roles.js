@@ -1,6 +1,8 @@
+// @ts-check
 // Server settings → Roles: the roles in the order they win (drag, or the up/down buttons),
-// and for the chosen role its name, colour and every permission bit as a toggle with the
-// server's description of it. The profile panel's role checkboxes live here too.
+// and for the chosen role its name, colour, whether anyone may @mention it, and every
+// permission bit as a toggle with the server's description of it. The profile panel's role
+// checkboxes live here too.
 //
 // Only what the user may grant is offered: roles at or above their highest role are
 // read-only, and bits they do not hold are locked. The server checks the same rules and
@@ -11,6 +13,11 @@ import { icon } from "./icons.js";
 import { confirmAction } from "./modal.js";
 import { Perm, byRank, can, guildPermissions, permissionBits, topPosition } from "../perms.js";
 import { displayName } from "../state.js";
+
+/** A permission's name for people: "ManageMessages" → "Manage Messages". */
+export function permName(name) {
+  return name.replace(/([a-z])([A-Z])/g, "$1 $2");
+}
 
 /** The permission bits as the server describes them, or null while they load. */
 export function bits(app) {
@@ -38,7 +45,7 @@ function roleRow(app, guildId, r, i, list, chosen) {
     h("button.link.role-name", { "data-action": "pick-role", "data-role": r.id, "aria-current": String(r.id === chosen) }, r.name),
     h("button.icon.small", { "data-action": "move-role", "data-role": r.id, "data-by": "-1", disabled: !mine || i === 0, "aria-label": `Move ${r.name} up`, title: "Move up" }, "▲"),
     h("button.icon.small", { "data-action": "move-role", "data-role": r.id, "data-by": "1", disabled: !mine || i === list.length - 1, "aria-label": `Move ${r.name} down`, title: "Move down" }, "▼"),
-    mine ? h("button.icon.small.danger", { "data-action": "delete-role", "data-role": r.id, "aria-label": `Delete ${r.name}`, title: "Delete" }, icon("trash")) : null);
+    mine && !r.managed_by ? h("button.icon.small.danger", { "data-action": "delete-role", "data-role": r.id, "aria-label": `Delete ${r.name}`, title: "Delete" }, icon("trash")) : null);
 }
 
 function permissionToggles(app, guildId, role, editable) {
@@ -53,7 +60,7 @@ function permissionToggles(app, guildId, role, editable) {
       const mayGrant = editable && (held & b.bit) === b.bit;
       const id = `perm-${role.id}-${b.name}`;
       return h("li", { "data-key": b.name },
-        h("span.perm-text", h("label", { for: id }, b.name.replace(/([a-z])([A-Z])/g, "$1 $2")),
+        h("span.perm-text", h("label", { for: id }, permName(b.name)),
           h("small", { id: `${id}-d` }, b.description, deny & b.bit ? " (denied by this role)" : "", mayGrant || !editable ? "" : " — you do not hold this permission")),
         h("input.switch", {
           id, type: "checkbox", role: "switch", checked: (allow & b.bit) !== 0n, disabled: !mayGrant, "aria-describedby": `${id}-d`,
@@ -83,6 +90,13 @@ function editor(app, guildId, role) {
       h("label", "Colour", h("input", { name: "color", type: "color", value: roleColor(role.color) ?? "#99aab5", disabled: !editable })),
       h("button", { type: "submit", disabled: !editable }, "Save")),
     editable ? null : h("p.muted", "This role is at or above your highest role, so you cannot change it."),
+    h("ul.perm-list", h("li", { "data-key": "mentionable" },
+      h("span.perm-text", h("label", { for: `mentionable-${role.id}` }, "Allow anyone to @mention this role"),
+        h("small", { id: `mentionable-${role.id}-d` }, "Members can pick it from the @ suggestions; a mention notifies everyone who has it.")),
+      h("input.switch", {
+        id: `mentionable-${role.id}`, type: "checkbox", role: "switch", checked: !!role.mentionable, disabled: !editable,
+        "aria-describedby": `mentionable-${role.id}-d`, "data-change": "role-mentionable", "data-role": role.id,
+      }))),
     permissionToggles(app, guildId, role, editable));
 }
 
@@ -113,7 +127,8 @@ export function memberRoles(app, guildId, uid) {
   return h("section.card", { "data-key": "roles" }, h("h3", "Roles"),
     h("ul.role-toggles", roles.map((r) => h("li", { "data-key": r.id },
       h("label.check", h("input", {
-        type: "checkbox", checked: member.roles.includes(r.id), disabled: !assign || !outranks(app, guildId, r),
+        // A bot's managed role stays with its bot (docs/bots.md).
+        type: "checkbox", checked: member.roles.includes(r.id), disabled: !assign || !outranks(app, guildId, r) || r.managed_by != null,
         "data-change": "toggle-role", "data-user": uid, "data-role": r.id,
       }), h("span", { style: roleColor(r.color) ? { color: roleColor(r.color) } : null }, r.name))))),
     !roles.length ? h("p.muted", "This server has no roles yet.") : null);
@@ -220,6 +235,12 @@ export const actions = {
     const ok = await app.call(null, () => (role.everyone
       ? app.api.patch(`/guilds/${guildId}`, { default_permissions: allow.toString() })
       : app.api.patch(`/guilds/${guildId}/roles/${role.id}`, body)), "Changing the permission failed");
+    if (ok === undefined) el.checked = !el.checked;
+    app.render();
+  },
+  async "role-mentionable"(app, data, el) {
+    const guildId = app.ui.guildId;
+    const ok = await app.call(null, () => app.api.patch(`/guilds/${guildId}/roles/${data.role}`, { mentionable: el.checked }), "Changing the role failed");
     if (ok === undefined) el.checked = !el.checked;
     app.render();
   },

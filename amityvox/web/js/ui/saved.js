@@ -1,3 +1,4 @@
+// @ts-check
 // Saved messages: save or unsave from a message's actions, and a panel listing them
 // (newest save first) with a jump to each. Which messages are saved is kept by the stores
 // (READY and SAVED_MESSAGE_*, so every tab of the user agrees); the messages themselves are

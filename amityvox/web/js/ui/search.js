@@ -1,3 +1,4 @@
+// @ts-check
 // Message search in the side panel (Ctrl+K or Ctrl+F): words and "phrases" with filters
 // written as chips (from: in: has: before: after: mentions: pinned), over the open server
 // or, at home, one's DMs and groups. Each result shows where and by whom, when, and the

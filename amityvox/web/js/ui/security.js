@@ -1,24 +1,31 @@
+// @ts-check
 // Account security (a side panel opened from one's own profile): change the password, see the
-// signed-in sessions and end them, and turn two-factor authentication on or off. The secret
+// signed-in sessions and end them, add and remove passkeys (webauthn.js; adding and removing
+// ask for the password again), and turn two-factor authentication on or off. The secret
 // and its otpauth:// URI are shown as text for authenticator apps that accept them typed or
-// pasted; backup codes are shown once, right after they are made.
+// pasted; backup codes are shown once, right after they are made. The data export and account
+// deletion cards below them are account.js's.
 
+import { deleteCard, exportCard } from "./account.js";
 import { h, time } from "./dom.js";
+import { createPasskey, passkeysAvailable } from "../webauthn.js";
 
 /** What the panel shows besides the forms: loaded when it opens, refreshed after each change. */
 function state(app) {
-  app.ui.security ??= { sessions: null, totp: null, setup: null, codes: null };
+  app.ui.security ??= { sessions: null, totp: null, setup: null, codes: null, passkeys: null, removing: null };
   return app.ui.security;
 }
 
 async function load(app) {
   const s = state(app);
-  const [sessions, totp] = await Promise.all([
+  const [sessions, totp, passkeys] = await Promise.all([
     app.call(null, () => app.api.get("/users/@me/sessions"), "Loading sessions failed"),
     app.call(null, () => app.api.get("/auth/totp"), "Loading two-factor status failed"),
+    app.call(null, () => app.api.get("/users/@me/passkeys"), "Loading passkeys failed"),
   ]);
   if (sessions) s.sessions = sessions;
   if (totp) s.totp = totp;
+  if (passkeys) s.passkeys = passkeys;
   app.render();
 }
 
@@ -50,6 +57,36 @@ function sessionsList(s) {
           x.last_seen_at ? ` · last seen ${time(x.last_seen_at)}` : "")),
       x.current ? null : h("button.danger.small", { "data-action": "revoke-session", "data-session": x.id }, "Sign out")))),
     others ? h("button.danger", { "data-action": "revoke-other-sessions" }, "Sign out everywhere else") : null);
+}
+
+const passwordInput = () =>
+  h("label", "Password", h("input", { name: "password", type: "password", required: true, maxlength: 256, autocomplete: "current-password" }));
+
+function passkeysCard(s) {
+  const body = [h("h3", "Passkeys"),
+    h("p.muted", "Sign in with your device's screen lock or a security key instead of a password; no code is asked for.")];
+  if (!s.passkeys) {
+    body.push(h("p.muted", "Loading…"));
+  } else {
+    body.push(s.passkeys.length
+      ? h("ul.settings-list.passkeys", s.passkeys.map((p) => h("li", { "data-key": p.id },
+        h("div.grow",
+          h("strong", p.name),
+          h("div.muted", `added ${time(p.created_at)}`, p.last_used_at ? ` · last used ${time(p.last_used_at)}` : " · never used"),
+          s.removing === p.id
+            ? h("form.stack", { "data-submit": "remove-passkey", "data-passkey": p.id }, passwordInput(),
+              h("button.danger", { type: "submit" }, "Remove passkey"))
+            : null),
+        s.removing === p.id ? null : h("button.danger.small", { "data-action": "ask-remove-passkey", "data-passkey": p.id, "aria-label": `Remove ${p.name}` }, "Remove"))))
+      : h("p.muted", "No passkeys yet."));
+  }
+  body.push(passkeysAvailable()
+    ? h("form.stack", { "data-submit": "add-passkey" },
+      h("label", "Passkey name", h("input", { name: "name", required: true, maxlength: 64, value: "Passkey", autocomplete: "off" })),
+      passwordInput(),
+      h("button.primary", { type: "submit" }, "Add a passkey"))
+    : h("p.muted", "This browser cannot use passkeys on this page: they need https (or localhost)."));
+  return h("section.card.stack", { "data-key": "passkeys" }, body);
 }
 
 function twoFactor(s) {
@@ -91,10 +128,34 @@ function twoFactor(s) {
 
 export function view(app) {
   const s = state(app);
-  return [passwordForm(), sessionsList(s), twoFactor(s)];
+  return [passwordForm(), sessionsList(s), passkeysCard(s), twoFactor(s), exportCard(app), deleteCard(app, !!s.totp?.enabled)];
 }
 
 export const forms = {
+  async "add-passkey"(app, f, form) {
+    const options = await app.call(null, () => app.api.post("/users/@me/passkeys/options", { password: f.password }), "Adding a passkey failed");
+    if (!options) return;
+    let credential;
+    try {
+      credential = await createPasskey(options);
+    } catch (err) {
+      app.toast(err?.name === "NotAllowedError" ? "Adding the passkey was cancelled." : `Adding a passkey failed: ${err?.message ?? err}`, "error");
+      return;
+    }
+    const added = await app.call(null, () => app.api.post("/users/@me/passkeys", { name: f.name.trim(), credential }), "Adding a passkey failed");
+    if (!added) return;
+    form.reset();
+    app.toast(`Passkey “${added.name}” added.`, "info");
+    await load(app);
+  },
+  async "remove-passkey"(app, f, form) {
+    const id = form.dataset.passkey;
+    const done = await app.call(null, () => app.api.delete(`/users/@me/passkeys/${id}`, { password: f.password }), "Removing the passkey failed");
+    if (done === undefined) return;
+    state(app).removing = null;
+    app.toast("Passkey removed.", "info");
+    await load(app);
+  },
   async "change-password"(app, f, form) {
     const body = { current_password: f.current_password, new_password: f.new_password };
     const done = await app.call(null, () => app.api.post("/users/@me/password", body), "Changing the password failed");
@@ -141,6 +202,10 @@ export const actions = {
   async "revoke-other-sessions"(app) {
     const done = await app.call(null, () => app.api.delete("/users/@me/sessions"), "Signing out other sessions failed");
     if (done !== undefined) await load(app);
+  },
+  "ask-remove-passkey"(app, data) {
+    state(app).removing = data.passkey;
+    app.render();
   },
   "security-codes-done"(app) {
     state(app).codes = null;

@@ -1,4 +1,6 @@
-// Server settings: overview, channels, roles (roles.js), permissions (overwrites.js), emoji, invites, bans, automod and onboarding.
+// @ts-check
+// Server settings: overview, channels, roles (roles.js), permissions (overwrites.js), webhooks (webhooks.js), emoji,
+// invites, bans, automod, onboarding, the report queue (reports.js) and the audit log (audit-log.js).
 // Each tab loads what it lists over REST; live events (roles, emoji, onboarding, automod
 // actions) keep the cached parts current. Tabs whose routes are missing are hidden.
 
@@ -6,24 +8,33 @@ import { icon } from "./icons.js";
 import { h, initials, time } from "./dom.js";
 import { emojiPicture } from "./avatar.js";
 import { forget, picked, picker, upload } from "./image-upload.js";
-import { displayName } from "../state.js";
+import { displayName, guildChannels } from "../state.js";
 import { Perm, can, isModerator } from "../perms.js";
 import { ask, confirmAction } from "./modal.js";
+import * as auditLog from "./audit-log.js";
 import * as overwrites from "./overwrites.js";
+import * as reports from "./reports.js";
 import * as roles from "./roles.js";
+import * as webhooks from "./webhooks.js";
+import * as eventWebhooks from "./event-webhooks.js";
+import { preview as channelNamePreview } from "./channel-name.js";
 
+/** @type {[string, string, (state: any, guildId: string) => boolean][]} */
 const TABS = [
   ["overview", "Overview", () => true],
   ["channels", "Channels", (s, g) => can(s, g, Perm.ManageChannels)],
   ["roles", "Roles", (s, g) => can(s, g, Perm.ManageRoles)],
   ["permissions", "Permissions", (s, g) => can(s, g, Perm.ManagePermissions)],
+  ["webhooks", "Webhooks", (s, g) => can(s, g, Perm.ManageWebhooks) || can(s, g, Perm.ManageGuild)],
   ["emoji", "Emoji", () => true],
   ["invites", "Invites", () => true],
   ["bans", "Bans", (s, g) => can(s, g, Perm.BanMembers)],
   ["automod", "Automod", (s, g) => isModerator(s, g)],
   ["onboarding", "Onboarding", () => true],
+  ["reports", "Reports", (s, g) => isModerator(s, g)],
+  ["audit", "Audit Log", (s, g) => can(s, g, Perm.ViewAuditLog)],
 ];
-const FEATURE = { automod: "automod", onboarding: "onboarding" };
+const FEATURE = { automod: "automod", onboarding: "onboarding", webhooks: "webhooks", reports: "reports", audit: "audit" };
 
 function tabsFor(app) {
   return TABS.filter(([id, , allowed]) => allowed(app.state, app.ui.guildId) && app.available(FEATURE[id] ?? id));
@@ -54,6 +65,7 @@ function overview(app, guildId) {
     manage ? h("section.card.stack", { "data-key": "pictures" }, h("h3", "Icon and banner"),
       picker(app, "icon", { guildId, fallback: h("span", initials(g.name)) }),
       picker(app, "banner", { guildId, shape: "wide" })) : null,
+    manage ? systemChannel(app, guildId) : null,
     h("p.muted", `${g.member_count} members · created ${time(g.created_at)}`),
     h("div.card.danger-zone", h("h3", "Danger zone"),
       g.owner_id === me
@@ -62,12 +74,25 @@ function overview(app, guildId) {
   ];
 }
 
+/** Where join messages go: one of the server's text or announcement channels, or none. */
+function systemChannel(app, guildId) {
+  const chosen = app.state.guilds[guildId]?.system_channel_id ?? "";
+  const usable = guildChannels(app.state, guildId).filter((c) => !c.parent_channel_id && (c.channel_type === "text" || c.channel_type === "announcement"));
+  return h("section.card.stack", { "data-key": "system-channel" }, h("h3", "System messages"),
+    h("label", "Channel for join messages",
+      h("select", { name: "system_channel_id", "data-change": "system-channel", "aria-describedby": "system-channel-d" },
+        h("option", { value: "", selected: chosen === "" }, "No join messages"),
+        usable.map((c) => h("option", { value: c.id, selected: c.id === chosen }, `#${c.name}`)))),
+    h("small.muted#system-channel-d", "When someone joins, a message saying so appears there."));
+}
+
 function channels(app, guildId) {
   const categories = Object.values(app.state.channels).filter((c) => c.guild_id === guildId && c.channel_type === "category");
   const wanted = app.ui.panelArgs.category ?? "";
   return h("form.stack.card", { "data-submit": "create-channel" },
     h("h3", "Create a channel"),
-    h("label", "Name", h("input", { name: "name", required: true, maxlength: 100 })),
+    h("label", "Name", h("input", { name: "name", required: true, maxlength: 100, "aria-describedby": "new-channel-preview" })),
+    channelNamePreview(app),
     h("label", "Type", h("select", { name: "channel_type" },
       [["text", "Text"], ["voice", "Voice"], ["announcement", "Announcement"], ["category", "Category"], ["stage", "Stage"], ["forum", "Forum"]]
         .map(([v, l]) => h("option", { value: v }, l)))),
@@ -152,7 +177,18 @@ function onboarding(app, guildId) {
     h("button.primary", { type: "submit" }, "Save onboarding"));
 }
 
-const SECTIONS = { overview, channels, roles: roles.view, permissions: overwrites.view, emoji, invites, bans, automod, onboarding };
+// Incoming webhooks need Manage Webhooks; event webhooks, Manage Server.
+function webhooksTab(app, guildId) {
+  return [
+    can(app.state, guildId, Perm.ManageWebhooks) ? webhooks.view(app, guildId) : null,
+    can(app.state, guildId, Perm.ManageGuild) ? eventWebhooks.view(app, guildId) : null,
+  ];
+}
+
+const SECTIONS = {
+  overview, channels, roles: roles.view, permissions: overwrites.view, webhooks: webhooksTab, emoji, invites, bans,
+  automod, onboarding, reports: reports.view, audit: auditLog.view,
+};
 
 function loadTab(app, tab) {
   const g = app.ui.guildId;
@@ -161,6 +197,12 @@ function loadTab(app, tab) {
   if (tab === "bans") app.loadList(`bans:${g}`, "bans", `/guilds/${g}/bans`);
   if (tab === "automod") app.loadList(`automod:${g}`, "automod", `/guilds/${g}/automod/rules`);
   if (tab === "onboarding") app.loadList(`onboarding:${g}`, "onboarding", `/guilds/${g}/onboarding`);
+  if (tab === "webhooks") {
+    if (can(app.state, g, Perm.ManageWebhooks)) webhooks.load(app);
+    if (can(app.state, g, Perm.ManageGuild)) eventWebhooks.load(app);
+  }
+  if (tab === "reports") reports.load(app);
+  if (tab === "audit") auditLog.load(app);
 }
 
 export function onOpen(app, panel) {
@@ -170,6 +212,13 @@ export function onOpen(app, panel) {
 }
 
 export const actions = {
+  async "system-channel"(app, data, el) {
+    const guildId = app.ui.guildId;
+    const before = app.state.guilds[guildId]?.system_channel_id ?? "";
+    const ok = await app.call(null, () => app.api.patch(`/guilds/${guildId}`, { system_channel_id: el.value || null }), "Changing the system channel failed");
+    if (ok === undefined) el.value = before;
+    app.render();
+  },
   "settings-tab"(app, data) {
     app.ui.settingsTab = data.tab;
     loadTab(app, data.tab);
@@ -230,6 +279,7 @@ export const forms = {
     const channel = await app.call(null, () => app.api.post(`/guilds/${app.ui.guildId}/channels`, body), "Creating the channel failed");
     if (!channel) return;
     form.reset();
+    app.ui.newChannel = null;
     app.ui.panel = null;
     if (!["voice", "stage", "category"].includes(channel.channel_type)) setTimeout(() => app.select(app.ui.guildId, channel.id), 50);
     app.render();

@@ -1,3 +1,4 @@
+// @ts-check
 // The channel sidebar: a guild's channels by category (unread and mention counts, voice
 // participants with their mute/deafen/stream/broadcast indicators), or at home the DM and
 // group list; then the voice connection and the signed-in user.
@@ -6,7 +7,10 @@ import { CHANNEL_ICONS, icon } from "./icons.js";
 import { h } from "./dom.js";
 import { guildBanner, userAvatar } from "./avatar.js";
 import { channelTree, dmList, displayName, threadsOf, unread, voiceIn } from "../state.js";
+import { Voice } from "../voice.js";
+import { settingsView, volumeSlider } from "./call.js";
 import { Perm, can } from "../perms.js";
+import { isAdmin } from "./admin.js";
 
 export const STATUSES = ["online", "idle", "focus", "busy", "invisible"];
 
@@ -52,13 +56,17 @@ export function voiceParticipants(app, channel) {
       const casting = casts.some((b) => b.broadcaster_id === vs.user_id);
       const muted = vs.self_mute || vs.mute;
       const deaf = vs.self_deaf || vs.deaf;
-      return h("li.voice-person", { "data-key": vs.user_id },
+      const voice = app.voice;
+      const speaking = voice?.channelId === channel.id && voice.speaking.has(vs.user_id);
+      return h("li.voice-person", { "data-key": vs.user_id, class: speaking ? "speaking" : null, title: speaking ? "Speaking" : null },
         userAvatar(app, vs.user_id, displayName(s, vs.user_id, channel.guild_id), "small"),
         h("span", displayName(s, vs.user_id, channel.guild_id)),
         muted ? h("span.ind", { title: vs.mute ? "Muted by a moderator" : "Muted", "aria-label": "muted" }, icon("mic-off")) : null,
         deaf ? h("span.ind", { title: vs.deaf ? "Deafened by a moderator" : "Deafened", "aria-label": "deafened" }, icon("deafened")) : null,
+        vs.self_video ? h("span.ind.live", { title: "Camera on", "aria-label": "camera on" }, icon("camera")) : null,
         sharing ? h("span.ind.live", { title: "Sharing their screen", "aria-label": "sharing screen" }, icon("screen")) : null,
-        casting ? h("span.ind.live", { title: "Broadcasting", "aria-label": "broadcasting" }, icon("broadcast")) : null);
+        casting ? h("span.ind.live", { title: "Broadcasting", "aria-label": "broadcasting" }, icon("broadcast")) : null,
+        voice?.channelId === channel.id ? volumeSlider(app, vs.user_id, displayName(s, vs.user_id, channel.guild_id)) : null);
     }));
 }
 
@@ -68,14 +76,12 @@ function guildSection(app) {
   const guild = s.guilds[guildId];
   const manage = can(s, guildId, Perm.ManageChannels);
   const tree = channelTree(s, guildId);
-  const open = s.channels[app.ui.channelId];
-  const threads = open ? threadsOf(s, open.parent_channel_id ?? open.id) : [];
-  const parentOfThreads = open?.parent_channel_id ?? open?.id;
   return [
     guildBanner(app, guild),
     h("header.side-head",
       h("h2.guild-name", { title: guild.name }, guild.name),
       h("button.icon", { "data-action": "open-panel", "data-panel": "events", title: "Scheduled events", "aria-label": "Scheduled events", hidden: !app.available("events") }, icon("calendar")),
+      h("button.icon", { "data-action": "open-panel", "data-panel": "guild-notifications", title: "Notification settings", "aria-label": "Notification settings", hidden: !app.available("notifications") }, icon("bell")),
       h("button.icon", { "data-action": "open-panel", "data-panel": "settings", title: "Server settings", "aria-label": "Server settings" }, icon("settings"))),
     h("nav.channels", { "aria-label": `${guild.name} channels` },
       tree.map(({ category, channels }) => h("section.cat", { "data-key": category?.id ?? "none" },
@@ -83,7 +89,9 @@ function guildSection(app) {
           manage ? h("button.icon.small", { "data-action": "open-panel", "data-panel": "settings", "data-tab": "channels", "data-category": category.id, "aria-label": `Create a channel in ${category.name}`, title: "Create channel" }, "+") : null) : null,
         h("ul.channel-list", channels.flatMap((c) => [
           channelButton(app, c),
-          c.id === parentOfThreads ? threads.map((t) => channelButton(app, t, 1)) : null,
+          // Open threads sit under their channel whichever channel is selected; an archived one
+          // only while it is the one open.
+          threadsOf(s, c.id).filter((t) => !t.archived || t.id === app.ui.channelId).map((t) => channelButton(app, t, 1)),
         ])))),
       manage ? h("button.ghost.add-channel", { "data-action": "open-panel", "data-panel": "settings", "data-tab": "channels" }, "+ Create channel") : null),
   ];
@@ -115,6 +123,16 @@ function homeSection(app) {
   ];
 }
 
+/** How many of the others our media reach (peer to peer: one connection each; LiveKit: the room). */
+function mediaStatus(app) {
+  const voice = app.voice;
+  const others = voice ? voiceIn(app.state, voice.channelId).filter((vs) => vs.user_id !== app.state.self_user?.id).length : 0;
+  if (!others) return null;
+  const connected = voice.connectedCount();
+  const text = connected === others ? `Audio with ${others}` : `Audio with ${connected} of ${others}`;
+  return h("small.voice-peers", { "aria-live": "polite" }, text);
+}
+
 function voicePanel(app) {
   const v = app.ui.voice;
   if (!v) return null;
@@ -124,13 +142,16 @@ function voicePanel(app) {
   const lastPlay = s.soundboard_plays[v.channelId];
   return h("section.voice-panel", { "aria-label": "Voice connection" },
     h("div.voice-status", h("span.live-dot", { "aria-hidden": "true" }), h("span", "Voice connected"),
-      h("small", channelLabel(app, channel))),
+      h("small", channelLabel(app, channel)), mediaStatus(app)),
     h("div.voice-buttons",
       h("button.icon", { "data-action": "toggle-mute", "aria-pressed": String(!!v.mute), title: v.mute ? "Unmute" : "Mute", "aria-label": v.mute ? "Unmute" : "Mute" }, icon(v.mute ? "mic-off" : "mic")),
       h("button.icon", { "data-action": "toggle-deaf", "aria-pressed": String(!!v.deaf), title: v.deaf ? "Undeafen" : "Deafen", "aria-label": v.deaf ? "Undeafen" : "Deafen" }, icon(v.deaf ? "deafened" : "headphones")),
+      h("button.icon", { "data-action": "toggle-camera", "aria-pressed": String(!!v.camera), title: v.camera ? "Turn off camera" : "Turn on camera", "aria-label": v.camera ? "Turn off camera" : "Turn on camera" }, icon("camera")),
       app.available("voice") ? h("button.icon", { "data-action": "toggle-screen", "aria-pressed": String(!!v.screen), title: v.screen ? "Stop sharing" : "Share screen", "aria-label": v.screen ? "Stop sharing your screen" : "Share your screen" }, icon("screen")) : null,
       app.available("voice") ? h("button.icon", { "data-action": "toggle-broadcast", "aria-pressed": String(!!v.broadcast), title: v.broadcast ? "End broadcast" : "Broadcast", "aria-label": v.broadcast ? "End broadcast" : "Start a broadcast" }, icon("broadcast")) : null,
+      h("button.icon", { "data-action": "voice-settings", "aria-expanded": String(!!app.ui.voiceSettings), title: "Voice settings", "aria-label": "Voice settings" }, icon("settings")),
       h("button.icon.danger", { "data-action": "leave-voice", title: "Leave voice", "aria-label": "Leave voice" }, icon("phone"))),
+    app.ui.voiceSettings ? settingsView(app) : null,
     sounds.length ? h("div.soundboard", { "aria-label": "Soundboard" },
       sounds.map((snd) => h("button.chip", { "data-key": snd.id, "data-action": "play-sound", "data-sound": snd.id, class: lastPlay?.sound_id === snd.id ? "playing" : null }, snd.emoji ? `${snd.emoji} ${snd.name}` : [icon("voice"), ` ${snd.name}`]))) : null);
 }
@@ -146,6 +167,7 @@ function userPanel(app) {
       h("span.who", h("strong", me.display_name ?? me.username), h("small", app.presence(me.id)))),
     h("button.icon", { "data-action": "open-panel", "data-panel": "notifications", title: "Notifications", "aria-label": `Notifications${unseen ? `, ${unseen} unread` : ""}`, hidden: !app.available("notifications") }, icon("bell"),
       unseen ? h("span.badge.mention", String(unseen)) : null),
+    isAdmin(app) ? h("button.icon", { "data-action": "open-panel", "data-panel": "admin", title: "Instance administration", "aria-label": "Instance administration", "aria-current": app.ui.panel === "admin" ? "page" : null }, icon("shield")) : null,
     h("button.icon", { "data-action": "logout", title: "Sign out", "aria-label": "Sign out" }, icon("logout")));
 }
 
@@ -164,13 +186,15 @@ export function view(app) {
 
 // ---- voice ------------------------------------------------------------------------------------
 
-// REST when the voice area is there (it hands out the LiveKit grant too); op 4 otherwise.
+// REST when the voice area is there (its answer configures the mesh); op 4 otherwise (then
+// VOICE_SERVER_UPDATE does, see effects.js).
 async function joinVoice(app, c) {
   if (app.available("voice")) {
     try {
       const body = { self_mute: false, self_deaf: false };
       if (app.gateway?.sessionId) body.session_id = app.gateway.sessionId; // the state ends with this session
-      await app.api.post(`/voice/${c.id}/join`, body);
+      const joined = await app.api.post(`/voice/${c.id}/join`, body);
+      if (app.voice?.channelId === c.id) app.voice.configure(joined ?? {});
       return true;
     } catch (err) {
       if (!app.missingRoute(err, "voice")) {
@@ -197,6 +221,18 @@ async function leaveVoice(app, v) {
   app.gateway?.updateVoiceState(v.guildId, null, false, false);
 }
 
+/** New voice media for `channelId`, replacing any other (one voice connection at a time). */
+export function startVoice(app, channelId) {
+  stopVoice(app);
+  app.voice = new Voice(app, channelId);
+  return app.voice;
+}
+
+export function stopVoice(app) {
+  app.voice?.close();
+  app.voice = null;
+}
+
 export const actions = {
   "select-channel"(app, data) {
     const c = app.state.channels[data.channel];
@@ -206,9 +242,13 @@ export const actions = {
     const c = app.state.channels[data.channel];
     if (!c) return;
     const previous = app.ui.voice;
-    app.ui.voice = { channelId: c.id, guildId: c.guild_id ?? null, mute: false, deaf: false, screen: false, broadcast: false };
+    app.ui.voice = { channelId: c.id, guildId: c.guild_id ?? null, mute: false, deaf: false, screen: false, camera: false, broadcast: false };
+    // The microphone is asked for now, while the click still counts as the user's gesture.
+    const voice = startVoice(app, c.id);
     app.render();
     if (!(await joinVoice(app, c))) {
+      voice.close();
+      if (app.voice === voice) app.voice = null;
       app.ui.voice = previous;
       app.render();
       return;
@@ -221,6 +261,7 @@ export const actions = {
   async "leave-voice"(app) {
     const v = app.ui.voice;
     if (!v) return;
+    stopVoice(app);
     await leaveVoice(app, v);
     app.ui.voice = null;
     app.render();
@@ -229,6 +270,7 @@ export const actions = {
     const v = app.ui.voice;
     if (!v) return;
     v.mute = !v.mute;
+    app.voice?.setMute(v.mute);
     app.gateway?.updateVoiceState(v.guildId, v.channelId, v.mute, v.deaf);
     app.render();
   },
@@ -237,6 +279,8 @@ export const actions = {
     if (!v) return;
     v.deaf = !v.deaf;
     if (v.deaf) v.mute = true;
+    app.voice?.setDeaf(v.deaf);
+    app.voice?.setMute(v.mute);
     app.gateway?.updateVoiceState(v.guildId, v.channelId, v.mute, v.deaf);
     app.render();
   },
@@ -244,8 +288,26 @@ export const actions = {
     const v = app.ui.voice;
     if (!v) return;
     const path = `/voice/${v.channelId}/screen-share`;
-    const done = await app.call("voice", () => (v.screen ? app.api.delete(path) : app.api.post(path, { resolution: "1920x1080", framerate: 30, audio_enabled: false })), "Screen share failed");
-    if (done !== undefined) v.screen = !v.screen;
+    const stop = () => app.call("voice", () => app.api.delete(path), "Stopping the screen share failed");
+    if (v.screen) {
+      v.screen = false;
+      await app.voice?.setScreen(false);
+      await stop();
+    } else {
+      // The browser asks which screen first; the voice state says we share once it is chosen.
+      const ended = () => {
+        if (app.ui.voice === v && v.screen) {
+          v.screen = false;
+          stop();
+        }
+      };
+      if (app.voice && !(await app.voice.setScreen(true, ended))) return;
+      const settings = app.voice?.screen?.getSettings() ?? {};
+      const body = { resolution: settings.width ? `${settings.width}x${settings.height}` : "1920x1080", framerate: Math.round(settings.frameRate ?? 30) || 30, audio_enabled: false };
+      const done = await app.call("voice", () => app.api.post(path, body), "Screen share failed");
+      if (done !== undefined) v.screen = true;
+      else await app.voice?.setScreen(false);
+    }
     app.render();
   },
   async "toggle-broadcast"(app) {

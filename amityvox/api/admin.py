@@ -1,0 +1,232 @@
+"""/admin/…: instance administration (administrators only, 403 for everyone else); /instance:
+what anyone may know of the instance, and reports addressed to its administrators."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import Field, StrictInt, StrictStr
+
+from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.errors import forbidden
+from amityvox.services import admin, audit_log, instance, instance_reports, instance_stats
+
+router = APIRouter(tags=["admin"], dependencies=[Depends(audit_reason)])
+
+
+async def administrator(caller: Caller = Depends(current_user)) -> Caller:
+    """The caller, if an instance administrator (`users.is_admin`)."""
+    if not caller.is_admin:
+        raise forbidden("only instance administrators can do this")
+    return caller
+
+
+Q = Query(default=None, max_length=100)
+AFTER = Query(default=None, max_length=26)
+LIMIT = Query(default=admin.DEFAULT_LIMIT)
+
+
+class TransferBody(Body):
+    owner_id: str = Field(max_length=32)
+
+
+class ReportBody(Body):
+    user_id: str | None = Field(default=None, max_length=26)
+    message_id: str | None = Field(default=None, max_length=26)
+    reason: str = Field(max_length=1024)
+
+
+class PatchReport(Body):
+    status: Literal["open", "resolved", "dismissed"]
+    resolution: str | None = Field(default=None, max_length=1024)
+
+
+class SettingsBody(Body):
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    registration_mode: StrictStr | None = None
+    max_guilds_per_user: StrictInt | None = None
+    max_message_length: StrictInt | None = None
+    rate_limit_per_second: StrictInt | None = None
+
+
+# ---- public ------------------------------------------------------------------------------------
+
+
+@router.get("/instance")
+async def get_instance(ctx: Context = Depends(get_ctx)) -> Response:
+    """Name, description and registration mode, whether the server sends e-mail and how many days
+    a deleted account can still be recovered; no login needed (sign-in pages read it)."""
+    s = ctx.settings
+    public = instance.public(await instance.current(ctx))
+    return ok({**public, "email": s.mail_configured, "account_deletion_days": s.account_deletion_days})
+
+
+@router.get("/instance/me")
+async def instance_role(caller: Caller = Depends(current_user)) -> Response:
+    """What the caller is on this instance: the web client shows its administration panel to
+    administrators. Asked, not announced: rights granted or taken show at the next asking."""
+    return ok({"is_admin": caller.is_admin})
+
+
+@router.post("/instance/reports", status_code=201)
+async def report_to_admins(
+    body: ReportBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    out = await instance_reports.create_report(
+        ctx, caller.id, reason=body.reason, user_id=body.user_id, message_id=body.message_id
+    )
+    return ok(out, 201)
+
+
+# ---- users -------------------------------------------------------------------------------------
+
+
+@router.get("/admin/users")
+async def list_users(
+    q: str | None = Q,
+    after: str | None = AFTER,
+    limit: int = LIMIT,
+    ids: str | None = Query(default=None, max_length=2700),
+    caller: Caller = Depends(administrator),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    wanted = ids.split(",") if ids is not None else None
+    return ok(await admin.list_users(ctx, query=q, after=after, limit=limit, ids=wanted))
+
+
+@router.get("/admin/users/{user_id}")
+async def get_user(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await admin.get_user(ctx, user_id))
+
+
+@router.post("/admin/users/{user_id}/suspend")
+async def suspend(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await admin.suspend_user(ctx, caller.id, user_id))
+
+
+@router.post("/admin/users/{user_id}/unsuspend")
+async def unsuspend(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await admin.unsuspend_user(ctx, caller.id, user_id))
+
+
+@router.delete("/admin/users/{user_id}", status_code=204)
+async def delete_user(
+    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await admin.delete_user(ctx, caller.id, user_id)
+    return no_content()
+
+
+@router.post("/admin/users/{user_id}/reset-2fa")
+async def reset_two_factor(
+    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await admin.reset_two_factor(ctx, caller.id, user_id))
+
+
+@router.put("/admin/users/{user_id}/admin")
+async def grant_admin(
+    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await admin.set_admin(ctx, caller.id, user_id, True))
+
+
+@router.delete("/admin/users/{user_id}/admin")
+async def revoke_admin(
+    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await admin.set_admin(ctx, caller.id, user_id, False))
+
+
+# ---- guilds ------------------------------------------------------------------------------------
+
+
+@router.get("/admin/guilds")
+async def list_guilds(
+    q: str | None = Q,
+    after: str | None = AFTER,
+    limit: int = LIMIT,
+    caller: Caller = Depends(administrator),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await admin.list_guilds(ctx, query=q, after=after, limit=limit))
+
+
+@router.get("/admin/guilds/{guild_id}")
+async def get_guild(
+    guild_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await admin.get_guild(ctx, guild_id))
+
+
+@router.delete("/admin/guilds/{guild_id}", status_code=204)
+async def delete_guild(
+    guild_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    await admin.delete_guild(ctx, caller.id, guild_id)
+    return no_content()
+
+
+@router.post("/admin/guilds/{guild_id}/transfer")
+async def transfer_guild(
+    guild_id: str, body: TransferBody, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    return ok(await admin.transfer_guild(ctx, caller.id, guild_id, body.owner_id))
+
+
+# ---- reports, settings, statistics, audit log -------------------------------------------------
+
+
+@router.get("/admin/reports")
+async def list_reports(
+    status: str | None = Query(default=None, max_length=16),
+    before: str | None = AFTER,
+    limit: int = LIMIT,
+    caller: Caller = Depends(administrator),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await instance_reports.list_reports(ctx, status=status, before=before, limit=limit))
+
+
+@router.patch("/admin/reports/{report_id}")
+async def patch_report(
+    report_id: str, body: PatchReport, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    out = await instance_reports.update_report(
+        ctx, caller.id, report_id, status=body.status, resolution=body.resolution
+    )
+    return ok(out)
+
+
+@router.get("/admin/settings")
+async def get_settings(caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+    instance.forget(ctx)  # the administrator sees what is stored now, not a cached copy
+    return ok(instance.as_dict(await instance.current(ctx)))
+
+
+@router.patch("/admin/settings")
+async def patch_settings(
+    body: SettingsBody, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
+) -> Response:
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    return ok(await instance.update(ctx, caller.id, changes))
+
+
+@router.get("/admin/stats")
+async def get_stats(caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+    return ok(await instance_stats.stats(ctx))
+
+
+@router.get("/admin/audit-log")
+async def get_audit_log(
+    action: str | None = Query(default=None, max_length=40),
+    before: str | None = AFTER,
+    limit: int = LIMIT,
+    caller: Caller = Depends(administrator),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await audit_log.list_instance_entries(ctx, action=action, before=before, limit=limit))

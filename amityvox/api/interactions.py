@@ -1,0 +1,67 @@
+"""Interactions: members use slash commands, bots answer them (follow-ups go through api/webhooks.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
+from amityvox.context import Context
+from amityvox.errors import bad_request
+from amityvox.services import interactions
+
+router = APIRouter(tags=["interactions"])
+
+
+class CommandData(Body):
+    id: str | None = Field(default=None, max_length=26)
+    name: str | None = Field(default=None, max_length=32)
+    options: list[dict[str, Any]] = Field(default_factory=list, max_length=25)
+
+
+class Use(Body):
+    type: int
+    channel_id: str = Field(min_length=1, max_length=26)
+    application_id: str | None = Field(default=None, max_length=26)
+    data: CommandData
+
+
+@router.post("/interactions")
+async def use_command(body: Use, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+    invocation = interactions.Invocation(
+        channel_id=body.channel_id,
+        type=body.type,
+        name=body.data.name,
+        command_id=body.data.id,
+        application_id=body.application_id,
+        options=tuple(body.data.options),
+    )
+    return ok(await interactions.invoke(ctx, caller.id, invocation))
+
+
+def answer_of(data: dict[str, Any]) -> interactions.Answer:
+    """Discord's message body (callback `data`, follow-up): content, embeds, flags, allowed_mentions."""
+    content, embeds, flags = data.get("content") or "", data.get("embeds") or [], data.get("flags") or 0
+    if not isinstance(content, str):
+        raise bad_request("content must be a string")
+    if not isinstance(embeds, list):
+        raise bad_request("embeds must be a list")
+    if isinstance(flags, bool) or not isinstance(flags, int):
+        raise bad_request("flags must be an integer")
+    return interactions.Answer(content, tuple(embeds), flags, data.get("allowed_mentions"))
+
+
+@router.post("/interactions/{interaction_id}/{token}/callback", status_code=204)
+async def callback(interaction_id: str, token: str, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """The bot's initial answer, with the token from INTERACTION_CREATE (no other credential)."""
+    body = await request.json()
+    if not isinstance(body, dict) or isinstance(body.get("type"), bool) or not isinstance(body.get("type"), int):
+        raise bad_request("the body is {type, data}")
+    data = body.get("data") or {}
+    if not isinstance(data, dict):
+        raise bad_request("data must be an object")
+    await interactions.callback(ctx, interaction_id, token, body["type"], answer_of(data), data.get("choices") or [])
+    return no_content()

@@ -1,0 +1,40 @@
+"""Installing a bot in a guild through an OAuth2-style authorize link (services/bot_install.py)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import Field
+
+from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.api.fields import PermissionBits
+from amityvox.context import Context
+from amityvox.services import bot_install
+
+router = APIRouter(tags=["bots"])
+
+
+class Authorize(Body):
+    client_id: str = Field(min_length=1, max_length=26)
+    guild_id: str = Field(min_length=1, max_length=26)
+    scope: str = Field(default="bot", max_length=200)
+    permissions: PermissionBits = 0
+
+
+@router.get("/oauth2/authorize")
+async def describe(
+    client_id: str = Query(min_length=1, max_length=26),
+    scope: str = Query("bot", max_length=200),
+    permissions: int = Query(0, ge=0),
+    caller: Caller = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    return ok(await bot_install.describe(ctx, caller.id, client_id, scope, permissions))
+
+
+@router.post("/oauth2/authorize")
+async def authorize(
+    body: Authorize, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
+    result = await bot_install.authorize(ctx, caller.id, body.client_id, body.guild_id, body.scope, body.permissions)
+    return ok(result)

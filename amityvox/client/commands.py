@@ -1,0 +1,251 @@
+"""Slash commands for bots: declared with `@client.command(...)`, answered through `Interaction`.
+
+    @client.command(description="Roll a die")
+    async def roll(ctx: Interaction, sides: Annotated[int, Option("How many sides", min_value=2)] = 6) -> None:
+        await ctx.reply(f"🎲 {random.randint(1, sides)}")
+
+The parameters after the context are the command's options: their names, their types (`str`,
+`int`, `float`, `bool`; `Option(type=USER | CHANNEL | ROLE)` for ids) and whether they are
+required (no default) come from the signature. `Client.start` registers every declared command
+(`PUT /applications/{me}/commands`, and per guild for `guild_id=`), so what the bot declares is
+exactly what members are offered. Each INTERACTION_CREATE then reaches its command's handler, or
+for an option being typed its `Option(autocomplete=…)` function (docs/bots.md).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import types
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
+
+from amityvox.client.gateway import GatewayClient
+from amityvox.client.rest import JSON, RestClient
+
+log = logging.getLogger("amityvox.client")
+
+# Discord's option types (docs/bots.md#application-commands).
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, NUMBER = 3, 4, 5, 6, 7, 8, 10
+_BY_ANNOTATION: dict[Any, int] = {str: STRING, int: INTEGER, bool: BOOLEAN, float: NUMBER}
+_COMMAND, _AUTOCOMPLETE = 2, 4  # interaction types
+_MESSAGE, _DEFERRED, _CHOICES = 4, 5, 8  # callback types
+EPHEMERAL = 1 << 6
+
+Choice = tuple[str, Any] | JSON  # ("Twenty", 20) or {"name": "Twenty", "value": 20}
+Completer = Callable[["Interaction", str], Awaitable[Sequence[Choice]]]
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Option:
+    """How an option is declared beyond its name and type (which come from the parameter)."""
+
+    description: str = ""
+    type: int | None = None  # USER, CHANNEL or ROLE for ids; otherwise taken from the annotation
+    choices: Sequence[Choice] = ()
+    min_value: int | float | None = None
+    max_value: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    autocomplete: Completer | None = None  # offers choices while the member types
+
+
+def _choice(choice: Choice) -> JSON:
+    if isinstance(choice, dict):
+        return {"name": str(choice["name"]), "value": choice["value"]}
+    name, value = choice
+    return {"name": str(name), "value": value}
+
+
+@dataclass
+class Command:
+    """A declared command: its handler, the declaration sent to the server, its completers."""
+
+    name: str
+    description: str
+    handler: Handler
+    options: list[JSON] = field(default_factory=list)
+    completers: dict[str, Completer] = field(default_factory=dict)
+    guild_id: str | None = None
+    default_member_permissions: str | None = None
+
+    def declaration(self) -> JSON:
+        out: JSON = {"name": self.name, "description": self.description, "options": self.options}
+        if self.default_member_permissions is not None:
+            out["default_member_permissions"] = self.default_member_permissions
+        return out
+
+
+def _option_of(param: inspect.Parameter, hint: Any) -> tuple[JSON, Completer | None]:
+    """One option from one parameter: `int`, `int | None`, `Annotated[int, Option(...)]`."""
+    option = Option()
+    if get_origin(hint) is Annotated:
+        hint, *extras = get_args(hint)
+        option = next((e for e in extras if isinstance(e, Option)), option)
+    if get_origin(hint) in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    kind = option.type or _BY_ANNOTATION.get(hint)
+    if kind is None:
+        raise TypeError(f"option {param.name!r}: annotate it str, int, float or bool, or give Option(type=...)")
+    out: JSON = {"type": kind, "name": param.name, "description": option.description or param.name}
+    if param.default is inspect.Parameter.empty:
+        out["required"] = True
+    if option.choices:
+        out["choices"] = [_choice(c) for c in option.choices]
+    if option.autocomplete is not None:
+        out["autocomplete"] = True
+    bounds = ("min_value", "max_value", "min_length", "max_length")
+    out.update({k: getattr(option, k) for k in bounds if getattr(option, k) is not None})
+    return out, option.autocomplete
+
+
+def declare(
+    handler: Handler,
+    name: str | None = None,
+    description: str | None = None,
+    guild_id: str | None = None,
+    default_member_permissions: int | str | None = None,
+) -> Command:
+    """The Command a handler declares: every parameter after the first (the context) is an option."""
+    params = list(inspect.signature(handler).parameters.values())[1:]
+    hints = get_type_hints(handler, include_extras=True)
+    command = Command(
+        name=name or handler.__name__,
+        description=description or inspect.getdoc(handler) or name or handler.__name__,
+        handler=handler,
+        guild_id=guild_id,
+        default_member_permissions=None if default_member_permissions is None else str(default_member_permissions),
+    )
+    for param in params:
+        option, completer = _option_of(param, hints.get(param.name, param.annotation))
+        command.options.append(option)
+        if completer is not None:
+            command.completers[param.name] = completer
+    return command
+
+
+class Interaction:
+    """One use of a command, and the ways to answer it (within 15 minutes).
+
+    The first answer is `reply` (a message; `ephemeral=True`: only the member sees it) or `defer`
+    ("thinking…"); after `defer`, `reply` replaces the placeholder. Later `reply` calls and
+    `followup` post further messages; `edit` changes the first answer."""
+
+    def __init__(self, rest: RestClient, payload: JSON) -> None:
+        self.rest = rest
+        self.payload = payload
+        self.id: str = payload["id"]
+        self.token: str = payload["token"]
+        self.application_id: str = payload["application_id"]
+        self.channel_id: str = payload["channel_id"]
+        self.guild_id: str = payload["guild_id"]
+        self.user: JSON = payload["user"]
+        self.name: str = payload["data"]["name"]
+        self.options: dict[str, Any] = {o["name"]: o["value"] for o in payload["data"]["options"]}
+        self.resolved: JSON = payload["data"].get("resolved") or {}
+        self.acknowledged = False
+        self.deferred = False
+
+    async def reply(self, content: str = "", *, ephemeral: bool = False, embeds: list[JSON] | None = None) -> None:
+        body = _message(content, ephemeral, embeds)
+        if self.deferred:
+            self.deferred = False
+            await self.edit(content, embeds=embeds)
+        elif self.acknowledged:
+            await self.followup(content, ephemeral=ephemeral, embeds=embeds)
+        else:
+            await self.rest.interaction_callback(self.id, self.token, _MESSAGE, body)
+            self.acknowledged = True
+
+    async def defer(self, *, ephemeral: bool = False) -> None:
+        """Show "<bot> is thinking…" (to the member alone with `ephemeral`) until `reply`."""
+        await self.rest.interaction_callback(self.id, self.token, _DEFERRED, _message("", ephemeral, None))
+        self.acknowledged = self.deferred = True
+
+    async def followup(self, content: str = "", *, ephemeral: bool = False, embeds: list[JSON] | None = None) -> JSON:
+        return await self.rest.interaction_followup(
+            self.application_id, self.token, _message(content, ephemeral, embeds)
+        )
+
+    async def edit(self, content: str | None = None, *, embeds: list[JSON] | None = None) -> JSON:
+        body: JSON = {} if content is None else {"content": content}
+        if embeds is not None:
+            body["embeds"] = embeds
+        return await self.rest.edit_interaction_original(self.application_id, self.token, body)
+
+
+def _message(content: str, ephemeral: bool, embeds: list[JSON] | None) -> JSON:
+    body: JSON = {"content": content}
+    if embeds:
+        body["embeds"] = embeds
+    if ephemeral:
+        body["flags"] = EPHEMERAL
+    return body
+
+
+class Commands:
+    """The bot's declared commands: registered at start, dispatched from INTERACTION_CREATE."""
+
+    def __init__(self, rest: RestClient, gateway: GatewayClient, me: Callable[[], JSON | None]) -> None:
+        self.rest = rest
+        self.gateway = gateway
+        self.me = me  # the bot's own user, once READY came
+        self.declared: dict[tuple[str | None, str], Command] = {}  # (guild or None, name) → command
+        self._listening = False
+
+    def command(
+        self,
+        name: str | None = None,
+        *,
+        description: str | None = None,
+        guild_id: str | None = None,
+        default_member_permissions: int | str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """`@client.command(description=...)`: declare the decorated coroutine as a slash command."""
+
+        def register(handler: Handler) -> Handler:
+            cmd = declare(handler, name, description, guild_id, default_member_permissions)
+            self.declared[(cmd.guild_id, cmd.name)] = cmd
+            if not self._listening:
+                self.gateway.add_listener("INTERACTION_CREATE", self.dispatch)
+                self._listening = True
+            return handler
+
+        return register
+
+    async def sync(self) -> list[JSON]:
+        """Register the declared commands: the global list, and each guild's (replacing what was)."""
+        me = self.me() or await self.rest.me()
+        scopes = sorted({guild for guild, _ in self.declared}, key=lambda g: g or "")
+        registered: list[JSON] = []
+        for guild in scopes:
+            listed = [c.declaration() for (g, _), c in self.declared.items() if g == guild]
+            registered += await self.rest.overwrite_commands(me["id"], listed, guild)
+        return registered
+
+    def _find(self, d: JSON) -> Command | None:
+        name = d["data"]["name"]
+        return self.declared.get((d["guild_id"], name)) or self.declared.get((None, name))
+
+    async def dispatch(self, d: JSON) -> None:
+        """INTERACTION_CREATE: call the command's handler (type 2) or the option's completer (type 4)."""
+        me = self.me()
+        if me is None or d["application_id"] != me["id"]:
+            return
+        command = self._find(d)
+        if command is None:
+            log.warning("no handler for /%s", d["data"]["name"])
+            return
+        ctx = Interaction(self.rest, d)
+        if d["type"] == _AUTOCOMPLETE:
+            focused = next((o for o in d["data"]["options"] if o.get("focused")), None)
+            completer = command.completers.get(focused["name"]) if focused else None
+            if focused is None or completer is None:
+                return
+            choices = [_choice(c) for c in await completer(ctx, str(focused["value"]))][:25]
+            await self.rest.interaction_callback(ctx.id, ctx.token, _CHOICES, {"choices": choices})
+            return
+        if d["type"] == _COMMAND:
+            await command.handler(ctx, **ctx.options)

@@ -1,0 +1,170 @@
+"""Installing a bot in a guild, OAuth2-style: a guild manager authorizes it with a permission set.
+
+`GET /oauth2/authorize` describes what an install link asks for (the bot, the scopes, the bits)
+and the guilds where the caller may install it; `POST /oauth2/authorize` does it. The caller
+needs ManageGuild in the guild and must hold every requested bit (`grants.require_holds`:
+nobody hands out what they do not have). The bot becomes a member, and gets its *managed role*
+(`roles.managed_by`), which carries exactly the requested bits: the bot holds it and nobody
+else can be given it, and it cannot be deleted by hand. Authorizing again sets the role's bits
+to the new request and changes nothing when they are the same.
+
+Scopes: `bot` (required) adds the bot; `applications.commands` names what membership gives: a
+guild offers the commands of the bots that are its members (`services/commands.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from amityvox import permissions as P
+from amityvox.context import Context
+from amityvox.db.schema import guild_members, member_roles, roles
+from amityvox.errors import bad_request, forbidden
+from amityvox.ids import new_id, now_iso
+from amityvox.services import access, audit_log, grants, guilds, members, messages
+from amityvox.services.bots import bot_row
+from amityvox.services.invites import is_banned
+from amityvox.services.roles import MAX_ROLES
+from amityvox.services.serialize import (
+    Row,
+    guild_out,
+    load_guild_roles,
+    load_guild_row,
+    load_member,
+    load_role,
+    public_user,
+)
+from amityvox.uow import UnitOfWork
+
+SCOPES = ("bot", "applications.commands")
+
+
+def parse_scopes(scope: str) -> list[str]:
+    """`scope` as in the link: space-separated names; `bot` is required, unknown names refused."""
+    names = list(dict.fromkeys(scope.split()))
+    unknown = [n for n in names if n not in SCOPES]
+    if unknown:
+        raise bad_request(f"unknown scope: {', '.join(unknown)}", code="invalid_scope")
+    if "bot" not in names:
+        raise bad_request("the bot scope is required to install a bot", code="invalid_scope")
+    return names
+
+
+def _check_bits(permissions: int) -> int:
+    if permissions < 0 or permissions & ~P.ALL:
+        raise bad_request("permissions holds bits that are not permissions", code="invalid_permissions")
+    return permissions
+
+
+def permission_names(bits: int) -> list[str]:
+    return [p.name for p in P.Perm if bits & p and p.name]
+
+
+async def _manageable_guilds(conn: AsyncConnection, user_id: str, bot_id: str) -> list[dict[str, Any]]:
+    """The caller's guilds where they hold ManageGuild, each with whether the bot is in it."""
+    q = select(guild_members.c.guild_id).where(guild_members.c.user_id == user_id).order_by(guild_members.c.guild_id)
+    out = []
+    for guild_id in list(await conn.scalars(q)):
+        ga = await access.guild_access(conn, guild_id, user_id)
+        if P.has(ga.perms, P.Perm.ManageGuild):
+            out.append({**guild_out(ga.guild), "bot_member": await members.is_member(conn, guild_id, bot_id)})
+    return out
+
+
+async def describe(ctx: Context, user_id: str, bot_id: str, scope: str, permissions: int) -> dict[str, Any]:
+    """GET /oauth2/authorize: what the link asks for, and where the caller could grant it."""
+    scopes = parse_scopes(scope)
+    bits = _check_bits(permissions)
+    async with ctx.db.read() as conn:
+        bot = await bot_row(conn, bot_id)
+        return {
+            "bot": public_user(bot),
+            "scopes": scopes,
+            "permissions": str(bits),
+            "permission_names": permission_names(bits),
+            "guilds": await _manageable_guilds(conn, user_id, bot_id),
+        }
+
+
+async def _managed_role(tx: UnitOfWork, ga: access.GuildAccess, bot: Row, bits: int, user_id: str) -> str:
+    """The bot's managed role in the guild with exactly `bits`, created or updated (events, audit)."""
+    guild_id = ga.guild["id"]
+    q = select(roles).where(roles.c.guild_id == guild_id, roles.c.managed_by == bot["id"])
+    row = (await tx.conn.execute(q)).mappings().first()
+    if row is None:
+        if len(await load_guild_roles(tx.conn, guild_id)) >= MAX_ROLES:
+            raise bad_request(f"a guild has at most {MAX_ROLES} roles", code="limit_reached")
+        role_id = new_id()
+        await tx.conn.execute(
+            roles.insert().values(
+                id=role_id, guild_id=guild_id, name=bot["username"][:100], color=None, hoist=False, mentionable=False,
+                position=1, permissions_allow=bits, permissions_deny=0, managed_by=bot["id"], created_at=now_iso(),
+            )
+        )  # fmt: skip
+        role = await load_role(tx.conn, role_id)
+        tx.emit("GUILD_ROLE_CREATE", role)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ROLE_CREATE,
+            target_type="role", target_id=role_id, new=role,
+        )  # fmt: skip
+        return role_id
+    old = (row["permissions_allow"], row["permissions_deny"])
+    if old != (bits, 0):
+        # Taking bits away is a change of them too: the grantor must hold those as well.
+        grants.require_holds(ga.perms, grants.changed_bits(old, (bits, 0)), "in this guild")
+        before = await load_role(tx.conn, row["id"])
+        await tx.conn.execute(
+            update(roles).where(roles.c.id == row["id"]).values(permissions_allow=bits, permissions_deny=0)
+        )
+        role = await load_role(tx.conn, row["id"])
+        tx.emit("GUILD_ROLE_UPDATE", role)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.ROLE_UPDATE,
+            target_type="role", target_id=row["id"], old=before, new=role,
+        )  # fmt: skip
+    return str(row["id"])
+
+
+async def authorize(
+    ctx: Context, user_id: str, bot_id: str, guild_id: str, scope: str, permissions: int
+) -> dict[str, Any]:
+    """POST /oauth2/authorize (ManageGuild, holding every requested bit): the bot joins the guild
+    with its managed role → GUILD_ROLE_CREATE (or _UPDATE), then GUILD_MEMBER_ADD and GUILD_CREATE
+    to the bot (or GUILD_MEMBER_UPDATE when it was a member without the role), then the join
+    message when the guild has a system channel. Answers `{guild_id, bot, role, member}`."""
+    parse_scopes(scope)
+    bits = _check_bits(permissions)
+    async with ctx.uow() as tx:
+        bot = await bot_row(tx.conn, bot_id)
+        ga = await access.guild_access(tx.conn, guild_id, user_id)
+        ga.require(P.Perm.ManageGuild)
+        grants.require_holds(ga.perms, bits, "in this guild")
+        if await is_banned(tx.conn, guild_id, bot_id):
+            raise forbidden("that bot is banned from this guild", code="banned")
+        joining = not await members.is_member(tx.conn, guild_id, bot_id)
+        role_id = await _managed_role(tx, ga, bot, bits, user_id)
+        if joining:
+            await members.add_member(tx.conn, guild_id, bot_id)
+        held = await tx.conn.scalar(
+            select(member_roles.c.role_id).where(
+                member_roles.c.guild_id == guild_id, member_roles.c.user_id == bot_id, member_roles.c.role_id == role_id
+            )
+        )
+        if held is None:
+            await tx.conn.execute(member_roles.insert().values(guild_id=guild_id, user_id=bot_id, role_id=role_id))
+        member = await load_member(tx.conn, guild_id, bot_id)
+        if joining:
+            tx.emit("GUILD_MEMBER_ADD", member)
+            tx.emit("GUILD_CREATE", await guilds.full_guild(tx.conn, guild_id, bot_id))
+            await messages.post_join_message(tx, await load_guild_row(tx.conn, guild_id), bot_id)
+        elif held is None:
+            tx.emit("GUILD_MEMBER_UPDATE", member)
+        return {
+            "guild_id": guild_id,
+            "bot": public_user(bot),
+            "role": await load_role(tx.conn, role_id),
+            "member": member,
+        }

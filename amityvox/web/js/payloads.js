@@ -1,0 +1,1286 @@
+// @ts-check
+// The wire objects, as JSDoc typedefs generated from amityvox/events/payloads.py by
+// tests/web/make_types.py (do not edit: regenerate). Fields marked optional are omitted
+// from a frame when null. IDs are ULID strings, bitfields decimal strings.
+
+export {};
+
+/**
+ * @typedef {Object} User
+ * @property {string} id
+ * @property {string} username
+ * @property {string | null} [display_name]
+ * @property {string | null} [avatar_id]
+ * @property {string | null} [status_text]
+ * @property {"online" | "idle" | "focus" | "busy" | "invisible" | "offline"} status_presence
+ * @property {string | null} [bio]
+ * @property {string | null} [bot_owner_id]
+ * @property {string | null} [avatar_url]
+ * @property {number} flags
+ * @property {string} created_at
+ */
+
+/**
+ * The user as seen by themself. Kept apart from User so e-mail cannot leak to others.
+ * @typedef {Object} SelfUser
+ * @property {string} id
+ * @property {string} username
+ * @property {string | null} [display_name]
+ * @property {string | null} [avatar_id]
+ * @property {string | null} [status_text]
+ * @property {"online" | "idle" | "focus" | "busy" | "invisible" | "offline"} status_presence
+ * @property {string | null} [bio]
+ * @property {string | null} [bot_owner_id]
+ * @property {string | null} [avatar_url]
+ * @property {number} flags
+ * @property {string} created_at
+ * @property {string | null} [email]
+ * @property {boolean | null} [email_verified]
+ */
+
+/**
+ * @typedef {Object} Guild
+ * @property {string} id
+ * @property {string} owner_id
+ * @property {string} name
+ * @property {string | null} [description]
+ * @property {string | null} [icon_id]
+ * @property {string | null} [banner_id]
+ * @property {string | null} [system_channel_id]
+ * @property {string} default_permissions
+ * @property {number} flags
+ * @property {boolean} nsfw
+ * @property {boolean} discoverable
+ * @property {number} member_count
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} PermissionOverwrite
+ * @property {string} id
+ * @property {"role" | "user"} type
+ * @property {string} allow
+ * @property {string} deny
+ */
+
+/**
+ * @typedef {Object} Channel
+ * @property {string} id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [category_id]
+ * @property {"text" | "voice" | "dm" | "group" | "announcement" | "forum" | "stage" | "category"} channel_type
+ * @property {string | null} [name]
+ * @property {string | null} [topic]
+ * @property {number} position
+ * @property {number} slowmode_seconds
+ * @property {boolean} nsfw
+ * @property {string | null} [last_message_id]
+ * @property {string | null} [owner_id]
+ * @property {string | null} [parent_channel_id]
+ * @property {Array<PermissionOverwrite>} permission_overwrites
+ * @property {boolean} locked
+ * @property {boolean} archived
+ * @property {string} created_at
+ * @property {Array<User> | null} [recipients]
+ */
+
+/**
+ * A thread: a Channel whose parent is required, since THREAD_CREATE routes by it.
+ * @typedef {Object} ThreadChannel
+ * @property {string} id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [category_id]
+ * @property {"text" | "voice" | "dm" | "group" | "announcement" | "forum" | "stage" | "category"} channel_type
+ * @property {string | null} [name]
+ * @property {string | null} [topic]
+ * @property {number} position
+ * @property {number} slowmode_seconds
+ * @property {boolean} nsfw
+ * @property {string | null} [last_message_id]
+ * @property {string | null} [owner_id]
+ * @property {string} parent_channel_id
+ * @property {Array<PermissionOverwrite>} permission_overwrites
+ * @property {boolean} locked
+ * @property {boolean} archived
+ * @property {string} created_at
+ * @property {Array<User> | null} [recipients]
+ */
+
+/**
+ * @typedef {Object} Reaction
+ * @property {string} emoji
+ * @property {number} count
+ * @property {boolean} me
+ */
+
+/**
+ * A WebP copy of an image attachment fitting in `size` x `size` pixels.
+ * @typedef {Object} Thumbnail
+ * @property {number} size
+ * @property {number} width
+ * @property {number} height
+ * @property {number} size_bytes
+ * @property {string} content_type
+ * @property {string} url
+ */
+
+/**
+ * An uploaded file (services/media.py). `url` is signed and expires; `thumbnails` appears on images once the thumbnail worker is done (MESSAGE_UPDATE). Fields beyond these pass through.
+ * @typedef {Object} Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type
+ * @property {number} size_bytes
+ * @property {string} url
+ * @property {number | null} [width]
+ * @property {number | null} [height]
+ * @property {number | null} [duration_seconds]
+ * @property {string | null} [blurhash]
+ * @property {Array<Thumbnail> | null} [thumbnails]
+ */
+
+/**
+ * @typedef {Object} EmbedField
+ * @property {string} name
+ * @property {string} value
+ * @property {boolean} [inline]
+ */
+
+/**
+ * @typedef {Object} EmbedFooter
+ * @property {string} text
+ * @property {string | null} [icon_url]
+ */
+
+/**
+ * @typedef {Object} EmbedAuthor
+ * @property {string} name
+ * @property {string | null} [url]
+ * @property {string | null} [icon_url]
+ */
+
+/**
+ * A link preview produced by the embed worker, or a rich embed a poster or webhook sent (docs/rest.md#webhooks maps Discord's embed shape onto this one).
+ * @typedef {Object} Embed
+ * @property {string | null} [url]
+ * @property {string} type
+ * @property {string | null} [title]
+ * @property {string | null} [description]
+ * @property {string | null} [image]
+ * @property {string | null} [site_name]
+ * @property {number | null} [color]
+ * @property {string | null} [timestamp]
+ * @property {string | null} [thumbnail]
+ * @property {EmbedAuthor | null} [author]
+ * @property {EmbedFooter | null} [footer]
+ * @property {Array<EmbedField> | null} [fields]
+ */
+
+/**
+ * On a bot's answer to a slash command: which command, used by whom.
+ * @typedef {Object} MessageInteraction
+ * @property {string} id
+ * @property {string} name
+ * @property {string} user_id
+ */
+
+/**
+ * @typedef {Object} Message
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} author_id
+ * @property {User} author
+ * @property {string} content
+ * @property {string} message_type
+ * @property {string | null} [edited_at]
+ * @property {number} flags
+ * @property {Array<string> | null} [reply_to_ids]
+ * @property {Array<string>} mention_user_ids
+ * @property {Array<string>} mention_role_ids
+ * @property {boolean} mention_here
+ * @property {string | null} [thread_id]
+ * @property {Array<Attachment>} attachments
+ * @property {Array<Embed>} embeds
+ * @property {Array<Reaction>} reactions
+ * @property {boolean} pinned
+ * @property {string | null} [nonce]
+ * @property {string | null} [webhook_id]
+ * @property {MessageInteraction | null} [interaction]
+ * @property {string} created_at
+ */
+
+/**
+ * A bot's answer only the command's user sees: a Message that always says whose use it answers.
+ * @typedef {Object} EphemeralMessage
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} author_id
+ * @property {User} author
+ * @property {string} content
+ * @property {string} message_type
+ * @property {string | null} [edited_at]
+ * @property {number} flags
+ * @property {Array<string> | null} [reply_to_ids]
+ * @property {Array<string>} mention_user_ids
+ * @property {Array<string>} mention_role_ids
+ * @property {boolean} mention_here
+ * @property {string | null} [thread_id]
+ * @property {Array<Attachment>} attachments
+ * @property {Array<Embed>} embeds
+ * @property {Array<Reaction>} reactions
+ * @property {boolean} pinned
+ * @property {string | null} [nonce]
+ * @property {string | null} [webhook_id]
+ * @property {MessageInteraction} interaction
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} GuildMember
+ * @property {string} guild_id
+ * @property {string} user_id
+ * @property {User} user
+ * @property {string | null} [nickname]
+ * @property {Array<string>} roles
+ * @property {string} joined_at
+ * @property {string | null} [timeout_until]
+ * @property {boolean} deaf
+ * @property {boolean} mute
+ */
+
+/**
+ * @typedef {Object} Role
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} name
+ * @property {string | null} [color]
+ * @property {boolean} hoist
+ * @property {boolean} mentionable
+ * @property {number} position
+ * @property {string} permissions_allow
+ * @property {string} permissions_deny
+ * @property {string} created_at
+ * @property {string | null} [managed_by]
+ */
+
+/**
+ * @typedef {Object} CustomEmoji
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} name
+ * @property {string | null} [creator_id]
+ * @property {boolean} animated
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} Invite
+ * @property {string} code
+ * @property {string} guild_id
+ * @property {string | null} [channel_id]
+ * @property {string} inviter_id
+ * @property {number} max_uses
+ * @property {number} uses
+ * @property {string | null} [expires_at]
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} PollOption
+ * @property {string} id
+ * @property {string} text
+ * @property {number} position
+ * @property {number} vote_count
+ */
+
+/**
+ * @typedef {Object} Poll
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [message_id]
+ * @property {string} author_id
+ * @property {string} question
+ * @property {boolean} multi_vote
+ * @property {boolean} anonymous
+ * @property {string | null} [expires_at]
+ * @property {boolean} closed
+ * @property {Array<PollOption>} options
+ * @property {number} total_votes
+ */
+
+/**
+ * @typedef {Object} Relationship
+ * @property {string} user_id
+ * @property {string} target_id
+ * @property {"friend" | "blocked" | "pending_outgoing" | "pending_incoming"} type
+ * @property {User} user
+ * @property {string} created_at
+ */
+
+/**
+ * One channel's read position, as GET /users/@me/read-state returns it.
+ * @typedef {Object} ReadState
+ * @property {string} channel_id
+ * @property {string | null} [last_message_id]
+ * @property {number} unread_count
+ * @property {number} mention_count
+ */
+
+/**
+ * What a user says they are doing (PUT /users/@me/activity).
+ * @typedef {Object} PresenceActivity
+ * @property {"playing" | "listening" | "watching" | "streaming" | "custom" | "competing"} type
+ * @property {string} name
+ */
+
+/**
+ * @typedef {Object} VoiceState
+ * @property {string} user_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [channel_id]
+ * @property {string} session_id
+ * @property {boolean} self_mute
+ * @property {boolean} self_deaf
+ * @property {boolean} mute
+ * @property {boolean} deaf
+ * @property {boolean} self_stream
+ * @property {boolean} [self_video]
+ * @property {User} user
+ */
+
+/**
+ * VOICE_STATE_UPDATE: the state, plus the fields the original web client reads (derived at publish time by events/aliases.py): what happened, and the user and flags in its names.
+ * @typedef {Object} VoiceStateUpdate
+ * @property {string} user_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [channel_id]
+ * @property {string} session_id
+ * @property {boolean} self_mute
+ * @property {boolean} self_deaf
+ * @property {boolean} mute
+ * @property {boolean} deaf
+ * @property {boolean} self_stream
+ * @property {boolean} [self_video]
+ * @property {User} user
+ * @property {"join" | "leave" | "update"} action
+ * @property {boolean} muted
+ * @property {boolean} deafened
+ * @property {string} username
+ * @property {string | null} [display_name]
+ * @property {string | null} [avatar_id]
+ */
+
+/**
+ * @typedef {Object} GuildEvent
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} creator_id
+ * @property {string} name
+ * @property {string | null} [description]
+ * @property {string | null} [location]
+ * @property {string | null} [channel_id]
+ * @property {string} scheduled_start
+ * @property {string | null} [scheduled_end]
+ * @property {string} status
+ * @property {number} interested_count
+ */
+
+/**
+ * @typedef {Object} Announcement
+ * @property {string} id
+ * @property {string} title
+ * @property {string} content
+ * @property {string} severity
+ * @property {boolean} active
+ * @property {string | null} [expires_at]
+ */
+
+/**
+ * @typedef {Object} Notification
+ * @property {string} id
+ * @property {string} user_id
+ * @property {string} type
+ * @property {string | null} [guild_id]
+ * @property {string | null} [channel_id]
+ * @property {string | null} [message_id]
+ * @property {string | null} [actor_id]
+ * @property {string | null} [content]
+ * @property {boolean} read
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} ChannelGroup
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} name
+ * @property {number} position
+ * @property {Array<string>} channel_ids
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} OnboardingOption
+ * @property {string} id
+ * @property {string} label
+ * @property {string | null} [description]
+ * @property {string | null} [emoji]
+ * @property {Array<string>} role_ids
+ * @property {Array<string>} channel_ids
+ */
+
+/**
+ * @typedef {Object} OnboardingPrompt
+ * @property {string} id
+ * @property {string} title
+ * @property {boolean} required
+ * @property {boolean} single_select
+ * @property {number} position
+ * @property {Array<OnboardingOption>} options
+ */
+
+/**
+ * @typedef {Object} SoundboardSound
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} name
+ * @property {number} volume
+ * @property {string | null} [emoji]
+ * @property {string} creator_id
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} KanbanCard
+ * @property {string} id
+ * @property {string} board_id
+ * @property {string} column_id
+ * @property {string} channel_id
+ * @property {string} title
+ * @property {string | null} [description]
+ * @property {number} position
+ * @property {string} creator_id
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} ChannelWidget
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} widget_type
+ * @property {string} title
+ * @property {Record<string, any>} config
+ * @property {number} position
+ * @property {string} creator_id
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} ActivitySession
+ * @property {string} id
+ * @property {string} activity_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} host_id
+ * @property {Array<string>} participants
+ * @property {Record<string, any>} state
+ * @property {string} status
+ * @property {string} started_at
+ */
+
+/**
+ * @typedef {Object} GameSession
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} game_type
+ * @property {Record<string, any>} state
+ * @property {string} status
+ */
+
+/**
+ * @typedef {Object} WatchTogetherSession
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} host_id
+ * @property {string} video_url
+ * @property {string | null} [title]
+ * @property {number} current_time_ms
+ * @property {boolean} playing
+ * @property {number} playback_rate
+ * @property {string} started_at
+ */
+
+/**
+ * @typedef {Object} MusicTrack
+ * @property {string} url
+ * @property {string} title
+ * @property {string | null} [artist]
+ * @property {number | null} [duration_ms]
+ * @property {string} added_by
+ */
+
+/**
+ * @typedef {Object} MusicPartySession
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} host_id
+ * @property {Array<MusicTrack>} queue
+ * @property {number} current_index
+ * @property {boolean} playing
+ * @property {string} started_at
+ */
+
+/**
+ * A guild with what a member sees of it: GUILD_CREATE and READY's `guilds`.
+ * @typedef {Object} FullGuild
+ * @property {string} id
+ * @property {string} owner_id
+ * @property {string} name
+ * @property {string | null} [description]
+ * @property {string | null} [icon_id]
+ * @property {string | null} [banner_id]
+ * @property {string | null} [system_channel_id]
+ * @property {string} default_permissions
+ * @property {number} flags
+ * @property {boolean} nsfw
+ * @property {boolean} discoverable
+ * @property {number} member_count
+ * @property {string} created_at
+ * @property {Array<Channel>} channels
+ * @property {Array<Role>} roles
+ * @property {Array<CustomEmoji>} emoji
+ * @property {GuildMember} member
+ */
+
+/**
+ * @typedef {Object} Ready
+ * @property {SelfUser} user
+ * @property {string} session_id
+ * @property {Array<string>} guild_ids
+ * @property {Array<FullGuild>} guilds
+ * @property {Array<Channel>} dms
+ * @property {Array<Relationship>} relationships
+ * @property {Array<ReadState>} read_state
+ * @property {Record<string, "online" | "idle" | "focus" | "busy" | "offline">} presences
+ * @property {Array<VoiceState>} voice_states
+ * @property {UserSettings | null} [settings]
+ * @property {Array<SavedMessage>} [saved_messages]
+ */
+
+/**
+ * @typedef {Object} Resumed
+ * @property {number} replayed
+ */
+
+/**
+ * @typedef {Object} GuildMembersChunk
+ * @property {string} guild_id
+ * @property {Array<GuildMember>} members
+ * @property {Array<string> | null} [not_found]
+ */
+
+/**
+ * @typedef {Object} GatewayDisconnected
+ * @property {number | null} [code]
+ * @property {string | null} [reason]
+ */
+
+/**
+ * @typedef {Object} GatewayAuthFailed
+ * @property {number} code
+ */
+
+/**
+ * @typedef {Object} GatewayExhausted
+ * @property {number} attempts
+ */
+
+/**
+ * @typedef {Object} MessageDelete
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ */
+
+/**
+ * @typedef {Object} MessageDeleteBulk
+ * @property {Array<string>} message_ids
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ */
+
+/**
+ * @typedef {Object} ReactionCount
+ * @property {string} emoji
+ * @property {number} count
+ */
+
+/**
+ * MESSAGE_REACTION_ADD / _REMOVE: `count` is the new total, enough to update the message; `reactions` is the message's whole list after the change (without the per-viewer `me`, which each client derives from `user_id`), for clients that replace the list at once.
+ * @typedef {Object} MessageReaction
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} user_id
+ * @property {string} emoji
+ * @property {number} count
+ * @property {Array<ReactionCount>} reactions
+ */
+
+/**
+ * @typedef {Object} MessageReactionClear
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [emoji]
+ */
+
+/**
+ * @typedef {Object} MessageEmbedUpdate
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {Array<Embed>} embeds
+ */
+
+/**
+ * @typedef {Object} ChannelDelete
+ * @property {string} id
+ * @property {string | null} [guild_id]
+ */
+
+/**
+ * A channel's webhooks changed; clients that show them fetch the list again.
+ * @typedef {Object} WebhooksUpdate
+ * @property {string} guild_id
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} ChannelPinsUpdate
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} message_id
+ * @property {boolean} pinned
+ * @property {string | null} [last_pin_at]
+ */
+
+/**
+ * @typedef {Object} TypingStart
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} user_id
+ * @property {string} timestamp
+ */
+
+/**
+ * @typedef {Object} ChannelAck
+ * @property {string} channel_id
+ * @property {string} message_id
+ * @property {string} user_id
+ */
+
+/**
+ * @typedef {Object} GuildDelete
+ * @property {string} id
+ */
+
+/**
+ * @typedef {Object} GuildMemberRemove
+ * @property {string} guild_id
+ * @property {string} user_id
+ */
+
+/**
+ * @typedef {Object} GuildMembersPrune
+ * @property {string} guild_id
+ * @property {number} pruned
+ * @property {Array<string>} user_ids
+ */
+
+/**
+ * @typedef {Object} GuildRoleDelete
+ * @property {string} guild_id
+ * @property {string} role_id
+ */
+
+/**
+ * @typedef {Object} GuildEmojiDelete
+ * @property {string} id
+ * @property {string} guild_id
+ */
+
+/**
+ * @typedef {Object} GuildOnboardingUpdate
+ * @property {string} guild_id
+ * @property {boolean} enabled
+ * @property {string} welcome_message
+ * @property {Array<string>} rules
+ * @property {Array<string>} default_channel_ids
+ * @property {Array<OnboardingPrompt>} prompts
+ * @property {string} updated_at
+ */
+
+/**
+ * @typedef {Object} GuildEventDelete
+ * @property {string} id
+ * @property {string} guild_id
+ */
+
+/**
+ * One field an audited action changed: its value before (null when created) and after (null when deleted), in the shape the field has in the object's events.
+ * @typedef {Object} AuditLogChange
+ * @property {string} key
+ * @property {any} old
+ * @property {any} new
+ */
+
+/**
+ * GUILD_AUDIT_LOG_ENTRY_CREATE, and an entry of GET /guilds/{g}/audit-log.
+ * @typedef {Object} AuditLogEntry
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} actor_id
+ * @property {string} action
+ * @property {string | null} [target_type]
+ * @property {string | null} [target_id]
+ * @property {Array<AuditLogChange>} changes
+ * @property {string | null} [reason]
+ * @property {string} created_at
+ */
+
+/**
+ * GUILD_REPORT_CREATE / _UPDATE (moderators), and a report of GET /guilds/{g}/reports. The reporter's own view (POST, GET /reports/{id}) leaves out `resolution` and `handled_by`.
+ * @typedef {Object} Report
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} reporter_id
+ * @property {string} user_id
+ * @property {string | null} [message_id]
+ * @property {string | null} [channel_id]
+ * @property {string} reason
+ * @property {"open" | "resolved" | "dismissed"} status
+ * @property {string | null} [resolution]
+ * @property {string | null} [handled_by]
+ * @property {string} created_at
+ * @property {string} updated_at
+ */
+
+/**
+ * GUILD_MEMBER_WARNING_CREATE, to moderators and the member warned (who is not told by whom).
+ * @typedef {Object} MemberWarning
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} user_id
+ * @property {string} reason
+ * @property {string} created_at
+ */
+
+/**
+ * GUILD_BAN_ADD / _REMOVE.
+ * @typedef {Object} GuildBan
+ * @property {string} guild_id
+ * @property {string} user_id
+ * @property {string | null} [reason]
+ */
+
+/**
+ * @typedef {Object} RaidLockdown
+ * @property {string} guild_id
+ * @property {boolean} active
+ * @property {string} reason
+ * @property {string | null} [triggered_by]
+ * @property {string | null} [started_at]
+ */
+
+/**
+ * @typedef {Object} AutomodAction
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} message_id
+ * @property {string} user_id
+ * @property {string} rule_id
+ * @property {string} rule_name
+ * @property {string} action
+ * @property {string} reason
+ */
+
+/**
+ * @typedef {Object} PollOptionCount
+ * @property {string} id
+ * @property {number} vote_count
+ */
+
+/**
+ * @typedef {Object} PollVote
+ * @property {string} poll_id
+ * @property {string} channel_id
+ * @property {string | null} [user_id]
+ * @property {Array<string>} option_ids
+ * @property {Array<PollOptionCount>} options
+ * @property {number} total_votes
+ */
+
+/**
+ * @typedef {Object} PollClose
+ * @property {string} poll_id
+ * @property {string} channel_id
+ * @property {string | null} [closed_by]
+ */
+
+/**
+ * @typedef {Object} PresenceUpdate
+ * @property {string} user_id
+ * @property {"online" | "idle" | "focus" | "busy" | "offline"} status
+ * @property {PresenceActivity | null} [activity]
+ */
+
+/**
+ * @typedef {Object} RelationshipRemove
+ * @property {string} user_id
+ * @property {string} target_id
+ */
+
+/**
+ * One entry of RTCConfiguration.iceServers (the `[voice] ice_servers` setting).
+ * @typedef {Object} IceServer
+ * @property {Array<string>} urls
+ * @property {string | null} [username]
+ * @property {string | null} [credential]
+ */
+
+/**
+ * @typedef {Object} VoiceServerUpdate
+ * @property {string} user_id
+ * @property {string | null} [guild_id]
+ * @property {string} channel_id
+ * @property {string} endpoint
+ * @property {string} token
+ * @property {"livekit" | "mesh"} [media]
+ * @property {Array<IceServer>} [ice_servers]
+ * @property {number} [max_peers]
+ */
+
+/**
+ * RTCIceCandidateInit, as the browser hands it over.
+ * @typedef {Object} IceCandidate
+ * @property {string} candidate
+ * @property {string | null} [sdpMid]
+ * @property {number | null} [sdpMLineIndex]
+ * @property {string | null} [usernameFragment]
+ */
+
+/**
+ * WebRTC signalling between two people in the same voice channel or call, relayed as is.
+ * @typedef {Object} VoiceSignal
+ * @property {string} channel_id
+ * @property {string} from_user_id
+ * @property {string} to_user_id
+ * @property {"offer" | "answer" | "ice"} kind
+ * @property {string | null} [sdp]
+ * @property {IceCandidate | null} [candidate]
+ */
+
+/**
+ * @typedef {Object} CallRing
+ * @property {string} channel_id
+ * @property {string} caller_id
+ * @property {User} caller
+ * @property {"text" | "voice" | "dm" | "group" | "announcement" | "forum" | "stage" | "category"} channel_type
+ * @property {string} caller_name
+ * @property {string | null} [caller_display_name]
+ * @property {string | null} [caller_avatar_id]
+ */
+
+/**
+ * @typedef {Object} SoundboardSoundCreate
+ * @property {string} guild_id
+ * @property {SoundboardSound} sound
+ */
+
+/**
+ * @typedef {Object} SoundboardSoundDelete
+ * @property {string} guild_id
+ * @property {string} sound_id
+ */
+
+/**
+ * @typedef {Object} SoundboardPlay
+ * @property {string | null} [guild_id]
+ * @property {string} channel_id
+ * @property {string} sound_id
+ * @property {string} user_id
+ * @property {number} volume
+ */
+
+/**
+ * VOICE_BROADCAST_START / _END.
+ * @typedef {Object} VoiceBroadcast
+ * @property {string} broadcast_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} broadcaster_id
+ * @property {string | null} [title]
+ */
+
+/**
+ * SCREEN_SHARE_START / _UPDATE / _END.
+ * @typedef {Object} ScreenShare
+ * @property {string} session_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string} user_id
+ * @property {string | null} [resolution]
+ * @property {number | null} [framerate]
+ * @property {boolean | null} [audio_enabled]
+ */
+
+/**
+ * @typedef {Object} AnnouncementDelete
+ * @property {string} id
+ */
+
+/**
+ * @typedef {Object} NotificationDelete
+ * @property {string} id
+ * @property {string} user_id
+ */
+
+/**
+ * @typedef {Object} NotificationMarkAllRead
+ * @property {number} updated
+ * @property {string} user_id
+ */
+
+/**
+ * @typedef {Object} NotificationClearAll
+ * @property {string} user_id
+ */
+
+/**
+ * Quiet hours in the user's local time (camelCase keys, as the original client sends them).
+ * @typedef {Object} DndSchedule
+ * @property {boolean} enabled
+ * @property {number} startHour
+ * @property {number} startMinute
+ * @property {number} endHour
+ * @property {number} endMinute
+ */
+
+/**
+ * @typedef {Object} CustomTheme
+ * @property {string} name
+ * @property {Record<string, string>} colors
+ * @property {string} createdAt
+ */
+
+/**
+ * A user's own settings; every field has its default, and null sets a field back to it.
+ * @typedef {Object} SettingsValues
+ * @property {string} [theme]
+ * @property {string | null} [locale]
+ * @property {boolean} [desktop_notifications]
+ * @property {boolean} [notification_sounds]
+ * @property {"default" | "chime" | "bell" | "pop" | "none"} [notification_sound_preset]
+ * @property {number} [notification_volume]
+ * @property {"everyone" | "friends" | "nobody"} [dm_privacy]
+ * @property {"everyone" | "mutual_guilds" | "nobody"} [friend_request_privacy]
+ * @property {"blur_all" | "blur_suspicious" | "show_all"} [nsfw_content_filter]
+ * @property {DndSchedule | null} [dnd_schedule]
+ * @property {Array<CustomTheme>} [custom_themes]
+ * @property {string | null} [active_custom_theme]
+ * @property {string} [custom_css]
+ */
+
+/**
+ * USER_SETTINGS_UPDATE and GET /users/@me/settings: the whole document after a change.
+ * @typedef {Object} UserSettings
+ * @property {string} [theme]
+ * @property {string | null} [locale]
+ * @property {boolean} [desktop_notifications]
+ * @property {boolean} [notification_sounds]
+ * @property {"default" | "chime" | "bell" | "pop" | "none"} [notification_sound_preset]
+ * @property {number} [notification_volume]
+ * @property {"everyone" | "friends" | "nobody"} [dm_privacy]
+ * @property {"everyone" | "mutual_guilds" | "nobody"} [friend_request_privacy]
+ * @property {"blur_all" | "blur_suspicious" | "show_all"} [nsfw_content_filter]
+ * @property {DndSchedule | null} [dnd_schedule]
+ * @property {Array<CustomTheme>} [custom_themes]
+ * @property {string | null} [active_custom_theme]
+ * @property {string} [custom_css]
+ * @property {string} user_id
+ */
+
+/**
+ * A message a user saved for later (SAVED_MESSAGE_ADD, READY's `saved_messages`): where it is and the user's note; the message itself comes from GET /users/@me/saved-messages.
+ * @typedef {Object} SavedMessage
+ * @property {string} user_id
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [note]
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} SavedMessageRemove
+ * @property {string} user_id
+ * @property {string} message_id
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} ChannelGroupDelete
+ * @property {string} id
+ * @property {string} guild_id
+ */
+
+/**
+ * @typedef {Object} ChannelGroupItemsUpdate
+ * @property {string} group_id
+ * @property {string} guild_id
+ * @property {Array<string>} channel_ids
+ */
+
+/**
+ * LOCATION_SHARE_CREATE / _UPDATE.
+ * @typedef {Object} LocationShare
+ * @property {string} id
+ * @property {string} user_id
+ * @property {string} channel_id
+ * @property {number} latitude
+ * @property {number} longitude
+ * @property {number | null} [accuracy]
+ * @property {string | null} [label]
+ * @property {boolean} live
+ * @property {string | null} [expires_at]
+ */
+
+/**
+ * @typedef {Object} LocationShareStop
+ * @property {string} id
+ * @property {string} user_id
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} MessageEffect
+ * @property {string} id
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string} user_id
+ * @property {string} effect_type
+ * @property {Record<string, any>} config
+ */
+
+/**
+ * @typedef {Object} SuperReaction
+ * @property {string} id
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string} user_id
+ * @property {string} emoji
+ * @property {number} intensity
+ */
+
+/**
+ * @typedef {Object} WhiteboardUpdate
+ * @property {string} whiteboard_id
+ * @property {string} channel_id
+ * @property {string} user_id
+ * @property {Record<string, any>} state
+ * @property {number} version
+ */
+
+/**
+ * @typedef {Object} CodeSnippet
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} author_id
+ * @property {string} title
+ * @property {string} language
+ * @property {string} code
+ */
+
+/**
+ * @typedef {Object} KanbanCardMove
+ * @property {string} card_id
+ * @property {string} board_id
+ * @property {string} column_id
+ * @property {number} position
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} ChannelWidgetDelete
+ * @property {string} widget_id
+ * @property {string} channel_id
+ */
+
+/**
+ * ACTIVITY_PARTICIPANT_JOIN / _LEAVE.
+ * @typedef {Object} ActivityParticipant
+ * @property {string} session_id
+ * @property {string} user_id
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} ActivityStateUpdate
+ * @property {string} session_id
+ * @property {Record<string, any>} state
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} GamePlayerJoin
+ * @property {string} game_id
+ * @property {string} user_id
+ * @property {number} player_index
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} GameMove
+ * @property {string} game_id
+ * @property {string} user_id
+ * @property {Record<string, any>} move
+ * @property {Record<string, any>} state
+ * @property {string} status
+ * @property {string | null} [next_turn]
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} WatchTogetherSync
+ * @property {string} session_id
+ * @property {number} current_time_ms
+ * @property {boolean} playing
+ * @property {number} playback_rate
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} MusicPartyQueueAdd
+ * @property {string} session_id
+ * @property {MusicTrack} track
+ * @property {number} queue_size
+ * @property {string} channel_id
+ */
+
+/**
+ * @typedef {Object} ComponentInteraction
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string} user_id
+ * @property {string} custom_id
+ * @property {string} component_type
+ * @property {Array<string>} values
+ * @property {string} bot_id
+ */
+
+/**
+ * @typedef {Object} InteractionOption
+ * @property {string} name
+ * @property {number} type
+ * @property {string | number | boolean} value
+ * @property {boolean | null} [focused]
+ */
+
+/**
+ * @typedef {Object} InteractionData
+ * @property {string} id
+ * @property {string} name
+ * @property {number} type
+ * @property {Array<InteractionOption>} options
+ * @property {Record<string, Record<string, Record<string, any>>> | null} [resolved]
+ */
+
+/**
+ * @typedef {Object} InteractionCreate
+ * @property {string} id
+ * @property {string} application_id
+ * @property {number} type
+ * @property {string} token
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} user_id
+ * @property {User} user
+ * @property {InteractionData} data
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} AutocompleteChoice
+ * @property {string} name
+ * @property {string | number} value
+ */
+
+/**
+ * @typedef {Object} AutocompleteResponse
+ * @property {string} interaction_id
+ * @property {string} user_id
+ * @property {Array<AutocompleteChoice>} choices
+ */
+
+/**
+ * One option of an application command, as declared (docs/bots.md#application-commands).
+ * @typedef {Object} CommandOption
+ * @property {number} type
+ * @property {string} name
+ * @property {string} description
+ * @property {boolean | null} [required]
+ * @property {boolean | null} [autocomplete]
+ * @property {Array<AutocompleteChoice> | null} [choices]
+ * @property {number | null} [min_value]
+ * @property {number | null} [max_value]
+ * @property {number | null} [min_length]
+ * @property {number | null} [max_length]
+ */
+
+/**
+ * A bot's slash command in Discord's shape; `guild_id` only on a command of one guild.
+ * @typedef {Object} ApplicationCommand
+ * @property {string} id
+ * @property {number} type
+ * @property {string} application_id
+ * @property {string | null} [guild_id]
+ * @property {string} name
+ * @property {string} description
+ * @property {Array<CommandOption>} options
+ * @property {string | null} [default_member_permissions]
+ * @property {string} version
+ */
+
+/**
+ * A command usable in `guild_id` was created, changed or deleted. A global command's change comes once per guild its bot is a member of, to that guild's members.
+ * @typedef {Object} ApplicationCommandChange
+ * @property {string} guild_id
+ * @property {ApplicationCommand} command
+ */
+
+/**
+ * @typedef {Object} BotPresenceUpdate
+ * @property {string} bot_id
+ * @property {"online" | "idle" | "focus" | "busy" | "offline"} status
+ * @property {PresenceActivity | null} [activity]
+ */
+
+/**
+ * @typedef {Object} FederationRetry
+ * @property {string} domain
+ * @property {number} attempts
+ */
+
+/**
+ * Which of a user's gateway sessions end: those that identified with one of `token_hashes`, or (without them) all of them but the ones using `all_but`.
+ * @typedef {Object} SessionsRevoke
+ * @property {string} user_id
+ * @property {Array<string> | null} [token_hashes]
+ * @property {string | null} [all_but]
+ */

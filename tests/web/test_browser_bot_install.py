@@ -1,0 +1,95 @@
+"""Adding a bot to a server in the web client: its owner makes an invite link in Your bots, a
+server owner opens it, picks the server and authorizes; the bot joins with its managed role, and
+its /roll command answers in the server."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from amityvox.client import Client
+from examples import dice_bot
+from tests.conftest import Server, auth
+from tests.web.conftest import SCREENSHOTS
+from tests.web.test_browser import create_guild, register
+
+
+async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(server: Server, browser: Any) -> None:
+    olga = await register(browser, server, "olga")
+    page = olga.page
+    await create_guild(olga, "Dice hall")
+    guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
+
+    # Your bots: a new bot, and its link with Send Messages and Manage Messages.
+    await page.get_by_role("button", name="Your profile and status").click()
+    await page.get_by_role("button", name="Your bots").click()
+    await page.get_by_label("Bot name").fill("dice-bot")
+    await page.get_by_role("button", name="Create bot").click()
+    bot = page.get_by_role("list", name="Your bots").locator("li", has_text="dice-bot")
+    await bot.get_by_role("button", name="Invite link").click()
+    await bot.get_by_role("checkbox", name="Send Messages").check()
+    await bot.get_by_role("checkbox", name="Manage Messages").check()
+    link = bot.get_by_label("Invite link for dice-bot")
+    await page.wait_for_function(
+        "(bits) => document.querySelector('[aria-label=\"Invite link for dice-bot\"]').value.endsWith(bits)",
+        arg=f"permissions={(1 << 22) | (1 << 23)}",
+    )
+    url: str = await link.input_value()
+    assert "/oauth2/authorize?client_id=" in url and "scope=bot%20applications.commands" in url
+    assert url.endswith(f"permissions={(1 << 22) | (1 << 23)}")
+
+    # The authorize page: the bot, what it asks for, the server picker.
+    await page.goto(url)
+    card = page.locator(".authorize-card")
+    await card.get_by_role("heading", name="dice-bot").wait_for()
+    perms = card.get_by_role("list", name="Requested permissions")
+    await perms.get_by_text("Send Messages").wait_for()
+    await perms.get_by_text("Manage Messages").wait_for()
+    assert await perms.locator("li").count() == 2
+    await card.get_by_label("Add to server").select_option(label="Dice hall")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "bot-authorize.png"))
+    await card.get_by_role("button", name="Authorize").click()
+
+    # Back in the server: the bot is a member, holding its own role with exactly those bits.
+    await page.locator("#sidebar .guild-name", has_text="Dice hall").wait_for()
+    assert await page.evaluate("location.pathname") == "/"
+    await page.locator("#members .member", has_text="dice-bot").wait_for()
+    role = await page.evaluate(
+        """(g) => {
+          const s = amityvox.app.state;
+          const role = Object.values(s.roles[g]).find((r) => r.managed_by);
+          const bot = Object.entries(s.members[g]).find(([, m]) => m.roles.includes(role?.id));
+          return role && bot ? {name: role.name, bits: role.permissions_allow, bot: bot[0], by: role.managed_by} : null;
+        }""",
+        guild_id,
+    )
+    assert role is not None and role["name"] == "dice-bot" and role["bot"] == role["by"]
+    assert int(role["bits"]) == (1 << 22) | (1 << 23)
+
+    # Its profile shows the role, which nobody can take from it by hand.
+    await page.locator("#members .member", has_text="dice-bot").click()
+    toggle = page.get_by_role("checkbox", name="dice-bot")
+    await toggle.wait_for()
+    assert await toggle.is_checked() and await toggle.is_disabled()
+    await page.keyboard.press("Escape")
+
+    # The bot comes online with its commands; its new server offers them: /roll 20 gets an answer.
+    issued = await server.http.post(f"/api/v1/bots/{role['bot']}/tokens", headers=auth(await olga.token()))
+    assert issued.status_code == 201, issued.text
+    async with Client(server.url, issued.json()["data"]["token"]) as client:
+        dice_bot.attach(client, random.Random(3))
+        await client.start()
+        box = page.locator("#composer-input")
+        await box.click()
+        await box.press_sequentially("/ro")
+        await page.locator("#slash-suggestions li", has_text="/roll").wait_for()
+        await box.press("Enter")
+        await box.press_sequentially("20")
+        await box.press("Enter")
+        answer = olga.message("rolled")
+        await answer.wait_for()
+        assert re.search(r"olga rolled \d+ \(d20\)", await answer.locator(".content").inner_text())
+        assert client.gateway.errors == []
+    await olga.finish()
