@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import activities
 
 router = APIRouter(prefix="/activities", tags=["activities"])
@@ -31,14 +30,12 @@ class PatchState(Body):
 
 
 @router.get("")
-async def list_activities(_: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_activities(_: Me, ctx: Ctx) -> Response:
     return ok(await activities.list_activities(ctx))
 
 
 @router.post("", status_code=201)
-async def create_activity(
-    body: CreateActivity, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_activity(body: CreateActivity, caller: Me, ctx: Ctx) -> Response:
     created = await activities.create_activity(
         ctx, caller.id, caller.is_admin, body.name, body.max_participants, body.state_updates, body.description
     )
@@ -46,36 +43,30 @@ async def create_activity(
 
 
 @router.get("/sessions/{session_id}")
-async def get_session(
-    session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_session(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.get_session(ctx, session_id, caller.id))
 
 
 @router.post("/sessions/{session_id}/join")
-async def join(session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def join(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.join_session(ctx, session_id, caller.id))
 
 
 @router.post("/sessions/{session_id}/leave")
-async def leave(session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def leave(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.leave_session(ctx, session_id, caller.id))
 
 
 @router.post("/sessions/{session_id}/end")
-async def end(session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def end(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.end_session(ctx, session_id, caller.id))
 
 
 @router.patch("/sessions/{session_id}/state")
-async def patch_state(
-    session_id: str, body: PatchState, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_state(session_id: str, body: PatchState, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.update_state(ctx, session_id, caller.id, body.state))
 
 
 @router.post("/{activity_id}/sessions", status_code=201)
-async def start_session(
-    activity_id: str, body: StartSession, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def start_session(activity_id: str, body: StartSession, caller: Me, ctx: Ctx) -> Response:
     return ok(await activities.start_session(ctx, activity_id, body.channel_id, caller.id), 201)

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field, StrictInt, StrictStr
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
-from amityvox.errors import forbidden
+from amityvox.api.deps import AUDITED, Admin, Body, Ctx, Me, no_content, ok
 from amityvox.services import admin, audit_log, instance, instance_reports, instance_stats
 
-router = APIRouter(tags=["admin"], dependencies=[Depends(audit_reason)])
-
-
-async def administrator(caller: Caller = Depends(current_user)) -> Caller:
-    """The caller, if an instance administrator (`users.is_admin`)."""
-    if not caller.is_admin:
-        raise forbidden("only instance administrators can do this")
-    return caller
+router = APIRouter(tags=["admin"], dependencies=AUDITED)
 
 
 Q = Query(default=None, max_length=100)
@@ -57,7 +48,7 @@ class SettingsBody(Body):
 
 
 @router.get("/instance")
-async def get_instance(ctx: Context = Depends(get_ctx)) -> Response:
+async def get_instance(ctx: Ctx) -> Response:
     """Name, description and registration mode, whether the server sends e-mail and how many days
     a deleted account can still be recovered; no login needed (sign-in pages read it)."""
     s = ctx.settings
@@ -66,16 +57,14 @@ async def get_instance(ctx: Context = Depends(get_ctx)) -> Response:
 
 
 @router.get("/instance/me")
-async def instance_role(caller: Caller = Depends(current_user)) -> Response:
+async def instance_role(caller: Me) -> Response:
     """What the caller is on this instance: the web client shows its administration panel to
     administrators. Asked, not announced: rights granted or taken show at the next asking."""
     return ok({"is_admin": caller.is_admin})
 
 
 @router.post("/instance/reports", status_code=201)
-async def report_to_admins(
-    body: ReportBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def report_to_admins(body: ReportBody, caller: Me, ctx: Ctx) -> Response:
     out = await instance_reports.create_report(
         ctx, caller.id, reason=body.reason, user_id=body.user_id, message_id=body.message_id
     )
@@ -87,58 +76,50 @@ async def report_to_admins(
 
 @router.get("/admin/users")
 async def list_users(
+    caller: Admin,
+    ctx: Ctx,
     q: str | None = Q,
     after: str | None = AFTER,
     limit: int = LIMIT,
     ids: str | None = Query(default=None, max_length=2700),
-    caller: Caller = Depends(administrator),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     wanted = ids.split(",") if ids is not None else None
     return ok(await admin.list_users(ctx, query=q, after=after, limit=limit, ids=wanted))
 
 
 @router.get("/admin/users/{user_id}")
-async def get_user(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_user(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.get_user(ctx, user_id))
 
 
 @router.post("/admin/users/{user_id}/suspend")
-async def suspend(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+async def suspend(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.suspend_user(ctx, caller.id, user_id))
 
 
 @router.post("/admin/users/{user_id}/unsuspend")
-async def unsuspend(user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+async def unsuspend(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.unsuspend_user(ctx, caller.id, user_id))
 
 
 @router.delete("/admin/users/{user_id}", status_code=204)
-async def delete_user(
-    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_user(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     await admin.delete_user(ctx, caller.id, user_id)
     return no_content()
 
 
 @router.post("/admin/users/{user_id}/reset-2fa")
-async def reset_two_factor(
-    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def reset_two_factor(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.reset_two_factor(ctx, caller.id, user_id))
 
 
 @router.put("/admin/users/{user_id}/admin")
-async def grant_admin(
-    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def grant_admin(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.set_admin(ctx, caller.id, user_id, True))
 
 
 @router.delete("/admin/users/{user_id}/admin")
-async def revoke_admin(
-    user_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def revoke_admin(user_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.set_admin(ctx, caller.id, user_id, False))
 
 
@@ -147,34 +128,24 @@ async def revoke_admin(
 
 @router.get("/admin/guilds")
 async def list_guilds(
-    q: str | None = Q,
-    after: str | None = AFTER,
-    limit: int = LIMIT,
-    caller: Caller = Depends(administrator),
-    ctx: Context = Depends(get_ctx),
+    caller: Admin, ctx: Ctx, q: str | None = Q, after: str | None = AFTER, limit: int = LIMIT
 ) -> Response:
     return ok(await admin.list_guilds(ctx, query=q, after=after, limit=limit))
 
 
 @router.get("/admin/guilds/{guild_id}")
-async def get_guild(
-    guild_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_guild(guild_id: str, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.get_guild(ctx, guild_id))
 
 
 @router.delete("/admin/guilds/{guild_id}", status_code=204)
-async def delete_guild(
-    guild_id: str, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_guild(guild_id: str, caller: Admin, ctx: Ctx) -> Response:
     await admin.delete_guild(ctx, caller.id, guild_id)
     return no_content()
 
 
 @router.post("/admin/guilds/{guild_id}/transfer")
-async def transfer_guild(
-    guild_id: str, body: TransferBody, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def transfer_guild(guild_id: str, body: TransferBody, caller: Admin, ctx: Ctx) -> Response:
     return ok(await admin.transfer_guild(ctx, caller.id, guild_id, body.owner_id))
 
 
@@ -183,19 +154,17 @@ async def transfer_guild(
 
 @router.get("/admin/reports")
 async def list_reports(
+    caller: Admin,
+    ctx: Ctx,
     status: str | None = Query(default=None, max_length=16),
     before: str | None = AFTER,
     limit: int = LIMIT,
-    caller: Caller = Depends(administrator),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await instance_reports.list_reports(ctx, status=status, before=before, limit=limit))
 
 
 @router.patch("/admin/reports/{report_id}")
-async def patch_report(
-    report_id: str, body: PatchReport, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_report(report_id: str, body: PatchReport, caller: Admin, ctx: Ctx) -> Response:
     out = await instance_reports.update_report(
         ctx, caller.id, report_id, status=body.status, resolution=body.resolution
     )
@@ -203,30 +172,28 @@ async def patch_report(
 
 
 @router.get("/admin/settings")
-async def get_settings(caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_settings(caller: Admin, ctx: Ctx) -> Response:
     instance.forget(ctx)  # the administrator sees what is stored now, not a cached copy
     return ok(instance.as_dict(await instance.current(ctx)))
 
 
 @router.patch("/admin/settings")
-async def patch_settings(
-    body: SettingsBody, caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_settings(body: SettingsBody, caller: Admin, ctx: Ctx) -> Response:
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     return ok(await instance.update(ctx, caller.id, changes))
 
 
 @router.get("/admin/stats")
-async def get_stats(caller: Caller = Depends(administrator), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_stats(caller: Admin, ctx: Ctx) -> Response:
     return ok(await instance_stats.stats(ctx))
 
 
 @router.get("/admin/audit-log")
 async def get_audit_log(
+    caller: Admin,
+    ctx: Ctx,
     action: str | None = Query(default=None, max_length=40),
     before: str | None = AFTER,
     limit: int = LIMIT,
-    caller: Caller = Depends(administrator),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await audit_log.list_instance_entries(ctx, action=action, before=before, limit=limit))

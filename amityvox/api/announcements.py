@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import StrictBool
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import announcements
 
 router = APIRouter(tags=["announcements"])
@@ -29,20 +28,18 @@ class EditAnnouncement(Body):
 
 
 @router.get("/announcements")
-async def list_active(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_active(caller: Me, ctx: Ctx) -> Response:
     """The announcements in force (active, unexpired), newest first."""
     return ok(await announcements.list_active(ctx))
 
 
 @router.get("/admin/announcements")
-async def list_all(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_all(caller: Me, ctx: Ctx) -> Response:
     return ok(await announcements.list_all(ctx, caller.is_admin))
 
 
 @router.post("/admin/announcements", status_code=201)
-async def create(
-    body: CreateAnnouncement, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create(body: CreateAnnouncement, caller: Me, ctx: Ctx) -> Response:
     out = await announcements.create(
         ctx, caller.id, caller.is_admin, body.title, body.content, body.severity, body.expires_at
     )
@@ -50,19 +47,12 @@ async def create(
 
 
 @router.patch("/admin/announcements/{announcement_id}")
-async def edit(
-    announcement_id: str,
-    body: EditAnnouncement,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def edit(announcement_id: str, body: EditAnnouncement, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return ok(await announcements.edit(ctx, caller.is_admin, announcement_id, changes))
 
 
 @router.delete("/admin/announcements/{announcement_id}", status_code=204)
-async def remove(
-    announcement_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def remove(announcement_id: str, caller: Me, ctx: Ctx) -> Response:
     await announcements.remove(ctx, caller.is_admin, announcement_id)
     return no_content()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Ctx, Me, ok
 from amityvox.services import audit_log
 
 router = APIRouter(prefix="/guilds/{guild_id}/audit-log", tags=["audit log"])
@@ -15,13 +14,13 @@ router = APIRouter(prefix="/guilds/{guild_id}/audit-log", tags=["audit log"])
 @router.get("")
 async def list_entries(
     guild_id: str,
+    caller: Me,
+    ctx: Ctx,
     user_id: str | None = Query(default=None, max_length=26, description="only entries by this actor"),
     action_type: str | None = Query(default=None, max_length=40, description="only entries of this action"),
     before: str | None = Query(default=None, max_length=26, description="entries older than this entry id"),
     after: str | None = Query(default=None, max_length=26, description="entries newer than this entry id"),
     limit: int = Query(default=audit_log.DEFAULT_LIMIT),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Newest first: `{"audit_log_entries": [...], "users": [...]}` with every actor and target user."""
     return ok(

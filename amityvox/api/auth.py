@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field, model_validator
 
-from amityvox.api.deps import Body, Caller, base_url, current_user, get_ctx, no_content, ok, relying_party
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, base_url, no_content, ok, relying_party
 from amityvox.errors import bad_request
 from amityvox.services import account_email, auth, passkeys, two_factor
 
@@ -82,91 +81,83 @@ def client_of(request: Request) -> auth.Client:
 
 
 @router.post("/register", status_code=201)
-async def register(body: RegisterBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def register(body: RegisterBody, request: Request, ctx: Ctx) -> Response:
     user = await auth.register(ctx, body.username, body.password, body.email, client_of(request), body.invite)
     await account_email.send_verification(ctx, user["user"]["id"], base_url(request, ctx), required=False)
     return ok(user, status=201)
 
 
 @router.post("/login")
-async def login(body: LoginBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def login(body: LoginBody, request: Request, ctx: Ctx) -> Response:
     name = body.username or body.email or ""
     return ok(await auth.login(ctx, name, body.password, client_of(request)))
 
 
 @router.post("/login/totp")
-async def login_totp(body: TicketBody, ctx: Context = Depends(get_ctx)) -> Response:
+async def login_totp(body: TicketBody, ctx: Ctx) -> Response:
     """The second step of a two-factor login: `{ticket, code}` (a TOTP or backup code) → `{user, token}`."""
     return ok(await two_factor.redeem_ticket(ctx, body.ticket, body.code))
 
 
 @router.post("/passkey/options")
-async def passkey_options(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def passkey_options(request: Request, ctx: Ctx) -> Response:
     """A challenge for `navigator.credentials.get()`, with no account named (discoverable passkeys)."""
     return ok(await passkeys.login_options(ctx, relying_party(request, ctx)))
 
 
 @router.post("/passkey")
-async def passkey_login(body: PasskeyLoginBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def passkey_login(body: PasskeyLoginBody, request: Request, ctx: Ctx) -> Response:
     """Sign in with the assertion answering that challenge → `{user, token}`, with no TOTP step."""
     return ok(await passkeys.login(ctx, body.credential, client_of(request), relying_party(request, ctx)))
 
 
 @router.post("/logout", status_code=204)
-async def logout(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def logout(caller: Me, ctx: Ctx) -> Response:
     await auth.logout(ctx, caller.id, caller.token)
     return no_content()
 
 
 @router.get("/totp")
-async def totp_status(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def totp_status(caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.status(ctx, caller.id))
 
 
 @router.post("/totp/enable")
-async def totp_enable(
-    body: PasswordBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def totp_enable(body: PasswordBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.enable(ctx, caller.id, body.password))
 
 
 @router.post("/totp/verify")
-async def totp_verify(
-    body: CodeBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def totp_verify(body: CodeBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.confirm(ctx, caller.id, body.code))
 
 
 @router.delete("/totp", status_code=204)
-async def totp_disable(
-    body: DisableBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def totp_disable(body: DisableBody, caller: Me, ctx: Ctx) -> Response:
     await two_factor.disable(ctx, caller.id, body.password, body.code)
     return no_content()
 
 
 @router.post("/backup-codes")
-async def backup_codes(
-    body: PasswordBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def backup_codes(body: PasswordBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.regenerate_backup_codes(ctx, caller.id, body.password))
 
 
 @router.post("/verify-email")
-async def verify_email(body: TokenBody, ctx: Context = Depends(get_ctx)) -> Response:
+async def verify_email(body: TokenBody, ctx: Ctx) -> Response:
     """The token from a verification mail's link → the self user, its address now verified."""
     return ok(await account_email.verify_email(ctx, body.token))
 
 
 @router.post("/password-reset", status_code=204)
-async def password_reset(body: ResetBody, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def password_reset(body: ResetBody, request: Request, ctx: Ctx) -> Response:
     """Mail a reset link to the address if an account has it; 204 either way."""
     await account_email.request_password_reset(ctx, body.email, client_address(request), base_url(request, ctx))
     return no_content()
 
 
 @router.post("/password-reset/confirm", status_code=204)
-async def password_reset_confirm(body: ResetConfirmBody, ctx: Context = Depends(get_ctx)) -> Response:
+async def password_reset_confirm(body: ResetConfirmBody, ctx: Ctx) -> Response:
     """The token from the reset mail and a new password; every session of the account ends."""
     await account_email.confirm_password_reset(ctx, body.token, body.password)
     return no_content()

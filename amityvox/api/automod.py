@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
 from amityvox.services import automod
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(prefix="/guilds/{guild_id}/automod", tags=["automod"], dependencies=[Depends(audit_reason)])
+router = APIRouter(prefix="/guilds/{guild_id}/automod", tags=["automod"], dependencies=AUDITED)
 
 
 class RuleFields(Body):
@@ -34,34 +33,22 @@ def _present(body: RuleFields) -> dict[str, Any]:
 
 
 @router.get("/rules")
-async def list_rules(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_rules(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.list_rules(ctx, guild_id, caller.id))
 
 
 @router.post("/rules", status_code=201)
-async def create_rule(
-    guild_id: str, body: RuleFields, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_rule(guild_id: str, body: RuleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.create_rule(ctx, guild_id, caller.id, _present(body)), status=201)
 
 
 @router.patch("/rules/{rule_id}")
-async def patch_rule(
-    guild_id: str,
-    rule_id: str,
-    body: RuleFields,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def patch_rule(guild_id: str, rule_id: str, body: RuleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.update_rule(ctx, guild_id, caller.id, rule_id, _present(body)))
 
 
 @router.delete("/rules/{rule_id}", status_code=204)
-async def delete_rule(
-    guild_id: str, rule_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_rule(guild_id: str, rule_id: str, caller: Me, ctx: Ctx) -> Response:
     await automod.delete_rule(ctx, guild_id, caller.id, rule_id)
     return no_content()
 
@@ -69,9 +56,9 @@ async def delete_rule(
 @router.get("/actions")
 async def list_actions(
     guild_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = Query(default=None, max_length=26),
     limit: int = Query(default=automod.PAGE_DEFAULT),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await automod.list_actions(ctx, guild_id, caller.id, before=before, limit=limit))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import bots
 
 router = APIRouter(tags=["bots"])
@@ -38,41 +37,33 @@ class Interaction(Body):
 
 
 @router.get("/users/@me/bots")
-async def list_bots(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_bots(caller: Me, ctx: Ctx) -> Response:
     return ok(await bots.list_bots(ctx, caller.id))
 
 
 @router.post("/users/@me/bots", status_code=201)
-async def create_bot(
-    body: CreateBot, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_bot(body: CreateBot, caller: Me, ctx: Ctx) -> Response:
     return ok(await bots.create_bot(ctx, caller.id, body.username), 201)
 
 
 @router.post("/bots/{bot_id}/tokens", status_code=201)
-async def create_token(
-    bot_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_token(bot_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await bots.create_token(ctx, bot_id, caller.id), 201)
 
 
 @router.post("/bots/{bot_id}/tokens/reset", status_code=201)
-async def reset_token(bot_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def reset_token(bot_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await bots.reset_token(ctx, bot_id, caller.id), 201)
 
 
 @router.put("/bots/{bot_id}/presence")
-async def put_presence(
-    bot_id: str, body: PutPresence, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def put_presence(bot_id: str, body: PutPresence, caller: Me, ctx: Ctx) -> Response:
     activity = body.activity.model_dump() if body.activity is not None else None
     return ok(await bots.set_presence(ctx, bot_id, caller.id, body.status, activity))
 
 
 @router.post("/bots/interactions")
-async def interact(
-    body: Interaction, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def interact(body: Interaction, caller: Me, ctx: Ctx) -> Response:
     interaction = await bots.interact(
         ctx, caller.id, body.channel_id, body.message_id, body.custom_id, body.component_type, body.values
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import channel_groups
 
 router = APIRouter(prefix="/guilds/{guild_id}/channel-groups", tags=["channel groups"])
@@ -29,16 +28,12 @@ class GroupChannels(Body):
 
 
 @router.get("")
-async def list_groups(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_groups(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await channel_groups.list_groups(ctx, guild_id, caller.id))
 
 
 @router.post("", status_code=201)
-async def create_group(
-    guild_id: str, body: CreateGroup, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_group(guild_id: str, body: CreateGroup, caller: Me, ctx: Ctx) -> Response:
     group = await channel_groups.create_group(
         ctx, guild_id, caller.id, name=body.name, position=body.position, channel_ids=body.channel_ids
     )
@@ -46,31 +41,17 @@ async def create_group(
 
 
 @router.patch("/{group_id}")
-async def patch_group(
-    guild_id: str,
-    group_id: str,
-    body: PatchGroup,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def patch_group(guild_id: str, group_id: str, body: PatchGroup, caller: Me, ctx: Ctx) -> Response:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return ok(await channel_groups.update_group(ctx, guild_id, group_id, caller.id, changes))
 
 
 @router.delete("/{group_id}", status_code=204)
-async def delete_group(
-    guild_id: str, group_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_group(guild_id: str, group_id: str, caller: Me, ctx: Ctx) -> Response:
     await channel_groups.delete_group(ctx, guild_id, group_id, caller.id)
     return no_content()
 
 
 @router.put("/{group_id}/channels")
-async def set_channels(
-    guild_id: str,
-    group_id: str,
-    body: GroupChannels,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def set_channels(guild_id: str, group_id: str, body: GroupChannels, caller: Me, ctx: Ctx) -> Response:
     return ok(await channel_groups.set_channels(ctx, guild_id, group_id, caller.id, body.channel_ids))

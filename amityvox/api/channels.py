@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
 from amityvox.api.fields import PermissionBits
-from amityvox.context import Context
 from amityvox.services import channels
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(prefix="/channels", tags=["channels"], dependencies=[Depends(audit_reason)])
+router = APIRouter(prefix="/channels", tags=["channels"], dependencies=AUDITED)
 
 
 class PatchChannel(Body):
@@ -35,42 +34,28 @@ class OverwriteBody(Body):
 
 
 @router.get("/{channel_id}")
-async def get_channel(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_channel(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.get_channel(ctx, channel_id, caller.id))
 
 
 @router.patch("/{channel_id}")
-async def patch_channel(
-    channel_id: str, body: PatchChannel, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_channel(channel_id: str, body: PatchChannel, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.update_channel(ctx, channel_id, caller.id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{channel_id}", status_code=204)
-async def delete_channel(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_channel(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     await channels.delete_channel(ctx, channel_id, caller.id)
     return no_content()
 
 
 @router.put("/{channel_id}/permissions/{target_id}")
-async def put_overwrite(
-    channel_id: str,
-    target_id: str,
-    body: OverwriteBody,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def put_overwrite(channel_id: str, target_id: str, body: OverwriteBody, caller: Me, ctx: Ctx) -> Response:
     channel = await channels.put_overwrite(ctx, channel_id, caller.id, target_id, body.type, body.allow, body.deny)
     return ok(channel)
 
 
 @router.delete("/{channel_id}/permissions/{target_id}", status_code=204)
-async def delete_overwrite(
-    channel_id: str, target_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_overwrite(channel_id: str, target_id: str, caller: Me, ctx: Ctx) -> Response:
     await channels.delete_overwrite(ctx, channel_id, caller.id, target_id)
     return no_content()

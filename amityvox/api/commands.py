@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi import Body as Json
 from fastapi.responses import Response
 
-from amityvox.api.deps import Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Ctx, Me, no_content, ok
 from amityvox.services import commands
 
 router = APIRouter(tags=["commands"])
@@ -19,120 +18,71 @@ _GUILD = "/applications/{application_id}/guilds/{guild_id}/commands"
 
 
 @router.get(_GLOBAL)
-async def list_global(
-    application_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_global(application_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await commands.list_commands(ctx, application_id, caller.id))
 
 
 @router.put(_GLOBAL)
-async def overwrite_global(
-    application_id: str, body: Any = Json(...), caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def overwrite_global(application_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)) -> Response:
     return ok(await commands.overwrite_commands(ctx, application_id, caller.id, body))
 
 
 @router.post(_GLOBAL, status_code=201)
-async def create_global(
-    application_id: str, body: Any = Json(...), caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_global(application_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)) -> Response:
     command, new = await commands.create_command(ctx, application_id, caller.id, body)
     return ok(command, 201 if new else 200)
 
 
 @router.get(_GLOBAL + "/{command_id}")
-async def get_global(
-    application_id: str, command_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_global(application_id: str, command_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await commands.get_command(ctx, application_id, caller.id, command_id))
 
 
 @router.patch(_GLOBAL + "/{command_id}")
-async def modify_global(
-    application_id: str,
-    command_id: str,
-    body: Any = Json(...),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def modify_global(application_id: str, command_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)) -> Response:
     return ok(await commands.modify_command(ctx, application_id, caller.id, command_id, body))
 
 
 @router.delete(_GLOBAL + "/{command_id}", status_code=204)
-async def delete_global(
-    application_id: str, command_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_global(application_id: str, command_id: str, caller: Me, ctx: Ctx) -> Response:
     await commands.delete_command(ctx, application_id, caller.id, command_id)
     return no_content()
 
 
 @router.get(_GUILD)
-async def list_guild(
-    application_id: str, guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_guild(application_id: str, guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await commands.list_commands(ctx, application_id, caller.id, guild_id))
 
 
 @router.put(_GUILD)
-async def overwrite_guild(
-    application_id: str,
-    guild_id: str,
-    body: Any = Json(...),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def overwrite_guild(application_id: str, guild_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)) -> Response:
     return ok(await commands.overwrite_commands(ctx, application_id, caller.id, body, guild_id))
 
 
 @router.post(_GUILD, status_code=201)
-async def create_guild(
-    application_id: str,
-    guild_id: str,
-    body: Any = Json(...),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_guild(application_id: str, guild_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)) -> Response:
     command, new = await commands.create_command(ctx, application_id, caller.id, body, guild_id)
     return ok(command, 201 if new else 200)
 
 
 @router.get(_GUILD + "/{command_id}")
-async def get_guild(
-    application_id: str,
-    guild_id: str,
-    command_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def get_guild(application_id: str, guild_id: str, command_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await commands.get_command(ctx, application_id, caller.id, command_id, guild_id))
 
 
 @router.patch(_GUILD + "/{command_id}")
 async def modify_guild(
-    application_id: str,
-    guild_id: str,
-    command_id: str,
-    body: Any = Json(...),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    application_id: str, guild_id: str, command_id: str, caller: Me, ctx: Ctx, body: Any = Json(...)
 ) -> Response:
     return ok(await commands.modify_command(ctx, application_id, caller.id, command_id, body, guild_id))
 
 
 @router.delete(_GUILD + "/{command_id}", status_code=204)
-async def delete_guild(
-    application_id: str,
-    guild_id: str,
-    command_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def delete_guild(application_id: str, guild_id: str, command_id: str, caller: Me, ctx: Ctx) -> Response:
     await commands.delete_command(ctx, application_id, caller.id, command_id, guild_id)
     return no_content()
 
 
 @router.get("/channels/{channel_id}/commands")
-async def usable_in_channel(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def usable_in_channel(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await commands.usable_commands(ctx, channel_id, caller.id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from amityvox.context import Context
-from amityvox.errors import ApiError
+from amityvox.errors import ApiError, forbidden
 from amityvox.services import audit_log, auth
 from amityvox.services.passkeys import RelyingParty
 
@@ -75,10 +75,16 @@ async def audit_reason(request: Request) -> None:
     audit_log.set_reason(audit_log.parse_reason(request.headers.get("x-audit-log-reason")))
 
 
+AUDITED = (Depends(audit_reason),)  # a router's `dependencies` when its changes are audited
+
+
 async def get_ctx(request: Request) -> Context:
     # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-off per request.
     ctx: Context = request.state.ctx  # the app's lifespan state
     return ctx
+
+
+Ctx = Annotated[Context, Depends(get_ctx)]  # the request's Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +105,25 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_user(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
+async def current_user(request: Request, ctx: Ctx) -> Caller:
     token = bearer_token(request)
     row = await auth.authenticate(ctx, token, cached=True)
     if row is None:
         raise ApiError(401, "invalid_token", "the token is unknown or expired; log in again")
     return Caller(id=row["id"], token=token, is_admin=bool(row["is_admin"]), username=row["username"])
+
+
+Me = Annotated[Caller, Depends(current_user)]  # the authenticated caller (401 without a valid token)
+
+
+async def administrator(caller: Me) -> Caller:
+    """The caller, if an instance administrator (`users.is_admin`)."""
+    if not caller.is_admin:
+        raise forbidden("only instance administrators can do this")
+    return caller
+
+
+Admin = Annotated[Caller, Depends(administrator)]  # the caller, 403 unless an instance administrator
 
 
 def base_url(request: Request, ctx: Context) -> str:

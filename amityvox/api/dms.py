@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StringConstraints
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Caller, Ctx, Me, no_content, ok
 from amityvox.services import dms
 
 router = APIRouter(tags=["dms"])
@@ -36,40 +35,32 @@ def _user(user_id: str, caller: Caller) -> str:
 
 
 @router.get("/users/@me/dms")
-async def list_dms(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_dms(caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.list_dms(ctx, caller.id))
 
 
 @router.post("/users/@me/group-dms")
-async def create_group(
-    body: CreateGroup, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_group(body: CreateGroup, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.create_group(ctx, caller.id, body.recipient_ids, _name(body.name)), 201)
 
 
 @router.patch("/users/@me/group-dms/{channel_id}")
-async def rename_group(
-    channel_id: str, body: RenameGroup, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def rename_group(channel_id: str, body: RenameGroup, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.rename_group(ctx, caller.id, channel_id, _name(body.name)))
 
 
 @router.post("/users/{user_id}/dm")
-async def open_dm(user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def open_dm(user_id: str, caller: Me, ctx: Ctx) -> Response:
     channel, created = await dms.open_dm(ctx, caller.id, _user(user_id, caller))
     return ok(channel, 201 if created else 200)
 
 
 @router.put("/channels/{channel_id}/recipients/{user_id}")
-async def add_recipient(
-    channel_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def add_recipient(channel_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.add_recipient(ctx, caller.id, channel_id, _user(user_id, caller)))
 
 
 @router.delete("/channels/{channel_id}/recipients/{user_id}", status_code=204)
-async def remove_recipient(
-    channel_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def remove_recipient(channel_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     await dms.remove_recipient(ctx, caller.id, channel_id, _user(user_id, caller))
     return no_content()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import event_webhooks
 
 router = APIRouter(tags=["event webhooks"])
@@ -25,30 +24,24 @@ class ModifyEventWebhook(Body):
 
 
 @router.get("/event-webhooks/events")
-async def subscribable_events(caller: Caller = Depends(current_user)) -> Response:
+async def subscribable_events(caller: Me) -> Response:
     """The event names an endpoint may subscribe to (a guild's, a channel's and its moderators')."""
     return ok(list(event_webhooks.SUBSCRIBABLE))
 
 
 @router.post("/guilds/{guild_id}/event-webhooks", status_code=201)
-async def create_event_webhook(
-    guild_id: str, body: CreateEventWebhook, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_event_webhook(guild_id: str, body: CreateEventWebhook, caller: Me, ctx: Ctx) -> Response:
     """A new endpoint; the answer's `secret` (it signs every delivery) is shown this once."""
     return ok(await event_webhooks.create(ctx, guild_id, caller.id, body.url, body.events), 201)
 
 
 @router.get("/guilds/{guild_id}/event-webhooks")
-async def list_event_webhooks(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_event_webhooks(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await event_webhooks.list_for_guild(ctx, guild_id, caller.id))
 
 
 @router.patch("/event-webhooks/{hook_id}")
-async def modify_event_webhook(
-    hook_id: str, body: ModifyEventWebhook, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def modify_event_webhook(hook_id: str, body: ModifyEventWebhook, caller: Me, ctx: Ctx) -> Response:
     changed = await event_webhooks.modify(
         ctx, hook_id, caller.id, url=body.url, events=body.events, enabled=body.enabled
     )
@@ -56,17 +49,13 @@ async def modify_event_webhook(
 
 
 @router.delete("/event-webhooks/{hook_id}", status_code=204)
-async def delete_event_webhook(
-    hook_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_event_webhook(hook_id: str, caller: Me, ctx: Ctx) -> Response:
     await event_webhooks.remove(ctx, hook_id, caller.id)
     return no_content()
 
 
 @router.post("/event-webhooks/{hook_id}/deliveries/{delivery_id}/redeliver")
-async def redeliver(
-    hook_id: str, delivery_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def redeliver(hook_id: str, delivery_id: str, caller: Me, ctx: Ctx) -> Response:
     """Send a delivery again (a failed one, or to replay one), with a fresh set of attempts."""
     return ok(await event_webhooks.redeliver(ctx, hook_id, delivery_id, caller.id))
 
@@ -74,10 +63,10 @@ async def redeliver(
 @router.get("/event-webhooks/{hook_id}/deliveries")
 async def list_deliveries(
     hook_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = None,
     limit: int = Query(event_webhooks.LOG_DEFAULT, ge=1, le=event_webhooks.LOG_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Newest first: `[{id, event, event_id, status, attempts, response_status?, error?, created_at,
     next_attempt_at?, delivered_at?}]`; `before` (a delivery id) pages back."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import effects, kanban, locations, snippets, whiteboards
 
 router = APIRouter(prefix="/channels/{channel_id}/experimental", tags=["experimental"])
@@ -39,9 +38,7 @@ class MoveLocation(Body):
 
 
 @router.post("/location", status_code=201)
-async def share_location(
-    channel_id: str, body: ShareLocation, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def share_location(channel_id: str, body: ShareLocation, caller: Me, ctx: Ctx) -> Response:
     """Share a location (SendMessages) → LOCATION_SHARE_CREATE.
 
     A live share needs `duration_seconds` (60-28800) and ends by itself when that runs
@@ -62,22 +59,14 @@ async def share_location(
 
 
 @router.patch("/location/{share_id}")
-async def move_location(
-    channel_id: str,
-    share_id: str,
-    body: MoveLocation,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def move_location(channel_id: str, share_id: str, body: MoveLocation, caller: Me, ctx: Ctx) -> Response:
     """Move a live share (its sharer, before it expires) → LOCATION_SHARE_UPDATE."""
     changes = body.model_dump(exclude_unset=True)
     return ok(await locations.update_share(ctx, channel_id, share_id, caller.id, changes))
 
 
 @router.delete("/location/{share_id}", status_code=204)
-async def stop_location(
-    channel_id: str, share_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def stop_location(channel_id: str, share_id: str, caller: Me, ctx: Ctx) -> Response:
     """Stop a share (its sharer, or ManageMessages) → LOCATION_SHARE_STOP."""
     await locations.stop_share(ctx, channel_id, share_id, caller.id)
     return no_content()
@@ -86,10 +75,10 @@ async def stop_location(
 @router.get("/locations")
 async def list_locations(
     channel_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = None,
     limit: int = Query(locations.PAGE_MAX, ge=1, le=locations.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The channel's running shares, newest first (ViewChannel)."""
     return ok(await locations.list_shares(ctx, channel_id, caller.id, before=before, limit=limit))
@@ -117,13 +106,7 @@ class CreateSuperReaction(Body):
         f"all optional. At most {effects.EFFECTS_PER_MINUTE} effects per user per minute."
     ),
 )
-async def create_effect(
-    channel_id: str,
-    message_id: str,
-    body: CreateEffect,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_effect(channel_id: str, message_id: str, body: CreateEffect, caller: Me, ctx: Ctx) -> Response:
     effect = await effects.create_effect(ctx, channel_id, message_id, caller.id, body.effect_type, body.config)
     return ok(effect, 201)
 
@@ -137,11 +120,7 @@ async def create_effect(
     ),
 )
 async def add_super_reaction(
-    channel_id: str,
-    message_id: str,
-    body: CreateSuperReaction,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    channel_id: str, message_id: str, body: CreateSuperReaction, caller: Me, ctx: Ctx
 ) -> Response:
     reaction = await effects.add_super_reaction(ctx, channel_id, message_id, caller.id, body.emoji, body.intensity)
     return ok(reaction, 201)
@@ -161,9 +140,7 @@ class EditWhiteboard(Body):
 
 
 @router.post("/whiteboards", status_code=201)
-async def create_whiteboard(
-    channel_id: str, body: CreateWhiteboard, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_whiteboard(channel_id: str, body: CreateWhiteboard, caller: Me, ctx: Ctx) -> Response:
     """Create a whiteboard at version 0 (SendMessages). No event is published for creation."""
     board = await whiteboards.create_whiteboard(ctx, channel_id, caller.id, body.name, body.state)
     return ok(board, 201)
@@ -171,31 +148,20 @@ async def create_whiteboard(
 
 @router.get("/whiteboards")
 async def list_whiteboards(
-    channel_id: str,
-    limit: int = Query(whiteboards.PAGE_MAX, ge=1, le=whiteboards.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    channel_id: str, caller: Me, ctx: Ctx, limit: int = Query(whiteboards.PAGE_MAX, ge=1, le=whiteboards.PAGE_MAX)
 ) -> Response:
     """The channel's whiteboards without their state, oldest first (ViewChannel)."""
     return ok(await whiteboards.list_whiteboards(ctx, channel_id, caller.id, limit=limit))
 
 
 @router.get("/whiteboards/{board_id}")
-async def get_whiteboard(
-    channel_id: str, board_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_whiteboard(channel_id: str, board_id: str, caller: Me, ctx: Ctx) -> Response:
     """A whiteboard with its state and version (ViewChannel)."""
     return ok(await whiteboards.get_whiteboard(ctx, channel_id, board_id, caller.id))
 
 
 @router.patch("/whiteboards/{board_id}")
-async def edit_whiteboard(
-    channel_id: str,
-    board_id: str,
-    body: EditWhiteboard,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def edit_whiteboard(channel_id: str, board_id: str, body: EditWhiteboard, caller: Me, ctx: Ctx) -> Response:
     """Replace the state (≤ 256 KiB of JSON) → WHITEBOARD_UPDATE with version + 1.
 
     `version` must be the board's current version; otherwise 409 `version_conflict`
@@ -227,9 +193,7 @@ _SNIPPETS_ARE_TEXT = "Snippets are stored and displayed only: the server never e
         f"{', '.join(snippets.LANGUAGES)}."
     ),
 )
-async def create_snippet(
-    channel_id: str, body: CreateSnippet, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_snippet(channel_id: str, body: CreateSnippet, caller: Me, ctx: Ctx) -> Response:
     snippet = await snippets.create_snippet(ctx, channel_id, caller.id, body.title, body.language, body.code)
     return ok(snippet, 201)
 
@@ -237,18 +201,16 @@ async def create_snippet(
 @router.get("/code-snippets", description=f"The channel's snippets, newest first (ViewChannel). {_SNIPPETS_ARE_TEXT}")
 async def list_snippets(
     channel_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = None,
     limit: int = Query(snippets.PAGE_MAX, ge=1, le=snippets.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await snippets.list_snippets(ctx, channel_id, caller.id, before=before, limit=limit))
 
 
 @router.get("/code-snippets/{snippet_id}", description=f"One snippet (ViewChannel). {_SNIPPETS_ARE_TEXT}")
-async def get_snippet(
-    channel_id: str, snippet_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_snippet(channel_id: str, snippet_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await snippets.get_snippet(ctx, channel_id, snippet_id, caller.id))
 
 
@@ -274,52 +236,34 @@ class MoveCard(Body):
 
 
 @router.post("/kanban", status_code=201)
-async def create_board(
-    channel_id: str, body: CreateBoard, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_board(channel_id: str, body: CreateBoard, caller: Me, ctx: Ctx) -> Response:
     """Create an empty board (SendMessages). No event is published for boards or columns."""
     return ok(await kanban.create_board(ctx, channel_id, caller.id, body.name), 201)
 
 
 @router.get("/kanban")
 async def list_boards(
-    channel_id: str,
-    limit: int = Query(kanban.PAGE_MAX, ge=1, le=kanban.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    channel_id: str, caller: Me, ctx: Ctx, limit: int = Query(kanban.PAGE_MAX, ge=1, le=kanban.PAGE_MAX)
 ) -> Response:
     """The channel's boards without their columns, oldest first (ViewChannel)."""
     return ok(await kanban.list_boards(ctx, channel_id, caller.id, limit=limit))
 
 
 @router.get("/kanban/{board_id}")
-async def get_board(
-    channel_id: str, board_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_board(channel_id: str, board_id: str, caller: Me, ctx: Ctx) -> Response:
     """The board with its columns and their cards, each in position order (ViewChannel)."""
     return ok(await kanban.get_board(ctx, channel_id, board_id, caller.id))
 
 
 @router.post("/kanban/{board_id}/columns", status_code=201)
-async def create_column(
-    channel_id: str,
-    board_id: str,
-    body: CreateColumn,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_column(channel_id: str, board_id: str, body: CreateColumn, caller: Me, ctx: Ctx) -> Response:
     """Add a column after the last one (SendMessages). No event."""
     return ok(await kanban.create_column(ctx, channel_id, board_id, caller.id, body.name), 201)
 
 
 @router.post("/kanban/{board_id}/columns/{column_id}/cards", status_code=201)
 async def create_card(
-    channel_id: str,
-    board_id: str,
-    column_id: str,
-    body: CreateCard,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    channel_id: str, board_id: str, column_id: str, body: CreateCard, caller: Me, ctx: Ctx
 ) -> Response:
     """Add a card at the end of a column (SendMessages) → KANBAN_CARD_CREATE."""
     card = await kanban.create_card(ctx, channel_id, board_id, column_id, caller.id, body.title, body.description)
@@ -327,14 +271,7 @@ async def create_card(
 
 
 @router.patch("/kanban/{board_id}/cards/{card_id}/move")
-async def move_card(
-    channel_id: str,
-    board_id: str,
-    card_id: str,
-    body: MoveCard,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def move_card(channel_id: str, board_id: str, card_id: str, body: MoveCard, caller: Me, ctx: Ctx) -> Response:
     """Move a card to index `position` of `column_id` (past the end: last) → KANBAN_CARD_MOVE.
 
     Positions in the source and target columns stay 0..n-1.
@@ -344,13 +281,7 @@ async def move_card(
 
 
 @router.delete("/kanban/{board_id}/cards/{card_id}", status_code=204)
-async def delete_card(
-    channel_id: str,
-    board_id: str,
-    card_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def delete_card(channel_id: str, board_id: str, card_id: str, caller: Me, ctx: Ctx) -> Response:
     """Delete a card (its creator, or ManageMessages); the column closes up. No event is published."""
     await kanban.delete_card(ctx, channel_id, board_id, card_id, caller.id)
     return no_content()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictInt
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import games
 
 router = APIRouter(prefix="/games", tags=["games"])
@@ -25,24 +24,20 @@ class Move(Body):
 
 
 @router.post("", status_code=201)
-async def create_game(
-    body: CreateGame, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_game(body: CreateGame, caller: Me, ctx: Ctx) -> Response:
     return ok(await games.create_game(ctx, body.channel_id, caller.id, body.game_type), 201)
 
 
 @router.get("/{game_id}")
-async def get_game(game_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_game(game_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await games.get_game(ctx, game_id, caller.id))
 
 
 @router.post("/{game_id}/join")
-async def join_game(game_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def join_game(game_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await games.join_game(ctx, game_id, caller.id))
 
 
 @router.post("/{game_id}/move")
-async def move(
-    game_id: str, body: Move, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def move(game_id: str, body: Move, caller: Me, ctx: Ctx) -> Response:
     return ok(await games.make_move(ctx, game_id, caller.id, body.move))

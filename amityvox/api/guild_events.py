@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import guild_events
 
 router = APIRouter(prefix="/guilds/{guild_id}/events", tags=["guild events"])
@@ -33,37 +32,22 @@ class PatchEvent(Body):
 
 
 @router.get("")
-async def list_events(
-    guild_id: str,
-    include_ended: bool = Query(default=False),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def list_events(guild_id: str, caller: Me, ctx: Ctx, include_ended: bool = Query(default=False)) -> Response:
     return ok(await guild_events.list_events(ctx, guild_id, caller.id, include_ended=include_ended))
 
 
 @router.post("", status_code=201)
-async def create_event(
-    guild_id: str, body: CreateEvent, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_event(guild_id: str, body: CreateEvent, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.create_event(ctx, guild_id, caller.id, body.model_dump()), status=201)
 
 
 @router.get("/{event_id}")
-async def get_event(
-    guild_id: str, event_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_event(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.get_event(ctx, guild_id, event_id, caller.id))
 
 
 @router.patch("/{event_id}")
-async def patch_event(
-    guild_id: str,
-    event_id: str,
-    body: PatchEvent,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def patch_event(guild_id: str, event_id: str, body: PatchEvent, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     for key in ("name", "scheduled_start", "status"):  # these cannot be cleared
         if key in changes and changes[key] is None:
@@ -72,22 +56,16 @@ async def patch_event(
 
 
 @router.delete("/{event_id}", status_code=204)
-async def delete_event(
-    guild_id: str, event_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_event(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     await guild_events.delete_event(ctx, guild_id, event_id, caller.id)
     return no_content()
 
 
 @router.post("/{event_id}/rsvp")
-async def rsvp(
-    guild_id: str, event_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def rsvp(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.set_rsvp(ctx, guild_id, event_id, caller.id, interested=True))
 
 
 @router.delete("/{event_id}/rsvp")
-async def unrsvp(
-    guild_id: str, event_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def unrsvp(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.set_rsvp(ctx, guild_id, event_id, caller.id, interested=False))

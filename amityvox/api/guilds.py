@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
 from amityvox.api.fields import MediaId, PermissionBits
-from amityvox.context import Context
 from amityvox.services import channels, emoji, guilds, invites, members, moderation, roles
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(prefix="/guilds", tags=["guilds"], dependencies=[Depends(audit_reason)])
+router = APIRouter(prefix="/guilds", tags=["guilds"], dependencies=AUDITED)
 
 
 # ---- bodies ----------------------------------------------------------------------------------
@@ -93,36 +92,28 @@ class CreateInvite(Body):
 
 
 @router.post("", status_code=201)
-async def create_guild(
-    body: CreateGuild, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_guild(body: CreateGuild, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.create_guild(ctx, caller.id, body.name, body.description), status=201)
 
 
 @router.get("/{guild_id}")
-async def get_guild(guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_guild(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.get_guild(ctx, guild_id, caller.id))
 
 
 @router.patch("/{guild_id}")
-async def patch_guild(
-    guild_id: str, body: PatchGuild, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_guild(guild_id: str, body: PatchGuild, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.update_guild(ctx, guild_id, caller.id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{guild_id}", status_code=204)
-async def delete_guild(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_guild(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     await guilds.delete_guild(ctx, guild_id, caller.id)
     return no_content()
 
 
 @router.post("/{guild_id}/leave", status_code=204)
-async def leave_guild(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def leave_guild(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     await guilds.leave_guild(ctx, guild_id, caller.id)
     return no_content()
 
@@ -131,16 +122,12 @@ async def leave_guild(
 
 
 @router.get("/{guild_id}/channels")
-async def list_channels(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_channels(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.list_guild_channels(ctx, guild_id, caller.id))
 
 
 @router.post("/{guild_id}/channels", status_code=201)
-async def create_channel(
-    guild_id: str, body: CreateChannel, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_channel(guild_id: str, body: CreateChannel, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.create_channel(ctx, guild_id, caller.id, body.model_dump()), status=201)
 
 
@@ -150,71 +137,46 @@ async def create_channel(
 @router.get("/{guild_id}/members")
 async def list_members(
     guild_id: str,
+    caller: Me,
+    ctx: Ctx,
     after: str | None = Query(default=None, max_length=26),
     limit: int = Query(default=members.DEFAULT_PAGE),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await members.list_members(ctx, guild_id, caller.id, after=after, limit=limit))
 
 
 @router.get("/{guild_id}/members/@me/permissions")
 async def my_permissions(
-    guild_id: str,
-    channel_id: str | None = Query(default=None, max_length=26),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    guild_id: str, caller: Me, ctx: Ctx, channel_id: str | None = Query(default=None, max_length=26)
 ) -> Response:
     """The caller's permission bits in the guild (or in one of its channels), as a decimal string."""
     return ok(await members.my_permissions(ctx, guild_id, caller.id, channel_id))
 
 
 @router.get("/{guild_id}/members/{user_id}")
-async def get_member(
-    guild_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_member(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.get_member(ctx, guild_id, caller.id, user_id))
 
 
 @router.patch("/{guild_id}/members/{user_id}")
-async def patch_member(
-    guild_id: str,
-    user_id: str,
-    body: PatchMember,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def patch_member(guild_id: str, user_id: str, body: PatchMember, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return ok(await members.update_member(ctx, guild_id, caller.id, user_id, changes))
 
 
 @router.delete("/{guild_id}/members/{user_id}", status_code=204)
-async def kick_member(
-    guild_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def kick_member(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     await members.kick_member(ctx, guild_id, caller.id, user_id)
     return no_content()
 
 
 @router.put("/{guild_id}/members/{user_id}/roles/{role_id}")
-async def add_member_role(
-    guild_id: str,
-    user_id: str,
-    role_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def add_member_role(guild_id: str, user_id: str, role_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.add_role(ctx, guild_id, caller.id, user_id, role_id))
 
 
 @router.delete("/{guild_id}/members/{user_id}/roles/{role_id}")
-async def remove_member_role(
-    guild_id: str,
-    user_id: str,
-    role_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def remove_member_role(guild_id: str, user_id: str, role_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.remove_role(ctx, guild_id, caller.id, user_id, role_id))
 
 
@@ -222,32 +184,22 @@ async def remove_member_role(
 
 
 @router.get("/{guild_id}/prune")
-async def prune_count(
-    guild_id: str, days: int = Query(), caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def prune_count(guild_id: str, caller: Me, ctx: Ctx, days: int = Query()) -> Response:
     return ok(await moderation.prune_count(ctx, guild_id, caller.id, days))
 
 
 @router.post("/{guild_id}/prune")
-async def prune(
-    guild_id: str, body: PruneBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def prune(guild_id: str, body: PruneBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await moderation.prune(ctx, guild_id, caller.id, body.days))
 
 
 @router.get("/{guild_id}/bans")
-async def list_bans(guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def list_bans(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await moderation.list_bans(ctx, guild_id, caller.id))
 
 
 @router.put("/{guild_id}/bans/{user_id}")
-async def ban(
-    guild_id: str,
-    user_id: str,
-    body: BanBody | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def ban(guild_id: str, user_id: str, caller: Me, ctx: Ctx, body: BanBody | None = None) -> Response:
     b = body or BanBody()
     return ok(
         await moderation.ban_user(
@@ -263,9 +215,7 @@ async def ban(
 
 
 @router.delete("/{guild_id}/bans/{user_id}", status_code=204)
-async def unban(
-    guild_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def unban(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     await moderation.unban_user(ctx, guild_id, caller.id, user_id)
     return no_content()
 
@@ -274,34 +224,22 @@ async def unban(
 
 
 @router.get("/{guild_id}/roles")
-async def list_roles(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_roles(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.list_roles(ctx, guild_id, caller.id))
 
 
 @router.post("/{guild_id}/roles", status_code=201)
-async def create_role(
-    guild_id: str, body: RoleFields, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_role(guild_id: str, body: RoleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.create_role(ctx, guild_id, caller.id, body.model_dump(exclude_unset=True)), status=201)
 
 
 @router.patch("/{guild_id}/roles/{role_id}")
-async def patch_role(
-    guild_id: str,
-    role_id: str,
-    body: RoleFields,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def patch_role(guild_id: str, role_id: str, body: RoleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.update_role(ctx, guild_id, caller.id, role_id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{guild_id}/roles/{role_id}", status_code=204)
-async def delete_role(
-    guild_id: str, role_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_role(guild_id: str, role_id: str, caller: Me, ctx: Ctx) -> Response:
     await roles.delete_role(ctx, guild_id, caller.id, role_id)
     return no_content()
 
@@ -310,34 +248,22 @@ async def delete_role(
 
 
 @router.get("/{guild_id}/emoji")
-async def list_emoji(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_emoji(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.list_emoji(ctx, guild_id, caller.id))
 
 
 @router.post("/{guild_id}/emoji", status_code=201)
-async def create_emoji(
-    guild_id: str, body: CreateEmoji, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_emoji(guild_id: str, body: CreateEmoji, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.create_emoji(ctx, guild_id, caller.id, body.name, body.animated, body.image_id), status=201)
 
 
 @router.patch("/{guild_id}/emoji/{emoji_id}")
-async def rename_emoji(
-    guild_id: str,
-    emoji_id: str,
-    body: PatchEmoji,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def rename_emoji(guild_id: str, emoji_id: str, body: PatchEmoji, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.rename_emoji(ctx, guild_id, caller.id, emoji_id, body.name))
 
 
 @router.delete("/{guild_id}/emoji/{emoji_id}", status_code=204)
-async def delete_emoji(
-    guild_id: str, emoji_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_emoji(guild_id: str, emoji_id: str, caller: Me, ctx: Ctx) -> Response:
     await emoji.delete_emoji(ctx, guild_id, caller.id, emoji_id)
     return no_content()
 
@@ -346,19 +272,12 @@ async def delete_emoji(
 
 
 @router.get("/{guild_id}/invites")
-async def list_invites(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_invites(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await invites.list_invites(ctx, guild_id, caller.id))
 
 
 @router.post("/{guild_id}/invites", status_code=201)
-async def create_invite(
-    guild_id: str,
-    body: CreateInvite | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_invite(guild_id: str, caller: Me, ctx: Ctx, body: CreateInvite | None = None) -> Response:
     b = body or CreateInvite()
     invite = await invites.create_invite(
         ctx, guild_id, caller.id, channel_id=b.channel_id, max_uses=b.max_uses, max_age_seconds=b.max_age_seconds

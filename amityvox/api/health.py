@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from amityvox.api.deps import get_ctx, ok
+from amityvox.api.deps import Ctx, ok
 from amityvox.api.errors import error_response
-from amityvox.context import Context
 
 router = APIRouter(tags=["health"])
 
@@ -20,7 +19,7 @@ async def health() -> Response:
 
 
 @router.get("/health/deep")
-async def health_deep(ctx: Context = Depends(get_ctx)) -> Response:
+async def health_deep(ctx: Ctx) -> Response:
     checks: dict[str, dict[str, object]] = {}
     started = time.perf_counter()
     try:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.errors import bad_request
 from amityvox.services import interactions
 
@@ -30,7 +29,7 @@ class Use(Body):
 
 
 @router.post("/interactions")
-async def use_command(body: Use, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def use_command(body: Use, caller: Me, ctx: Ctx) -> Response:
     invocation = interactions.Invocation(
         channel_id=body.channel_id,
         type=body.type,
@@ -55,7 +54,7 @@ def answer_of(data: dict[str, Any]) -> interactions.Answer:
 
 
 @router.post("/interactions/{interaction_id}/{token}/callback", status_code=204)
-async def callback(interaction_id: str, token: str, request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def callback(interaction_id: str, token: str, request: Request, ctx: Ctx) -> Response:
     """The bot's initial answer, with the token from INTERACTION_CREATE (no other credential)."""
     body = await request.json()
     if not isinstance(body, dict) or isinstance(body.get("type"), bool) or not isinstance(body.get("type"), int):

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from amityvox.api.deps import Caller, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import Ctx, Me, no_content, ok
 from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.errors import ApiError, bad_request
@@ -71,9 +71,7 @@ def _early_size_check(request: Request, ctx: Context, kind: str) -> None:
 
 
 @router.post("/channels/{channel_id}/attachments", status_code=201)
-async def upload_attachment(
-    channel_id: str, request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def upload_attachment(channel_id: str, request: Request, caller: Me, ctx: Ctx) -> Response:
     """One file for a message in this channel (UploadFiles); attach it with `attachments: [id]`."""
     _early_size_check(request, ctx, media.ATTACHMENT)
     kind, filename, data = await _read_upload(request, ctx, media.ATTACHMENT)
@@ -81,9 +79,7 @@ async def upload_attachment(
 
 
 @router.post("/files/upload", status_code=201)
-async def upload_file(
-    request: Request, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def upload_file(request: Request, caller: Me, ctx: Ctx) -> Response:
     """The original's upload route: a `file` part and an optional `kind` (attachment, avatar,
     icon, banner, emoji)."""
     kind, filename, data = await _read_upload(request, ctx, None)
@@ -91,7 +87,7 @@ async def upload_file(
 
 
 @router.get("/files/limits")
-async def upload_limits(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def upload_limits(caller: Me, ctx: Ctx) -> Response:
     """The upload limits, so a client can refuse a file before sending it."""
     s = ctx.settings
     return ok(
@@ -107,9 +103,7 @@ async def upload_limits(caller: Caller = Depends(current_user), ctx: Context = D
 
 
 @router.delete("/files/{upload_id}")
-async def delete_file(
-    upload_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_file(upload_id: str, caller: Me, ctx: Ctx) -> Response:
     await media.delete_upload(ctx, upload_id, caller.id)
     return no_content()
 
@@ -178,7 +172,7 @@ def _disposition(filename: str, inline: bool) -> str:
 
 @router.api_route("/files/{upload_id}", methods=["GET", "HEAD"], include_in_schema=False)
 @router.api_route("/files/{upload_id}/{filename}", methods=["GET", "HEAD"])
-async def get_file(upload_id: str, request: Request, ctx: Context = Depends(get_ctx), filename: str = "") -> Response:
+async def get_file(upload_id: str, request: Request, ctx: Ctx, filename: str = "") -> Response:
     """The file (or `?size=` one of its thumbnails). Attachments need `ex` and `sig` from a URL the
     server handed out, or a token of someone who can read the channel; avatars, icons, banners
     and emoji are public. Single byte ranges, ETag/If-None-Match and long caching are supported."""

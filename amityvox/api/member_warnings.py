@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import AUDITED, Body, Ctx, Me, ok
 from amityvox.services import member_warnings
 
 # Warnings are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(
-    prefix="/guilds/{guild_id}/members/{user_id}/warnings", tags=["moderation"], dependencies=[Depends(audit_reason)]
-)
+router = APIRouter(prefix="/guilds/{guild_id}/members/{user_id}/warnings", tags=["moderation"], dependencies=AUDITED)
 
 
 class CreateWarning(Body):
@@ -21,18 +18,10 @@ class CreateWarning(Body):
 
 
 @router.post("", status_code=201)
-async def warn(
-    guild_id: str,
-    user_id: str,
-    body: CreateWarning,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def warn(guild_id: str, user_id: str, body: CreateWarning, caller: Me, ctx: Ctx) -> Response:
     return ok(await member_warnings.warn(ctx, guild_id, caller.id, user_id, body.reason), 201)
 
 
 @router.get("")
-async def list_warnings(
-    guild_id: str, user_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_warnings(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await member_warnings.list_warnings(ctx, guild_id, caller.id, user_id))

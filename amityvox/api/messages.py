@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import history, messages, pins, reactions, read_state, threads, typing_indicator
 
 router = APIRouter(prefix="/channels", tags=["messages"])
@@ -40,9 +39,7 @@ class CreateThread(Body):
 
 
 @router.post("/{channel_id}/messages", status_code=201)
-async def create_message(
-    channel_id: str, body: CreateMessage, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_message(channel_id: str, body: CreateMessage, caller: Me, ctx: Ctx) -> Response:
     message = await messages.create_message(
         ctx,
         channel_id,
@@ -59,12 +56,12 @@ async def create_message(
 @router.get("/{channel_id}/messages")
 async def list_messages(
     channel_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = None,
     after: str | None = None,
     around: str | None = None,
     limit: int = Query(messages.PAGE_DEFAULT, ge=1, le=messages.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """Newest first without a cursor, with `before` or with `around` (the page centred on that
     message, for jumping to it); oldest first with `after`."""
@@ -75,79 +72,48 @@ async def list_messages(
 
 
 @router.post("/{channel_id}/messages/bulk-delete", status_code=204)
-async def bulk_delete(
-    channel_id: str, body: BulkDelete, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def bulk_delete(channel_id: str, body: BulkDelete, caller: Me, ctx: Ctx) -> Response:
     await messages.bulk_delete(ctx, channel_id, caller.id, body.message_ids)
     return no_content()
 
 
 @router.get("/{channel_id}/messages/{message_id}")
-async def get_message(
-    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_message(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await messages.get_message(ctx, channel_id, message_id, caller.id))
 
 
 @router.get("/{channel_id}/messages/{message_id}/history")
-async def message_history(
-    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def message_history(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     """Earlier versions of an edited message, oldest first: `[{content, created_at, replaced_at}]`."""
     return ok(await history.message_history(ctx, channel_id, message_id, caller.id))
 
 
 @router.patch("/{channel_id}/messages/{message_id}")
-async def edit_message(
-    channel_id: str,
-    message_id: str,
-    body: EditMessage,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def edit_message(channel_id: str, message_id: str, body: EditMessage, caller: Me, ctx: Ctx) -> Response:
     return ok(await messages.edit_message(ctx, channel_id, message_id, caller.id, body.content))
 
 
 @router.delete("/{channel_id}/messages/{message_id}", status_code=204)
-async def delete_message(
-    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_message(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     await messages.delete_message(ctx, channel_id, message_id, caller.id)
     return no_content()
 
 
 @router.put("/{channel_id}/messages/{message_id}/reactions/{emoji}", status_code=204)
-async def add_reaction(
-    channel_id: str,
-    message_id: str,
-    emoji: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def add_reaction(channel_id: str, message_id: str, emoji: str, caller: Me, ctx: Ctx) -> Response:
     await reactions.add_reaction(ctx, channel_id, message_id, caller.id, emoji)
     return no_content()
 
 
 @router.delete("/{channel_id}/messages/{message_id}/reactions/{emoji}", status_code=204)
-async def remove_own_reaction(
-    channel_id: str,
-    message_id: str,
-    emoji: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def remove_own_reaction(channel_id: str, message_id: str, emoji: str, caller: Me, ctx: Ctx) -> Response:
     await reactions.remove_reaction(ctx, channel_id, message_id, caller.id, emoji)
     return no_content()
 
 
 @router.delete("/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}", status_code=204)
 async def remove_user_reaction(
-    channel_id: str,
-    message_id: str,
-    emoji: str,
-    user_id: str,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    channel_id: str, message_id: str, emoji: str, user_id: str, caller: Me, ctx: Ctx
 ) -> Response:
     """Someone's reaction (ManageMessages), or one's own (`@me` or one's id)."""
     target = caller.id if user_id == "@me" else user_id
@@ -156,73 +122,49 @@ async def remove_user_reaction(
 
 
 @router.delete("/{channel_id}/messages/{message_id}/reactions", status_code=204)
-async def clear_reactions(
-    channel_id: str,
-    message_id: str,
-    emoji: str | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def clear_reactions(channel_id: str, message_id: str, caller: Me, ctx: Ctx, emoji: str | None = None) -> Response:
     """Every reaction on the message, or only `?emoji=X`'s (ManageMessages)."""
     await reactions.clear_reactions(ctx, channel_id, message_id, caller.id, emoji)
     return no_content()
 
 
 @router.get("/{channel_id}/pins")
-async def list_pins(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_pins(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await pins.list_pins(ctx, channel_id, caller.id))
 
 
 @router.put("/{channel_id}/pins/{message_id}", status_code=204)
-async def pin_message(
-    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def pin_message(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     await pins.pin(ctx, channel_id, message_id, caller.id)
     return no_content()
 
 
 @router.delete("/{channel_id}/pins/{message_id}", status_code=204)
-async def unpin_message(
-    channel_id: str, message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def unpin_message(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     await pins.unpin(ctx, channel_id, message_id, caller.id)
     return no_content()
 
 
 @router.post("/{channel_id}/typing", status_code=204)
-async def start_typing(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def start_typing(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     """204 whether or not an event went out: repeated calls within 5 s are absorbed."""
     await typing_indicator.start_typing(ctx, caller.id, channel_id)
     return no_content()
 
 
 @router.post("/{channel_id}/ack")
-async def ack(
-    channel_id: str, body: Ack | None = None, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def ack(channel_id: str, caller: Me, ctx: Ctx, body: Ack | None = None) -> Response:
     """Mark read up to `message_id` (default: the latest message); answers the channel's read state."""
     message_id = body.message_id if body is not None else None
     return ok(await read_state.ack(ctx, channel_id, caller.id, message_id))
 
 
 @router.post("/{channel_id}/messages/{message_id}/threads", status_code=201)
-async def create_thread(
-    channel_id: str,
-    message_id: str,
-    body: CreateThread,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_thread(channel_id: str, message_id: str, body: CreateThread, caller: Me, ctx: Ctx) -> Response:
     return ok(await threads.create_thread(ctx, channel_id, message_id, caller.id, body.name), 201)
 
 
 @router.get("/{channel_id}/starter-message")
-async def get_starter_message(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_starter_message(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     """A thread's starter message, from its parent channel."""
     return ok(await threads.starter_message(ctx, channel_id, caller.id))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import music_party
 
 router = APIRouter(prefix="/music-party", tags=["activities"])
@@ -29,17 +28,15 @@ class QueueTrack(Body):
 
 
 @router.post("", status_code=201)
-async def start(body: StartParty, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def start(body: StartParty, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.start_party(ctx, body.channel_id, caller.id), 201)
 
 
 @router.get("/{party_id}")
-async def get(party_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def get(party_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.get(ctx, party_id, caller.id))
 
 
 @router.post("/{party_id}/queue", status_code=201)
-async def queue(
-    party_id: str, body: QueueTrack, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def queue(party_id: str, body: QueueTrack, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.add_track(ctx, party_id, caller.id, body.track.model_dump()), 201)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.api.fields import PermissionBits
-from amityvox.context import Context
 from amityvox.services import bot_install
 
 router = APIRouter(tags=["bots"])
@@ -23,18 +22,16 @@ class Authorize(Body):
 
 @router.get("/oauth2/authorize")
 async def describe(
+    caller: Me,
+    ctx: Ctx,
     client_id: str = Query(min_length=1, max_length=26),
     scope: str = Query("bot", max_length=200),
     permissions: int = Query(0, ge=0),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     return ok(await bot_install.describe(ctx, caller.id, client_id, scope, permissions))
 
 
 @router.post("/oauth2/authorize")
-async def authorize(
-    body: Authorize, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def authorize(body: Authorize, caller: Me, ctx: Ctx) -> Response:
     result = await bot_install.authorize(ctx, caller.id, body.client_id, body.guild_id, body.scope, body.permissions)
     return ok(result)

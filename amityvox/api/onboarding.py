@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, audit_reason, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import AUDITED, Body, Ctx, Me, ok
 from amityvox.errors import bad_request
 from amityvox.services import onboarding
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(prefix="/guilds/{guild_id}/onboarding", tags=["onboarding"], dependencies=[Depends(audit_reason)])
+router = APIRouter(prefix="/guilds/{guild_id}/onboarding", tags=["onboarding"], dependencies=AUDITED)
 
 
 class PutOnboarding(Body):
@@ -47,27 +46,21 @@ class CompleteBody(Body):
 
 
 @router.get("")
-async def get_onboarding(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_onboarding(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.get_onboarding(ctx, guild_id, caller.id))
 
 
 @router.put("")
-async def put_onboarding(
-    guild_id: str, body: PutOnboarding, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def put_onboarding(guild_id: str, body: PutOnboarding, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.put_onboarding(ctx, guild_id, caller.id, body.model_dump()))
 
 
 @router.get("/status")
-async def status(guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def status(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     """Whether the caller completed this guild's onboarding (members only)."""
     return ok(await onboarding.status(ctx, guild_id, caller.id))
 
 
 @router.post("/complete")
-async def complete(
-    guild_id: str, body: CompleteBody, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def complete(guild_id: str, body: CompleteBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.complete(ctx, guild_id, caller.id, body.chosen()))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import polls
 
 router = APIRouter(prefix="/channels/{channel_id}/polls", tags=["polls"])
@@ -26,9 +25,7 @@ class VoteBody(Body):
 
 
 @router.post("", status_code=201)
-async def create_poll(
-    channel_id: str, body: CreatePoll, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_poll(channel_id: str, body: CreatePoll, caller: Me, ctx: Ctx) -> Response:
     poll = await polls.create_poll(
         ctx,
         channel_id,
@@ -45,11 +42,11 @@ async def create_poll(
 @router.get("")
 async def list_polls(
     channel_id: str,
+    caller: Me,
+    ctx: Ctx,
     before: str | None = None,
     after: str | None = None,
     limit: int = Query(polls.PAGE_MAX, ge=1, le=polls.PAGE_MAX),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The polls posted between `after` and `before` (ids), newest first, each with the
     caller's `voted_option_ids`."""
@@ -57,25 +54,15 @@ async def list_polls(
 
 
 @router.get("/{poll_id}")
-async def get_poll(
-    channel_id: str, poll_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_poll(channel_id: str, poll_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.get_poll(ctx, channel_id, poll_id, caller.id))
 
 
 @router.post("/{poll_id}/votes")
-async def vote(
-    channel_id: str,
-    poll_id: str,
-    body: VoteBody,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def vote(channel_id: str, poll_id: str, body: VoteBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.vote(ctx, channel_id, poll_id, caller.id, body.option_ids))
 
 
 @router.post("/{poll_id}/close")
-async def close_poll(
-    channel_id: str, poll_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def close_poll(channel_id: str, poll_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.close_poll(ctx, channel_id, poll_id, caller.id))

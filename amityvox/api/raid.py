@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import raid
 
 router = APIRouter(prefix="/guilds/{guild_id}/raid-config", tags=["moderation"])
@@ -22,15 +21,11 @@ class PatchRaidConfig(Body):
 
 
 @router.get("")
-async def get_config(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_config(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await raid.get_config(ctx, guild_id, caller.id))
 
 
 @router.patch("")
-async def patch_config(
-    guild_id: str, body: PatchRaidConfig, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_config(guild_id: str, body: PatchRaidConfig, caller: Me, ctx: Ctx) -> Response:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return ok(await raid.update_config(ctx, guild_id, caller.id, changes))

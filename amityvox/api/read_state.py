@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from amityvox.api.deps import Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Ctx, Me, ok
 from amityvox.services import read_state
 
 router = APIRouter(prefix="/users", tags=["read state"])
 
 
 @router.get("/@me/read-state")
-async def get_read_state(caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def get_read_state(caller: Me, ctx: Ctx) -> Response:
     """`[{channel_id, last_message_id?, unread_count, mention_count}]`, one per viewable channel."""
     return ok(await read_state.list_read_states(ctx, caller.id))

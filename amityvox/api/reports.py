@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import reports
 
 router = APIRouter(tags=["reports"])
@@ -27,9 +26,7 @@ class PatchReport(Body):
 
 
 @router.post("/guilds/{guild_id}/reports", status_code=201)
-async def create_report(
-    guild_id: str, body: CreateReport, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_report(guild_id: str, body: CreateReport, caller: Me, ctx: Ctx) -> Response:
     """Any member; the answer is the reporter's view (no resolution, nor who handled it)."""
     report = await reports.create_report(
         ctx, guild_id, caller.id, reason=body.reason, message_id=body.message_id, user_id=body.user_id
@@ -40,25 +37,21 @@ async def create_report(
 @router.get("/guilds/{guild_id}/reports")
 async def list_reports(
     guild_id: str,
+    caller: Me,
+    ctx: Ctx,
     status: str | None = Query(default=None, max_length=16),
     before: str | None = Query(default=None, max_length=26),
     limit: int = Query(default=reports.DEFAULT_LIMIT),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """The moderation queue (moderators), newest first."""
     return ok(await reports.list_reports(ctx, guild_id, caller.id, status=status, before=before, limit=limit))
 
 
 @router.get("/reports/{report_id}")
-async def get_report(
-    report_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_report(report_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await reports.get_report(ctx, report_id, caller.id))
 
 
 @router.patch("/reports/{report_id}")
-async def patch_report(
-    report_id: str, body: PatchReport, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def patch_report(report_id: str, body: PatchReport, caller: Me, ctx: Ctx) -> Response:
     return ok(await reports.update_report(ctx, report_id, caller.id, status=body.status, resolution=body.resolution))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import saved_messages
 
 router = APIRouter(prefix="/users/@me/saved-messages", tags=["saved messages"])
@@ -18,10 +17,7 @@ class Save(Body):
 
 @router.get("")
 async def list_saved(
-    before: str | None = None,
-    limit: int = saved_messages.LIMIT_DEFAULT,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
+    caller: Me, ctx: Ctx, before: str | None = None, limit: int = saved_messages.LIMIT_DEFAULT
 ) -> Response:
     """`[{user_id, message_id, channel_id, guild_id?, note?, created_at, message}]`, newest save
     first, only in channels the caller can read now; `before` (a saved message's id) pages on."""
@@ -29,14 +25,12 @@ async def list_saved(
 
 
 @router.put("/{message_id}")
-async def save(
-    message_id: str, body: Save | None = None, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def save(message_id: str, caller: Me, ctx: Ctx, body: Save | None = None) -> Response:
     """Save a message the caller can read, or set the note of a saved one (no body: no note)."""
     return ok(await saved_messages.save(ctx, message_id, caller.id, body.note if body else None))
 
 
 @router.delete("/{message_id}", status_code=204)
-async def unsave(message_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def unsave(message_id: str, caller: Me, ctx: Ctx) -> Response:
     await saved_messages.unsave(ctx, message_id, caller.id)
     return no_content()

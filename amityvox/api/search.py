@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Ctx, Me, ok
 from amityvox.services import search
 from amityvox.services.search import Filters
 
@@ -42,20 +41,13 @@ def filters(
 
 
 @router.get("/guilds/{guild_id}/messages/search")
-async def search_guild(
-    guild_id: str,
-    f: Filters = Depends(filters),
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def search_guild(guild_id: str, caller: Me, ctx: Ctx, f: Filters = Depends(filters)) -> Response:
     """`{total_results, offset, limit, results: [{message, snippet: [{text, match}]}]}`, newest first,
     from the channels the caller can read at this moment."""
     return ok(await search.search_guild(ctx, guild_id, caller.id, f))
 
 
 @router.get("/users/@me/messages/search")
-async def search_dms(
-    f: Filters = Depends(filters), caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def search_dms(caller: Me, ctx: Ctx, f: Filters = Depends(filters)) -> Response:
     """The same search over the caller's DMs and groups."""
     return ok(await search.search_dms(ctx, caller.id, f))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.events.payloads import MAX_CANDIDATE, MAX_SDP
 from amityvox.services import soundboard, voice
 
@@ -73,9 +72,7 @@ class ScreenShare(Body):
 
 
 @router.post("/{channel_id}/join")
-async def join(
-    channel_id: str, body: Join | None = None, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def join(channel_id: str, caller: Me, ctx: Ctx, body: Join | None = None) -> Response:
     """Enter the channel (Connect; calls: recipients), or change one's flags in it.
     Returns `{voice_state, endpoint, token, media, ice_servers, max_peers}`."""
     body = body or Join()
@@ -92,15 +89,13 @@ async def join(
 
 
 @router.post("/{channel_id}/leave", status_code=204)
-async def leave(channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def leave(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     await voice.leave(ctx, caller.id, channel_id)
     return no_content()
 
 
 @router.post("/{channel_id}/signal", status_code=204)
-async def signal(
-    channel_id: str, body: Signal, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def signal(channel_id: str, body: Signal, caller: Me, ctx: Ctx) -> Response:
     """Relay a WebRTC offer, answer or ICE candidate to another participant of the channel
     (both in it now) as VOICE_SIGNAL to that user only."""
     candidate = body.candidate.model_dump(exclude_none=True) if body.candidate is not None else None
@@ -109,28 +104,22 @@ async def signal(
 
 
 @router.get("/{channel_id}/states")
-async def states(channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def states(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.list_states(ctx, channel_id, caller.id))
 
 
 @router.post("/{channel_id}/members/{user_id}/mute")
-async def mute(
-    channel_id: str, user_id: str, body: Mute, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def mute(channel_id: str, user_id: str, body: Mute, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "mute", body.mute))
 
 
 @router.post("/{channel_id}/members/{user_id}/deafen")
-async def deafen(
-    channel_id: str, user_id: str, body: Deafen, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def deafen(channel_id: str, user_id: str, body: Deafen, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "deaf", body.deaf))
 
 
 @router.post("/{channel_id}/members/{user_id}/move")
-async def move(
-    channel_id: str, user_id: str, body: Move, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def move(channel_id: str, user_id: str, body: Move, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.move_member(ctx, caller.id, channel_id, user_id, body.channel_id))
 
 
@@ -138,36 +127,24 @@ async def move(
 
 
 @router.get("/{channel_id}/soundboard")
-async def list_sounds(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_sounds(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await soundboard.list_sounds(ctx, channel_id, caller.id))
 
 
 @router.post("/{channel_id}/soundboard", status_code=201)
-async def create_sound(
-    channel_id: str, body: CreateSound, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_sound(channel_id: str, body: CreateSound, caller: Me, ctx: Ctx) -> Response:
     sound = await soundboard.create_sound(ctx, channel_id, caller.id, body.name, body.volume, body.emoji)
     return ok(sound, 201)
 
 
 @router.delete("/{channel_id}/soundboard/{sound_id}", status_code=204)
-async def delete_sound(
-    channel_id: str, sound_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_sound(channel_id: str, sound_id: str, caller: Me, ctx: Ctx) -> Response:
     await soundboard.delete_sound(ctx, channel_id, caller.id, sound_id)
     return no_content()
 
 
 @router.post("/{channel_id}/soundboard/{sound_id}/play")
-async def play_sound(
-    channel_id: str,
-    sound_id: str,
-    body: PlaySound | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def play_sound(channel_id: str, sound_id: str, caller: Me, ctx: Ctx, body: PlaySound | None = None) -> Response:
     volume = body.volume if body is not None else None
     return ok(await soundboard.play_sound(ctx, channel_id, caller.id, sound_id, volume))
 
@@ -176,31 +153,19 @@ async def play_sound(
 
 
 @router.post("/{channel_id}/broadcast", status_code=201)
-async def start_broadcast(
-    channel_id: str,
-    body: StartBroadcast | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def start_broadcast(channel_id: str, caller: Me, ctx: Ctx, body: StartBroadcast | None = None) -> Response:
     title = body.title if body is not None else None
     return ok(await voice.start_broadcast(ctx, caller.id, channel_id, title), 201)
 
 
 @router.delete("/{channel_id}/broadcast", status_code=204)
-async def end_broadcast(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def end_broadcast(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     await voice.end_broadcast(ctx, caller.id, channel_id)
     return no_content()
 
 
 @router.post("/{channel_id}/screen-share", status_code=201)
-async def start_screen_share(
-    channel_id: str,
-    body: ScreenShare | None = None,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def start_screen_share(channel_id: str, caller: Me, ctx: Ctx, body: ScreenShare | None = None) -> Response:
     body = body or ScreenShare()
     share = await voice.start_screen_share(
         ctx,
@@ -214,17 +179,13 @@ async def start_screen_share(
 
 
 @router.patch("/{channel_id}/screen-share")
-async def update_screen_share(
-    channel_id: str, body: ScreenShare, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def update_screen_share(channel_id: str, body: ScreenShare, caller: Me, ctx: Ctx) -> Response:
     """Only the fields sent change; null is not accepted for a field that is sent."""
     changes = body.model_dump(exclude_unset=True)
     return ok(await voice.update_screen_share(ctx, caller.id, channel_id, changes))
 
 
 @router.delete("/{channel_id}/screen-share", status_code=204)
-async def stop_screen_share(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def stop_screen_share(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     await voice.stop_screen_share(ctx, caller.id, channel_id)
     return no_content()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictBool
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, ok
 from amityvox.services import watch_together
 
 router = APIRouter(prefix="/watch-together", tags=["activities"])
@@ -26,19 +25,17 @@ class Sync(Body):
 
 
 @router.post("", status_code=201)
-async def start(body: StartWatch, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def start(body: StartWatch, caller: Me, ctx: Ctx) -> Response:
     return ok(await watch_together.start_session(ctx, body.channel_id, caller.id, body.video_url, body.title), 201)
 
 
 @router.get("/{session_id}")
-async def get(session_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+async def get(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await watch_together.get(ctx, session_id, caller.id))
 
 
 @router.post("/{session_id}/sync")
-async def sync(
-    session_id: str, body: Sync, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def sync(session_id: str, body: Sync, caller: Me, ctx: Ctx) -> Response:
     session = await watch_together.sync(
         ctx, session_id, caller.id, body.current_time_ms, body.playing, body.playback_rate
     )

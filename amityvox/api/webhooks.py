@@ -9,13 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from amityvox.api.deps import Body, Caller, audit_reason, base_url, current_user, get_ctx, no_content, ok
+from amityvox.api.deps import (
+    AUDITED,
+    Body,
+    Ctx,
+    Me,
+    base_url,
+    no_content,
+    ok,
+)
 from amityvox.api.interactions import answer_of
 from amityvox.context import Context
 from amityvox.errors import bad_request
@@ -23,7 +31,7 @@ from amityvox.services import interactions, webhooks
 from amityvox.services.webhooks import Execution, MessageEdit, WebhookChange
 
 # Webhook changes are audited: the X-Audit-Log-Reason header becomes their entries' reason.
-router = APIRouter(tags=["webhooks"], dependencies=[Depends(audit_reason)])
+router = APIRouter(tags=["webhooks"], dependencies=AUDITED)
 
 
 class CreateWebhook(Body):
@@ -48,51 +56,35 @@ def _raw(data: Any, status: int = 200) -> Response:
 
 
 @router.post("/channels/{channel_id}/webhooks", status_code=201)
-async def create_webhook(
-    channel_id: str,
-    body: CreateWebhook,
-    request: Request,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def create_webhook(channel_id: str, body: CreateWebhook, request: Request, caller: Me, ctx: Ctx) -> Response:
     """A new webhook; the answer's `token` and `url` are shown this once."""
     created = await webhooks.create_webhook(ctx, channel_id, caller.id, body.name, body.avatar)
     return ok(_with_url(request, ctx, created), 201)
 
 
 @router.get("/channels/{channel_id}/webhooks")
-async def list_channel_webhooks(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_channel_webhooks(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.list_channel_webhooks(ctx, channel_id, caller.id))
 
 
 @router.get("/guilds/{guild_id}/webhooks")
-async def list_guild_webhooks(
-    guild_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_guild_webhooks(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.list_guild_webhooks(ctx, guild_id, caller.id))
 
 
 @router.get("/webhooks/{webhook_id}")
-async def get_webhook(
-    webhook_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_webhook(webhook_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.get_webhook(ctx, webhook_id, caller.id))
 
 
 @router.patch("/webhooks/{webhook_id}")
-async def modify_webhook(
-    webhook_id: str, body: ModifyWebhook, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def modify_webhook(webhook_id: str, body: ModifyWebhook, caller: Me, ctx: Ctx) -> Response:
     change = WebhookChange(name=body.name, avatar_url=body.avatar, channel_id=body.channel_id)
     return ok(await webhooks.modify_webhook(ctx, webhook_id, caller.id, change))
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-async def delete_webhook(
-    webhook_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_webhook(webhook_id: str, caller: Me, ctx: Ctx) -> Response:
     await webhooks.delete_webhook(ctx, webhook_id, caller.id)
     return no_content()
 
@@ -101,20 +93,18 @@ async def delete_webhook(
 
 
 @router.get("/webhooks/{webhook_id}/{token}")
-async def get_webhook_with_token(webhook_id: str, token: str, ctx: Context = Depends(get_ctx)) -> Response:
+async def get_webhook_with_token(webhook_id: str, token: str, ctx: Ctx) -> Response:
     return _raw(await webhooks.get_webhook_with_token(ctx, webhook_id, token))
 
 
 @router.patch("/webhooks/{webhook_id}/{token}")
-async def modify_webhook_with_token(
-    webhook_id: str, token: str, body: ModifyWebhook, ctx: Context = Depends(get_ctx)
-) -> Response:
+async def modify_webhook_with_token(webhook_id: str, token: str, body: ModifyWebhook, ctx: Ctx) -> Response:
     change = WebhookChange(name=body.name, avatar_url=body.avatar, channel_id=body.channel_id)
     return _raw(await webhooks.modify_webhook_with_token(ctx, webhook_id, token, change))
 
 
 @router.delete("/webhooks/{webhook_id}/{token}", status_code=204)
-async def delete_webhook_with_token(webhook_id: str, token: str, ctx: Context = Depends(get_ctx)) -> Response:
+async def delete_webhook_with_token(webhook_id: str, token: str, ctx: Ctx) -> Response:
     await webhooks.delete_webhook_with_token(ctx, webhook_id, token)
     return no_content()
 
@@ -168,12 +158,7 @@ def _str(body: dict[str, Any], key: str) -> str | None:
 
 @router.post("/webhooks/{webhook_id}/{token}")
 async def execute_webhook(
-    webhook_id: str,
-    token: str,
-    request: Request,
-    wait: bool = False,
-    thread_id: str | None = None,
-    ctx: Context = Depends(get_ctx),
+    webhook_id: str, token: str, request: Request, ctx: Ctx, wait: bool = False, thread_id: str | None = None
 ) -> Response:
     """Post a message as the webhook (Discord's execute body; unknown fields such as `tts` are
     ignored). `?wait=true` answers the Message (200), otherwise 204."""
@@ -194,16 +179,12 @@ async def execute_webhook(
 
 
 @router.get("/webhooks/{webhook_id}/{token}/messages/{message_id}")
-async def get_webhook_message(
-    webhook_id: str, token: str, message_id: str, ctx: Context = Depends(get_ctx)
-) -> Response:
+async def get_webhook_message(webhook_id: str, token: str, message_id: str, ctx: Ctx) -> Response:
     return _raw(await webhooks.get_message(ctx, webhook_id, token, message_id))
 
 
 @router.patch("/webhooks/{webhook_id}/{token}/messages/{message_id}")
-async def edit_webhook_message(
-    webhook_id: str, token: str, message_id: str, request: Request, ctx: Context = Depends(get_ctx)
-) -> Response:
+async def edit_webhook_message(webhook_id: str, token: str, message_id: str, request: Request, ctx: Ctx) -> Response:
     """Edit one of the webhook's own messages (`content`, `embeds`, `allowed_mentions`; others ignored)."""
     body = await _execute_body(request)
     edit = MessageEdit(
@@ -217,8 +198,6 @@ async def edit_webhook_message(
 
 
 @router.delete("/webhooks/{webhook_id}/{token}/messages/{message_id}", status_code=204)
-async def delete_webhook_message(
-    webhook_id: str, token: str, message_id: str, ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_webhook_message(webhook_id: str, token: str, message_id: str, ctx: Ctx) -> Response:
     await webhooks.delete_message(ctx, webhook_id, token, message_id)
     return no_content()

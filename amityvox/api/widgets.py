@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Caller, current_user, get_ctx, no_content, ok
-from amityvox.context import Context
+from amityvox.api.deps import Body, Ctx, Me, no_content, ok
 from amityvox.services import widgets
 
 router = APIRouter(prefix="/channels/{channel_id}/widgets", tags=["widgets"])
@@ -31,17 +30,13 @@ class EditWidget(Body):
 
 
 @router.get("")
-async def list_widgets(
-    channel_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def list_widgets(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     """The channel's widgets by position (ViewChannel)."""
     return ok(await widgets.list_widgets(ctx, channel_id, caller.id))
 
 
 @router.post("", status_code=201, description=f"Add a widget ({_WHO}) → CHANNEL_WIDGET_CREATE.")
-async def create_widget(
-    channel_id: str, body: CreateWidget, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def create_widget(channel_id: str, body: CreateWidget, caller: Me, ctx: Ctx) -> Response:
     widget = await widgets.create_widget(
         ctx,
         channel_id,
@@ -58,20 +53,12 @@ async def create_widget(
     "/{widget_id}",
     description=f"Change a widget's title, config or position ({_WHO}) → CHANNEL_WIDGET_UPDATE (the whole widget).",
 )
-async def edit_widget(
-    channel_id: str,
-    widget_id: str,
-    body: EditWidget,
-    caller: Caller = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> Response:
+async def edit_widget(channel_id: str, widget_id: str, body: EditWidget, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return ok(await widgets.update_widget(ctx, channel_id, widget_id, caller.id, changes))
 
 
 @router.delete("/{widget_id}", status_code=204, description=f"Remove a widget ({_WHO}) → CHANNEL_WIDGET_DELETE.")
-async def delete_widget(
-    channel_id: str, widget_id: str, caller: Caller = Depends(current_user), ctx: Context = Depends(get_ctx)
-) -> Response:
+async def delete_widget(channel_id: str, widget_id: str, caller: Me, ctx: Ctx) -> Response:
     await widgets.delete_widget(ctx, channel_id, widget_id, caller.id)
     return no_content()
