@@ -483,8 +483,10 @@ export class App {
     this.ui.panel = panel;
     this.ui.panelArgs = args;
     for (const m of MODULES) m.onOpen?.(this, panel, args);
-    this.render();
-    setTimeout(() => this.$("panel")?.querySelector("input, textarea, select, button")?.focus(), 30);
+    // Drawn and focused now, not a frame later: a late draw or focus would land after the
+    // user's next click or keystroke and take them somewhere else.
+    this.draw();
+    this.$("panel")?.querySelector("input, textarea, select, button")?.focus();
   }
 
   closeTopmost() {

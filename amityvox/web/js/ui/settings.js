@@ -222,7 +222,7 @@ export const actions = {
   "settings-tab"(app, data) {
     app.ui.settingsTab = data.tab;
     loadTab(app, data.tab);
-    app.render();
+    app.draw(); // now: typing that follows the click goes into this tab's fields, not the last tab's
   },
   async "delete-guild"(app) {
     const g = app.state.guilds[app.ui.guildId];
