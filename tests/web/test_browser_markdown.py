@@ -68,6 +68,47 @@ async def test_markdown_reaches_the_other_person_rendered(server: Server, browse
     edited = bob.message("struck")
     await edited.locator(".content del", has_text="struck").wait_for()
     assert await edited.locator(".content code").inner_text() == "fixed"
+
+    # The rest of Discord's syntax, and markup that must stay text.
+    guild_id = await _guild_id(alice)
+    general = await alice.page.evaluate("amityvox.app.ui.channelId")
+    token = await alice.token()
+    r = await server.http.post(f"/api/v1/guilds/{guild_id}/roles", json={"name": "Readers"}, headers=auth(token))
+    assert r.status_code == 201, r.text
+    role_id = r.json()["data"]["id"]
+    content = "\n".join(
+        [
+            f"*slanted* for <@&{role_id}> and @everyone in <#{general}> at <t:1700000000:F>",
+            "# A heading",
+            "- one",
+            "- two",
+            "1. first",
+            "",
+            '<img src="x" onerror="window.injected = 1"><b>not bold</b>',
+        ]
+    )
+    r = await server.http.post(f"/api/v1/channels/{general}/messages", json={"content": content}, headers=auth(token))
+    assert r.status_code in (200, 201), r.text
+    rest = bob.message("slanted")
+    await rest.wait_for()
+    assert await rest.locator(".content em").inner_text() == "slanted"
+    assert await rest.locator(".mention[data-role]").inner_text() == "@Readers"
+    assert await rest.locator(".mention.everyone").inner_text() == "@everyone"
+    assert await rest.locator(".mention.channel").inner_text() == "#general"
+    # Mentions sit in the line (the sidebar's channel buttons share the class name).
+    for mention in await rest.locator(".mention").all():
+        assert await mention.evaluate("(e) => getComputedStyle(e).display") == "inline"
+    stamp = rest.locator("time.timestamp")
+    assert await stamp.get_attribute("datetime") == "2023-11-14T22:13:20.000Z"
+    assert "<t:" not in await stamp.inner_text() and "2023" in await stamp.inner_text()
+    assert await rest.locator(".content h1").inner_text() == "A heading"
+    assert await rest.locator(".content ul > li").all_inner_texts() == ["one", "two"]
+    assert await rest.locator(".content ol > li").all_inner_texts() == ["first"]
+    assert await rest.locator(".content img, .content b").count() == 0
+    assert "<b>not bold</b>" in await rest.locator(".content").inner_text()
+    assert await bob.page.evaluate("window.injected") is None
+    await bob.page.mouse.move(0, 0)
+    await bob.page.screenshot(path=str(SCREENSHOTS / "markdown-more-1280x800.png"))
     await alice.finish()
     await bob.finish()
 
@@ -225,6 +266,7 @@ async def test_reactions_and_emoji_from_the_picker(server: Server, browser: Any)
         f"/api/v1/guilds/{await _guild_id(alice)}/emoji", json={"name": "partyblob"}, headers=auth(token)
     )
     assert r.status_code in (200, 201), r.text
+    emoji_id = r.json()["data"]["id"]
     await bob.page.locator(".emoji-toggle").wait_for()
     box = alice.page.locator("#composer-input")
     await box.fill("pick a reaction")
@@ -278,5 +320,18 @@ async def test_reactions_and_emoji_from_the_picker(server: Server, browser: Any)
     await popup.get_by_role("searchbox", name="Search emoji").fill("thumbsup")
     await popup.get_by_role("button", name=":thumbsup:").click()
     assert (await page.locator("#composer-input").input_value()).endswith(" 👍🏽")
+
+    # The server's own emoji from the composer's picker: sent as the guild emoji's token.
+    await page.get_by_role("button", name="Choose an emoji").click()
+    await popup.get_by_role("button", name="This server").click()
+    await popup.get_by_role("button", name=":partyblob:").click()
+    await page.locator("#composer-input").press("Enter")
+    sent = alice.message("party 🍕")
+    await sent.locator(".content .emoji-name", has_text=":partyblob:").wait_for()
+    general = await alice.page.evaluate("amityvox.app.ui.channelId")
+    contents = await alice.page.evaluate(
+        "(c) => Object.values(amityvox.app.state.messages[c]).map((m) => m.content)", general
+    )
+    assert any(f"<:partyblob:{emoji_id}>" in c for c in contents), contents
     await alice.finish()
     await bob.finish()

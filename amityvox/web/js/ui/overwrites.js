@@ -8,7 +8,7 @@
 // their highest role. The server checks the same and its refusal is shown as a toast.
 
 import { h } from "./dom.js";
-import { bits, outranks } from "./roles.js";
+import { bits, outranks, permName } from "./roles.js";
 import { byRank } from "../perms.js";
 import { displayName, guildMembers } from "../state.js";
 
@@ -72,7 +72,7 @@ function editorFor(app, guildId, channel, ow) {
     allowed ? null : h("p.muted", "This role is at or above your highest role, so you cannot change its overwrites."),
     h("ul.perm-list", list.filter((b) => b.scope === "channel").map((b) => {
       const state = deny & b.bit ? "deny" : allow & b.bit ? "allow" : "neutral";
-      const label = b.name.replace(/([a-z])([A-Z])/g, "$1 $2");
+      const label = permName(b.name);
       const mayGrant = allowed && (mine & b.bit) === b.bit;
       return h("li", { "data-key": b.name },
         h("span.perm-text", h("strong", label), h("small", b.description, mayGrant || !allowed ? "" : " — you do not hold this permission here")),

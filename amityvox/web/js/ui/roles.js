@@ -15,8 +15,17 @@ import { Perm, byRank, can, guildPermissions, permissionBits, topPosition } from
 import { displayName } from "../state.js";
 
 /** A permission's name for people: "ManageMessages" → "Manage Messages". */
+// The bits whose words are not the ones Discord's users know them by.
+const DISCORD_NAMES = {
+  ManageGuild: "Manage Server",
+  ViewGuildInsights: "View Server Insights",
+  MentionHere: "Mention @everyone and @here",
+  ReadHistory: "Read Message History",
+  UseVAD: "Use Voice Activity",
+};
+
 export function permName(name) {
-  return name.replace(/([a-z])([A-Z])/g, "$1 $2");
+  return DISCORD_NAMES[name] ?? name.replace(/([a-z])([A-Z])/g, "$1 $2");
 }
 
 /** The permission bits as the server describes them, or null while they load. */
