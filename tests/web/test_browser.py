@@ -58,6 +58,12 @@ async def open_page(
         "console", lambda m: person.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
     )
     page.on("pageerror", lambda e: person.errors.append(str(e)))
+
+    async def refuse(dialog: Any) -> None:  # the client asks in its own modals, never alert/confirm/prompt
+        person.errors.append(f"native {dialog.type} dialog: {dialog.message}")
+        await dialog.dismiss()
+
+    page.on("dialog", refuse)
     await page.goto(server.url + "/")
     return person
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.conftest import Server
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import Person, guild_with, open_page, register, send
+from tests.web.test_browser import Person, guild_with, open_page, register, send, until
 
 DARK_BG, LIGHT_BG = "rgb(49, 51, 56)", "rgb(255, 255, 255)"
 
@@ -18,7 +18,7 @@ async def body_background(person: Person) -> str:
 
 
 async def wait_background(person: Person, colour: str) -> None:
-    await person.page.wait_for_function("c => getComputedStyle(document.body).backgroundColor === c", arg=colour)
+    await until(person, "(c) => getComputedStyle(document.body).backgroundColor === c", colour)
 
 
 async def test_display_name_and_theme_follow_every_session(server: Server, browser: Any) -> None:

@@ -12,7 +12,7 @@ from amityvox.services import admin
 from tests.conftest import Server, auth
 from tests.messages.helpers import person
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import PASSWORD, Person, create_guild, open_page, register
+from tests.web.test_browser import PASSWORD, Person, create_guild, open_page, register, until
 
 API = "/api/v1"
 
@@ -28,7 +28,7 @@ async def open_admin(person_: Person, section: str) -> Any:
 
 async def known_role(person_: Person) -> bool:
     """Whether the page's GET /instance/me said administrator (waits for it to answer)."""
-    await person_.page.wait_for_function("amityvox.app.ui.instanceAdmin !== null")
+    await until(person_, "() => amityvox.app.ui.instanceAdmin !== null")
     answer: bool = await person_.page.evaluate("amityvox.app.ui.instanceAdmin")
     return answer
 

@@ -12,7 +12,7 @@ from amityvox.client import Client
 from examples import dice_bot
 from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import create_guild, register
+from tests.web.test_browser import create_guild, register, until
 
 
 async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(server: Server, browser: Any) -> None:
@@ -31,9 +31,10 @@ async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(s
     await bot.get_by_role("checkbox", name="Send Messages").check()
     await bot.get_by_role("checkbox", name="Manage Messages").check()
     link = bot.get_by_label("Invite link for dice-bot")
-    await page.wait_for_function(
+    await until(
+        olga,
         "(bits) => document.querySelector('[aria-label=\"Invite link for dice-bot\"]').value.endsWith(bits)",
-        arg=f"permissions={(1 << 22) | (1 << 23)}",
+        f"permissions={(1 << 22) | (1 << 23)}",
     )
     url: str = await link.input_value()
     assert "/oauth2/authorize?client_id=" in url and "scope=bot%20applications.commands" in url

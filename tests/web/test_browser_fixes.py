@@ -8,13 +8,20 @@ import re
 from typing import Any
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import guild_with, open_page, send
+from tests.web.conftest import SCREENSHOTS
+from tests.web.test_browser import Person, guild_with, open_page, send, until
 
 API = "/api/v1"
 AT_BOTTOM = (
     "() => { const el = document.getElementById('messages');"
     " return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }"
 )
+
+
+async def shot(person: Person, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await person.page.mouse.move(0, 0)
+    await person.page.screenshot(path=str(SCREENSHOTS / f"fixes-{name}-1280x800.png"))
 
 
 async def test_sign_up_shows_the_password_rule_before_submitting(server: Server, browser: Any) -> None:
@@ -25,6 +32,7 @@ async def test_sign_up_shows_the_password_rule_before_submitting(server: Server,
     await rule.wait_for()
     assert await rule.inner_text() == f"At least {server.ctx.settings.password_min_length} characters."
     assert await page.get_by_label("Password").get_attribute("aria-describedby") == "password-rule"
+    await shot(person, "password-rule")
     await person.finish()
 
 
@@ -52,13 +60,14 @@ async def test_follow_ups_dm_start_notifications_and_scrolling(server: Server, b
         )
         assert r.status_code in (200, 201), r.text
     await alice.message("13 a long line").wait_for()
-    await page.wait_for_function(AT_BOTTOM)
+    await until(alice, AT_BOTTOM)
     await page.get_by_role("button", name="Pinned messages").click()
     await page.locator("#panel-title", has_text="Pinned messages").wait_for()
-    await page.wait_for_function(AT_BOTTOM)
+    await until(alice, AT_BOTTOM)
     await send(bob, "after the panel opened")
     await alice.message("after the panel opened").wait_for()
-    await page.wait_for_function(AT_BOTTOM)
+    await until(alice, AT_BOTTOM)
+    await shot(alice, "panel-at-bottom")
     await page.keyboard.press("Escape")
 
     # Bob mentions Alice in another channel: her bell counts it, the panel shows the name.
@@ -80,6 +89,7 @@ async def test_follow_ups_dm_start_notifications_and_scrolling(server: Server, b
     note = page.locator(".note", has_text="bob mentioned you")
     await note.locator(".mention", has_text="@alice").wait_for()
     assert "<@" not in await note.inner_text()
+    await shot(alice, "notifications")
     # "Mark all read" stays on one line next to "Clear", even on a narrow phone.
     await page.set_viewport_size({"width": 320, "height": 640})
     heights = await page.evaluate(
@@ -102,5 +112,7 @@ async def test_follow_ups_dm_start_notifications_and_scrolling(server: Server, b
     assert await page.locator("#messages .history-start").inner_text() == (
         "This is the beginning of your direct message history with @bob"
     )
+    assert await page.locator("#chat-header .channel-title").inner_text() == "bob"
+    await shot(alice, "dm-start")
     for person in (alice, bob):
         await person.finish()

@@ -11,7 +11,7 @@ from typing import Any
 from tests.conftest import Server, auth
 from tests.media.helpers import PDF, png
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import guild_with
+from tests.web.test_browser import guild_with, until
 
 # The page builds File objects from base64 and fires the events a person's paste or drop would.
 _GIVE_FILE = """([kind, name, type, b64]) => {
@@ -57,14 +57,12 @@ async def test_paste_drop_thumbnail_lightbox_and_download(server: Server, browse
     thumb = theirs.locator("img.attachment-img.loaded")
     await thumb.wait_for()
     assert "size=1024" in (await thumb.get_attribute("src") or "")
-    await bob.page.wait_for_function(
-        "() => document.querySelector('#messages img.attachment-img.loaded')?.naturalWidth > 0"
-    )
+    await until(bob, "() => document.querySelector('#messages img.attachment-img.loaded')?.naturalWidth > 0")
     # The lightbox shows the original, and Esc closes it.
     await theirs.get_by_role("button", name="Open pasted-").click()
     dialog = bob.page.get_by_role("dialog")
     await dialog.wait_for()
-    await bob.page.wait_for_function("() => document.querySelector('.lightbox-img')?.naturalWidth === 1200")
+    await until(bob, "() => document.querySelector('.lightbox-img')?.naturalWidth === 1200")
     await bob.page.keyboard.press("Escape")
     await dialog.wait_for(state="detached")
 

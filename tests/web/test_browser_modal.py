@@ -3,20 +3,37 @@ confirms, focus stays inside, and what was confirmed reaches the server."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import Server, auth
+from tests.web.conftest import SCREENSHOTS
 from tests.web.test_browser import create_guild, guild_with, register, send
 
 API = "/api/v1"
+JS = Path(__file__).resolve().parents[2] / "amityvox" / "web" / "js"
+# A call of the browser's own dialogs, bare or through window/globalThis (not a method such as x.confirm()).
+NATIVE_DIALOG = re.compile(r"(?<![\w$.])(?:(?:window|globalThis|self)\.)?(?:alert|confirm|prompt)\s*\(")
+COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def native_dialog_calls(source: str) -> list[str]:
+    return NATIVE_DIALOG.findall(COMMENT.sub("", source))
+
+
+def test_no_module_calls_alert_confirm_or_prompt() -> None:
+    assert native_dialog_calls('if (confirm("Sure?")) go(); window.prompt("Name");') == ["confirm(", "window.prompt("]
+    assert native_dialog_calls('ask(app, {confirm: "Delete"}); // never confirm()') == []
+    found = {str(p.relative_to(JS)): native_dialog_calls(p.read_text(encoding="utf-8")) for p in JS.rglob("*.js")}
+    assert not {name: calls for name, calls in found.items() if calls}
 
 
 async def test_delete_and_ban_go_through_modals_and_esc_cancels(server: Server, browser: Any) -> None:
     owner, member = await guild_with(browser, server, "Quiet place", "nora", "ned")
     page = owner.page
     guild_id: str = await page.evaluate("amityvox.app.ui.guildId")
-    # No browser dialog may open: one would block the page.
-    page.on("dialog", lambda d: owner.errors.append(f"browser dialog: {d.message}"))
+    # (No browser dialog may open: open_page fails the test on any.)
 
     # Delete, then Esc: the modal goes, a toast says nothing happened, the message stays.
     await send(owner, "a message to delete")
@@ -25,6 +42,8 @@ async def test_delete_and_ban_go_through_modals_and_esc_cancels(server: Server, 
     await msg.get_by_role("button", name="Delete").click()
     modal = page.get_by_role("dialog", name="Delete this message?")
     await modal.wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "modal-delete-1280x800.png"))
     assert await modal.get_by_role("button", name="Delete").evaluate("b => b === document.activeElement")
     await page.keyboard.press("Tab")  # focus stays inside: Delete → (wraps to) Cancel
     assert await modal.get_by_role("button", name="Cancel").evaluate("b => b === document.activeElement")

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import Person, guild_with
+from tests.web.test_browser import Person, guild_with, until
 from tests.web.test_browser_roles import open_settings
 
 API = "/api/v1"
@@ -44,15 +44,26 @@ async def test_a_new_user_builds_a_moderator_role_locks_a_channel_and_chats(serv
     for name in CHOSEN:
         await editor.get_by_role("switch", name=name).check()
     await editor.get_by_role("switch", name="Allow anyone to @mention this role").check()
-    await page.wait_for_function(
+    await until(
+        olga,
         "() => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
-        "r => r.name === 'Moderator' && r.mentionable && (BigInt(r.permissions_allow) & (1n << 23n)))"
+        "r => r.name === 'Moderator' && r.mentionable && (BigInt(r.permissions_allow) & (1n << 23n)))",
     )
+    await editor.get_by_role("switch", name="Kick Members").scroll_into_view_if_needed()
     await shot(olga, "role")
-    await page.wait_for_function(
+    # Every bit the server knows is one switch, labelled by name and described.
+    bits = (await server.http.get(f"{API}/permissions")).json()["data"]
+    shown = await editor.locator("input.switch[data-bit]").evaluate_all(
+        "els => els.map((e) => [e.dataset.bit, document.getElementById(e.getAttribute('aria-describedby'))"
+        ".textContent])"
+    )
+    assert sorted(bit for bit, _ in shown) == sorted(b["value"] for b in bits)
+    assert all(text.strip() for _, text in shown), shown
+    await until(
+        olga,
         "(bits) => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
         "r => r.name === 'Moderator' && BigInt(r.permissions_allow) === BigInt(bits))",
-        arg=str(CHOSEN_BITS),
+        str(CHOSEN_BITS),
     )
     roles = (await server.http.get(f"{API}/guilds/{guild_id}/roles", headers=auth(await olga.token()))).json()["data"]
     moderator = next(r for r in roles if r["name"] == "Moderator")
@@ -65,8 +76,9 @@ async def test_a_new_user_builds_a_moderator_role_locks_a_channel_and_chats(serv
     await page.keyboard.press("Escape")
     await page.locator("#members .member", has_text="mona").click()
     await page.get_by_role("checkbox", name="Moderator").check()
-    await mona.page.wait_for_function(
-        "() => amityvox.app.state.members[amityvox.app.ui.guildId][amityvox.app.state.self_user.id].roles.length === 1"
+    await until(
+        mona,
+        "() => amityvox.app.state.members[amityvox.app.ui.guildId][amityvox.app.state.self_user.id].roles.length === 1",
     )
     await page.keyboard.press("Escape")
 

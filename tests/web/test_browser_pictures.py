@@ -15,7 +15,7 @@ from tests.conftest import Server
 from tests.media.helpers import PDF, png
 from tests.media.test_video_posters import clip
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import create_guild, guild_with, join, make_invite, register, send
+from tests.web.test_browser import Person, create_guild, guild_with, join, make_invite, register, send, until
 from tests.web.test_browser_media import give_file
 
 
@@ -23,10 +23,10 @@ def _file(name: str, mime: str, data: bytes) -> dict[str, Any]:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 
-async def _loaded(page: Any, selector: str) -> None:
+async def _loaded(person: Person, selector: str) -> None:
     """Wait until an <img> matching `selector` has really loaded."""
-    await page.wait_for_function(
-        "(sel) => [...document.querySelectorAll(sel)].some((i) => i.complete && i.naturalWidth > 0)", arg=selector
+    await until(
+        person, "(sel) => [...document.querySelectorAll(sel)].some((i) => i.complete && i.naturalWidth > 0)", selector
     )
 
 
@@ -68,7 +68,7 @@ async def test_an_avatar_shows_for_the_others_live(server: Server, browser: Any)
     # Bob sees it beside Alice's message and in the member list without reloading.
     picture = f"img[data-picture='{avatar_id}']"
     await theirs.locator(picture).wait_for()
-    await _loaded(bob.page, f"#messages {picture}")
+    await _loaded(bob, f"#messages {picture}")
     await bob.page.locator("#members .member", has_text="alice").locator(picture).wait_for()
     await page.locator(f".user-panel {picture}").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -101,16 +101,16 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
     await page.locator("#toasts", has_text="Server icon saved.").wait_for()
     icon_id = await page.evaluate("Object.values(amityvox.app.state.guilds)[0].icon_id")
     await rail_button.locator(f"img[data-picture='{icon_id}']").wait_for()
-    await _loaded(bob.page, f"#rail img[data-picture='{icon_id}']")
+    await _loaded(bob, f"#rail img[data-picture='{icon_id}']")
 
     await page.get_by_label("Choose banner", exact=True).set_input_files(
         files=[_file("banner.png", "image/png", png(960, 240, (30, 60, 200)))]
     )
     await page.get_by_role("button", name="Save banner").click()
-    banner_id = await page.wait_for_function("() => Object.values(amityvox.app.state.guilds)[0].banner_id")
-    banner_id = await banner_id.json_value()
-    await _loaded(bob.page, f"#sidebar .guild-banner img[data-picture='{banner_id}']")
-    await _loaded(page, "#panel .image-preview.wide img")
+    await until(alice, "() => !!Object.values(amityvox.app.state.guilds)[0].banner_id")
+    banner_id = await page.evaluate("Object.values(amityvox.app.state.guilds)[0].banner_id")
+    await _loaded(bob, f"#sidebar .guild-banner img[data-picture='{banner_id}']")
+    await _loaded(alice, "#panel .image-preview.wide img")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "guild-settings-alice.png"))
 
@@ -124,7 +124,7 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
     await page.get_by_role("img", name="Preview of the new emoji image").wait_for()
     await page.get_by_label("Name (letters, digits, _)").fill("party")
     await page.get_by_role("button", name="Add emoji").click()
-    await _loaded(page, "#panel .emoji-list img.emoji[alt=':party:']")
+    await _loaded(alice, "#panel .emoji-list img.emoji[alt=':party:']")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "emoji-settings-alice.png"))
     message = bob.message("party time")
@@ -132,7 +132,11 @@ async def test_guild_icon_banner_and_emoji(server: Server, browser: Any) -> None
     await message.get_by_role("button", name="Add reaction").click()
     await message.get_by_role("button", name="This server").click()
     await message.get_by_role("button", name=":party:").click()
-    await _loaded(alice.page, "#messages .reaction img.emoji[alt=':party:']")
+    await _loaded(alice, "#messages .reaction img.emoji[alt=':party:']")
+    # Its shortcode typed in a message is sent as the guild emoji and drawn as its picture.
+    await bob.page.locator("#composer-input").fill("we :party: tonight")
+    await bob.page.locator("#composer-input").press("Enter")
+    await _loaded(alice, "#messages .msg .content img.emoji[alt=':party:']")
     await page.get_by_role("button", name="Delete party").click()
     await page.locator("#panel .emoji-list").wait_for(state="detached")
 

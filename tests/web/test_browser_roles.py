@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import Person, guild_with
+from tests.web.conftest import SCREENSHOTS
+from tests.web.test_browser import Person, guild_with, until
 
 API = "/api/v1"
 
@@ -16,6 +17,7 @@ async def open_settings(person: Person, tab: str) -> None:
     if not await page.locator("#panel-title", has_text="Server settings").is_visible():
         await page.get_by_role("button", name="Server settings").click()
     await page.get_by_role("tab", name=tab).click()
+    await page.get_by_role("tab", name=tab, selected=True).wait_for()
 
 
 async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: Server, browser: Any) -> None:
@@ -38,9 +40,10 @@ async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: 
     toggle = editor.get_by_role("switch", name="Manage Messages")
     await editor.get_by_text("Delete and pin other members' messages.").wait_for()
     await toggle.check()
-    await page.wait_for_function(
+    await until(
+        owner,
         "() => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
-        "r => r.name === 'Moderators' && (BigInt(r.permissions_allow) & (1n << 23n)))"
+        "r => r.name === 'Moderators' && (BigInt(r.permissions_allow) & (1n << 23n)))",
     )
     await toggle.wait_for(state="attached")
     assert await toggle.is_checked()
@@ -49,8 +52,9 @@ async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: 
     await page.keyboard.press("Escape")
     await page.locator("#members .member", has_text="mona").click()
     await page.get_by_role("checkbox", name="Moderators").check()
-    await mod.page.wait_for_function(
-        "() => amityvox.app.state.members[amityvox.app.ui.guildId][amityvox.app.state.self_user.id].roles.length === 1"
+    await until(
+        mod,
+        "() => amityvox.app.state.members[amityvox.app.ui.guildId][amityvox.app.state.self_user.id].roles.length === 1",
     )
     await page.keyboard.press("Escape")
 
@@ -71,6 +75,30 @@ async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: 
     assert not await other.page.locator("#sidebar .channel", has_text="mod-room").count()
     channels = await server.http.get(f"{API}/guilds/{guild_id}/channels", headers=auth(await other.token()))
     assert "mod-room" not in [c["name"] for c in channels.json()["data"]]
+
+    # A category's overwrites: Deny, then back to Default, which removes the overwrite.
+    body = {"name": "Staff", "channel_type": "category"}
+    r = await server.http.post(f"{API}/guilds/{guild_id}/channels", json=body, headers=auth(await owner.token()))
+    assert r.status_code == 201, r.text
+    category = r.json()["data"]["id"]
+
+    async def everyone_overwrite() -> dict[str, str] | None:
+        r = await server.http.get(f"{API}/channels/{category}", headers=auth(await owner.token()))
+        found = [o for o in r.json()["data"]["permission_overwrites"] if o["id"] == guild_id]
+        return found[0] if found else None
+
+    await page.get_by_label("Channel or category").select_option(label="Staff (category)")
+    await page.get_by_text("A category's overwrites decide who sees the category itself").wait_for()
+    await page.get_by_role("tab", name="@everyone", selected=True).wait_for()
+    await page.get_by_role("radio", name="Deny Send Messages").check(force=True)
+    await until(owner, "(c) => amityvox.app.state.channels[c].permission_overwrites.length === 1", category)
+    assert int((await everyone_overwrite() or {})["deny"]) == 1 << 22
+    await page.get_by_role("radio", name="Default Send Messages").check(force=True)
+    await until(owner, "(c) => amityvox.app.state.channels[c].permission_overwrites.length === 0", category)
+    assert await everyone_overwrite() is None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.mouse.move(0, 0)
+    await page.screenshot(path=str(SCREENSHOTS / "roles-category-overwrites-1280x800.png"))
     for person in (owner, mod, other):
         await person.finish()
 
@@ -110,9 +138,10 @@ async def test_a_member_is_offered_only_what_they_may_grant(server: Server, brow
     assert await editor.get_by_role("switch", name="Manage Messages").is_enabled()
     assert await editor.get_by_role("switch", name="Ban Members").is_disabled()
     await editor.get_by_role("switch", name="Manage Messages").check()
-    await page.wait_for_function(
+    await until(
+        manager,
         "() => Object.values(amityvox.app.state.roles[amityvox.app.ui.guildId]).some("
-        "r => r.name === 'Helpers' && (BigInt(r.permissions_allow) & (1n << 23n)))"
+        "r => r.name === 'Helpers' && (BigInt(r.permissions_allow) & (1n << 23n)))",
     )
 
     # Moving Helpers above his own role is refused by the server, and the refusal is shown.
@@ -126,18 +155,21 @@ async def test_a_member_is_offered_only_what_they_may_grant(server: Server, brow
     rows = owner.page.locator(".role-order > li")
     await rows.filter(has_text="Helpers").drag_to(rows.filter(has_text="Admins"))
     for person in (owner, manager):
-        await person.page.wait_for_function(
+        await until(
+            person,
             "() => [...document.querySelectorAll('.role-order .role-name')].map(b => b.textContent).join()"
-            " === 'Helpers,Admins,Managers,@everyone'"
+            " === 'Helpers,Admins,Managers,@everyone'",
         )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await owner.page.screenshot(path=str(SCREENSHOTS / "roles-order-1280x800.png"))
 
     # @everyone's base permissions are switches too (the owner holds every bit).
     await owner.page.get_by_role("button", name="@everyone").click()
     reactions = owner.page.get_by_role("region", name="Role @everyone").get_by_role("switch", name="Add Reactions")
     assert await reactions.is_checked()
     await reactions.uncheck()
-    await manager.page.wait_for_function(
-        "() => !(BigInt(amityvox.app.state.guilds[amityvox.app.ui.guildId].default_permissions) & (1n << 26n))"
+    await until(
+        manager, "() => !(BigInt(amityvox.app.state.guilds[amityvox.app.ui.guildId].default_permissions) & (1n << 26n))"
     )
     for person in (owner, manager):
         await person.finish()

@@ -7,7 +7,7 @@ from typing import Any
 
 from amityvox import permissions as P
 from tests.conftest import Server, auth
-from tests.web.test_browser import Person, open_page
+from tests.web.test_browser import Person, open_page, until
 
 API = "/api/v1"
 
@@ -152,9 +152,7 @@ async def test_the_new_line_marks_where_a_returning_reader_left_off(server: Serv
     jon = await open_page(browser, server, "jon", token=reader["token"])
     page = jon.page
     await jon.message("already read").wait_for()
-    await page.wait_for_function(
-        "(c) => amityvox.app.state.read_state[c]?.unread_count === 0", arg=general
-    )  # read (acked) while open
+    await until(jon, "(c) => amityvox.app.state.read_state[c]?.unread_count === 0", general)  # read (acked) while open
     await page.get_by_role("button", name="random", exact=False).first.click()
     await page.locator("#chat-header", has_text="random").wait_for()
 
@@ -162,7 +160,7 @@ async def test_the_new_line_marks_where_a_returning_reader_left_off(server: Serv
     await _post(server, token, general, "first new one")
     for n in range(40):
         await _post(server, token, general, f"more news {n:02d}")
-    await page.wait_for_function("(c) => amityvox.app.state.read_state[c]?.unread_count === 41", arg=general)
+    await until(jon, "(c) => amityvox.app.state.read_state[c]?.unread_count === 41", general)
 
     await page.get_by_role("button", name="general", exact=False).first.click()
     await jon.message("more news 39").wait_for()

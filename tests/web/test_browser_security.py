@@ -10,7 +10,8 @@ from typing import Any
 import pyotp
 
 from tests.conftest import Server, auth
-from tests.web.test_browser import PASSWORD, Person, open_page, register
+from tests.web.conftest import SCREENSHOTS
+from tests.web.test_browser import PASSWORD, Person, open_page, register, until
 
 API = "/api/v1"
 
@@ -42,6 +43,8 @@ async def test_password_change_and_sessions_in_the_security_panel(server: Server
     await panel.get_by_label("New password").fill("a brand new secret")
     await panel.get_by_role("button", name="Change password").click()
     await gina.page.get_by_text("Password changed.").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await gina.page.screenshot(path=str(SCREENSHOTS / "password-changed-1280x800.png"))
     await panel.locator(".sessions li").nth(1).wait_for(state="detached")
     assert (await server.http.get(f"{API}/users/@me", headers=auth(elsewhere))).status_code == 401
     assert (await server.http.get(f"{API}/users/@me", headers=auth(await gina.token()))).status_code == 200
@@ -86,5 +89,5 @@ async def test_two_factor_set_up_in_the_panel_and_asked_for_at_login(server: Ser
     await code.fill(totp.at(now + 30))
     await page.get_by_role("button", name="Verify").click()
     await page.locator(".user-panel", has_text="hal").wait_for(state="attached")
-    await page.wait_for_function("amityvox.app.state.connection.connected")
+    await until(again, "() => amityvox.app.state.connection.connected")
     await again.finish()

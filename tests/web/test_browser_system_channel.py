@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.conftest import Server
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import join, make_invite, register, send
+from tests.web.test_browser import join, make_invite, register, send, until
 from tests.web.test_browser_roles import open_settings
 
 
@@ -25,7 +25,7 @@ async def test_the_owner_picks_the_system_channel_and_joins_show_there(server: S
     choice = page.get_by_label("Channel for join messages")
     assert await choice.input_value() == ""  # none until chosen
     await choice.select_option(label="#general")
-    await page.wait_for_function("() => !!amityvox.app.state.guilds[amityvox.app.ui.guildId].system_channel_id")
+    await until(olga, "() => !!amityvox.app.state.guilds[amityvox.app.ui.guildId].system_channel_id")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "system-channel-settings-1280x800.png"))
     await page.keyboard.press("Escape")
@@ -46,7 +46,7 @@ async def test_the_owner_picks_the_system_channel_and_joins_show_there(server: S
     # The owner turns join messages off; the next joiner leaves no line.
     await open_settings(olga, "Overview")
     await page.get_by_label("Channel for join messages").select_option(label="No join messages")
-    await page.wait_for_function("() => !amityvox.app.state.guilds[amityvox.app.ui.guildId].system_channel_id")
+    await until(olga, "() => !amityvox.app.state.guilds[amityvox.app.ui.guildId].system_channel_id")
     await page.keyboard.press("Escape")
     quinn = await register(browser, server, "quinn")
     await join(quinn, link, "Lighthouse")
