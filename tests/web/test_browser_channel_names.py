@@ -17,7 +17,7 @@ async def test_the_create_dialog_shows_the_normalised_name_live(server: Server, 
     page = nell.page
     await open_settings(nell, "Channels")
     preview = page.locator("#new-channel-preview")
-    await page.get_by_label("Name").press_sequentially("Random Stuff!")
+    await page.get_by_label("Name", exact=True).press_sequentially("Random Stuff!")
     await preview.get_by_text("#random-stuff", exact=True).wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "channel-name-preview.png"))
@@ -31,7 +31,7 @@ async def test_the_create_dialog_shows_the_normalised_name_live(server: Server, 
 
     # A voice channel keeps its name as typed.
     await open_settings(nell, "Channels")
-    await page.get_by_label("Name").fill("Chill Zone")
+    await page.get_by_label("Name", exact=True).fill("Chill Zone")
     await page.get_by_label("Type").select_option("voice")
     await preview.get_by_text("Chill Zone", exact=True).wait_for()
     await page.get_by_role("button", name="Create channel", exact=True).click()

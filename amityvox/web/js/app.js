@@ -486,7 +486,10 @@ export class App {
     // Drawn and focused now, not a frame later: a late draw or focus would land after the
     // user's next click or keystroke and take them somewhere else.
     this.draw();
-    this.$("panel")?.querySelector("input, textarea, select, button")?.focus();
+    const panelEl = this.$("panel");
+    const first = panelEl?.querySelector("[data-autofocus]") ?? panelEl?.querySelector("input, textarea, select, button");
+    first?.focus();
+    if (first?.dataset.autofocus === "select" && "select" in first) first.select();
   }
 
   closeTopmost() {

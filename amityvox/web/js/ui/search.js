@@ -143,7 +143,8 @@ export function view(app) {
   return [
     h("form.search-form", { "data-submit": "search", role: "search" },
       h("label.sr-only", { for: "search-input" }, "Search messages"),
-      h("input#search-input", { name: "q", type: "search", placeholder: `Search ${scope}`, autocomplete: "off", maxlength: 512 }),
+      // Opened with the last query (a new box only: morphing keeps what is typed), focused and selected.
+      h("input#search-input", { name: "q", type: "search", placeholder: `Search ${scope}`, autocomplete: "off", maxlength: 512, value: search.query ?? null, "data-autofocus": "select" }),
       h("button.primary", { type: "submit" }, "Search")),
     h("div.search-chips", { role: "group", "aria-label": "Add a filter" },
       CHIPS.map((c) => h("button.chip", { type: "button", "data-key": c, "data-action": "search-chip", "data-token": c }, c))),
@@ -165,12 +166,13 @@ export function onOpen(app, panel) {
   if (panel !== "search") return;
   // The last query stays in the box; a search from another server starts afresh.
   if (app.ui.search && app.ui.search.guildId !== app.ui.guildId) app.ui.search = null;
-  setTimeout(() => {
-    const box = input(app);
-    if (box && app.ui.search?.query && !box.value) box.value = app.ui.search.query;
-    box?.focus();
-    box?.select();
-  }, 40);
+}
+
+/** The box focused with its text selected, so typing starts a new query. */
+function focusBox(app) {
+  const box = input(app);
+  box?.focus();
+  box?.select();
 }
 
 /** Ctrl+K / Ctrl+F (⌘ on a Mac) open the search, or focus it when it is open. */
@@ -181,7 +183,7 @@ export function bind(app) {
     if (app.ui.view !== "app") return;
     event.preventDefault();
     if (app.ui.panel !== "search") app.openPanel("search");
-    else onOpen(app, "search");
+    else focusBox(app);
   });
 }
 
