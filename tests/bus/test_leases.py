@@ -4,7 +4,6 @@ when it stops renewing."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -61,11 +60,9 @@ class Timer:
             await self.ticked.wait()
 
 
-async def _until(condition: asyncio.Event, timeout: float) -> float:
-    """Seconds until `condition` is set."""
-    started = time.monotonic()
+async def _until(condition: asyncio.Event, timeout: float) -> None:
+    """Return once `condition` is set; fail after `timeout` seconds."""
     await asyncio.wait_for(condition.wait(), timeout)
-    return time.monotonic() - started
 
 
 async def _stop(*tasks: asyncio.Task[None]) -> None:
@@ -74,41 +71,50 @@ async def _stop(*tasks: asyncio.Task[None]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+# Leases long enough that no stall of a loaded test machine lets one run out unplanned: where a
+# test needs one to expire, it is short and the test waits past it (waiting longer is harmless).
+LONG = 60.0
+
+
 async def test_a_lease_has_one_holder_until_it_expires(pair: tuple[Context, Context]) -> None:
     a, b = pair
-    assert await try_acquire(a, "sweep", "a", 0.3)
-    assert not await try_acquire(b, "sweep", "b", 0.3)
-    assert await try_acquire(a, "sweep", "a", 0.3)  # renewing
-    assert not await try_acquire(b, "sweep", "b", 0.3)
-    await asyncio.sleep(0.35)
-    assert await try_acquire(b, "sweep", "b", 0.3)
-    assert not await try_acquire(a, "sweep", "a", 0.3)
-    assert await try_acquire(a, "other", "a", 0.3)  # leases are per timer
+    assert await try_acquire(a, "sweep", "a", LONG)
+    assert not await try_acquire(b, "sweep", "b", LONG)
+    assert await try_acquire(a, "sweep", "a", 0.3)  # renewing (for a short while, this time)
+    await asyncio.sleep(0.35)  # past its end
+    assert await try_acquire(b, "sweep", "b", LONG)
+    assert not await try_acquire(a, "sweep", "a", LONG)
+    assert await try_acquire(a, "other", "a", LONG)  # leases are per timer
 
 
 async def test_only_one_process_runs_the_timer(pair: tuple[Context, Context]) -> None:
     timers = Timer(), Timer()
     tasks = [
-        asyncio.create_task(run_when_leader(ctx, "sweep", t.tick, TICK, ttl=0.3, holder=name))
+        asyncio.create_task(run_when_leader(ctx, "sweep", t.tick, TICK, ttl=LONG, holder=name))
         for ctx, t, name in zip(pair, timers, ("a", "b"), strict=True)
     ]
     try:
-        await asyncio.sleep(0.8)  # well past the TTL: the holder keeps it by renewing
+        waits = [asyncio.create_task(t.ran(10)) for t in timers]
+        done, pending = await asyncio.wait(waits, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        for w in pending:
+            w.cancel()
+        assert done, "neither process ran the timer"
     finally:
         await _stop(*tasks)
+    # Both tried on every tick all along; the one that did not get the lease never ran.
     runs = sorted(t.runs for t in timers)
-    assert runs[0] == 0 and runs[1] >= 5
+    assert runs[0] == 0 and runs[1] >= 10
 
 
 async def test_another_process_takes_over_within_the_ttl(pair: tuple[Context, Context]) -> None:
     a, b = pair
-    ttl = 0.5
+    ttl = 2.0
     first, second = Timer(), Timer()
     leader = asyncio.create_task(run_when_leader(a, "sweep", first.tick, TICK, ttl=ttl, holder="a"))
     await _until(first.first_run, 5)
     follower = asyncio.create_task(run_when_leader(b, "sweep", second.tick, TICK, ttl=ttl, holder="b"))
     try:
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(first.ran(first.runs + 5), 30)  # the follower tries meanwhile
         assert second.runs == 0
         first.frozen.set()  # the holder hangs: it no longer renews, and never gives the lease up
         await _until(second.first_run, 30)
@@ -123,14 +129,15 @@ async def test_another_process_takes_over_within_the_ttl(pair: tuple[Context, Co
 async def test_a_clean_stop_hands_the_timer_over_at_once(pair: tuple[Context, Context]) -> None:
     a, b = pair
     first, second = Timer(), Timer()
-    leader = asyncio.create_task(run_when_leader(a, "sweep", first.tick, TICK, ttl=30, holder="a"))
+    leader = asyncio.create_task(run_when_leader(a, "sweep", first.tick, TICK, ttl=LONG, holder="a"))
     await _until(first.first_run, 5)
-    follower = asyncio.create_task(run_when_leader(b, "sweep", second.tick, TICK, ttl=30, holder="b"))
+    follower = asyncio.create_task(run_when_leader(b, "sweep", second.tick, TICK, ttl=LONG, holder="b"))
     try:
-        await asyncio.sleep(0.1)
+        await asyncio.wait_for(first.ran(first.runs + 5), 30)
         assert second.runs == 0
         await _stop(leader)
-        assert await _until(second.first_run, 5) < 1
+        # Without the release the follower would wait out the whole LONG lease.
+        await _until(second.first_run, LONG / 3)
     finally:
         await _stop(leader, follower)
 
