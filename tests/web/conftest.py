@@ -8,6 +8,8 @@ runs) is collected into build/web-evidence.json at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 import os
 import re
@@ -17,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
+from tests.conftest import Server, _serve, make_settings
 from tests.filelock import locked
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,15 +92,66 @@ async def _launch(args: list[str]) -> AsyncIterator[Any]:
             await b.close()
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
+class BrowserView:
+    """The worker's shared Chromium as one test sees it: every context the test opens is closed
+    when it ends, so the next test starts from a browser with no pages, cookies or storage."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+        self.contexts: list[Any] = []
+
+    async def new_context(self, **options: Any) -> Any:
+        context = await self.shared.new_context(**options)
+        self.contexts.append(context)
+        return context
+
+    async def close_contexts(self) -> None:
+        for context in self.contexts:
+            with contextlib.suppress(Exception):  # already gone with a crashed page
+                await context.close()
+
+
+# Starting Playwright's driver and Chromium takes seconds: each test worker does it once, and
+# browser tests share that worker's event loop (see pytest_collection_modifyitems).
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _chromium() -> AsyncIterator[Any]:
     async for b in _launch(CHROMIUM_ARGS):
         yield b
 
 
-@pytest.fixture
-async def media_browser() -> AsyncIterator[Any]:
-    """Chromium whose pages get a fake microphone (a beep) without asking, and may play audio
-    without a click first: two contexts of it can hold a real WebRTC call."""
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _media_chromium() -> AsyncIterator[Any]:
     async for b in _launch(CHROMIUM_ARGS + MEDIA_ARGS):
         yield b
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser(_chromium: Any) -> AsyncIterator[Any]:
+    view = BrowserView(_chromium)
+    yield view
+    await view.close_contexts()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def media_browser(_media_chromium: Any) -> AsyncIterator[Any]:
+    """Chromium whose pages get a fake microphone (a beep) without asking, and may play audio
+    without a click first: two contexts of it can hold a real WebRTC call."""
+    view = BrowserView(_media_chromium)
+    yield view
+    await view.close_contexts()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def server(tmp_path: Path) -> AsyncIterator[Server]:
+    """The shared `server` fixture, started on the browser tests' loop."""
+    async for s in _serve(make_settings(tmp_path)):
+        yield s
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run on their worker's session loop, where the shared Chromium lives; their
+    async fixtures say `loop_scope="session"` too."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents and inspect.iscoroutinefunction(getattr(item, "obj", None)):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)  # before auto mode's own

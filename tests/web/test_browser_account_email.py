@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 
 from amityvox.db.schema import account_deletions
@@ -25,7 +25,7 @@ from tests.web.test_browser import PASSWORD, Person, create_guild, open_page, se
 NEW_PASSWORD = "a much better secret"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def mailed(tmp_path: Path) -> AsyncIterator[MailServer]:
     async for port, box in smtp_server():
         async for s in _serve(make_settings(tmp_path, **mail_settings(port))):

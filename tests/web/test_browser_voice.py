@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
+import pytest_asyncio
 from livekit import api as livekit
 
 from tests.conftest import Server, _serve, auth, make_settings
@@ -253,7 +253,7 @@ async def test_a_camera_sends_video_to_the_other_side_and_stops_when_turned_off(
         await person.finish()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def livekit_server(tmp_path: Path) -> AsyncIterator[Server]:
     """A server whose web client is told to use LiveKit (none runs: the page's socket is intercepted)."""
     async for s in _serve(make_settings(tmp_path, livekit_web=True, livekit_url=LIVEKIT_URL)):
