@@ -424,6 +424,9 @@ class Gateway:
             return await adoption.adopt(self, conn, d, credential, seq)
         if session is None or session.user_id != user_id:
             raise Closing(Close.INVALID_RESUME, "invalid session")
+        if session.detached_at is not None and time.monotonic() - session.detached_at > self.settings.resume_window_s:
+            await self.end(session)  # its window passed before the reaper's next round came
+            raise Closing(Close.INVALID_RESUME, "the resume window has passed")
         frames = session.frames_after(seq)
         if frames is None:
             await self.end(session)

@@ -153,7 +153,10 @@ async def test_health_follows_the_connection(nats_server: NatsServer, bus: NatsB
     healthy = await bus.health()
     assert healthy["ok"] and healthy["kind"] == "nats" and "events_stream" in healthy
     nats_server.stop()
-    await asyncio.sleep(0.3)
+    for _ in range(300):  # until the client has noticed
+        if (await bus.health())["ok"] is False:
+            break
+        await asyncio.sleep(0.1)
     assert (await bus.health())["ok"] is False
     nats_server.start()
     for _ in range(100):

@@ -86,7 +86,6 @@ async def test_a_gateway_killed_while_messages_flow_loses_none(
             owner_token, member_token, channel_id = await _guild(api)
             member = await Raw.connect(g1.url)
             await member.identify(member_token)
-            await asyncio.sleep(1.5)  # the session's first periodic anchor
             sending = asyncio.create_task(_post(api, owner_token, channel_id, sent, pause=0.02))
             while len(_contents(member.dispatches)) < MESSAGES // 3:
                 await member.recv()
