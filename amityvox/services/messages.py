@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -32,7 +33,7 @@ from amityvox.db.schema import (
 from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.events import payloads
-from amityvox.ids import SYSTEM_USER_ID, is_ulid, new_id, now_iso
+from amityvox.ids import SYSTEM_USER_ID, is_ulid, iso, new_id, now_iso, utcnow
 from amityvox.services import dms, history, instance, media, raid, slowmode
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.serialize import Row, message_out, webhook_user
@@ -239,6 +240,13 @@ _LAST_ACTIVE = (
     .where(guild_members.c.guild_id == bindparam("g"), guild_members.c.user_id == bindparam("u"))
     .values(last_active_at=bindparam("at"))
 )
+# Pruning counts inactivity in days: a mark under an hour old is current enough, so a member
+# chatting away costs one write an hour here rather than one a message.
+ACTIVITY_PRECISION = timedelta(hours=1)
+
+
+def _stale_activity(last_active_at: str | None) -> bool:
+    return last_active_at is None or last_active_at < iso(utcnow() - ACTIVITY_PRECISION)
 
 
 async def render(
@@ -308,8 +316,8 @@ async def create_message(
 
     Needs ViewChannel and SendMessages (plus UploadFiles for attachments and EmbedLinks
     for embeds). `attachments` names the author's uploads (services/media.py). Also advances
-    the channel's `last_message_id`, the author's `last_active_at` in the guild and the
-    author's own read state.
+    the channel's `last_message_id`, the author's `last_active_at` in the guild (to within
+    ACTIVITY_PRECISION) and the author's own read state.
     """
     if nonce is not None and len(nonce) > MAX_NONCE:
         raise bad_request(f"nonce must be at most {MAX_NONCE} characters")
@@ -344,7 +352,7 @@ async def create_message(
             tx, ca, author_id, content, mentions, embeds=links, files=files, stored_files=stored_files,
             replies=replies, nonce=nonce,
         )  # fmt: skip
-        if ca.guild_id is not None:
+        if ca.guild_access is not None and _stale_activity(ca.guild_access.member["last_active_at"]):
             await conn.execute(_LAST_ACTIVE, {"g": ca.guild_id, "u": author_id, "at": message["created_at"]})
         await advance_read_state(conn, author_id, channel_id, message["id"])
         return message

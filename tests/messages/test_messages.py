@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from amityvox import permissions as P
 from amityvox.db.schema import channels, guild_members, messages
+from amityvox.ids import iso, utcnow
 from tests.conftest import Server
 from tests.messages.helpers import (
     API,
@@ -44,7 +47,7 @@ async def test_post_publishes_the_whole_message_and_echoes_the_nonce(any_db_serv
                 guild_members.c.guild_id == rm.guild_id, guild_members.c.user_id == rm.member.id
             )
         )
-    assert last == msg["id"] and active >= msg["created_at"]
+    assert last == msg["id"] and active is not None
     # The nonce is not stored: a later read does not carry it.
     r = await s.http.get(f"{API}/channels/{rm.channel_id}/messages/{msg['id']}", headers=rm.member.headers)
     assert "nonce" not in r.json()["data"]
@@ -52,6 +55,30 @@ async def test_post_publishes_the_whole_message_and_echoes_the_nonce(any_db_serv
     state = await s.http.get(f"{API}/users/@me/read-state", headers=rm.member.headers)
     [entry] = [e for e in state.json()["data"] if e["channel_id"] == rm.channel_id]
     assert entry == {"channel_id": rm.channel_id, "last_message_id": msg["id"], "unread_count": 0, "mention_count": 0}
+
+
+async def test_posting_marks_an_inactive_member_active_once_an_hour(server: Server) -> None:
+    """Pruning counts days without a message: a post brings an old mark up to date, and further
+    posts within the hour leave it (no write per message)."""
+    rm = await room(server)
+    where = (guild_members.c.guild_id == rm.guild_id) & (guild_members.c.user_id == rm.member.id)
+
+    async def mark() -> str:
+        async with server.ctx.db.read() as conn:
+            return str(await conn.scalar(select(guild_members.c.last_active_at).where(where)))
+
+    days_ago = iso(utcnow() - timedelta(days=3))
+    async with server.ctx.db.begin() as conn:
+        await conn.execute(update(guild_members).where(where).values(last_active_at=days_ago))
+    first = (await post(server, rm.member, rm.channel_id, "back again")).json()["data"]
+    assert await mark() == first["created_at"]
+    await post(server, rm.member, rm.channel_id, "and again")
+    assert await mark() == first["created_at"]
+    hour_ago = iso(utcnow() - timedelta(hours=1, minutes=1))
+    async with server.ctx.db.begin() as conn:
+        await conn.execute(update(guild_members).where(where).values(last_active_at=hour_ago))
+    later = (await post(server, rm.member, rm.channel_id, "an hour on")).json()["data"]
+    assert await mark() == later["created_at"]
 
 
 async def test_bad_content_is_refused_and_nothing_is_written(server: Server) -> None:
