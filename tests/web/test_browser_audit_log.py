@@ -46,6 +46,20 @@ async def test_owner_reads_the_audit_log_as_changes_happen(server: Server, brows
     assert "name: Guild hall → Great hall" in text and "Reason: tidying up ✓" in text
     assert await log.locator(".audit-entry").first.get_attribute("data-action-type") == "GUILD_UPDATE"
 
+    # Permission bits read as the role editor names them.
+    r = await server.http.post(
+        f"{API}/guilds/{guild_id}/roles", json={"name": "Helpers"}, headers=auth(await owner.token())
+    )
+    assert r.status_code == 201, r.text
+    body = {"permissions_allow": str((1 << 23) | (1 << 1))}
+    r = await server.http.patch(
+        f"{API}/guilds/{guild_id}/roles/{r.json()['data']['id']}", json=body, headers=auth(await owner.token())
+    )
+    assert r.status_code == 200, r.text
+    changed = log.locator(".audit-entry", has_text="Manage Messages")
+    await changed.wait_for()
+    assert "Manage Server" in await changed.inner_text()
+
     # Filters: by action, then by a member who changed nothing.
     await page.get_by_label("Filter by action").select_option(label="created the invite")
     await log.locator(".audit-entry", has_text="created the invite").wait_for()  # the filtered list
@@ -65,12 +79,14 @@ async def test_owner_reads_the_audit_log_as_changes_happen(server: Server, brows
         ])  # fmt: skip
     await page.get_by_role("tab", name="Overview").click()
     await page.get_by_role("tab", name="Audit Log").click()
-    # The newest page, and the three entries that arrived live in this session.
-    await log.locator(".audit-entry").nth(102).wait_for()
-    assert await log.locator(".audit-entry").count() == 103
+    # The newest page, and the five entries that arrived live in this session.
+    await log.locator(".audit-entry").nth(104).wait_for()
+    assert await log.locator(".audit-entry").count() == 105
     await page.get_by_role("button", name="Load older entries").click()
-    await log.locator(".audit-entry").nth(152).wait_for()
-    assert await log.locator(".audit-entry").count() == 153  # the invite, the channel, the rename and these
+    await log.locator(".audit-entry").nth(154).wait_for()
+    assert (
+        await log.locator(".audit-entry").count() == 155
+    )  # the invite, the channel, the rename, the role twice and these
     assert not await page.get_by_role("button", name="Load older entries").count()
 
     # Mona has no ViewAuditLog: no tab for her.

@@ -4,7 +4,7 @@
 // entries that arrive live as GUILD_AUDIT_LOG_ENTRY_CREATE (the `audit_log` store).
 
 import { h, time } from "./dom.js";
-import { bits } from "./roles.js";
+import { bits, permName } from "./roles.js";
 import { displayName, guildMembers } from "../state.js";
 
 // Every action the server records (services/audit_log.py), in words: "<actor> <words> <target>".
@@ -109,7 +109,7 @@ function bitNames(app, value) {
   const list = bits(app);
   if (!list) return value;
   const v = BigInt(value);
-  const names = list.filter((b) => (v & b.bit) !== 0n).map((b) => b.name);
+  const names = list.filter((b) => (v & b.bit) !== 0n).map((b) => permName(b.name));
   return names.length ? names.join(", ") : "none";
 }
 
