@@ -24,6 +24,7 @@ from amityvox.context import Context
 from amityvox.ids import utcnow
 from amityvox.services import account_deletion
 from amityvox.serving import AmityServer, server_for
+from tests.api.shape_check import ShapeCheck
 
 PG_URL = os.environ.get("AMITYVOX_TEST_DATABASE_URL", "")
 _TLS = httpx.create_ssl_context()  # made once: each new context reads the CA bundle
@@ -185,10 +186,14 @@ async def seed_sqlite(settings: Settings) -> None:
         shutil.copyfile(_TEMPLATE["path"], target)
 
 
+SHAPES: dict[str, ShapeCheck] = {}  # by server URL: the answers that broke their declared shape
+
+
 async def start_server(settings: Settings, role: str = "all") -> tuple[AmityServer, asyncio.Task[None], str, Context]:
     await seed_sqlite(settings)
     app = build_app(settings, role=role, validate_events=True)
-    server = server_for(app, settings, port=0, log_level="warning")
+    shapes = ShapeCheck(app)  # every 2xx JSON answer against its route's response_model
+    server = server_for(shapes, settings, port=0, log_level="warning")  # type: ignore[arg-type]
     task = asyncio.create_task(server.serve())
     # Startup may join a NATS cluster and migrate PostgreSQL: on a loaded machine that takes a
     # while, so wait for it (up to a minute) rather than for a fixed short time.
@@ -202,7 +207,9 @@ async def start_server(settings: Settings, role: str = "all") -> tuple[AmityServ
         task.cancel()
         raise RuntimeError(f"the {role} server did not start within a minute")
     port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{port}", app.state.ctx
+    url = f"http://127.0.0.1:{port}"
+    SHAPES[url] = shapes
+    return server, task, url, app.state.ctx
 
 
 @pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
@@ -235,6 +242,8 @@ async def _serve(settings: Settings, role: str = "all") -> AsyncIterator[Server]
         yield Server(url=url, ctx=ctx, recorder=recorder, http=http)
     uv.stop()
     await asyncio.wait_for(task, 10)
+    violations = SHAPES.pop(url).violations
+    assert not violations, "\n\n".join(violations)
 
 
 def auth(token: str) -> dict[str, str]:

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import StrictBool
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import Announcement
 from amityvox.services import announcements
 
 router = APIRouter(tags=["announcements"])
@@ -27,18 +28,18 @@ class EditAnnouncement(Body):
     expires_at: str | None = None  # null clears the expiry
 
 
-@router.get("/announcements")
+@router.get("/announcements", response_model=Data[list[Announcement]])
 async def list_active(caller: Me, ctx: Ctx) -> Response:
     """The announcements in force (active, unexpired), newest first."""
     return ok(await announcements.list_active(ctx))
 
 
-@router.get("/admin/announcements")
+@router.get("/admin/announcements", response_model=Data[list[Announcement]])
 async def list_all(caller: Me, ctx: Ctx) -> Response:
     return ok(await announcements.list_all(ctx, caller.is_admin))
 
 
-@router.post("/admin/announcements", status_code=201)
+@router.post("/admin/announcements", status_code=201, response_model=Data[Announcement])
 async def create(body: CreateAnnouncement, caller: Me, ctx: Ctx) -> Response:
     out = await announcements.create(
         ctx, caller.id, caller.is_admin, body.title, body.content, body.severity, body.expires_at
@@ -46,7 +47,7 @@ async def create(body: CreateAnnouncement, caller: Me, ctx: Ctx) -> Response:
     return ok(out, 201)
 
 
-@router.patch("/admin/announcements/{announcement_id}")
+@router.patch("/admin/announcements/{announcement_id}", response_model=Data[Announcement])
 async def edit(announcement_id: str, body: EditAnnouncement, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return ok(await announcements.edit(ctx, caller.is_admin, announcement_id, changes))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Ctx, Me, ok
+from amityvox.api.deps import Ctx, Data, Me, ok
+from amityvox.events.payloads import AuditLogPage
 from amityvox.services import audit_log
 
 router = APIRouter(prefix="/guilds/{guild_id}/audit-log", tags=["audit log"])
 
 
-@router.get("")
+@router.get("", response_model=Data[AuditLogPage])
 async def list_entries(
     guild_id: str,
     caller: Me,

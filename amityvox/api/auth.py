@@ -10,8 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field, model_validator
 
-from amityvox.api.deps import Body, Ctx, Me, base_url, no_content, ok, relying_party
+from amityvox.api.deps import Body, Ctx, Data, Me, base_url, no_content, ok, relying_party
 from amityvox.errors import bad_request
+from amityvox.events.payloads import (
+    BackupCodes,
+    JSONDocument,
+    Login,
+    MfaChallenge,
+    SelfUser,
+    TotpConfirmed,
+    TotpSecret,
+    TwoFactorStatus,
+)
 from amityvox.services import account_email, auth, passkeys, two_factor
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -80,32 +90,32 @@ def client_of(request: Request) -> auth.Client:
     return auth.Client(address=client_address(request), user_agent=request.headers.get("user-agent"))
 
 
-@router.post("/register", status_code=201)
+@router.post("/register", status_code=201, response_model=Data[Login])
 async def register(body: RegisterBody, request: Request, ctx: Ctx) -> Response:
     user = await auth.register(ctx, body.username, body.password, body.email, client_of(request), body.invite)
     await account_email.send_verification(ctx, user["user"]["id"], base_url(request, ctx), required=False)
     return ok(user, status=201)
 
 
-@router.post("/login")
+@router.post("/login", response_model=Data[Login | MfaChallenge])
 async def login(body: LoginBody, request: Request, ctx: Ctx) -> Response:
     name = body.username or body.email or ""
     return ok(await auth.login(ctx, name, body.password, client_of(request)))
 
 
-@router.post("/login/totp")
+@router.post("/login/totp", response_model=Data[Login])
 async def login_totp(body: TicketBody, ctx: Ctx) -> Response:
     """The second step of a two-factor login: `{ticket, code}` (a TOTP or backup code) → `{user, token}`."""
     return ok(await two_factor.redeem_ticket(ctx, body.ticket, body.code))
 
 
-@router.post("/passkey/options")
+@router.post("/passkey/options", response_model=Data[JSONDocument])
 async def passkey_options(request: Request, ctx: Ctx) -> Response:
     """A challenge for `navigator.credentials.get()`, with no account named (discoverable passkeys)."""
     return ok(await passkeys.login_options(ctx, relying_party(request, ctx)))
 
 
-@router.post("/passkey")
+@router.post("/passkey", response_model=Data[Login])
 async def passkey_login(body: PasskeyLoginBody, request: Request, ctx: Ctx) -> Response:
     """Sign in with the assertion answering that challenge → `{user, token}`, with no TOTP step."""
     return ok(await passkeys.login(ctx, body.credential, client_of(request), relying_party(request, ctx)))
@@ -117,17 +127,17 @@ async def logout(caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.get("/totp")
+@router.get("/totp", response_model=Data[TwoFactorStatus])
 async def totp_status(caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.status(ctx, caller.id))
 
 
-@router.post("/totp/enable")
+@router.post("/totp/enable", response_model=Data[TotpSecret])
 async def totp_enable(body: PasswordBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.enable(ctx, caller.id, body.password))
 
 
-@router.post("/totp/verify")
+@router.post("/totp/verify", response_model=Data[TotpConfirmed])
 async def totp_verify(body: CodeBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.confirm(ctx, caller.id, body.code))
 
@@ -138,12 +148,12 @@ async def totp_disable(body: DisableBody, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.post("/backup-codes")
+@router.post("/backup-codes", response_model=Data[BackupCodes])
 async def backup_codes(body: PasswordBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await two_factor.regenerate_backup_codes(ctx, caller.id, body.password))
 
 
-@router.post("/verify-email")
+@router.post("/verify-email", response_model=Data[SelfUser])
 async def verify_email(body: TokenBody, ctx: Ctx) -> Response:
     """The token from a verification mail's link → the self user, its address now verified."""
     return ok(await account_email.verify_email(ctx, body.token))

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import AutomodActionLogged, AutomodRule
 from amityvox.services import automod
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
@@ -32,17 +33,17 @@ def _present(body: RuleFields) -> dict[str, Any]:
     return {k: v for k, v in sent.items() if v is not None or k == "timeout_seconds"}
 
 
-@router.get("/rules")
+@router.get("/rules", response_model=Data[list[AutomodRule]])
 async def list_rules(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.list_rules(ctx, guild_id, caller.id))
 
 
-@router.post("/rules", status_code=201)
+@router.post("/rules", status_code=201, response_model=Data[AutomodRule])
 async def create_rule(guild_id: str, body: RuleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.create_rule(ctx, guild_id, caller.id, _present(body)), status=201)
 
 
-@router.patch("/rules/{rule_id}")
+@router.patch("/rules/{rule_id}", response_model=Data[AutomodRule])
 async def patch_rule(guild_id: str, rule_id: str, body: RuleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await automod.update_rule(ctx, guild_id, caller.id, rule_id, _present(body)))
 
@@ -53,7 +54,7 @@ async def delete_rule(guild_id: str, rule_id: str, caller: Me, ctx: Ctx) -> Resp
     return no_content()
 
 
-@router.get("/actions")
+@router.get("/actions", response_model=Data[list[AutomodActionLogged]])
 async def list_actions(
     guild_id: str,
     caller: Me,

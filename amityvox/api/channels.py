@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, no_content, ok
 from amityvox.api.fields import PermissionBits
+from amityvox.events.payloads import Channel, OverwriteType
 from amityvox.services import channels
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
@@ -28,17 +27,17 @@ class PatchChannel(Body):
 
 
 class OverwriteBody(Body):
-    type: Literal["role", "user"]
+    type: OverwriteType
     allow: PermissionBits = 0
     deny: PermissionBits = 0
 
 
-@router.get("/{channel_id}")
+@router.get("/{channel_id}", response_model=Data[Channel])
 async def get_channel(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.get_channel(ctx, channel_id, caller.id))
 
 
-@router.patch("/{channel_id}")
+@router.patch("/{channel_id}", response_model=Data[Channel])
 async def patch_channel(channel_id: str, body: PatchChannel, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.update_channel(ctx, channel_id, caller.id, body.model_dump(exclude_unset=True)))
 
@@ -49,7 +48,7 @@ async def delete_channel(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.put("/{channel_id}/permissions/{target_id}")
+@router.put("/{channel_id}/permissions/{target_id}", response_model=Data[Channel])
 async def put_overwrite(channel_id: str, target_id: str, body: OverwriteBody, caller: Me, ctx: Ctx) -> Response:
     channel = await channels.put_overwrite(ctx, channel_id, caller.id, target_id, body.type, body.allow, body.deny)
     return ok(channel)

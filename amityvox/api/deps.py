@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import orjson
@@ -137,6 +137,19 @@ def relying_party(request: Request, ctx: Context) -> RelyingParty:
     parts = urlsplit(ctx.settings.webauthn_origin or base_url(request, ctx))
     origin = f"{parts.scheme}://{parts.netloc}"
     return RelyingParty(id=ctx.settings.webauthn_rp_id or parts.hostname or "localhost", origin=origin)
+
+
+T = TypeVar("T")
+
+
+class Data(BaseModel, Generic[T]):
+    """What a route answers with a 2xx status and a body: `{"data": T}`. Routes name it as their
+    `response_model` for OpenAPI and the tests (tests/api/shape_check.py); at run time they
+    return `ok(...)`'s bytes, which FastAPI passes through without validating."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: T
 
 
 def ok(data: Any, status: int = 200) -> Response:

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StringConstraints
 
-from amityvox.api.deps import Body, Caller, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Caller, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import Channel
 from amityvox.services import dms
 
 router = APIRouter(tags=["dms"])
@@ -34,28 +35,28 @@ def _user(user_id: str, caller: Caller) -> str:
     return caller.id if user_id == "@me" else user_id
 
 
-@router.get("/users/@me/dms")
+@router.get("/users/@me/dms", response_model=Data[list[Channel]])
 async def list_dms(caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.list_dms(ctx, caller.id))
 
 
-@router.post("/users/@me/group-dms")
+@router.post("/users/@me/group-dms", response_model=Data[Channel])
 async def create_group(body: CreateGroup, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.create_group(ctx, caller.id, body.recipient_ids, _name(body.name)), 201)
 
 
-@router.patch("/users/@me/group-dms/{channel_id}")
+@router.patch("/users/@me/group-dms/{channel_id}", response_model=Data[Channel])
 async def rename_group(channel_id: str, body: RenameGroup, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.rename_group(ctx, caller.id, channel_id, _name(body.name)))
 
 
-@router.post("/users/{user_id}/dm")
+@router.post("/users/{user_id}/dm", response_model=Data[Channel])
 async def open_dm(user_id: str, caller: Me, ctx: Ctx) -> Response:
     channel, created = await dms.open_dm(ctx, caller.id, _user(user_id, caller))
     return ok(channel, 201 if created else 200)
 
 
-@router.put("/channels/{channel_id}/recipients/{user_id}")
+@router.put("/channels/{channel_id}/recipients/{user_id}", response_model=Data[Channel])
 async def add_recipient(channel_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await dms.add_recipient(ctx, caller.id, channel_id, _user(user_id, caller)))
 

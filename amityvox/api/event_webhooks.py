@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import EventDelivery, EventWebhook
 from amityvox.services import event_webhooks
 
 router = APIRouter(tags=["event webhooks"])
@@ -23,24 +24,24 @@ class ModifyEventWebhook(Body):
     enabled: bool | None = None
 
 
-@router.get("/event-webhooks/events")
+@router.get("/event-webhooks/events", response_model=Data[list[str]])
 async def subscribable_events(caller: Me) -> Response:
     """The event names an endpoint may subscribe to (a guild's, a channel's and its moderators')."""
     return ok(list(event_webhooks.SUBSCRIBABLE))
 
 
-@router.post("/guilds/{guild_id}/event-webhooks", status_code=201)
+@router.post("/guilds/{guild_id}/event-webhooks", status_code=201, response_model=Data[EventWebhook])
 async def create_event_webhook(guild_id: str, body: CreateEventWebhook, caller: Me, ctx: Ctx) -> Response:
     """A new endpoint; the answer's `secret` (it signs every delivery) is shown this once."""
     return ok(await event_webhooks.create(ctx, guild_id, caller.id, body.url, body.events), 201)
 
 
-@router.get("/guilds/{guild_id}/event-webhooks")
+@router.get("/guilds/{guild_id}/event-webhooks", response_model=Data[list[EventWebhook]])
 async def list_event_webhooks(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await event_webhooks.list_for_guild(ctx, guild_id, caller.id))
 
 
-@router.patch("/event-webhooks/{hook_id}")
+@router.patch("/event-webhooks/{hook_id}", response_model=Data[EventWebhook])
 async def modify_event_webhook(hook_id: str, body: ModifyEventWebhook, caller: Me, ctx: Ctx) -> Response:
     changed = await event_webhooks.modify(
         ctx, hook_id, caller.id, url=body.url, events=body.events, enabled=body.enabled
@@ -54,13 +55,13 @@ async def delete_event_webhook(hook_id: str, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.post("/event-webhooks/{hook_id}/deliveries/{delivery_id}/redeliver")
+@router.post("/event-webhooks/{hook_id}/deliveries/{delivery_id}/redeliver", response_model=Data[EventDelivery])
 async def redeliver(hook_id: str, delivery_id: str, caller: Me, ctx: Ctx) -> Response:
     """Send a delivery again (a failed one, or to replay one), with a fresh set of attempts."""
     return ok(await event_webhooks.redeliver(ctx, hook_id, delivery_id, caller.id))
 
 
-@router.get("/event-webhooks/{hook_id}/deliveries")
+@router.get("/event-webhooks/{hook_id}/deliveries", response_model=Data[list[EventDelivery]])
 async def list_deliveries(
     hook_id: str,
     caller: Me,

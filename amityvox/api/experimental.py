@@ -13,7 +13,19 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import (
+    CodeSnippet,
+    KanbanBoard,
+    KanbanBoardWithColumns,
+    KanbanCard,
+    KanbanColumn,
+    LocationShare,
+    MessageEffect,
+    SuperReaction,
+    Whiteboard,
+    WhiteboardSummary,
+)
 from amityvox.services import effects, kanban, locations, snippets, whiteboards
 
 router = APIRouter(prefix="/channels/{channel_id}/experimental", tags=["experimental"])
@@ -37,7 +49,7 @@ class MoveLocation(Body):
     label: str | None = Field(default=None, max_length=200)
 
 
-@router.post("/location", status_code=201)
+@router.post("/location", status_code=201, response_model=Data[LocationShare])
 async def share_location(channel_id: str, body: ShareLocation, caller: Me, ctx: Ctx) -> Response:
     """Share a location (SendMessages) → LOCATION_SHARE_CREATE.
 
@@ -58,7 +70,7 @@ async def share_location(channel_id: str, body: ShareLocation, caller: Me, ctx: 
     return ok(share, 201)
 
 
-@router.patch("/location/{share_id}")
+@router.patch("/location/{share_id}", response_model=Data[LocationShare])
 async def move_location(channel_id: str, share_id: str, body: MoveLocation, caller: Me, ctx: Ctx) -> Response:
     """Move a live share (its sharer, before it expires) → LOCATION_SHARE_UPDATE."""
     changes = body.model_dump(exclude_unset=True)
@@ -72,7 +84,7 @@ async def stop_location(channel_id: str, share_id: str, caller: Me, ctx: Ctx) ->
     return no_content()
 
 
-@router.get("/locations")
+@router.get("/locations", response_model=Data[list[LocationShare]])
 async def list_locations(
     channel_id: str,
     caller: Me,
@@ -105,6 +117,7 @@ class CreateSuperReaction(Body):
         f"`effect_type` is one of {', '.join(effects.EFFECT_TYPES)}; each has its own `config` fields, "
         f"all optional. At most {effects.EFFECTS_PER_MINUTE} effects per user per minute."
     ),
+    response_model=Data[MessageEffect],
 )
 async def create_effect(channel_id: str, message_id: str, body: CreateEffect, caller: Me, ctx: Ctx) -> Response:
     effect = await effects.create_effect(ctx, channel_id, message_id, caller.id, body.effect_type, body.config)
@@ -118,6 +131,7 @@ async def create_effect(channel_id: str, message_id: str, body: CreateEffect, ca
         "Send a super reaction (AddReactions) → SUPER_REACTION_ADD. `intensity` is 1-5; "
         f"at most {effects.SUPER_REACTIONS_PER_MINUTE} per user per minute (429 with `retry_after`)."
     ),
+    response_model=Data[SuperReaction],
 )
 async def add_super_reaction(
     channel_id: str, message_id: str, body: CreateSuperReaction, caller: Me, ctx: Ctx
@@ -139,14 +153,14 @@ class EditWhiteboard(Body):
     version: int = Field(ge=0, description="the version this edit is based on")
 
 
-@router.post("/whiteboards", status_code=201)
+@router.post("/whiteboards", status_code=201, response_model=Data[Whiteboard])
 async def create_whiteboard(channel_id: str, body: CreateWhiteboard, caller: Me, ctx: Ctx) -> Response:
     """Create a whiteboard at version 0 (SendMessages). No event is published for creation."""
     board = await whiteboards.create_whiteboard(ctx, channel_id, caller.id, body.name, body.state)
     return ok(board, 201)
 
 
-@router.get("/whiteboards")
+@router.get("/whiteboards", response_model=Data[list[WhiteboardSummary]])
 async def list_whiteboards(
     channel_id: str, caller: Me, ctx: Ctx, limit: int = Query(whiteboards.PAGE_MAX, ge=1, le=whiteboards.PAGE_MAX)
 ) -> Response:
@@ -154,13 +168,13 @@ async def list_whiteboards(
     return ok(await whiteboards.list_whiteboards(ctx, channel_id, caller.id, limit=limit))
 
 
-@router.get("/whiteboards/{board_id}")
+@router.get("/whiteboards/{board_id}", response_model=Data[Whiteboard])
 async def get_whiteboard(channel_id: str, board_id: str, caller: Me, ctx: Ctx) -> Response:
     """A whiteboard with its state and version (ViewChannel)."""
     return ok(await whiteboards.get_whiteboard(ctx, channel_id, board_id, caller.id))
 
 
-@router.patch("/whiteboards/{board_id}")
+@router.patch("/whiteboards/{board_id}", response_model=Data[Whiteboard])
 async def edit_whiteboard(channel_id: str, board_id: str, body: EditWhiteboard, caller: Me, ctx: Ctx) -> Response:
     """Replace the state (≤ 256 KiB of JSON) → WHITEBOARD_UPDATE with version + 1.
 
@@ -192,13 +206,18 @@ _SNIPPETS_ARE_TEXT = "Snippets are stored and displayed only: the server never e
         f"{snippets.MAX_CODE_BYTES // 1024} KiB (413 beyond); `language` names the highlighting, one of: "
         f"{', '.join(snippets.LANGUAGES)}."
     ),
+    response_model=Data[CodeSnippet],
 )
 async def create_snippet(channel_id: str, body: CreateSnippet, caller: Me, ctx: Ctx) -> Response:
     snippet = await snippets.create_snippet(ctx, channel_id, caller.id, body.title, body.language, body.code)
     return ok(snippet, 201)
 
 
-@router.get("/code-snippets", description=f"The channel's snippets, newest first (ViewChannel). {_SNIPPETS_ARE_TEXT}")
+@router.get(
+    "/code-snippets",
+    description=f"The channel's snippets, newest first (ViewChannel). {_SNIPPETS_ARE_TEXT}",
+    response_model=Data[list[CodeSnippet]],
+)
 async def list_snippets(
     channel_id: str,
     caller: Me,
@@ -209,7 +228,11 @@ async def list_snippets(
     return ok(await snippets.list_snippets(ctx, channel_id, caller.id, before=before, limit=limit))
 
 
-@router.get("/code-snippets/{snippet_id}", description=f"One snippet (ViewChannel). {_SNIPPETS_ARE_TEXT}")
+@router.get(
+    "/code-snippets/{snippet_id}",
+    description=f"One snippet (ViewChannel). {_SNIPPETS_ARE_TEXT}",
+    response_model=Data[CodeSnippet],
+)
 async def get_snippet(channel_id: str, snippet_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await snippets.get_snippet(ctx, channel_id, snippet_id, caller.id))
 
@@ -235,13 +258,13 @@ class MoveCard(Body):
     position: int = Field(ge=0)
 
 
-@router.post("/kanban", status_code=201)
+@router.post("/kanban", status_code=201, response_model=Data[KanbanBoardWithColumns])
 async def create_board(channel_id: str, body: CreateBoard, caller: Me, ctx: Ctx) -> Response:
     """Create an empty board (SendMessages). No event is published for boards or columns."""
     return ok(await kanban.create_board(ctx, channel_id, caller.id, body.name), 201)
 
 
-@router.get("/kanban")
+@router.get("/kanban", response_model=Data[list[KanbanBoard]])
 async def list_boards(
     channel_id: str, caller: Me, ctx: Ctx, limit: int = Query(kanban.PAGE_MAX, ge=1, le=kanban.PAGE_MAX)
 ) -> Response:
@@ -249,19 +272,19 @@ async def list_boards(
     return ok(await kanban.list_boards(ctx, channel_id, caller.id, limit=limit))
 
 
-@router.get("/kanban/{board_id}")
+@router.get("/kanban/{board_id}", response_model=Data[KanbanBoardWithColumns])
 async def get_board(channel_id: str, board_id: str, caller: Me, ctx: Ctx) -> Response:
     """The board with its columns and their cards, each in position order (ViewChannel)."""
     return ok(await kanban.get_board(ctx, channel_id, board_id, caller.id))
 
 
-@router.post("/kanban/{board_id}/columns", status_code=201)
+@router.post("/kanban/{board_id}/columns", status_code=201, response_model=Data[KanbanColumn])
 async def create_column(channel_id: str, board_id: str, body: CreateColumn, caller: Me, ctx: Ctx) -> Response:
     """Add a column after the last one (SendMessages). No event."""
     return ok(await kanban.create_column(ctx, channel_id, board_id, caller.id, body.name), 201)
 
 
-@router.post("/kanban/{board_id}/columns/{column_id}/cards", status_code=201)
+@router.post("/kanban/{board_id}/columns/{column_id}/cards", status_code=201, response_model=Data[KanbanCard])
 async def create_card(
     channel_id: str, board_id: str, column_id: str, body: CreateCard, caller: Me, ctx: Ctx
 ) -> Response:
@@ -270,7 +293,7 @@ async def create_card(
     return ok(card, 201)
 
 
-@router.patch("/kanban/{board_id}/cards/{card_id}/move")
+@router.patch("/kanban/{board_id}/cards/{card_id}/move", response_model=Data[KanbanCard])
 async def move_card(channel_id: str, board_id: str, card_id: str, body: MoveCard, caller: Me, ctx: Ctx) -> Response:
     """Move a card to index `position` of `column_id` (past the end: last) → KANBAN_CARD_MOVE.
 

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import GuildEvent
 from amityvox.services import guild_events
 
 router = APIRouter(prefix="/guilds/{guild_id}/events", tags=["guild events"])
@@ -31,22 +32,22 @@ class PatchEvent(Body):
     status: str | None = Field(default=None, max_length=16)
 
 
-@router.get("")
+@router.get("", response_model=Data[list[GuildEvent]])
 async def list_events(guild_id: str, caller: Me, ctx: Ctx, include_ended: bool = Query(default=False)) -> Response:
     return ok(await guild_events.list_events(ctx, guild_id, caller.id, include_ended=include_ended))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Data[GuildEvent])
 async def create_event(guild_id: str, body: CreateEvent, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.create_event(ctx, guild_id, caller.id, body.model_dump()), status=201)
 
 
-@router.get("/{event_id}")
+@router.get("/{event_id}", response_model=Data[GuildEvent])
 async def get_event(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.get_event(ctx, guild_id, event_id, caller.id))
 
 
-@router.patch("/{event_id}")
+@router.patch("/{event_id}", response_model=Data[GuildEvent])
 async def patch_event(guild_id: str, event_id: str, body: PatchEvent, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     for key in ("name", "scheduled_start", "status"):  # these cannot be cleared
@@ -61,11 +62,11 @@ async def delete_event(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Re
     return no_content()
 
 
-@router.post("/{event_id}/rsvp")
+@router.post("/{event_id}/rsvp", response_model=Data[GuildEvent])
 async def rsvp(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.set_rsvp(ctx, guild_id, event_id, caller.id, interested=True))
 
 
-@router.delete("/{event_id}/rsvp")
+@router.delete("/{event_id}/rsvp", response_model=Data[GuildEvent])
 async def unrsvp(guild_id: str, event_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guild_events.set_rsvp(ctx, guild_id, event_id, caller.id, interested=False))

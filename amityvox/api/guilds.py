@@ -6,8 +6,21 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import AUDITED, Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, no_content, ok
 from amityvox.api.fields import MediaId, PermissionBits
+from amityvox.events.payloads import (
+    Ban,
+    Channel,
+    CustomEmoji,
+    FullGuild,
+    Guild,
+    GuildMember,
+    GuildMembersPrune,
+    Invite,
+    MemberPermissions,
+    PruneCount,
+    Role,
+)
 from amityvox.services import channels, emoji, guilds, invites, members, moderation, roles
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
@@ -91,17 +104,17 @@ class CreateInvite(Body):
 # ---- guilds ----------------------------------------------------------------------------------
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Data[FullGuild])
 async def create_guild(body: CreateGuild, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.create_guild(ctx, caller.id, body.name, body.description), status=201)
 
 
-@router.get("/{guild_id}")
+@router.get("/{guild_id}", response_model=Data[Guild])
 async def get_guild(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.get_guild(ctx, guild_id, caller.id))
 
 
-@router.patch("/{guild_id}")
+@router.patch("/{guild_id}", response_model=Data[Guild])
 async def patch_guild(guild_id: str, body: PatchGuild, caller: Me, ctx: Ctx) -> Response:
     return ok(await guilds.update_guild(ctx, guild_id, caller.id, body.model_dump(exclude_unset=True)))
 
@@ -121,12 +134,12 @@ async def leave_guild(guild_id: str, caller: Me, ctx: Ctx) -> Response:
 # ---- channels --------------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/channels")
+@router.get("/{guild_id}/channels", response_model=Data[list[Channel]])
 async def list_channels(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.list_guild_channels(ctx, guild_id, caller.id))
 
 
-@router.post("/{guild_id}/channels", status_code=201)
+@router.post("/{guild_id}/channels", status_code=201, response_model=Data[Channel])
 async def create_channel(guild_id: str, body: CreateChannel, caller: Me, ctx: Ctx) -> Response:
     return ok(await channels.create_channel(ctx, guild_id, caller.id, body.model_dump()), status=201)
 
@@ -134,7 +147,7 @@ async def create_channel(guild_id: str, body: CreateChannel, caller: Me, ctx: Ct
 # ---- members ---------------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/members")
+@router.get("/{guild_id}/members", response_model=Data[list[GuildMember]])
 async def list_members(
     guild_id: str,
     caller: Me,
@@ -145,7 +158,7 @@ async def list_members(
     return ok(await members.list_members(ctx, guild_id, caller.id, after=after, limit=limit))
 
 
-@router.get("/{guild_id}/members/@me/permissions")
+@router.get("/{guild_id}/members/@me/permissions", response_model=Data[MemberPermissions])
 async def my_permissions(
     guild_id: str, caller: Me, ctx: Ctx, channel_id: str | None = Query(default=None, max_length=26)
 ) -> Response:
@@ -153,12 +166,12 @@ async def my_permissions(
     return ok(await members.my_permissions(ctx, guild_id, caller.id, channel_id))
 
 
-@router.get("/{guild_id}/members/{user_id}")
+@router.get("/{guild_id}/members/{user_id}", response_model=Data[GuildMember])
 async def get_member(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.get_member(ctx, guild_id, caller.id, user_id))
 
 
-@router.patch("/{guild_id}/members/{user_id}")
+@router.patch("/{guild_id}/members/{user_id}", response_model=Data[GuildMember])
 async def patch_member(guild_id: str, user_id: str, body: PatchMember, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return ok(await members.update_member(ctx, guild_id, caller.id, user_id, changes))
@@ -170,12 +183,12 @@ async def kick_member(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Resp
     return no_content()
 
 
-@router.put("/{guild_id}/members/{user_id}/roles/{role_id}")
+@router.put("/{guild_id}/members/{user_id}/roles/{role_id}", response_model=Data[GuildMember])
 async def add_member_role(guild_id: str, user_id: str, role_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.add_role(ctx, guild_id, caller.id, user_id, role_id))
 
 
-@router.delete("/{guild_id}/members/{user_id}/roles/{role_id}")
+@router.delete("/{guild_id}/members/{user_id}/roles/{role_id}", response_model=Data[GuildMember])
 async def remove_member_role(guild_id: str, user_id: str, role_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await members.remove_role(ctx, guild_id, caller.id, user_id, role_id))
 
@@ -183,22 +196,22 @@ async def remove_member_role(guild_id: str, user_id: str, role_id: str, caller: 
 # ---- prune and bans --------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/prune")
+@router.get("/{guild_id}/prune", response_model=Data[PruneCount])
 async def prune_count(guild_id: str, caller: Me, ctx: Ctx, days: int = Query()) -> Response:
     return ok(await moderation.prune_count(ctx, guild_id, caller.id, days))
 
 
-@router.post("/{guild_id}/prune")
+@router.post("/{guild_id}/prune", response_model=Data[GuildMembersPrune])
 async def prune(guild_id: str, body: PruneBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await moderation.prune(ctx, guild_id, caller.id, body.days))
 
 
-@router.get("/{guild_id}/bans")
+@router.get("/{guild_id}/bans", response_model=Data[list[Ban]])
 async def list_bans(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await moderation.list_bans(ctx, guild_id, caller.id))
 
 
-@router.put("/{guild_id}/bans/{user_id}")
+@router.put("/{guild_id}/bans/{user_id}", response_model=Data[Ban])
 async def ban(guild_id: str, user_id: str, caller: Me, ctx: Ctx, body: BanBody | None = None) -> Response:
     b = body or BanBody()
     return ok(
@@ -223,17 +236,17 @@ async def unban(guild_id: str, user_id: str, caller: Me, ctx: Ctx) -> Response:
 # ---- roles -----------------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/roles")
+@router.get("/{guild_id}/roles", response_model=Data[list[Role]])
 async def list_roles(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.list_roles(ctx, guild_id, caller.id))
 
 
-@router.post("/{guild_id}/roles", status_code=201)
+@router.post("/{guild_id}/roles", status_code=201, response_model=Data[Role])
 async def create_role(guild_id: str, body: RoleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.create_role(ctx, guild_id, caller.id, body.model_dump(exclude_unset=True)), status=201)
 
 
-@router.patch("/{guild_id}/roles/{role_id}")
+@router.patch("/{guild_id}/roles/{role_id}", response_model=Data[Role])
 async def patch_role(guild_id: str, role_id: str, body: RoleFields, caller: Me, ctx: Ctx) -> Response:
     return ok(await roles.update_role(ctx, guild_id, caller.id, role_id, body.model_dump(exclude_unset=True)))
 
@@ -247,17 +260,17 @@ async def delete_role(guild_id: str, role_id: str, caller: Me, ctx: Ctx) -> Resp
 # ---- emoji -----------------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/emoji")
+@router.get("/{guild_id}/emoji", response_model=Data[list[CustomEmoji]])
 async def list_emoji(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.list_emoji(ctx, guild_id, caller.id))
 
 
-@router.post("/{guild_id}/emoji", status_code=201)
+@router.post("/{guild_id}/emoji", status_code=201, response_model=Data[CustomEmoji])
 async def create_emoji(guild_id: str, body: CreateEmoji, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.create_emoji(ctx, guild_id, caller.id, body.name, body.animated, body.image_id), status=201)
 
 
-@router.patch("/{guild_id}/emoji/{emoji_id}")
+@router.patch("/{guild_id}/emoji/{emoji_id}", response_model=Data[CustomEmoji])
 async def rename_emoji(guild_id: str, emoji_id: str, body: PatchEmoji, caller: Me, ctx: Ctx) -> Response:
     return ok(await emoji.rename_emoji(ctx, guild_id, caller.id, emoji_id, body.name))
 
@@ -271,12 +284,12 @@ async def delete_emoji(guild_id: str, emoji_id: str, caller: Me, ctx: Ctx) -> Re
 # ---- invites ---------------------------------------------------------------------------------
 
 
-@router.get("/{guild_id}/invites")
+@router.get("/{guild_id}/invites", response_model=Data[list[Invite]])
 async def list_invites(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await invites.list_invites(ctx, guild_id, caller.id))
 
 
-@router.post("/{guild_id}/invites", status_code=201)
+@router.post("/{guild_id}/invites", status_code=201, response_model=Data[Invite])
 async def create_invite(guild_id: str, caller: Me, ctx: Ctx, body: CreateInvite | None = None) -> Response:
     b = body or CreateInvite()
     invite = await invites.create_invite(

@@ -7,18 +7,19 @@ import time
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from amityvox.api.deps import Ctx, ok
+from amityvox.api.deps import Ctx, Data, ok
 from amityvox.api.errors import error_response
+from amityvox.events.payloads import Health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Data[Health])
 async def health() -> Response:
     return ok({"status": "ok"})
 
 
-@router.get("/health/deep")
+@router.get("/health/deep", response_model=Data[Health])
 async def health_deep(ctx: Ctx) -> Response:
     checks: dict[str, dict[str, object]] = {}
     started = time.perf_counter()

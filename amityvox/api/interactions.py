@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
 from amityvox.errors import bad_request
+from amityvox.events.payloads import InteractionStarted
 from amityvox.services import interactions
 
 router = APIRouter(tags=["interactions"])
@@ -28,7 +29,7 @@ class Use(Body):
     data: CommandData
 
 
-@router.post("/interactions")
+@router.post("/interactions", response_model=Data[InteractionStarted])
 async def use_command(body: Use, caller: Me, ctx: Ctx) -> Response:
     invocation = interactions.Invocation(
         channel_id=body.channel_id,

@@ -12,10 +12,11 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from amityvox.api.deps import Ctx, Me, no_content, ok
+from amityvox.api.deps import Ctx, Data, Me, no_content, ok
 from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.errors import ApiError, bad_request
+from amityvox.events.payloads import Attachment, UploadLimits
 from amityvox.media import sniff
 from amityvox.media.storage import StorageError
 from amityvox.services import auth, media
@@ -70,7 +71,7 @@ def _early_size_check(request: Request, ctx: Context, kind: str) -> None:
         raise ApiError(413, "payload_too_large", f"the file is larger than {limit} bytes")
 
 
-@router.post("/channels/{channel_id}/attachments", status_code=201)
+@router.post("/channels/{channel_id}/attachments", status_code=201, response_model=Data[Attachment])
 async def upload_attachment(channel_id: str, request: Request, caller: Me, ctx: Ctx) -> Response:
     """One file for a message in this channel (UploadFiles); attach it with `attachments: [id]`."""
     _early_size_check(request, ctx, media.ATTACHMENT)
@@ -78,7 +79,7 @@ async def upload_attachment(channel_id: str, request: Request, caller: Me, ctx: 
     return ok(await media.upload(ctx, caller.id, kind, filename, data, channel_id=channel_id), 201)
 
 
-@router.post("/files/upload", status_code=201)
+@router.post("/files/upload", status_code=201, response_model=Data[Attachment])
 async def upload_file(request: Request, caller: Me, ctx: Ctx) -> Response:
     """The original's upload route: a `file` part and an optional `kind` (attachment, avatar,
     icon, banner, emoji)."""
@@ -86,7 +87,7 @@ async def upload_file(request: Request, caller: Me, ctx: Ctx) -> Response:
     return ok(await media.upload(ctx, caller.id, kind, filename, data), 201)
 
 
-@router.get("/files/limits")
+@router.get("/files/limits", response_model=Data[UploadLimits])
 async def upload_limits(caller: Me, ctx: Ctx) -> Response:
     """The upload limits, so a client can refuse a file before sending it."""
     s = ctx.settings
@@ -102,7 +103,7 @@ async def upload_limits(caller: Me, ctx: Ctx) -> Response:
     )
 
 
-@router.delete("/files/{upload_id}")
+@router.delete("/files/{upload_id}", status_code=204)
 async def delete_file(upload_id: str, caller: Me, ctx: Ctx) -> Response:
     await media.delete_upload(ctx, upload_id, caller.id)
     return no_content()

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import Message, MessageVersion, ReadState, ThreadChannel
 from amityvox.services import history, messages, pins, reactions, read_state, threads, typing_indicator
 
 router = APIRouter(prefix="/channels", tags=["messages"])
@@ -38,7 +39,7 @@ class CreateThread(Body):
     name: str
 
 
-@router.post("/{channel_id}/messages", status_code=201)
+@router.post("/{channel_id}/messages", status_code=201, response_model=Data[Message])
 async def create_message(channel_id: str, body: CreateMessage, caller: Me, ctx: Ctx) -> Response:
     message = await messages.create_message(
         ctx,
@@ -53,7 +54,7 @@ async def create_message(channel_id: str, body: CreateMessage, caller: Me, ctx: 
     return ok(message, 201)
 
 
-@router.get("/{channel_id}/messages")
+@router.get("/{channel_id}/messages", response_model=Data[list[Message]])
 async def list_messages(
     channel_id: str,
     caller: Me,
@@ -77,18 +78,18 @@ async def bulk_delete(channel_id: str, body: BulkDelete, caller: Me, ctx: Ctx) -
     return no_content()
 
 
-@router.get("/{channel_id}/messages/{message_id}")
+@router.get("/{channel_id}/messages/{message_id}", response_model=Data[Message])
 async def get_message(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await messages.get_message(ctx, channel_id, message_id, caller.id))
 
 
-@router.get("/{channel_id}/messages/{message_id}/history")
+@router.get("/{channel_id}/messages/{message_id}/history", response_model=Data[list[MessageVersion]])
 async def message_history(channel_id: str, message_id: str, caller: Me, ctx: Ctx) -> Response:
     """Earlier versions of an edited message, oldest first: `[{content, created_at, replaced_at}]`."""
     return ok(await history.message_history(ctx, channel_id, message_id, caller.id))
 
 
-@router.patch("/{channel_id}/messages/{message_id}")
+@router.patch("/{channel_id}/messages/{message_id}", response_model=Data[Message])
 async def edit_message(channel_id: str, message_id: str, body: EditMessage, caller: Me, ctx: Ctx) -> Response:
     return ok(await messages.edit_message(ctx, channel_id, message_id, caller.id, body.content))
 
@@ -128,7 +129,7 @@ async def clear_reactions(channel_id: str, message_id: str, caller: Me, ctx: Ctx
     return no_content()
 
 
-@router.get("/{channel_id}/pins")
+@router.get("/{channel_id}/pins", response_model=Data[list[Message]])
 async def list_pins(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await pins.list_pins(ctx, channel_id, caller.id))
 
@@ -152,19 +153,19 @@ async def start_typing(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.post("/{channel_id}/ack")
+@router.post("/{channel_id}/ack", response_model=Data[ReadState])
 async def ack(channel_id: str, caller: Me, ctx: Ctx, body: Ack | None = None) -> Response:
     """Mark read up to `message_id` (default: the latest message); answers the channel's read state."""
     message_id = body.message_id if body is not None else None
     return ok(await read_state.ack(ctx, channel_id, caller.id, message_id))
 
 
-@router.post("/{channel_id}/messages/{message_id}/threads", status_code=201)
+@router.post("/{channel_id}/messages/{message_id}/threads", status_code=201, response_model=Data[ThreadChannel])
 async def create_thread(channel_id: str, message_id: str, body: CreateThread, caller: Me, ctx: Ctx) -> Response:
     return ok(await threads.create_thread(ctx, channel_id, message_id, caller.id, body.name), 201)
 
 
-@router.get("/{channel_id}/starter-message")
+@router.get("/{channel_id}/starter-message", response_model=Data[Message])
 async def get_starter_message(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     """A thread's starter message, from its parent channel."""
     return ok(await threads.starter_message(ctx, channel_id, caller.id))

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.events.payloads import MusicPartySession, QueuedTrack
 from amityvox.services import music_party
 
 router = APIRouter(prefix="/music-party", tags=["activities"])
@@ -27,16 +28,16 @@ class QueueTrack(Body):
     track: Track
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Data[MusicPartySession])
 async def start(body: StartParty, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.start_party(ctx, body.channel_id, caller.id), 201)
 
 
-@router.get("/{party_id}")
+@router.get("/{party_id}", response_model=Data[MusicPartySession])
 async def get(party_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.get(ctx, party_id, caller.id))
 
 
-@router.post("/{party_id}/queue", status_code=201)
+@router.post("/{party_id}/queue", status_code=201, response_model=Data[QueuedTrack])
 async def queue(party_id: str, body: QueueTrack, caller: Me, ctx: Ctx) -> Response:
     return ok(await music_party.add_track(ctx, party_id, caller.id, body.track.model_dump()), 201)

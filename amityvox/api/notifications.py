@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field, StrictBool
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import ChannelNotificationLevel, Notification, NotificationsRead
 from amityvox.services import notification_prefs, notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -17,7 +18,7 @@ class MarkRead(Body):
     read: StrictBool
 
 
-@router.get("")
+@router.get("", response_model=Data[list[Notification]])
 async def list_notifications(
     caller: Me,
     ctx: Ctx,
@@ -29,7 +30,7 @@ async def list_notifications(
     return ok(await notifications.list_notifications(ctx, caller.id, before=before, limit=limit, unread=unread))
 
 
-@router.post("/mark-all-read")
+@router.post("/mark-all-read", response_model=Data[NotificationsRead])
 async def mark_all_read(caller: Me, ctx: Ctx) -> Response:
     return ok({"updated": await notifications.mark_all_read(ctx, caller.id)})
 
@@ -46,12 +47,12 @@ class ChannelPref(Body):
     muted_until: str | None = Field(default=None, max_length=64)
 
 
-@router.get("/preferences/channels")
+@router.get("/preferences/channels", response_model=Data[list[ChannelNotificationLevel]])
 async def list_channel_prefs(caller: Me, ctx: Ctx) -> Response:
     return ok(await notification_prefs.list_prefs(ctx, caller.id))
 
 
-@router.patch("/preferences/channels")
+@router.patch("/preferences/channels", response_model=Data[ChannelNotificationLevel])
 async def set_channel_pref(body: ChannelPref, caller: Me, ctx: Ctx) -> Response:
     return ok(await notification_prefs.set_pref(ctx, caller.id, body.channel_id, body.level, body.muted_until))
 
@@ -62,7 +63,7 @@ async def delete_channel_pref(channel_id: str, caller: Me, ctx: Ctx) -> Response
     return no_content()
 
 
-@router.patch("/{notification_id}")
+@router.patch("/{notification_id}", response_model=Data[Notification])
 async def mark(notification_id: str, body: MarkRead, caller: Me, ctx: Ctx) -> Response:
     return ok(await notifications.set_read(ctx, caller.id, notification_id, body.read))
 

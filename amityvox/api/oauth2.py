@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
 from amityvox.api.fields import PermissionBits
+from amityvox.events.payloads import BotInstalled, BotInstallPrompt
 from amityvox.services import bot_install
 
 router = APIRouter(tags=["bots"])
@@ -20,7 +21,7 @@ class Authorize(Body):
     permissions: PermissionBits = 0
 
 
-@router.get("/oauth2/authorize")
+@router.get("/oauth2/authorize", response_model=Data[BotInstallPrompt])
 async def describe(
     caller: Me,
     ctx: Ctx,
@@ -31,7 +32,7 @@ async def describe(
     return ok(await bot_install.describe(ctx, caller.id, client_id, scope, permissions))
 
 
-@router.post("/oauth2/authorize")
+@router.post("/oauth2/authorize", response_model=Data[BotInstalled])
 async def authorize(body: Authorize, caller: Me, ctx: Ctx) -> Response:
     result = await bot_install.authorize(ctx, caller.id, body.client_id, body.guild_id, body.scope, body.permissions)
     return ok(result)

@@ -12,8 +12,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import AUDITED, Body, Ctx, Me, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, ok
 from amityvox.errors import bad_request
+from amityvox.events.payloads import GuildMember, GuildOnboardingUpdate, OnboardingStatus
 from amityvox.services import onboarding
 
 # Changes made here are audited: the X-Audit-Log-Reason header becomes their entries' reason.
@@ -45,22 +46,22 @@ class CompleteBody(Body):
         return [option for options in self.prompt_responses.values() for option in options]
 
 
-@router.get("")
+@router.get("", response_model=Data[GuildOnboardingUpdate])
 async def get_onboarding(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.get_onboarding(ctx, guild_id, caller.id))
 
 
-@router.put("")
+@router.put("", response_model=Data[GuildOnboardingUpdate])
 async def put_onboarding(guild_id: str, body: PutOnboarding, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.put_onboarding(ctx, guild_id, caller.id, body.model_dump()))
 
 
-@router.get("/status")
+@router.get("/status", response_model=Data[OnboardingStatus])
 async def status(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     """Whether the caller completed this guild's onboarding (members only)."""
     return ok(await onboarding.status(ctx, guild_id, caller.id))
 
 
-@router.post("/complete")
+@router.post("/complete", response_model=Data[GuildMember])
 async def complete(guild_id: str, body: CompleteBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await onboarding.complete(ctx, guild_id, caller.id, body.chosen()))

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.events.payloads import Poll, PollWithVotes
 from amityvox.services import polls
 
 router = APIRouter(prefix="/channels/{channel_id}/polls", tags=["polls"])
@@ -24,7 +25,7 @@ class VoteBody(Body):
     option_ids: list[str] = Field(max_length=polls.MAX_OPTIONS)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Data[Poll])
 async def create_poll(channel_id: str, body: CreatePoll, caller: Me, ctx: Ctx) -> Response:
     poll = await polls.create_poll(
         ctx,
@@ -39,7 +40,7 @@ async def create_poll(channel_id: str, body: CreatePoll, caller: Me, ctx: Ctx) -
     return ok(poll, status=201)
 
 
-@router.get("")
+@router.get("", response_model=Data[list[PollWithVotes]])
 async def list_polls(
     channel_id: str,
     caller: Me,
@@ -53,16 +54,16 @@ async def list_polls(
     return ok(await polls.list_polls(ctx, channel_id, caller.id, before=before, after=after, limit=limit))
 
 
-@router.get("/{poll_id}")
+@router.get("/{poll_id}", response_model=Data[Poll])
 async def get_poll(channel_id: str, poll_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.get_poll(ctx, channel_id, poll_id, caller.id))
 
 
-@router.post("/{poll_id}/votes")
+@router.post("/{poll_id}/votes", response_model=Data[Poll])
 async def vote(channel_id: str, poll_id: str, body: VoteBody, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.vote(ctx, channel_id, poll_id, caller.id, body.option_ids))
 
 
-@router.post("/{poll_id}/close")
+@router.post("/{poll_id}/close", response_model=Data[Poll])
 async def close_poll(channel_id: str, poll_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await polls.close_poll(ctx, channel_id, poll_id, caller.id))

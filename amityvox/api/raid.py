@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.events.payloads import RaidConfig
 from amityvox.services import raid
 
 router = APIRouter(prefix="/guilds/{guild_id}/raid-config", tags=["moderation"])
@@ -20,12 +21,12 @@ class PatchRaidConfig(Body):
     reason: str | None = Field(default=None, max_length=512)
 
 
-@router.get("")
+@router.get("", response_model=Data[RaidConfig])
 async def get_config(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await raid.get_config(ctx, guild_id, caller.id))
 
 
-@router.patch("")
+@router.patch("", response_model=Data[RaidConfig])
 async def patch_config(guild_id: str, body: PatchRaidConfig, caller: Me, ctx: Ctx) -> Response:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return ok(await raid.update_config(ctx, guild_id, caller.id, changes))

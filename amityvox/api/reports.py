@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.events.payloads import Report, ReportStatus
 from amityvox.services import reports
 
 router = APIRouter(tags=["reports"])
@@ -21,11 +20,11 @@ class CreateReport(Body):
 
 
 class PatchReport(Body):
-    status: Literal["open", "resolved", "dismissed"]
+    status: ReportStatus
     resolution: str | None = Field(default=None, max_length=1024)
 
 
-@router.post("/guilds/{guild_id}/reports", status_code=201)
+@router.post("/guilds/{guild_id}/reports", status_code=201, response_model=Data[Report])
 async def create_report(guild_id: str, body: CreateReport, caller: Me, ctx: Ctx) -> Response:
     """Any member; the answer is the reporter's view (no resolution, nor who handled it)."""
     report = await reports.create_report(
@@ -34,7 +33,7 @@ async def create_report(guild_id: str, body: CreateReport, caller: Me, ctx: Ctx)
     return ok(report, 201)
 
 
-@router.get("/guilds/{guild_id}/reports")
+@router.get("/guilds/{guild_id}/reports", response_model=Data[list[Report]])
 async def list_reports(
     guild_id: str,
     caller: Me,
@@ -47,11 +46,11 @@ async def list_reports(
     return ok(await reports.list_reports(ctx, guild_id, caller.id, status=status, before=before, limit=limit))
 
 
-@router.get("/reports/{report_id}")
+@router.get("/reports/{report_id}", response_model=Data[Report])
 async def get_report(report_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await reports.get_report(ctx, report_id, caller.id))
 
 
-@router.patch("/reports/{report_id}")
+@router.patch("/reports/{report_id}", response_model=Data[Report])
 async def patch_report(report_id: str, body: PatchReport, caller: Me, ctx: Ctx) -> Response:
     return ok(await reports.update_report(ctx, report_id, caller.id, status=body.status, resolution=body.resolution))

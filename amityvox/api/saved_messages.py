@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import SavedMessage, SavedMessageWithMessage
 from amityvox.services import saved_messages
 
 router = APIRouter(prefix="/users/@me/saved-messages", tags=["saved messages"])
@@ -15,7 +16,7 @@ class Save(Body):
     note: str | None = None
 
 
-@router.get("")
+@router.get("", response_model=Data[list[SavedMessageWithMessage]])
 async def list_saved(
     caller: Me, ctx: Ctx, before: str | None = None, limit: int = saved_messages.LIMIT_DEFAULT
 ) -> Response:
@@ -24,7 +25,7 @@ async def list_saved(
     return ok(await saved_messages.list_saved(ctx, caller.id, before=before, limit=limit))
 
 
-@router.put("/{message_id}")
+@router.put("/{message_id}", response_model=Data[SavedMessage])
 async def save(message_id: str, caller: Me, ctx: Ctx, body: Save | None = None) -> Response:
     """Save a message the caller can read, or set the note of a saved one (no body: no note)."""
     return ok(await saved_messages.save(ctx, message_id, caller.id, body.note if body else None))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from amityvox.api.deps import Ctx, Me, ok
+from amityvox.api.deps import Ctx, Data, Me, ok
+from amityvox.events.payloads import SearchResults
 from amityvox.services import search
 from amityvox.services.search import Filters
 
@@ -40,14 +41,14 @@ def filters(
     )
 
 
-@router.get("/guilds/{guild_id}/messages/search")
+@router.get("/guilds/{guild_id}/messages/search", response_model=Data[SearchResults])
 async def search_guild(guild_id: str, caller: Me, ctx: Ctx, f: Filters = Depends(filters)) -> Response:
     """`{total_results, offset, limit, results: [{message, snippet: [{text, match}]}]}`, newest first,
     from the channels the caller can read at this moment."""
     return ok(await search.search_guild(ctx, guild_id, caller.id, f))
 
 
-@router.get("/users/@me/messages/search")
+@router.get("/users/@me/messages/search", response_model=Data[SearchResults])
 async def search_dms(caller: Me, ctx: Ctx, f: Filters = Depends(filters)) -> Response:
     """The same search over the caller's DMs and groups."""
     return ok(await search.search_dms(ctx, caller.id, f))

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, base_url, no_content, ok, relying_party
+from amityvox.api.deps import Body, Ctx, Data, Me, base_url, no_content, ok, relying_party
 from amityvox.api.fields import MediaId
 from amityvox.api.media import stored_bytes
+from amityvox.events.payloads import (
+    AccountDeletion,
+    Channel,
+    DataExport,
+    Guild,
+    JSONDocument,
+    LoginSession,
+    Passkey,
+    PendingEmail,
+    PresenceActivityType,
+    PresenceUpdate,
+    SelfUser,
+    User,
+)
 from amityvox.services import account_deletion, account_email, auth, data_export, passkeys, sessions, users
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -45,7 +59,7 @@ class NewPasskey(Body):
 
 
 class Activity(Body):
-    type: Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
+    type: PresenceActivityType
     name: str = Field(min_length=1, max_length=128)
 
 
@@ -53,13 +67,13 @@ class PutActivity(Body):
     activity: Activity | None  # required: null clears the activity
 
 
-@router.get("/@me")
+@router.get("/@me", response_model=Data[SelfUser])
 async def get_me(caller: Me, ctx: Ctx) -> Response:
     async with ctx.db.read() as conn:
         return ok(users.self_user(await users.get_row(conn, caller.id)))
 
 
-@router.patch("/@me")
+@router.patch("/@me", response_model=Data[SelfUser])
 async def patch_me(body: PatchMe, caller: Me, ctx: Ctx) -> Response:
     return ok(await users.update_me(ctx, caller.id, body.model_dump(exclude_unset=True)))
 
@@ -69,7 +83,7 @@ class DeleteMe(Body):
     code: str | None = Field(default=None, max_length=32)  # needed when two-factor is on
 
 
-@router.delete("/@me", status_code=202)
+@router.delete("/@me", status_code=202, response_model=Data[AccountDeletion])
 async def delete_me(body: DeleteMe, caller: Me, ctx: Ctx) -> Response:
     """Schedule the account's deletion (202 `{erase_at, grace_days}`; logging in before then
     calls it off) and end every session; 204 when the server erases accounts at once."""
@@ -83,7 +97,7 @@ async def change_password(body: ChangePassword, caller: Me, ctx: Ctx) -> Respons
     return no_content()
 
 
-@router.post("/@me/email", status_code=202)
+@router.post("/@me/email", status_code=202, response_model=Data[PendingEmail])
 async def change_email(body: ChangeEmail, request: Request, caller: Me, ctx: Ctx) -> Response:
     """Mail a verification link to a new address; it replaces the current one once opened."""
     await account_email.change_email(ctx, caller.id, body.password, body.email, base_url(request, ctx))
@@ -97,18 +111,18 @@ async def resend_verification(request: Request, caller: Me, ctx: Ctx) -> Respons
     return no_content()
 
 
-@router.post("/@me/data-exports", status_code=202)
+@router.post("/@me/data-exports", status_code=202, response_model=Data[DataExport])
 async def request_data_export(request: Request, caller: Me, ctx: Ctx) -> Response:
     """Queue an export of everything the server keeps about the caller (one a day)."""
     return ok(await data_export.request_export(ctx, caller.id, base_url(request, ctx)), status=202)
 
 
-@router.get("/@me/data-exports")
+@router.get("/@me/data-exports", response_model=Data[list[DataExport]])
 async def list_data_exports(caller: Me, ctx: Ctx) -> Response:
     return ok(await data_export.list_exports(ctx, caller.id))
 
 
-@router.get("/@me/data-exports/{export_id}")
+@router.get("/@me/data-exports/{export_id}", response_model=Data[DataExport])
 async def get_data_export(export_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await data_export.get_export(ctx, caller.id, export_id))
 
@@ -127,7 +141,7 @@ async def download_data_export(export_id: str, caller: Me, ctx: Ctx) -> Response
     return StreamingResponse(body, media_type="application/zip", headers=headers)
 
 
-@router.get("/@me/sessions")
+@router.get("/@me/sessions", response_model=Data[list[LoginSession]])
 async def list_sessions(caller: Me, ctx: Ctx) -> Response:
     return ok(await sessions.list_sessions(ctx, caller.id, caller.token))
 
@@ -145,18 +159,18 @@ async def revoke_session(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.get("/@me/passkeys")
+@router.get("/@me/passkeys", response_model=Data[list[Passkey]])
 async def list_passkeys(caller: Me, ctx: Ctx) -> Response:
     return ok(await passkeys.list_passkeys(ctx, caller.id))
 
 
-@router.post("/@me/passkeys/options")
+@router.post("/@me/passkeys/options", response_model=Data[JSONDocument])
 async def passkey_options(body: PasswordAgain, request: Request, caller: Me, ctx: Ctx) -> Response:
     """After the password again: options for `navigator.credentials.create()`."""
     return ok(await passkeys.registration_options(ctx, caller.id, body.password, relying_party(request, ctx)))
 
 
-@router.post("/@me/passkeys", status_code=201)
+@router.post("/@me/passkeys", status_code=201, response_model=Data[Passkey])
 async def add_passkey(body: NewPasskey, request: Request, caller: Me, ctx: Ctx) -> Response:
     """The browser's answer to those options, kept under `name`."""
     out = await passkeys.register(ctx, caller.id, body.name, body.credential, relying_party(request, ctx))
@@ -169,35 +183,35 @@ async def delete_passkey(passkey_id: str, body: PasswordAgain, caller: Me, ctx: 
     return no_content()
 
 
-@router.get("/@me/guilds")
+@router.get("/@me/guilds", response_model=Data[list[Guild]])
 async def get_my_guilds(caller: Me, ctx: Ctx) -> Response:
     return ok(await users.list_guilds(ctx, caller.id))
 
 
-@router.put("/@me/activity")
+@router.put("/@me/activity", response_model=Data[PresenceUpdate])
 async def put_activity(body: PutActivity, caller: Me, ctx: Ctx) -> Response:
     activity = body.activity.model_dump() if body.activity is not None else None
     return ok(await users.set_activity(ctx, caller.id, activity))
 
 
-@router.get("/@me/links")
+@router.get("/@me/links", response_model=Data[list[JSONDocument]])
 async def get_my_links(_: Me) -> Response:
     """Profile links (the original's linked accounts): this server keeps none, so always empty."""
     return ok([])
 
 
-@router.get("/@me/hidden-threads")
+@router.get("/@me/hidden-threads", response_model=Data[list[Channel]])
 async def get_hidden_threads(_: Me) -> Response:
     """Threads hidden from the caller's sidebar: this server has no hiding, so always empty."""
     return ok([])
 
 
-@router.get("/{user_id}/links")
+@router.get("/{user_id}/links", response_model=Data[list[JSONDocument]])
 async def get_user_links(user_id: str, _: Me, ctx: Ctx) -> Response:
     await users.get_user(ctx, user_id)  # 404 for a user that does not exist
     return ok([])
 
 
-@router.get("/{user_id}")
+@router.get("/{user_id}", response_model=Data[User])
 async def get_user(user_id: str, _: Me, ctx: Ctx) -> Response:
     return ok(await users.get_user(ctx, user_id))

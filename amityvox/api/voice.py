@@ -9,8 +9,17 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
-from amityvox.events.payloads import MAX_CANDIDATE, MAX_SDP
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import (
+    MAX_CANDIDATE,
+    MAX_SDP,
+    ScreenShare,
+    SoundboardPlay,
+    SoundboardSound,
+    VoiceBroadcast,
+    VoiceConnection,
+    VoiceState,
+)
 from amityvox.services import soundboard, voice
 
 router = APIRouter(prefix="/voice", tags=["voice"])
@@ -65,13 +74,13 @@ class StartBroadcast(Body):
     title: str | None = None
 
 
-class ScreenShare(Body):
+class ScreenShareSettings(Body):
     resolution: str | None = None
     framerate: StrictInt | None = None
     audio_enabled: StrictBool | None = None
 
 
-@router.post("/{channel_id}/join")
+@router.post("/{channel_id}/join", response_model=Data[VoiceConnection])
 async def join(channel_id: str, caller: Me, ctx: Ctx, body: Join | None = None) -> Response:
     """Enter the channel (Connect; calls: recipients), or change one's flags in it.
     Returns `{voice_state, endpoint, token, media, ice_servers, max_peers}`."""
@@ -103,22 +112,22 @@ async def signal(channel_id: str, body: Signal, caller: Me, ctx: Ctx) -> Respons
     return no_content()
 
 
-@router.get("/{channel_id}/states")
+@router.get("/{channel_id}/states", response_model=Data[list[VoiceState]])
 async def states(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.list_states(ctx, channel_id, caller.id))
 
 
-@router.post("/{channel_id}/members/{user_id}/mute")
+@router.post("/{channel_id}/members/{user_id}/mute", response_model=Data[VoiceState])
 async def mute(channel_id: str, user_id: str, body: Mute, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "mute", body.mute))
 
 
-@router.post("/{channel_id}/members/{user_id}/deafen")
+@router.post("/{channel_id}/members/{user_id}/deafen", response_model=Data[VoiceState])
 async def deafen(channel_id: str, user_id: str, body: Deafen, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.set_server_flag(ctx, caller.id, channel_id, user_id, "deaf", body.deaf))
 
 
-@router.post("/{channel_id}/members/{user_id}/move")
+@router.post("/{channel_id}/members/{user_id}/move", response_model=Data[VoiceState])
 async def move(channel_id: str, user_id: str, body: Move, caller: Me, ctx: Ctx) -> Response:
     return ok(await voice.move_member(ctx, caller.id, channel_id, user_id, body.channel_id))
 
@@ -126,12 +135,12 @@ async def move(channel_id: str, user_id: str, body: Move, caller: Me, ctx: Ctx) 
 # ---- soundboard -----------------------------------------------------------------------------
 
 
-@router.get("/{channel_id}/soundboard")
+@router.get("/{channel_id}/soundboard", response_model=Data[list[SoundboardSound]])
 async def list_sounds(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await soundboard.list_sounds(ctx, channel_id, caller.id))
 
 
-@router.post("/{channel_id}/soundboard", status_code=201)
+@router.post("/{channel_id}/soundboard", status_code=201, response_model=Data[SoundboardSound])
 async def create_sound(channel_id: str, body: CreateSound, caller: Me, ctx: Ctx) -> Response:
     sound = await soundboard.create_sound(ctx, channel_id, caller.id, body.name, body.volume, body.emoji)
     return ok(sound, 201)
@@ -143,7 +152,7 @@ async def delete_sound(channel_id: str, sound_id: str, caller: Me, ctx: Ctx) -> 
     return no_content()
 
 
-@router.post("/{channel_id}/soundboard/{sound_id}/play")
+@router.post("/{channel_id}/soundboard/{sound_id}/play", response_model=Data[SoundboardPlay])
 async def play_sound(channel_id: str, sound_id: str, caller: Me, ctx: Ctx, body: PlaySound | None = None) -> Response:
     volume = body.volume if body is not None else None
     return ok(await soundboard.play_sound(ctx, channel_id, caller.id, sound_id, volume))
@@ -152,7 +161,7 @@ async def play_sound(channel_id: str, sound_id: str, caller: Me, ctx: Ctx, body:
 # ---- broadcasts and screen shares -----------------------------------------------------------
 
 
-@router.post("/{channel_id}/broadcast", status_code=201)
+@router.post("/{channel_id}/broadcast", status_code=201, response_model=Data[VoiceBroadcast])
 async def start_broadcast(channel_id: str, caller: Me, ctx: Ctx, body: StartBroadcast | None = None) -> Response:
     title = body.title if body is not None else None
     return ok(await voice.start_broadcast(ctx, caller.id, channel_id, title), 201)
@@ -164,9 +173,11 @@ async def end_broadcast(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return no_content()
 
 
-@router.post("/{channel_id}/screen-share", status_code=201)
-async def start_screen_share(channel_id: str, caller: Me, ctx: Ctx, body: ScreenShare | None = None) -> Response:
-    body = body or ScreenShare()
+@router.post("/{channel_id}/screen-share", status_code=201, response_model=Data[ScreenShare])
+async def start_screen_share(
+    channel_id: str, caller: Me, ctx: Ctx, body: ScreenShareSettings | None = None
+) -> Response:
+    body = body or ScreenShareSettings()
     share = await voice.start_screen_share(
         ctx,
         caller.id,
@@ -178,8 +189,8 @@ async def start_screen_share(channel_id: str, caller: Me, ctx: Ctx, body: Screen
     return ok(share, 201)
 
 
-@router.patch("/{channel_id}/screen-share")
-async def update_screen_share(channel_id: str, body: ScreenShare, caller: Me, ctx: Ctx) -> Response:
+@router.patch("/{channel_id}/screen-share", response_model=Data[ScreenShare])
+async def update_screen_share(channel_id: str, body: ScreenShareSettings, caller: Me, ctx: Ctx) -> Response:
     """Only the fields sent change; null is not accepted for a field that is sent."""
     changes = body.model_dump(exclude_unset=True)
     return ok(await voice.update_screen_share(ctx, caller.id, channel_id, changes))

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictBool
 
-from amityvox.api.deps import Body, Ctx, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.events.payloads import WatchTogetherSession
 from amityvox.services import watch_together
 
 router = APIRouter(prefix="/watch-together", tags=["activities"])
@@ -24,17 +25,17 @@ class Sync(Body):
     playback_rate: float = Field(default=1.0, ge=watch_together.MIN_RATE, le=watch_together.MAX_RATE)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Data[WatchTogetherSession])
 async def start(body: StartWatch, caller: Me, ctx: Ctx) -> Response:
     return ok(await watch_together.start_session(ctx, body.channel_id, caller.id, body.video_url, body.title), 201)
 
 
-@router.get("/{session_id}")
+@router.get("/{session_id}", response_model=Data[WatchTogetherSession])
 async def get(session_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await watch_together.get(ctx, session_id, caller.id))
 
 
-@router.post("/{session_id}/sync")
+@router.post("/{session_id}/sync", response_model=Data[WatchTogetherSession])
 async def sync(session_id: str, body: Sync, caller: Me, ctx: Ctx) -> Response:
     session = await watch_together.sync(
         ctx, session_id, caller.id, body.current_time_ms, body.playing, body.playback_rate

@@ -15,18 +15,11 @@ from pydantic import Field
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from amityvox.api.deps import (
-    AUDITED,
-    Body,
-    Ctx,
-    Me,
-    base_url,
-    no_content,
-    ok,
-)
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, base_url, no_content, ok
 from amityvox.api.interactions import answer_of
 from amityvox.context import Context
 from amityvox.errors import bad_request
+from amityvox.events.payloads import CreatedWebhook, Message, Webhook
 from amityvox.services import interactions, webhooks
 from amityvox.services.webhooks import Execution, MessageEdit, WebhookChange
 
@@ -55,29 +48,29 @@ def _raw(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type="application/json")
 
 
-@router.post("/channels/{channel_id}/webhooks", status_code=201)
+@router.post("/channels/{channel_id}/webhooks", status_code=201, response_model=Data[CreatedWebhook])
 async def create_webhook(channel_id: str, body: CreateWebhook, request: Request, caller: Me, ctx: Ctx) -> Response:
     """A new webhook; the answer's `token` and `url` are shown this once."""
     created = await webhooks.create_webhook(ctx, channel_id, caller.id, body.name, body.avatar)
     return ok(_with_url(request, ctx, created), 201)
 
 
-@router.get("/channels/{channel_id}/webhooks")
+@router.get("/channels/{channel_id}/webhooks", response_model=Data[list[Webhook]])
 async def list_channel_webhooks(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.list_channel_webhooks(ctx, channel_id, caller.id))
 
 
-@router.get("/guilds/{guild_id}/webhooks")
+@router.get("/guilds/{guild_id}/webhooks", response_model=Data[list[Webhook]])
 async def list_guild_webhooks(guild_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.list_guild_webhooks(ctx, guild_id, caller.id))
 
 
-@router.get("/webhooks/{webhook_id}")
+@router.get("/webhooks/{webhook_id}", response_model=Data[Webhook])
 async def get_webhook(webhook_id: str, caller: Me, ctx: Ctx) -> Response:
     return ok(await webhooks.get_webhook(ctx, webhook_id, caller.id))
 
 
-@router.patch("/webhooks/{webhook_id}")
+@router.patch("/webhooks/{webhook_id}", response_model=Data[Webhook])
 async def modify_webhook(webhook_id: str, body: ModifyWebhook, caller: Me, ctx: Ctx) -> Response:
     change = WebhookChange(name=body.name, avatar_url=body.avatar, channel_id=body.channel_id)
     return ok(await webhooks.modify_webhook(ctx, webhook_id, caller.id, change))
@@ -92,12 +85,12 @@ async def delete_webhook(webhook_id: str, caller: Me, ctx: Ctx) -> Response:
 # ---- with the token: what Discord tools call ---------------------------------------------------
 
 
-@router.get("/webhooks/{webhook_id}/{token}")
+@router.get("/webhooks/{webhook_id}/{token}", response_model=Webhook)
 async def get_webhook_with_token(webhook_id: str, token: str, ctx: Ctx) -> Response:
     return _raw(await webhooks.get_webhook_with_token(ctx, webhook_id, token))
 
 
-@router.patch("/webhooks/{webhook_id}/{token}")
+@router.patch("/webhooks/{webhook_id}/{token}", response_model=Webhook)
 async def modify_webhook_with_token(webhook_id: str, token: str, body: ModifyWebhook, ctx: Ctx) -> Response:
     change = WebhookChange(name=body.name, avatar_url=body.avatar, channel_id=body.channel_id)
     return _raw(await webhooks.modify_webhook_with_token(ctx, webhook_id, token, change))
@@ -156,7 +149,7 @@ def _str(body: dict[str, Any], key: str) -> str | None:
     return value
 
 
-@router.post("/webhooks/{webhook_id}/{token}")
+@router.post("/webhooks/{webhook_id}/{token}", response_model=Message)
 async def execute_webhook(
     webhook_id: str, token: str, request: Request, ctx: Ctx, wait: bool = False, thread_id: str | None = None
 ) -> Response:
@@ -178,12 +171,12 @@ async def execute_webhook(
     return _raw(message) if wait else no_content()
 
 
-@router.get("/webhooks/{webhook_id}/{token}/messages/{message_id}")
+@router.get("/webhooks/{webhook_id}/{token}/messages/{message_id}", response_model=Message)
 async def get_webhook_message(webhook_id: str, token: str, message_id: str, ctx: Ctx) -> Response:
     return _raw(await webhooks.get_message(ctx, webhook_id, token, message_id))
 
 
-@router.patch("/webhooks/{webhook_id}/{token}/messages/{message_id}")
+@router.patch("/webhooks/{webhook_id}/{token}/messages/{message_id}", response_model=Message)
 async def edit_webhook_message(webhook_id: str, token: str, message_id: str, request: Request, ctx: Ctx) -> Response:
     """Edit one of the webhook's own messages (`content`, `embeds`, `allowed_mentions`; others ignored)."""
     body = await _execute_body(request)

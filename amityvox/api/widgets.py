@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Me, no_content, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.events.payloads import ChannelWidget
 from amityvox.services import widgets
 
 router = APIRouter(prefix="/channels/{channel_id}/widgets", tags=["widgets"])
@@ -29,13 +30,18 @@ class EditWidget(Body):
     position: int | None = None
 
 
-@router.get("")
+@router.get("", response_model=Data[list[ChannelWidget]])
 async def list_widgets(channel_id: str, caller: Me, ctx: Ctx) -> Response:
     """The channel's widgets by position (ViewChannel)."""
     return ok(await widgets.list_widgets(ctx, channel_id, caller.id))
 
 
-@router.post("", status_code=201, description=f"Add a widget ({_WHO}) → CHANNEL_WIDGET_CREATE.")
+@router.post(
+    "",
+    status_code=201,
+    description=f"Add a widget ({_WHO}) → CHANNEL_WIDGET_CREATE.",
+    response_model=Data[ChannelWidget],
+)
 async def create_widget(channel_id: str, body: CreateWidget, caller: Me, ctx: Ctx) -> Response:
     widget = await widgets.create_widget(
         ctx,
@@ -52,6 +58,7 @@ async def create_widget(channel_id: str, body: CreateWidget, caller: Me, ctx: Ct
 @router.patch(
     "/{widget_id}",
     description=f"Change a widget's title, config or position ({_WHO}) → CHANNEL_WIDGET_UPDATE (the whole widget).",
+    response_model=Data[ChannelWidget],
 )
 async def edit_widget(channel_id: str, widget_id: str, body: EditWidget, caller: Me, ctx: Ctx) -> Response:
     changes = body.model_dump(exclude_unset=True)

@@ -35,6 +35,9 @@ def settable_status(value: object, allowed: tuple[str, ...] = SETTABLE_STATUSES)
     return status if status in allowed else None
 
 
+ReportStatus = Literal["open", "resolved", "dismissed"]
+# Who may change an activity session's shared state.
+ActivityStateUpdates = Literal["host", "participants"]
 PresenceActivityType = Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
 
 
@@ -68,6 +71,107 @@ class SelfUser(User):
     email_verified: bool | None = None  # with `email`: whether its owner opened a link mailed there
 
 
+class Login(Payload):
+    """A finished sign-in (REST only: register, login, its two-factor step, passkeys)."""
+
+    user: SelfUser
+    token: str  # the session's bearer token, shown only here
+    deletion_cancelled: bool | None = None  # true when signing in called off the account's deletion
+
+
+class MfaChallenge(Payload):
+    """POST /auth/login for an account with two-factor authentication: the ticket for the second step."""
+
+    mfa_required: Literal[True]
+    ticket: str
+    methods: list[Literal["totp", "backup_code"]]
+
+
+class TwoFactorStatus(Payload):
+    enabled: bool
+    backup_codes_left: int
+
+
+class TotpSecret(Payload):
+    """The secret of a two-factor setup in progress, to be confirmed with a code."""
+
+    secret: str
+    qr_code_uri: str
+
+
+class TotpConfirmed(Payload):
+    verified: bool
+    backup_codes: list[str]  # shown once
+
+
+class BackupCodes(Payload):
+    codes: list[str]  # shown once; the earlier ones no longer work
+
+
+class Passkey(Payload):
+    id: ID
+    name: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None = None
+
+
+class LoginSession(Payload):
+    """One of the user's signed-in sessions (GET /users/@me/sessions)."""
+
+    id: ID
+    user_agent: str | None = None
+    address: str | None = None
+    created_at: Timestamp
+    last_seen_at: Timestamp | None = None
+    expires_at: Timestamp
+    current: bool  # the session asking
+
+
+class AccountDeletion(Payload):
+    """A scheduled account deletion: signing in before `erase_at` calls it off."""
+
+    erase_at: Timestamp
+    grace_days: int
+
+
+class PendingEmail(Payload):
+    pending_email: str  # replaces the current address once the link mailed to it is opened
+
+
+class DataExport(Payload):
+    id: ID
+    status: Literal["pending", "running", "ready", "failed", "expired"]
+    created_at: Timestamp
+    finished_at: Timestamp | None = None
+    expires_at: Timestamp | None = None  # ready ones: downloadable until then
+    size_bytes: int | None = None
+
+
+class AdminUser(User):
+    """A user as instance administrators see it (REST only: /admin/users)."""
+
+    is_admin: bool
+    suspended: bool
+    email: str | None = None
+    suspended_at: Timestamp | None = None
+    deleted_at: Timestamp | None = None
+
+
+class AdminUserGuild(Payload):
+    id: ID
+    name: str
+    owner: bool  # the user owns it
+
+
+class AdminUserDetail(AdminUser):
+    """GET /admin/users/{u}: the account, its guilds, its sessions and two-factor state."""
+
+    guilds: list[AdminUserGuild]
+    sessions: int  # unexpired login sessions
+    two_factor: bool
+    erase_at: Timestamp | None = None  # when its owner asked for its deletion
+
+
 class Guild(Payload):
     id: ID
     owner_id: ID
@@ -82,6 +186,13 @@ class Guild(Payload):
     discoverable: bool
     member_count: int
     created_at: Timestamp
+
+
+class AdminGuild(Guild):
+    """GET /admin/guilds/{g} (REST only): the guild with its owner's account and its size."""
+
+    owner: AdminUser
+    channel_count: int
 
 
 class PermissionOverwrite(Payload):
@@ -152,6 +263,17 @@ class Attachment(Payload):
     thumbnails: list[Thumbnail] | None = None
 
 
+class UploadLimits(Payload):
+    """What uploads the server accepts, so a client can refuse a file before sending it."""
+
+    upload_max_bytes: int
+    upload_max_message_bytes: int
+    upload_max_files: int
+    upload_types: list[str]
+    avatar_max_bytes: int
+    emoji_max_bytes: int
+
+
 class EmbedField(Payload):
     name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     value: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
@@ -220,6 +342,31 @@ class Message(Payload):
     created_at: Timestamp
 
 
+class MessageVersion(Payload):
+    """An earlier version of an edited message (REST only: GET /channels/{c}/messages/{m}/history)."""
+
+    content: str
+    created_at: Timestamp
+    replaced_at: Timestamp
+
+
+class SearchSnippetPart(Payload):
+    text: str
+    match: bool  # a matching term, to highlight
+
+
+class SearchHit(Payload):
+    message: Message
+    snippet: list[SearchSnippetPart]
+
+
+class SearchResults(Payload):
+    total_results: int
+    offset: int
+    limit: int
+    results: list[SearchHit]  # newest first
+
+
 class EphemeralMessage(Message):
     """A bot's answer only the command's user sees: a Message that always says whose use it answers."""
 
@@ -236,6 +383,12 @@ class GuildMember(Payload):
     timeout_until: Timestamp | None = None
     deaf: bool
     mute: bool
+
+
+class MemberPermissions(Payload):
+    """A member's permission bits in a guild or one of its channels (REST only)."""
+
+    permissions: Bits
 
 
 class Role(Payload):
@@ -272,6 +425,28 @@ class Invite(Payload):
     created_at: Timestamp
 
 
+class InviteGuild(Payload):
+    """The public face of an invite's guild, shown to anyone holding the code."""
+
+    id: ID
+    name: str
+    member_count: int
+    description: str | None = None
+    icon_id: ID | None = None
+
+
+class InvitePreview(Invite):
+    """GET /invites/{code} (REST only): the invite and its guild's public face. `guild_name`,
+    `member_count` and `creator_id` repeat them at the top level, where the original clients read them."""
+
+    guild: InviteGuild
+    guild_name: str
+    member_count: int
+    creator_id: ID
+    approximate_member_count: int | None = None  # with `?with_counts=true`
+    approximate_presence_count: int | None = None  # with counts, where the process holds presence
+
+
 class PollOption(Payload):
     id: ID
     text: str
@@ -291,6 +466,12 @@ class Poll(Payload):
     closed: bool
     options: list[PollOption]
     total_votes: int
+
+
+class PollWithVotes(Poll):
+    """A poll as GET /channels/{c}/polls lists it (REST only): with the caller's own choices."""
+
+    voted_option_ids: list[ID]
 
 
 class Relationship(Payload):
@@ -366,6 +547,66 @@ class Announcement(Payload):
     expires_at: Timestamp | None = None
 
 
+class InstanceInfo(Payload):
+    """GET /instance (REST only): what anyone may know of the instance before signing in."""
+
+    name: str
+    description: str
+    registration_mode: str  # open, invite_only, closed
+    email: bool  # the server sends e-mail
+    account_deletion_days: int  # how long a deleted account can still be recovered
+
+
+class InstanceRole(Payload):
+    is_admin: bool
+
+
+class InstanceSettings(Payload):
+    """The instance's settings as its administrators read and change them (/admin/settings)."""
+
+    name: str
+    description: str
+    registration_mode: str  # open, invite_only, closed
+    max_guilds_per_user: int  # 0: no limit
+    max_message_length: int
+    rate_limit_per_second: int  # REST requests per second per token; 0: no limit
+
+
+class DailyMessages(Payload):
+    date: str  # YYYY-MM-DD
+    messages: int
+
+
+class InstanceStats(Payload):
+    users: int
+    bots: int
+    suspended_users: int
+    guilds: int
+    messages_per_day: list[DailyMessages]
+    gateway_sessions: int
+    events_routed: int
+    events_delivered: int
+    events_routed_per_second: float
+    uptime_seconds: float
+
+
+class InstanceReport(Payload):
+    """A report addressed to the instance's administrators; `resolution` and `handled_by` are
+    theirs alone."""
+
+    id: ID
+    reporter_id: ID
+    user_id: ID
+    guild_id: ID | None = None
+    message_id: ID | None = None
+    reason: str
+    status: ReportStatus
+    resolution: str | None = None
+    handled_by: ID | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
 class Notification(Payload):
     id: ID
     user_id: ID  # the recipient
@@ -377,6 +618,19 @@ class Notification(Payload):
     content: str | None = None
     read: bool
     created_at: Timestamp
+
+
+class NotificationsRead(Payload):
+    updated: int  # how many notifications became read
+
+
+class ChannelNotificationLevel(Payload):
+    """A user's notification level for one channel, and until when it is muted."""
+
+    user_id: ID
+    channel_id: ID
+    level: str  # services/notification_prefs.py LEVELS
+    muted_until: Timestamp | None = None
 
 
 class ChannelGroup(Payload):
@@ -428,6 +682,28 @@ class KanbanCard(Payload):
     created_at: Timestamp
 
 
+class KanbanColumn(Payload):
+    id: ID
+    board_id: ID
+    name: str
+    position: int
+    cards: list[KanbanCard]  # in position order
+
+
+class KanbanBoard(Payload):
+    """A kanban board (REST only); its columns only when it is read whole."""
+
+    id: ID
+    channel_id: ID
+    name: str
+    creator_id: ID
+    created_at: Timestamp
+
+
+class KanbanBoardWithColumns(KanbanBoard):
+    columns: list[KanbanColumn]
+
+
 class ChannelWidget(Payload):
     id: ID
     channel_id: ID
@@ -438,6 +714,17 @@ class ChannelWidget(Payload):
     position: int
     creator_id: ID
     created_at: Timestamp
+
+
+class Activity(Payload):
+    """An activity that sessions can be started of (REST only: /activities)."""
+
+    id: ID
+    name: str
+    max_participants: int
+    state_updates: ActivityStateUpdates
+    builtin: bool  # shipped with the server
+    description: str | None = None
 
 
 class ActivitySession(Payload):
@@ -608,6 +895,54 @@ class WebhooksUpdate(Payload):
     channel_id: ID
 
 
+class Webhook(Payload):
+    """An incoming webhook (REST only, docs/rest.md#webhooks)."""
+
+    id: ID
+    type: int  # 1: incoming
+    guild_id: ID
+    channel_id: ID
+    name: str
+    avatar_url: str | None = None
+    creator_id: ID | None = None
+    created_at: Timestamp
+
+
+class EventWebhook(Payload):
+    """An endpoint that receives a guild's events as signed HTTP posts (REST only)."""
+
+    id: ID
+    guild_id: ID
+    creator_id: ID
+    url: str
+    events: list[str]
+    enabled: bool
+    created_at: Timestamp
+    secret: str | None = None  # only in the answer that created it: it signs every delivery
+
+
+class EventDelivery(Payload):
+    """One event sent, or to be sent, to an event webhook."""
+
+    id: ID
+    event: str
+    event_id: str
+    status: str  # pending, delivered, failed
+    attempts: int
+    response_status: int | None = None
+    error: str | None = None
+    next_attempt_at: Timestamp | None = None
+    delivered_at: Timestamp | None = None
+    created_at: Timestamp
+
+
+class CreatedWebhook(Webhook):
+    """The answer that creates a webhook: the only one that ever holds its token."""
+
+    token: str
+    url: str  # where to execute it
+
+
 class ChannelPinsUpdate(Payload):
     channel_id: ID
     guild_id: ID | None = None
@@ -647,6 +982,14 @@ class GuildMembersPrune(Payload):
     user_ids: list[ID]
 
 
+class PruneCount(Payload):
+    """How many members a prune of `days` would remove (REST only: GET /guilds/{g}/prune)."""
+
+    guild_id: ID
+    days: int
+    pruned: int
+
+
 class GuildRoleDelete(Payload):
     guild_id: ID
     role_id: ID
@@ -665,6 +1008,13 @@ class GuildOnboardingUpdate(Payload):
     default_channel_ids: list[ID]
     prompts: list[OnboardingPrompt]
     updated_at: Timestamp
+
+
+class OnboardingStatus(Payload):
+    """Whether the caller completed a guild's onboarding (REST only)."""
+
+    guild_id: ID
+    completed: bool
 
 
 class GuildEventDelete(Payload):
@@ -698,6 +1048,26 @@ class AuditLogEntry(Payload):
     created_at: Timestamp
 
 
+class AuditLogPage(Payload):
+    """GET /guilds/{g}/audit-log (REST only): entries, newest first, with every user they name."""
+
+    audit_log_entries: list[AuditLogEntry]
+    users: list[User]
+
+
+class InstanceAuditEntry(Payload):
+    """An entry of the instance's own audit log (GET /admin/audit-log): administrators' actions."""
+
+    id: ID
+    actor_id: ID | None = None  # absent: done from the command line
+    action: str
+    target_type: str | None = None
+    target_id: str | None = None
+    changes: list[AuditLogChange]
+    reason: str | None = None
+    created_at: Timestamp
+
+
 class Report(Payload):
     """GUILD_REPORT_CREATE / _UPDATE (moderators), and a report of GET /guilds/{g}/reports. The
     reporter's own view (POST, GET /reports/{id}) leaves out `resolution` and `handled_by`."""
@@ -709,7 +1079,7 @@ class Report(Payload):
     message_id: ID | None = None
     channel_id: ID | None = None
     reason: str
-    status: Literal["open", "resolved", "dismissed"]
+    status: ReportStatus
     resolution: str | None = None
     handled_by: ID | None = None  # the moderator who last set the status
     created_at: Timestamp
@@ -726,6 +1096,12 @@ class MemberWarning(Payload):
     created_at: Timestamp
 
 
+class GuildWarning(MemberWarning):
+    """A warning as REST answers it: moderators also see who gave it."""
+
+    moderator_id: ID | None = None  # to moderators only
+
+
 class GuildBan(Payload):
     """GUILD_BAN_ADD / _REMOVE."""
 
@@ -734,12 +1110,35 @@ class GuildBan(Payload):
     reason: str | None = None
 
 
+class Ban(GuildBan):
+    """A ban as REST answers it: the banned user, who banned them, and until when."""
+
+    user: User
+    banned_by: ID | None = None
+    expires_at: Timestamp | None = None  # absent: until lifted
+    created_at: Timestamp
+
+
 class RaidLockdown(Payload):
     guild_id: ID
     active: bool
     reason: str
     triggered_by: ID | None = None  # the moderator; absent when the join-rate threshold tripped
     started_at: Timestamp | None = None
+
+
+class RaidConfig(Payload):
+    """A guild's raid protection (REST only: /guilds/{g}/raid-config); the lockdown fields while one is on."""
+
+    guild_id: ID
+    join_threshold: int  # joins within `window_seconds` that start a lockdown; 0: off
+    window_seconds: int
+    lockdown_active: bool
+    lockdown_duration_seconds: int
+    lockdown_started_at: Timestamp | None = None
+    lockdown_ends_at: Timestamp | None = None
+    lockdown_reason: str | None = None
+    lockdown_triggered_by: ID | None = None
 
 
 class AutomodAction(Payload):
@@ -751,6 +1150,30 @@ class AutomodAction(Payload):
     rule_name: str
     action: str  # delete, warn, timeout, ...
     reason: str
+
+
+class AutomodRule(Payload):
+    """A guild's automod rule (REST only: /guilds/{g}/automod/rules)."""
+
+    id: ID
+    guild_id: ID
+    name: str
+    rule_type: str  # word, regex, spam, mention, link, ... (services/automod.py)
+    config: JSONDocument  # what the rule type reads
+    actions: list[str]  # delete, warn, timeout, ...
+    exempt_role_ids: list[ID]
+    exempt_channel_ids: list[ID]
+    enabled: bool
+    timeout_seconds: int | None = None  # with the timeout action
+    creator_id: ID | None = None
+    created_at: Timestamp
+
+
+class AutomodActionLogged(AutomodAction):
+    """An automod action as GET /guilds/{g}/automod/actions lists it (REST only)."""
+
+    id: ID
+    created_at: Timestamp
 
 
 # --- polls ------------------------------------------------------------------------------
@@ -812,6 +1235,17 @@ class VoiceServerUpdate(Payload):
     # For clients that connect peer to peer (the web client): its RTCPeerConnection settings.
     ice_servers: list[IceServer] = []
     max_peers: int = 6
+
+
+class VoiceConnection(Payload):
+    """POST /voice/{c}/join (REST only): the caller's voice state and how to reach the media."""
+
+    voice_state: VoiceState
+    endpoint: str
+    token: str
+    media: Literal["livekit", "mesh"]
+    ice_servers: list[IceServer]
+    max_peers: int
 
 
 # Bounds a signal must fit (docs/protocol.md#voice-signalling); an audio-only offer is about 1.3 KB.
@@ -978,6 +1412,12 @@ class SavedMessage(Payload):
     created_at: Timestamp  # when it was saved
 
 
+class SavedMessageWithMessage(SavedMessage):
+    """A saved message as GET /users/@me/saved-messages lists it: with the message itself."""
+
+    message: Message
+
+
 class SavedMessageRemove(Payload):
     user_id: ID
     message_id: ID
@@ -1047,6 +1487,23 @@ class WhiteboardUpdate(Payload):
     version: int  # increases with every update, so clients can drop stale ones
 
 
+class WhiteboardSummary(Payload):
+    """A whiteboard without its state (REST only: lists)."""
+
+    id: ID
+    channel_id: ID
+    name: str
+    version: int
+    creator_id: ID
+    updated_by: ID | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Whiteboard(WhiteboardSummary):
+    state: JSONDocument
+
+
 class CodeSnippet(Payload):
     id: ID
     channel_id: ID
@@ -1111,10 +1568,15 @@ class WatchTogetherSync(Payload):
     channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
-class MusicPartyQueueAdd(Payload):
+class QueuedTrack(Payload):
+    """A track added to a music party's queue, as the REST answer gives it."""
+
     session_id: ID
     track: MusicTrack
     queue_size: int
+
+
+class MusicPartyQueueAdd(QueuedTrack):
     channel_id: ID  # added to the documented shape: the session's channel, which routes the event
 
 
@@ -1208,10 +1670,65 @@ class ApplicationCommandChange(Payload):
     command: ApplicationCommand
 
 
+class UsableCommands(Payload):
+    """GET /channels/{c}/commands (REST only): the commands the caller may use there, and their bots."""
+
+    applications: list[User]
+    application_commands: list[ApplicationCommand]
+
+
+class InteractionStarted(Payload):
+    """POST /interactions (REST only): the interaction sent to the command's bot."""
+
+    id: ID
+    application_id: ID
+    name: str  # the command's name
+    type: int
+
+
 class BotPresenceUpdate(Payload):
     bot_id: ID
     status: VisiblePresence
     activity: PresenceActivity | None = None
+
+
+class Bot(Payload):
+    """One of the caller's bots (REST only: /users/@me/bots)."""
+
+    user: User
+    presence: BotPresenceUpdate
+
+
+class BotToken(Payload):
+    """A bot's new token, shown only in this answer."""
+
+    user: User
+    token: str
+
+
+class InstallGuild(Guild):
+    """A guild the caller could install a bot in, and whether the bot is already a member."""
+
+    bot_member: bool
+
+
+class BotInstallPrompt(Payload):
+    """GET /oauth2/authorize (REST only): what installing the bot asks for, and where it could go."""
+
+    bot: User
+    scopes: list[str]
+    permissions: Bits
+    permission_names: list[str]
+    guilds: list[InstallGuild]
+
+
+class BotInstalled(Payload):
+    """POST /oauth2/authorize (REST only): the bot's membership and managed role in the guild."""
+
+    guild_id: ID
+    bot: User
+    role: Role
+    member: GuildMember
 
 
 class FederationRetry(Payload):
@@ -1226,3 +1743,10 @@ class SessionsRevoke(Payload):
     user_id: ID
     token_hashes: list[str] | None = None
     all_but: str | None = None
+
+
+class Health(Payload):
+    """GET /health and /health/deep (REST only): `checks` (deep only) per dependency."""
+
+    status: str
+    checks: dict[str, JSONDocument] | None = None
