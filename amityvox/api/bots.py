@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field
 
 from amityvox.api.deps import Body, Ctx, Data, Me, ok
-from amityvox.events.payloads import Bot, BotPresenceUpdate, BotToken, ComponentInteraction, PresenceActivityType
+from amityvox.events.payloads import (
+    Bot,
+    BotPresenceUpdate,
+    BotToken,
+    ComponentInteraction,
+    ComponentType,
+    PresenceActivityType,
+)
 from amityvox.services import bots
 
 router = APIRouter(tags=["bots"])
@@ -33,7 +38,7 @@ class Interaction(Body):
     message_id: str = Field(min_length=1, max_length=26)
     channel_id: str = Field(min_length=1, max_length=26)
     custom_id: str = Field(min_length=1, max_length=bots.MAX_CUSTOM_ID)
-    component_type: Literal["button", "select"]
+    component_type: ComponentType
     values: list[str] = Field(default_factory=list, max_length=bots.MAX_VALUES)
 
 

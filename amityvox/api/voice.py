@@ -3,7 +3,7 @@ broadcasts and screen shares."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from amityvox.events.payloads import (
     MAX_CANDIDATE,
     MAX_SDP,
     ScreenShare,
+    SignalKind,
     SoundboardPlay,
     SoundboardSound,
     VoiceBroadcast,
@@ -55,7 +56,7 @@ class Candidate(Body):
 
 class Signal(Body):
     to_user_id: str
-    kind: Literal["offer", "answer", "ice"]
+    kind: SignalKind
     sdp: Annotated[str, StringConstraints(max_length=MAX_SDP)] | None = None
     candidate: Candidate | None = None
 

@@ -36,6 +36,9 @@ def settable_status(value: object, allowed: tuple[str, ...] = SETTABLE_STATUSES)
 
 
 ReportStatus = Literal["open", "resolved", "dismissed"]
+ComponentType = Literal["button", "select"]  # message components a bot can be told were used
+SignalKind = Literal["offer", "answer", "ice"]  # a WebRTC signal between two peers of a mesh call
+VoiceMedia = Literal["livekit", "mesh"]  # how a voice channel's media flows
 # Who may change an activity session's shared state.
 ActivityStateUpdates = Literal["host", "participants"]
 PresenceActivityType = Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
@@ -1231,7 +1234,7 @@ class VoiceServerUpdate(Payload):
     endpoint: str
     token: str  # LiveKit access token
     # What the web client connects with: "livekit" (endpoint and token) or "mesh" (peer to peer).
-    media: Literal["livekit", "mesh"] = "mesh"
+    media: VoiceMedia = "mesh"
     # For clients that connect peer to peer (the web client): its RTCPeerConnection settings.
     ice_servers: list[IceServer] = []
     max_peers: int = 6
@@ -1243,7 +1246,7 @@ class VoiceConnection(Payload):
     voice_state: VoiceState
     endpoint: str
     token: str
-    media: Literal["livekit", "mesh"]
+    media: VoiceMedia
     ice_servers: list[IceServer]
     max_peers: int
 
@@ -1268,7 +1271,7 @@ class VoiceSignal(Payload):
     channel_id: ID
     from_user_id: ID
     to_user_id: ID  # the only user it is routed to
-    kind: Literal["offer", "answer", "ice"]
+    kind: SignalKind
     sdp: Annotated[str, StringConstraints(max_length=MAX_SDP)] | None = None  # offer, answer
     candidate: IceCandidate | None = None  # ice (absent: that peer's candidates are complete)
 
@@ -1588,7 +1591,7 @@ class ComponentInteraction(Payload):
     channel_id: ID
     user_id: ID  # who clicked
     custom_id: str
-    component_type: str
+    component_type: ComponentType
     values: list[str]
     bot_id: ID  # the bot that owns the message: the only recipient
 
