@@ -1,4 +1,6 @@
-"""Typed payloads (`d`) of every real-time event, and the objects they carry (docs/protocol.md#events).
+"""Typed payloads (`d`) of every real-time event, and the objects they carry (docs/protocol.md#events);
+also the shapes only REST answers with (most say "REST only"), beside their siblings: every route
+names its answer's model here (docs/rest.md#shapes).
 
 Every model forbids unknown fields, so a publisher that drifts from the wire shape
 fails loudly instead of shipping fields no client knows. Fields the docs mark `?`
