@@ -27,7 +27,11 @@ async def test_all_messages_notifies_and_the_choice_is_kept(server: Server, brow
     await page.get_by_role("radio", name="Only @mentions").wait_for()
     assert await page.get_by_role("radio", name="Only @mentions").is_checked()  # the default
     await page.get_by_role("radio", name="All messages").check()
-    await page.locator(".toast", has_text="Quiet room: all messages.").wait_for()
+    toast = page.locator(".toast", has_text="Quiet room: all messages.")
+    await toast.wait_for()
+    # The toast sits beside the panel, not over its choices.
+    toast_box, panel_box = await toast.bounding_box(), await page.locator("#panel").bounding_box()
+    assert toast_box and panel_box and toast_box["x"] + toast_box["width"] <= panel_box["x"], (toast_box, panel_box)
     assert await page.get_by_role("radio", name="All messages").is_checked()
 
     # A plain message in a channel Ben is not looking at now reaches his bell.
