@@ -139,6 +139,15 @@ class Settings:
     event_webhook_retry_ms: int = _setting(
         "webhooks", 30_000, "Wait before the first retry of a failed event delivery; doubled each time.", min=10
     )
+    # [bots]
+    interaction_response_ms: int = _setting(
+        "bots",
+        3000,
+        "How long a bot has to answer a command use (callback) before the member is told it did not"
+        " respond and a later answer is refused, as on Discord.",
+        min=50,
+        max=60_000,
+    )
     # [media]
     media_storage: str = _setting("media", "local", "Where uploads live: local (data_dir/media) or s3.")
     s3_endpoint: str = _setting("media", "", "S3-compatible endpoint URL (media_storage = s3).")

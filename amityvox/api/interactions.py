@@ -17,20 +17,26 @@ router = APIRouter(tags=["interactions"])
 
 
 class CommandData(Body):
-    id: str | None = Field(default=None, max_length=26)
+    id: str | None = Field(default=None, max_length=26)  # the command; for a modal submitted, the modal
     name: str | None = Field(default=None, max_length=32)
     options: list[dict[str, Any]] = Field(default_factory=list, max_length=25)
+    custom_id: str | None = Field(default=None, max_length=100)  # a modal submitted: which one
+    components: list[Any] | None = Field(default=None, max_length=5)  # … and its values
 
 
 class Use(Body):
     type: int
-    channel_id: str = Field(min_length=1, max_length=26)
+    channel_id: str | None = Field(default=None, min_length=1, max_length=26)
     application_id: str | None = Field(default=None, max_length=26)
     data: CommandData
 
 
 @router.post("/interactions", response_model=Data[InteractionStarted])
 async def use_command(body: Use, caller: Me, ctx: Ctx) -> Response:
+    """A member uses a command (type 2), asks for autocomplete choices (4) or submits a modal (5)."""
+    if body.type == interactions.MODAL_SUBMIT:
+        return ok(await interactions.submit_modal(ctx, caller.id, body.data.id, body.data.custom_id,
+                                                  body.data.components))  # fmt: skip
     invocation = interactions.Invocation(
         channel_id=body.channel_id,
         type=body.type,
@@ -63,5 +69,5 @@ async def callback(interaction_id: str, token: str, request: Request, ctx: Ctx) 
     data = body.get("data") or {}
     if not isinstance(data, dict):
         raise bad_request("data must be an object")
-    await interactions.callback(ctx, interaction_id, token, body["type"], answer_of(data), data.get("choices") or [])
+    await interactions.callback(ctx, interaction_id, token, body["type"], answer_of(data), data)
     return no_content()

@@ -352,7 +352,25 @@ interactions = Table(
     Column("ephemeral", Boolean, nullable=False, default=False),
     Column("message_id", String(26)),  # the original answer, once there is one in history
     Column("ephemeral_message", JSON(none_as_null=True)),  # the original answer, when only the user sees it
+    # The initial answer is due by `respond_by` (services/interactions.py tells the member
+    # when it is not); a modal answer (callback 9) is kept to check its one submission against.
+    _ts("respond_by", nullable=True),
+    Column("modal", JSON(none_as_null=True)),
+    _ts("modal_submitted_at", nullable=True),
     Index("ix_interactions_expires_at", "expires_at"),
+    Index("ix_interactions_respond_by", "respond_by"),
+)
+
+# A bot installed in a guild with `applications.commands` alone (services/bot_install.py): its
+# commands are usable there though it is not a member.
+application_installs = Table(
+    "application_installs",
+    metadata,
+    Column("guild_id", String(26), ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True),
+    Column("application_id", String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("installed_by", String(26), nullable=False),
+    _ts("created_at"),
+    Index("ix_application_installs_application_id", "application_id"),
 )
 
 # Outgoing event webhooks (services/event_webhooks.py, migration 0020_event_webhooks): an https

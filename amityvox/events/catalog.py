@@ -753,6 +753,19 @@ _EVENTS: tuple[EventType, ...] = (
         "that bot only (the payload holds the token it answers with).",
     ),
     _event(
+        "INTERACTION_MODAL_CREATE", "amityvox.bot.interaction_modal_create",
+        _USER, p.InteractionModal, "bots", ("bots",),
+        "A bot answers a slash command with a modal (callback 9); the form, to the sessions of the "
+        "member who used the command, who submits it once.",
+    ),
+    _event(
+        "INTERACTION_TIMEOUT", "amityvox.bot.interaction_timeout",
+        _USER, p.InteractionTimeout, "bots", ("bots",),
+        "A bot did not answer a use of its command or a modal submission within the server's "
+        "deadline (interaction_response_ms); to the member, whose client says the application did not "
+        "respond. A later answer is refused.",
+    ),
+    _event(
         "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE", "amityvox.bot.autocomplete_response",
         Audience(Scope.USER, "user_id"), p.AutocompleteResponse, "bots", ("bots",),
         "A bot answers an autocomplete interaction; the choices, to the sessions of the member typing.",

@@ -1614,17 +1614,78 @@ class InteractionData(Payload):
     resolved: dict[str, dict[str, JSONDocument]] | None = None
 
 
+class TextInput(Payload):
+    """A modal's text field (component type 4), as the bot declared it (docs/bots.md#modals)."""
+
+    type: int  # 4
+    custom_id: str
+    style: int  # 1 one line, 2 a paragraph
+    label: str
+    min_length: int | None = None
+    max_length: int | None = None
+    required: bool
+    value: str | None = None  # filled in beforehand
+    placeholder: str | None = None
+
+
+class ModalRow(Payload):
+    type: int  # 1: an action row, holding one text input
+    components: list[TextInput]
+
+
+class SubmittedInput(Payload):
+    type: int  # 4
+    custom_id: str
+    value: str
+
+
+class SubmittedRow(Payload):
+    type: int  # 1
+    components: list[SubmittedInput]
+
+
+class ModalSubmitData(Payload):
+    """What a member typed in a bot's modal: each text input's value, by its custom_id."""
+
+    custom_id: str  # the modal's
+    components: list[SubmittedRow]
+
+
 class InteractionCreate(Payload):
     id: ID
     application_id: ID  # the bot whose command was used: the only recipient
-    type: int  # 2 a command used, 4 an option being completed
+    type: int  # 2 a command used, 4 an option being completed, 5 a modal submitted
     token: str  # answers through /interactions/{id}/{token}/callback and /webhooks/{application_id}/{token}
     guild_id: ID
     channel_id: ID
     user_id: ID
     user: User
-    data: InteractionData
+    data: InteractionData | ModalSubmitData
     created_at: Timestamp
+
+
+class InteractionModal(Payload):
+    """A bot answers a command with a modal (callback 9): the form the member fills in."""
+
+    id: ID  # the interaction it answers; a submission names it as `data.id`
+    application_id: ID
+    user_id: ID  # who used the command: the only recipient
+    guild_id: ID
+    channel_id: ID
+    name: str  # the command's
+    custom_id: str
+    title: str
+    components: list[ModalRow]
+
+
+class InteractionTimeout(Payload):
+    """A bot did not answer a use of its command (or a modal submission) in time."""
+
+    interaction_id: ID
+    application_id: ID
+    user_id: ID  # who used the command: the only recipient
+    channel_id: ID
+    name: str  # the command's
 
 
 class AutocompleteChoice(Payload):

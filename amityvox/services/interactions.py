@@ -7,16 +7,27 @@ types) and then follows up (`followup`, `edit_original`) for INTERACTION_TTL. A 
 is an ordinary message posted through `messages.post` as the bot, carrying `interaction`; an
 ephemeral one (flag 64) is never stored in history: EPHEMERAL_MESSAGE_CREATE brings it to the
 member who used the command, and nobody else.
+
+A bot may answer with a modal instead (callback 9, services/modals.py): INTERACTION_MODAL_CREATE
+brings the form to the member, who submits it once (`submit_modal`), which is a new interaction
+(type 5) for the bot to answer like a command.
+
+The first answer is due within `interaction_response_ms` (`respond_by`). The server, not each
+client, decides when that has passed: `time_out_unanswered` claims the unanswered interactions
+with the same guarded update a callback uses, so exactly one of the two wins. Either the bot's
+answer is accepted, or it is refused (`interaction_timed_out`) and the member hears
+INTERACTION_TIMEOUT; a client never shows "did not respond" for an answer that then arrives.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
@@ -25,9 +36,10 @@ from amityvox.db.schema import channels, guild_members, interactions, roles, use
 from amityvox.db.schema import messages as messages_table
 from amityvox.errors import ApiError, bad_request, forbidden, not_found, rate_limited
 from amityvox.ids import is_ulid, iso, new_id, now_iso
-from amityvox.services import auth, commands, messages
+from amityvox.services import auth, commands, messages, modals
 from amityvox.services.access import ChannelAccess, channel_access
 from amityvox.services.commands import BOOLEAN, CHANNEL, INTEGER, NUMBER, ROLE, STRING, USER
+from amityvox.services.leases import run_when_leader
 from amityvox.services.serialize import Row, load_channel_row
 from amityvox.services.users import public_user
 from amityvox.services.webhooks import (
@@ -39,10 +51,12 @@ from amityvox.services.webhooks import (
 )
 from amityvox.uow import UnitOfWork
 
-APPLICATION_COMMAND, AUTOCOMPLETE = 2, 4  # interaction types a member sends
-# Callback types (Discord's): answer with a message, or "thinking…" now and the message later.
-MESSAGE, DEFERRED, AUTOCOMPLETE_RESULT = 4, 5, 8
-CALLBACK_TYPES = (MESSAGE, DEFERRED, AUTOCOMPLETE_RESULT)
+APPLICATION_COMMAND, AUTOCOMPLETE, MODAL_SUBMIT = 2, 4, 5  # interaction types a member sends
+# Callback types (Discord's): answer with a message, or "thinking…" now and the message later,
+# autocomplete choices, or a modal to fill in.
+MESSAGE, DEFERRED, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 8, 9
+CALLBACK_TYPES = (MESSAGE, DEFERRED, AUTOCOMPLETE_RESULT, MODAL)
+TIMED_OUT = 0  # response_type of an interaction the bot did not answer in time
 EPHEMERAL = 1 << 6  # message flag: only the member who used the command sees it
 LOADING = 1 << 7  # message flag: the bot deferred and is still thinking
 INTERACTION_TTL = timedelta(minutes=15)
@@ -69,7 +83,7 @@ class Invocation:
     """A member's POST /interactions: which command (by id, or by name and optionally the
     application when two bots share a name) and the option values typed."""
 
-    channel_id: str
+    channel_id: str | None
     type: int
     name: str | None = None
     command_id: str | None = None
@@ -205,7 +219,9 @@ async def invoke(ctx: Context, user_id: str, inv: Invocation) -> dict[str, Any]:
     """POST /interactions (ViewChannel and SendMessages in a guild channel) → INTERACTION_CREATE to
     the owning bot's sessions only. Answers `{id, application_id, name, type}`."""
     if inv.type not in (APPLICATION_COMMAND, AUTOCOMPLETE):
-        raise bad_request("type must be 2 (a command) or 4 (autocomplete)")
+        raise bad_request("type must be 2 (a command), 4 (autocomplete) or 5 (a modal submitted)")
+    if inv.channel_id is None:
+        raise bad_request("channel_id names the channel the command is used in")
     if inv.name is None and inv.command_id is None:
         raise bad_request("name the command (data.name or data.id)")
     window = ctx.limiter("interactions", USES_PER_WINDOW, USE_WINDOW_S)
@@ -219,31 +235,105 @@ async def invoke(ctx: Context, user_id: str, inv: Invocation) -> dict[str, Any]:
         command = await _find_command(tx.conn, ca, inv)
         options, resolved = await _typed_options(tx.conn, ca.guild_id, command, inv.options, inv.type == AUTOCOMPLETE)
         window.hit(user_id)
-        interaction_id = new_id()
-        token = _new_token(interaction_id)
-        now = datetime.now(UTC)
-        await tx.conn.execute(
-            interactions.insert().values(
-                id=interaction_id, application_id=command["application_id"], user_id=user_id, guild_id=ca.guild_id,
-                channel_id=ca.channel["id"], type=inv.type, name=command["name"], token_hash=auth.hash_token(token),
-                created_at=iso(now), expires_at=iso(now + INTERACTION_TTL), ephemeral=False,
-            )
-        )  # fmt: skip
-        user = (await tx.conn.execute(select(users).where(users.c.id == user_id))).mappings().one()
         data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": commands.CHAT_INPUT,
                                 "options": options}  # fmt: skip
         if resolved:
             data["resolved"] = resolved
-        tx.emit(
-            "INTERACTION_CREATE",
-            {
-                "id": interaction_id, "application_id": command["application_id"], "type": inv.type, "token": token,
-                "guild_id": ca.guild_id, "channel_id": ca.channel["id"], "user_id": user_id,
-                "user": public_user(user), "data": data, "created_at": iso(now),
-            },
-        )  # fmt: skip
-        return {"id": interaction_id, "application_id": command["application_id"], "name": command["name"],
-                "type": inv.type}  # fmt: skip
+        opened = _Opened(command["application_id"], user_id, ca.guild_id, ca.channel["id"], inv.type, command["name"])
+        return await _open(ctx, tx, opened, data)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """A new interaction: whose command, used by whom, where."""
+
+    application_id: str
+    user_id: str
+    guild_id: str
+    channel_id: str
+    type: int
+    name: str
+
+
+async def _open(ctx: Context, tx: UnitOfWork, new: _Opened, data: dict[str, Any]) -> dict[str, Any]:
+    """Store the interaction and send INTERACTION_CREATE (with its token) to the bot. A command
+    use and a modal submission are answered within `interaction_response_ms`; autocomplete is not
+    awaited by anyone. Answers `{id, application_id, name, type}`."""
+    interaction_id = new_id()
+    token = _new_token(interaction_id)
+    now = datetime.now(UTC)
+    respond_by = None
+    if new.type != AUTOCOMPLETE:
+        respond_by = iso(now + timedelta(milliseconds=ctx.settings.interaction_response_ms))
+    await tx.conn.execute(
+        interactions.insert().values(
+            id=interaction_id, application_id=new.application_id, user_id=new.user_id, guild_id=new.guild_id,
+            channel_id=new.channel_id, type=new.type, name=new.name, token_hash=auth.hash_token(token),
+            created_at=iso(now), expires_at=iso(now + INTERACTION_TTL), respond_by=respond_by, ephemeral=False,
+        )
+    )  # fmt: skip
+    user = (await tx.conn.execute(select(users).where(users.c.id == new.user_id))).mappings().one()
+    tx.emit(
+        "INTERACTION_CREATE",
+        {
+            "id": interaction_id, "application_id": new.application_id, "type": new.type, "token": token,
+            "guild_id": new.guild_id, "channel_id": new.channel_id, "user_id": new.user_id,
+            "user": public_user(user), "data": data, "created_at": iso(now),
+        },
+    )  # fmt: skip
+    return {"id": interaction_id, "application_id": new.application_id, "name": new.name, "type": new.type}
+
+
+async def submit_modal(
+    ctx: Context, user_id: str, modal_id: str | None, custom_id: Any, components: Any
+) -> dict[str, Any]:
+    """POST /interactions type 5: the member's one submission of a modal a bot sent them, within
+    the command's interaction lifetime → INTERACTION_CREATE type 5 to that bot. `modal_id` (the
+    modal event's `id`) names the modal; without it, the member's newest open modal of that
+    custom_id. Answers `{id, application_id, name, type}` of the new interaction."""
+    if not isinstance(custom_id, str):
+        raise bad_request("data.custom_id names the modal submitted", code="invalid_modal_submission")
+    window = ctx.limiter("interactions", USES_PER_WINDOW, USE_WINDOW_S)
+    if wait := window.retry_after(user_id):
+        raise rate_limited(wait, "you are using commands too often")
+    async with ctx.uow() as tx:
+        row = await _modal_row(tx.conn, user_id, modal_id, custom_id)
+        if row["expires_at"] <= now_iso():
+            raise ApiError(400, "interaction_expired", "the modal has expired (it lasts as long as its interaction)")
+        if row["modal_submitted_at"] is not None:
+            raise ApiError(400, "modal_already_submitted", "this modal has already been submitted")
+        data = modals.check_submission(row["modal"], custom_id, components)
+        ca = await channel_access(tx.conn, row["channel_id"], user_id, need=P.Perm.SendMessages)
+        messages.require_message_channel(ca)
+        claim = (
+            update(interactions)
+            .where(interactions.c.id == row["id"], interactions.c.modal_submitted_at.is_(None))
+            .values(modal_submitted_at=now_iso())
+        )
+        if (await tx.conn.execute(claim)).rowcount != 1:
+            raise ApiError(400, "modal_already_submitted", "this modal has already been submitted")
+        window.hit(user_id)
+        opened = _Opened(row["application_id"], user_id, row["guild_id"], row["channel_id"], MODAL_SUBMIT, row["name"])
+        return await _open(ctx, tx, opened, data)
+
+
+async def _modal_row(conn: AsyncConnection, user_id: str, modal_id: str | None, custom_id: str) -> Row:
+    """The interaction whose modal is being submitted: only the member it was sent to submits it."""
+    q = select(interactions).where(interactions.c.response_type == MODAL)
+    if modal_id is not None:
+        if not is_ulid(modal_id):
+            raise not_found("modal")
+        row = (await conn.execute(q.where(interactions.c.id == modal_id.upper()))).mappings().first()
+        if row is None:
+            raise not_found("modal")
+        if row["user_id"] != user_id:
+            raise forbidden("only the member who used the command submits its modal", code="not_your_modal")
+        return row
+    q = q.where(interactions.c.user_id == user_id, interactions.c.modal_submitted_at.is_(None))
+    for row in (await conn.execute(q.order_by(interactions.c.id.desc()))).mappings():
+        if row["modal"]["custom_id"] == custom_id:
+            return row
+    raise not_found("modal")
 
 
 # ---- the bot's answers -------------------------------------------------------------------------
@@ -313,26 +403,44 @@ def _allowed_mentions(parsed: tuple[list[str], list[str], bool], answer: Answer)
 
 
 async def callback(
-    ctx: Context, interaction_id: str, token: str, kind: int, answer: Answer, choices: list[dict[str, Any]]
+    ctx: Context, interaction_id: str, token: str, kind: int, answer: Answer, data: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """POST /interactions/{id}/{token}/callback: the bot's one initial answer. 4 posts the message
-    (ephemeral with flag 64), 5 shows "thinking…" until the bot edits @original, 8 sends the
-    autocomplete choices to the member typing. A second callback is refused."""
+    """POST /interactions/{id}/{token}/callback: the bot's one initial answer, by `respond_by`. 4
+    posts the message (ephemeral with flag 64), 5 shows "thinking…" until the bot edits @original,
+    8 sends the autocomplete choices (`data.choices`) to the member typing, 9 sends them the modal
+    `data` describes. A second callback is refused, and so is a late one."""
     if kind not in CALLBACK_TYPES:
-        raise bad_request("type must be 4 (message), 5 (deferred) or 8 (autocomplete result)")
+        raise bad_request("type must be 4 (message), 5 (deferred), 8 (autocomplete result) or 9 (modal)")
+    modal = modals.check_modal(data) if kind == MODAL else None
     async with ctx.uow() as tx:
         row = await _by_token(tx.conn, interaction_id, token)
         if (row["type"] == AUTOCOMPLETE) != (kind == AUTOCOMPLETE_RESULT):
-            raise bad_request("autocomplete interactions take type 8, commands 4 or 5", code="invalid_callback")
+            raise bad_request("autocomplete interactions take type 8, commands 4, 5 or 9", code="invalid_callback")
+        if kind == MODAL and row["type"] != APPLICATION_COMMAND:
+            raise bad_request("a modal answers a command, not a modal submission", code="invalid_callback")
+        now = now_iso()
         claim = (
             update(interactions)
-            .where(interactions.c.id == row["id"], interactions.c.responded_at.is_(None))
-            .values(responded_at=now_iso(), response_type=kind, ephemeral=bool(answer.flags & EPHEMERAL))
+            .where(
+                interactions.c.id == row["id"],
+                interactions.c.responded_at.is_(None),
+                or_(interactions.c.respond_by.is_(None), interactions.c.respond_by > now),
+            )
+            .values(responded_at=now, response_type=kind, ephemeral=bool(answer.flags & EPHEMERAL), modal=modal)
         )
         if (await tx.conn.execute(claim)).rowcount != 1:
+            if row["responded_at"] is None or row["response_type"] == TIMED_OUT:
+                raise ApiError(400, "interaction_timed_out", "the interaction was not answered in time")
             raise ApiError(400, "interaction_already_acknowledged", "this interaction has already been answered")
+        if modal is not None:
+            tx.emit(
+                "INTERACTION_MODAL_CREATE",
+                {"id": row["id"], "application_id": row["application_id"], "user_id": row["user_id"],
+                 "guild_id": row["guild_id"], "channel_id": row["channel_id"], "name": row["name"], **modal},
+            )  # fmt: skip
+            return None
         if kind == AUTOCOMPLETE_RESULT:
-            checked = _choices(choices)
+            checked = _choices(data.get("choices") or [])
             tx.emit(
                 "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",
                 {"interaction_id": row["id"], "user_id": row["user_id"], "choices": checked},
@@ -367,8 +475,8 @@ async def followup(ctx: Context, application_id: str, token: str, answer: Answer
         row = await _by_token(tx.conn, None, token)
         if row["application_id"] != application_id.upper():
             raise not_found("interaction")
-        if row["responded_at"] is None:
-            raise bad_request("answer the interaction (callback) before following up", code="not_acknowledged")
+        if row["response_type"] not in (MESSAGE, DEFERRED):
+            raise bad_request("answer the interaction with a message before following up", code="not_acknowledged")
         return await _post_answer(tx, row, answer)
 
 
@@ -406,3 +514,37 @@ async def edit_original(ctx: Context, application_id: str, token: str, edit: Mes
         mentions = _allowed_mentions(await messages.parse_mentions(tx.conn, ca, content), Answer(
             allowed_mentions=edit.allowed_mentions))  # fmt: skip
         return await messages.revise(ctx, tx, original, content, mentions, embeds=links)
+
+
+# ---- answers that never came -------------------------------------------------------------------
+
+
+async def time_out_unanswered(ctx: Context) -> int:
+    """Claim every interaction whose answer is overdue → INTERACTION_TIMEOUT to its member each;
+    returns how many. The claim is the callback's own guarded update, so a bot's answer and the
+    timeout never both win."""
+    async with ctx.uow() as tx:
+        now = now_iso()
+        due = and_(interactions.c.responded_at.is_(None), interactions.c.respond_by <= now)
+        timed_out = 0
+        for row in list((await tx.conn.execute(select(interactions).where(due))).mappings()):
+            claim = update(interactions).where(interactions.c.id == row["id"], due)
+            if (await tx.conn.execute(claim.values(responded_at=now, response_type=TIMED_OUT))).rowcount:
+                timed_out += 1
+                tx.emit(
+                    "INTERACTION_TIMEOUT",
+                    {"interaction_id": row["id"], "application_id": row["application_id"], "user_id": row["user_id"],
+                     "channel_id": row["channel_id"], "name": row["name"]},
+                )  # fmt: skip
+        return timed_out
+
+
+def sweep_interval(ctx: Context) -> float:
+    """A quarter of the deadline (at most a second): the member hears soon after it passes."""
+    return min(1.0, ctx.settings.interaction_response_ms / 4000)
+
+
+async def start(ctx: Context) -> list[asyncio.Task[None]]:
+    tick = lambda: time_out_unanswered(ctx)  # noqa: E731
+    return [asyncio.create_task(run_when_leader(ctx, "interaction-timeouts", tick, sweep_interval(ctx)),
+                                name="interaction-timeouts")]  # fmt: skip

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from amityvox.db.schema import metadata
 from tests.conftest import Server
 
-TABLES = {"application_commands", "interactions"}
+TABLES = {"application_commands", "interactions", "application_installs"}
 
 
 def _about_commands(diff: Any) -> bool:

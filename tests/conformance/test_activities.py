@@ -11,9 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from amityvox.client import RestClient
+from amityvox.db.schema import interactions
 from amityvox.services.activities import BUILTIN_ACTIVITIES
+from amityvox.services.interactions import time_out_unanswered
 from tests.conformance.cast import Cast
 from tests.conformance.harness import Scenario, exercise, verdict
 
@@ -163,6 +166,31 @@ async def _answer(c: Cast, body: dict[str, Any]) -> Any:
     return await _post(c, "bot", f"/interactions/{use['id']}/{use['token']}/callback", body)
 
 
+NOTE_MODAL = {
+    "custom_id": "note",
+    "title": "A note",
+    "components": [{"type": 1, "components": [{"type": 4, "custom_id": "title", "style": 1, "label": "Title"}]}],
+}
+
+
+async def _modal_sent(c: Cast) -> None:
+    await _roll_used(c)
+    await c.settle()
+    await _answer(c, {"type": 9, "data": NOTE_MODAL})
+
+
+async def _submit_note(c: Cast) -> Any:
+    row = {"type": 1, "components": [{"type": 4, "custom_id": "title", "value": "Hello"}]}
+    return await _post(c, "member", "/interactions", {"type": 5, "data": {"custom_id": "note", "components": [row]}})
+
+
+async def _bot_too_late(c: Cast) -> int:
+    """The bot leaves the member's /roll unanswered past its deadline, and the sweep runs."""
+    async with c.server.ctx.db.begin() as conn:
+        await conn.execute(update(interactions).values(respond_by="2000-01-01T00:00:00.000000Z"))
+    return await time_out_unanswered(c.server.ctx)
+
+
 async def _set_bot_presence(c: Cast) -> Any:
     presence = {"status": "idle", "activity": {"type": "playing", "name": "with buttons"}}
     return await c.rest["actor"].request("PUT", f"/bots/{c.id('bot')}/presence", json=presence)
@@ -293,6 +321,18 @@ SCENARIOS = [
         "EPHEMERAL_MESSAGE_CREATE",
         lambda c: _then(c, _roll_used, lambda c: _answer(c, {"type": 4, "data": {"content": "17", "flags": 64}})),
         lambda c: {"member"},
+    ),
+    Scenario(
+        "INTERACTION_MODAL_CREATE",
+        lambda c: _then(c, _roll_used, lambda c: _answer(c, {"type": 9, "data": NOTE_MODAL})),
+        lambda c: {"member"},
+    ),
+    Scenario("INTERACTION_TIMEOUT", lambda c: _then(c, _roll_used, _bot_too_late), lambda c: {"member"}),
+    Scenario(
+        "INTERACTION_CREATE",
+        lambda c: _then(c, _modal_sent, _submit_note),
+        lambda c: {"bot"},
+        label="modal_submit",
     ),
     Scenario(
         "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",

@@ -448,6 +448,15 @@ def social_scenario(w: World) -> Iterator[Event]:
                                                         "choices": choices}  # not mine  # fmt: skip
     yield "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE", {"interaction_id": w.ids(), "user_id": w.me["id"],
                                                         "choices": choices}  # fmt: skip
+    text_input = {"type": 4, "custom_id": "title", "style": 1, "label": "Title", "required": True}
+    modal = {"id": use["id"], "application_id": bot, "guild_id": w.gid, "channel_id": w.text, "name": "note",
+             "custom_id": "note", "title": "A note", "components": [{"type": 1,
+                                                                     "components": [text_input]}]}  # fmt: skip
+    yield "INTERACTION_MODAL_CREATE", {**modal, "user_id": w.other["id"]}  # not mine
+    yield "INTERACTION_MODAL_CREATE", {**modal, "user_id": w.me["id"]}
+    late = {"application_id": bot, "channel_id": w.text, "name": "roll"}
+    yield "INTERACTION_TIMEOUT", {**late, "interaction_id": w.ids(), "user_id": w.other["id"]}  # not mine
+    yield "INTERACTION_TIMEOUT", {**late, "interaction_id": w.ids(), "user_id": w.me["id"]}
     answer = w.msg(user(bot, "dice-bot"), "", flags=64 | 128,
                    interaction={"id": use["id"], "name": "roll", "user_id": w.me["id"]})  # fmt: skip
     yield "EPHEMERAL_MESSAGE_CREATE", answer  # the bot is thinking…

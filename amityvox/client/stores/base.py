@@ -107,6 +107,9 @@ class StoreBase:
     bot_presences: dict[str, JSON] = field(default_factory=dict)
     interactions: deque[JSON] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))  # to this bot
     autocomplete: JSON | None = None  # the newest choices a bot offered for an option being typed
+    modal: JSON | None = None  # the newest form a bot answered this user's command with
+    # interaction → the uses of a command by this user that their bot did not answer in time
+    timed_out: dict[str, JSON] = field(default_factory=dict)
     # channel → message → a bot's answer only this user sees; never in history, so kept apart
     ephemeral_messages: dict[str, dict[str, JSON]] = field(default_factory=dict)
     # guild → command → the slash commands usable there, as fetched and as the events bring them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amityvox.client.stores.base import JSON, StoreBase
+from amityvox.client.stores.base import FEED_SIZE, JSON, StoreBase
 
 
 class SocialStore(StoreBase):
@@ -84,6 +84,16 @@ class SocialStore(StoreBase):
     def on_interaction_create(self, d: JSON) -> None:
         if d["application_id"] == self.user_id:
             self.interactions.append(dict(d))
+
+    def on_interaction_modal_create(self, d: JSON) -> None:
+        if d["user_id"] == self.user_id:
+            self.modal = dict(d)
+
+    def on_interaction_timeout(self, d: JSON) -> None:
+        if d["user_id"] == self.user_id:
+            self.timed_out[d["interaction_id"]] = dict(d)
+            while len(self.timed_out) > FEED_SIZE:  # the oldest go first
+                del self.timed_out[next(iter(self.timed_out))]
 
     def on_application_command_autocomplete_response(self, d: JSON) -> None:
         if d["user_id"] == self.user_id:

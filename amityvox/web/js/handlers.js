@@ -429,6 +429,17 @@ export const handlers = {
     if (d.application_id === userId(state)) pushFeed(state.interactions, { ...d });
   },
 
+  INTERACTION_MODAL_CREATE(state, d) {
+    if (d.user_id === userId(state)) state.modal = { ...d };
+  },
+
+  INTERACTION_TIMEOUT(state, d) {
+    if (d.user_id !== userId(state)) return;
+    state.timed_out[d.interaction_id] = { ...d };
+    const ids = Object.keys(state.timed_out);
+    for (const id of ids.slice(0, Math.max(0, ids.length - FEED_SIZE))) delete state.timed_out[id]; // the oldest go first
+  },
+
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE(state, d) {
     if (d.user_id === userId(state)) state.autocomplete = { ...d };
   },

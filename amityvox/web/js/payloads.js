@@ -1202,6 +1202,46 @@ export {};
  */
 
 /**
+ * A modal's text field (component type 4), as the bot declared it (docs/bots.md#modals).
+ * @typedef {Object} TextInput
+ * @property {number} type
+ * @property {string} custom_id
+ * @property {number} style
+ * @property {string} label
+ * @property {number | null} [min_length]
+ * @property {number | null} [max_length]
+ * @property {boolean} required
+ * @property {string | null} [value]
+ * @property {string | null} [placeholder]
+ */
+
+/**
+ * @typedef {Object} ModalRow
+ * @property {number} type
+ * @property {Array<TextInput>} components
+ */
+
+/**
+ * @typedef {Object} SubmittedInput
+ * @property {number} type
+ * @property {string} custom_id
+ * @property {string} value
+ */
+
+/**
+ * @typedef {Object} SubmittedRow
+ * @property {number} type
+ * @property {Array<SubmittedInput>} components
+ */
+
+/**
+ * What a member typed in a bot's modal: each text input's value, by its custom_id.
+ * @typedef {Object} ModalSubmitData
+ * @property {string} custom_id
+ * @property {Array<SubmittedRow>} components
+ */
+
+/**
  * @typedef {Object} InteractionCreate
  * @property {string} id
  * @property {string} application_id
@@ -1211,8 +1251,32 @@ export {};
  * @property {string} channel_id
  * @property {string} user_id
  * @property {User} user
- * @property {InteractionData} data
+ * @property {InteractionData | ModalSubmitData} data
  * @property {string} created_at
+ */
+
+/**
+ * A bot answers a command with a modal (callback 9): the form the member fills in.
+ * @typedef {Object} InteractionModal
+ * @property {string} id
+ * @property {string} application_id
+ * @property {string} user_id
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {string} custom_id
+ * @property {string} title
+ * @property {Array<ModalRow>} components
+ */
+
+/**
+ * A bot did not answer a use of its command (or a modal submission) in time.
+ * @typedef {Object} InteractionTimeout
+ * @property {string} interaction_id
+ * @property {string} application_id
+ * @property {string} user_id
+ * @property {string} channel_id
+ * @property {string} name
  */
 
 /**

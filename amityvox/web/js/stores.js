@@ -84,6 +84,8 @@ export function emptyStores() {
     bot_presences: {},
     interactions: [], // to this bot
     autocomplete: null, // the newest choices a bot offered for an option being typed
+    modal: null, // the newest form a bot answered this user's command with
+    timed_out: {}, // interaction → the uses of a command by this user that their bot did not answer in time
     ephemeral_messages: {}, // channel → message → a bot's answer only this user sees (never in history)
     application_commands: {}, // guild → command → the slash commands usable there (fetched, then from events)
   };

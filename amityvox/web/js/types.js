@@ -70,6 +70,8 @@ import * as P from "./payloads.js";
  * @property {Record<string, any>} bot_presences
  * @property {any[]} interactions
  * @property {Record<string, any> | null} autocomplete
+ * @property {Record<string, any> | null} modal
+ * @property {Record<string, Record<string, any>>} timed_out
  * @property {Record<string, Record<string, any>>} ephemeral_messages
  * @property {Record<string, Record<string, any>>} application_commands
  */
