@@ -1,5 +1,6 @@
 """Dice bot: `/roll sides:20` rolls a die (with a label it autocompletes, and privately on request);
-it still answers `!echo <text>` in any channel it can see.
+`/note` asks for a title and a paragraph in a modal and posts the note; it still answers
+`!echo <text>` in any channel it can see.
 
 A bot account and its token come from its owner (docs/bots.md): POST /api/v1/users/@me/bots, then
 POST /api/v1/bots/{id}/tokens. Add the bot to a guild (it accepts an invite), then:
@@ -14,7 +15,7 @@ import os
 import random
 from typing import Annotated, Any
 
-from amityvox.client import Client, Interaction, Option
+from amityvox.client import PARAGRAPH, Client, Interaction, Option, TextInput
 
 PREFIX = "!echo "
 LABELS = ("initiative", "attack", "damage", "saving throw", "perception", "stealth")
@@ -46,6 +47,20 @@ def attach(client: Client, rng: random.Random | None = None) -> None:
         result = dice.randint(1, sides)
         what = f" for {label}" if label else ""
         await ctx.reply(f"🎲 {ctx.user['username']} rolled **{result}** (d{sides}){what}", ephemeral=secret)
+
+    @client.command(description="Write a note for the channel")
+    async def note(ctx: Interaction) -> None:
+        await ctx.modal(
+            "Write a note",
+            "note",
+            TextInput("title", "Title", min_length=2, max_length=45, placeholder="What it is about"),
+            TextInput("body", "Note", style=PARAGRAPH, required=False, max_length=1000),
+        )
+
+    @client.modal("note")
+    async def noted(ctx: Interaction, title: str, body: str) -> None:
+        text = f"📝 {ctx.user['username']} noted **{title}**"
+        await ctx.reply(f"{text}\n{body}" if body else text)
 
 
 async def main() -> None:

@@ -12,7 +12,7 @@ It depends on the server package only for `amityvox.events` (the event catalog).
 """
 
 from amityvox.client.client import Client
-from amityvox.client.commands import CHANNEL, ROLE, USER, Interaction, Option
+from amityvox.client.commands import CHANNEL, PARAGRAPH, ROLE, SHORT, USER, Interaction, Option, TextInput
 from amityvox.client.convergence import assert_converged, fetch_state
 from amityvox.client.deliveries import verify_delivery
 from amityvox.client.errors import ApiError, GatewayError
@@ -23,7 +23,9 @@ from amityvox.client.state import State, UnknownEvent, handled_event_names
 
 __all__ = [
     "CHANNEL",
+    "PARAGRAPH",
     "ROLE",
+    "SHORT",
     "USER",
     "VOLATILE_FIELDS",
     "ApiError",
@@ -34,6 +36,7 @@ __all__ = [
     "Option",
     "RestClient",
     "State",
+    "TextInput",
     "UnknownEvent",
     "assert_converged",
     "fetch_state",

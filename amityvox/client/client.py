@@ -124,6 +124,11 @@ class Client:
             name, description=description, guild_id=guild_id, default_member_permissions=default_member_permissions
         )
 
+    def modal(self, custom_id_prefix: str) -> Callable[[Handler], Handler]:
+        """`@client.modal("note")`: receive the submissions of the modals a command answered with
+        (`ctx.modal(...)`) whose custom_id starts with the prefix, values as keyword arguments."""
+        return self.commands.modal(custom_id_prefix)
+
     def wait_for(self, name: str, check: Check | None = None, timeout: float = 5) -> Awaitable[JSON]:
         """See `GatewayClient.wait_for`; the cache already holds the event when it resolves."""
         return self.gateway.wait_for(name, check, timeout)

@@ -10,6 +10,10 @@ required (no default) come from the signature. `Client.start` registers every de
 (`PUT /applications/{me}/commands`, and per guild for `guild_id=`), so what the bot declares is
 exactly what members are offered. Each INTERACTION_CREATE then reaches its command's handler, or
 for an option being typed its `Option(autocomplete=…)` function (docs/bots.md).
+
+A handler may answer with a form instead: `await ctx.modal("Title", "note", TextInput("title",
+"Title"), …)`. What the member submits reaches the `@client.modal("note")` handler whose custom_id
+prefix matches, with the values as keyword arguments named by each input's custom_id.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ log = logging.getLogger("amityvox.client")
 # Discord's option types (docs/bots.md#application-commands).
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, NUMBER = 3, 4, 5, 6, 7, 8, 10
 _BY_ANNOTATION: dict[Any, int] = {str: STRING, int: INTEGER, bool: BOOLEAN, float: NUMBER}
-_COMMAND, _AUTOCOMPLETE = 2, 4  # interaction types
-_MESSAGE, _DEFERRED, _CHOICES = 4, 5, 8  # callback types
+_COMMAND, _AUTOCOMPLETE, _MODAL_SUBMIT = 2, 4, 5  # interaction types
+_MESSAGE, _DEFERRED, _CHOICES, _MODAL = 4, 5, 8, 9  # callback types
 EPHEMERAL = 1 << 6
+SHORT, PARAGRAPH = 1, 2  # text input styles
 
 Choice = tuple[str, Any] | JSON  # ("Twenty", 20) or {"name": "Twenty", "value": 20}
 Completer = Callable[["Interaction", str], Awaitable[Sequence[Choice]]]
@@ -50,6 +55,28 @@ class Option:
     min_length: int | None = None
     max_length: int | None = None
     autocomplete: Completer | None = None  # offers choices while the member types
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """A modal's text field: one line (SHORT) or several (PARAGRAPH); `value` fills it in."""
+
+    custom_id: str
+    label: str
+    style: int = SHORT
+    required: bool = True
+    min_length: int | None = None
+    max_length: int | None = None
+    placeholder: str | None = None
+    value: str | None = None
+
+    def component(self) -> JSON:
+        """The action row holding this input, as the callback sends it."""
+        field: JSON = {"type": 4, "custom_id": self.custom_id, "style": self.style, "label": self.label,
+                       "required": self.required}  # fmt: skip
+        extras = ("min_length", "max_length", "placeholder", "value")
+        field.update({k: getattr(self, k) for k in extras if getattr(self, k) is not None})
+        return {"type": 1, "components": [field]}
 
 
 def _choice(choice: Choice) -> JSON:
@@ -127,11 +154,13 @@ def declare(
 
 
 class Interaction:
-    """One use of a command, and the ways to answer it (within 15 minutes).
+    """One use of a command (or one modal submitted), and the ways to answer it: first within
+    the server's deadline (3 s by default), then for 15 minutes.
 
-    The first answer is `reply` (a message; `ephemeral=True`: only the member sees it) or `defer`
-    ("thinking…"); after `defer`, `reply` replaces the placeholder. Later `reply` calls and
-    `followup` post further messages; `edit` changes the first answer."""
+    The first answer is `reply` (a message; `ephemeral=True`: only the member sees it), `defer`
+    ("thinking…") or, for a command, `modal` (a form); after `defer`, `reply` replaces the
+    placeholder. Later `reply` calls and `followup` post further messages; `edit` changes the first
+    answer. A submitted modal's `custom_id` and `values` (by input custom_id) are on the context."""
 
     def __init__(self, rest: RestClient, payload: JSON) -> None:
         self.rest = rest
@@ -142,9 +171,13 @@ class Interaction:
         self.channel_id: str = payload["channel_id"]
         self.guild_id: str = payload["guild_id"]
         self.user: JSON = payload["user"]
-        self.name: str = payload["data"]["name"]
-        self.options: dict[str, Any] = {o["name"]: o["value"] for o in payload["data"]["options"]}
-        self.resolved: JSON = payload["data"].get("resolved") or {}
+        data = payload["data"]
+        self.name: str = data.get("name", "")
+        self.options: dict[str, Any] = {o["name"]: o["value"] for o in data.get("options", [])}
+        self.resolved: JSON = data.get("resolved") or {}
+        self.custom_id: str | None = data.get("custom_id")  # a modal submitted
+        self.values: dict[str, str] = {c["custom_id"]: c["value"] for row in data.get("components", [])
+                                       for c in row["components"]}  # fmt: skip
         self.acknowledged = False
         self.deferred = False
 
@@ -163,6 +196,12 @@ class Interaction:
         """Show "<bot> is thinking…" (to the member alone with `ephemeral`) until `reply`."""
         await self.rest.interaction_callback(self.id, self.token, _DEFERRED, _message("", ephemeral, None))
         self.acknowledged = self.deferred = True
+
+    async def modal(self, title: str, custom_id: str, *inputs: TextInput) -> None:
+        """Answer with a form of 1-5 inputs; the member's submission reaches `@client.modal`."""
+        body = {"custom_id": custom_id, "title": title, "components": [i.component() for i in inputs]}
+        await self.rest.interaction_callback(self.id, self.token, _MODAL, body)
+        self.acknowledged = True
 
     async def followup(self, content: str = "", *, ephemeral: bool = False, embeds: list[JSON] | None = None) -> JSON:
         return await self.rest.interaction_followup(
@@ -193,6 +232,7 @@ class Commands:
         self.gateway = gateway
         self.me = me  # the bot's own user, once READY came
         self.declared: dict[tuple[str | None, str], Command] = {}  # (guild or None, name) → command
+        self.modals: dict[str, Handler] = {}  # custom_id prefix → handler of the submitted modal
         self._listening = False
 
     def command(
@@ -208,12 +248,26 @@ class Commands:
         def register(handler: Handler) -> Handler:
             cmd = declare(handler, name, description, guild_id, default_member_permissions)
             self.declared[(cmd.guild_id, cmd.name)] = cmd
-            if not self._listening:
-                self.gateway.add_listener("INTERACTION_CREATE", self.dispatch)
-                self._listening = True
+            self._listen()
             return handler
 
         return register
+
+    def modal(self, prefix: str) -> Callable[[Handler], Handler]:
+        """`@client.modal("note")`: handle the submissions of modals whose custom_id starts with
+        `prefix` (the longest prefix wins); the values come as keyword arguments."""
+
+        def register(handler: Handler) -> Handler:
+            self.modals[prefix] = handler
+            self._listen()
+            return handler
+
+        return register
+
+    def _listen(self) -> None:
+        if not self._listening:
+            self.gateway.add_listener("INTERACTION_CREATE", self.dispatch)
+            self._listening = True
 
     async def sync(self) -> list[JSON]:
         """Register the declared commands: the global list, and each guild's (replacing what was)."""
@@ -225,14 +279,27 @@ class Commands:
             registered += await self.rest.overwrite_commands(me["id"], listed, guild)
         return registered
 
+    def _modal_handler(self, custom_id: str) -> Handler | None:
+        matches = [p for p in self.modals if custom_id.startswith(p)]
+        return self.modals[max(matches, key=len)] if matches else None
+
     def _find(self, d: JSON) -> Command | None:
         name = d["data"]["name"]
         return self.declared.get((d["guild_id"], name)) or self.declared.get((None, name))
 
     async def dispatch(self, d: JSON) -> None:
-        """INTERACTION_CREATE: call the command's handler (type 2) or the option's completer (type 4)."""
+        """INTERACTION_CREATE: call the command's handler (type 2), the option's completer (type 4)
+        or the modal's handler (type 5)."""
         me = self.me()
         if me is None or d["application_id"] != me["id"]:
+            return
+        if d["type"] == _MODAL_SUBMIT:
+            ctx = Interaction(self.rest, d)
+            handler = self._modal_handler(ctx.custom_id or "")
+            if handler is None:
+                log.warning("no handler for modal %r", ctx.custom_id)
+                return
+            await handler(ctx, **ctx.values)
             return
         command = self._find(d)
         if command is None:

@@ -824,8 +824,17 @@ class RestClient:
         result: JSON = await self.request("POST", "/interactions", body)
         return result
 
+    async def submit_modal(self, modal: JSON, values: dict[str, str]) -> JSON:
+        """Submit a modal a bot sent (the INTERACTION_MODAL_CREATE payload) with a value per input
+        custom_id, as a member (`POST /interactions`, type 5)."""
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": c["custom_id"], "value": values.get(
+            c["custom_id"], "")} for c in row["components"]]} for row in modal["components"]]  # fmt: skip
+        data = {"id": modal["id"], "custom_id": modal["custom_id"], "components": rows}
+        result: JSON = await self.request("POST", "/interactions", {"type": 5, "data": data})
+        return result
+
     async def interaction_callback(self, interaction_id: str, token: str, kind: int, data: JSON | None = None) -> None:
-        """The bot's one initial answer: 4 message, 5 deferred, 8 autocomplete choices."""
+        """The bot's one initial answer: 4 message, 5 deferred, 8 autocomplete choices, 9 a modal."""
         body = {"type": kind, "data": data or {}}
         await self.request("POST", f"/interactions/{_seg(interaction_id)}/{_seg(token)}/callback", body)
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from amityvox.client import USER, Client, Interaction, Option
+from amityvox.client import USER, ApiError, Client, Interaction, Option, TextInput
 from amityvox.client.commands import declare
 from examples import dice_bot
 from tests.commands.helpers import BotRoom, bot_room
@@ -59,8 +59,8 @@ async def test_the_dice_bot_registers_roll_and_answers_it(server: Server) -> Non
     async with Client(server.url, br.bot.token) as bot:
         dice_bot.attach(bot, random.Random(7))
         await bot.start()
-        [roll] = await bot.rest.request("GET", f"/applications/{br.bot.id}/commands")
-        assert roll["name"] == "roll" and roll["description"] == "Roll a die"
+        [roll, note] = await bot.rest.request("GET", f"/applications/{br.bot.id}/commands")  # oldest first
+        assert roll["name"] == "roll" and roll["description"] == "Roll a die" and note["name"] == "note"
         assert roll["options"] == [
             {"type": 4, "name": "sides", "description": "How many sides", "required": True, "min_value": 2,
              "max_value": 1000},
@@ -70,7 +70,7 @@ async def test_the_dice_bot_registers_roll_and_answers_it(server: Server) -> Non
         member, heard = await _member(server, br)
         async with member:
             offered = await member.rest.channel_commands(br.room.channel_id)
-            assert [c["name"] for c in offered["application_commands"]] == ["roll"]
+            assert [c["name"] for c in offered["application_commands"]] == ["note", "roll"]
 
             await member.rest.use_command(br.room.channel_id, "roll", {"sides": "20", "label": "initiative"})
             answer = await heard.next("MESSAGE_CREATE", lambda m: m["author_id"] == br.bot.id)
@@ -121,6 +121,66 @@ async def test_a_handler_defers_then_answers_edits_and_follows_up(server: Server
             edited = await heard.next("MESSAGE_UPDATE", lambda m: m["content"] == "poked, edited")
             assert edited["id"] == placeholder["id"]
         assert seen == [(br.room.owner.id, 3, "owner")]
+        assert bot.gateway.errors == []
+
+
+async def test_the_dice_bot_asks_for_a_note_in_a_modal_and_posts_it(server: Server) -> None:
+    br = await bot_room(server)
+    async with Client(server.url, br.bot.token) as bot:
+        dice_bot.attach(bot)
+        await bot.start()
+        member, heard = await _member(server, br)
+        async with member:
+            used = await member.rest.use_command(br.room.channel_id, "note")
+            modal = await heard.next("INTERACTION_MODAL_CREATE")
+            assert modal["id"] == used["id"] and modal["custom_id"] == "note" and modal["title"] == "Write a note"
+            assert [(c["custom_id"], c["style"], c["required"]) for row in modal["components"]
+                    for c in row["components"]] == [("title", 1, True), ("body", 2, False)]  # fmt: skip
+            assert member.state.modal == modal  # the store holds the form to show
+            # The modal's rules hold: a one-letter title is refused, and the modal stays open.
+            with pytest.raises(ApiError) as refused:
+                await member.rest.submit_modal(modal, {"title": "x", "body": ""})
+            assert refused.value.code == "invalid_modal_submission"
+
+            await member.rest.submit_modal(modal, {"title": "Groceries", "body": "eggs, milk"})
+            answer = await heard.next("MESSAGE_CREATE", lambda m: m["author_id"] == br.bot.id)
+            assert answer["content"] == "📝 member noted **Groceries**\neggs, milk"
+            assert answer["interaction"]["user_id"] == br.room.member.id
+            with pytest.raises(ApiError) as again:
+                await member.rest.submit_modal(modal, {"title": "Groceries", "body": ""})
+            assert again.value.code == "modal_already_submitted"
+        assert bot.gateway.errors == []
+
+
+async def test_a_modal_submission_reaches_the_handler_of_the_longest_prefix(server: Server) -> None:
+    br = await bot_room(server, "form-bot")
+    async with Client(server.url, br.bot.token) as bot:
+        got: list[tuple[str, str | None, dict[str, str]]] = []
+
+        @bot.command(description="Ask")
+        async def ask(ctx: Interaction) -> None:
+            await ctx.modal("Ask", "ask:age:7", TextInput("age", "Age", max_length=3, value="30"))
+
+        @bot.modal("ask:")
+        async def any_question(ctx: Interaction, **values: str) -> None:
+            got.append(("ask:", ctx.custom_id, values))
+            await ctx.reply("?", ephemeral=True)
+
+        @bot.modal("ask:age:")
+        async def age(ctx: Interaction, age: str) -> None:
+            got.append(("ask:age:", ctx.custom_id, {"age": age}))
+            await ctx.reply(f"you are {age}", ephemeral=True)
+
+        await bot.start()
+        member, heard = await _member(server, br)
+        async with member:
+            await member.rest.use_command(br.room.channel_id, "ask")
+            modal = await heard.next("INTERACTION_MODAL_CREATE")
+            assert modal["components"][0]["components"][0]["value"] == "30"
+            await member.rest.submit_modal(modal, {"age": "41"})
+            private = await heard.next("EPHEMERAL_MESSAGE_CREATE")
+            assert private["content"] == "you are 41"
+        assert got == [("ask:age:", "ask:age:7", {"age": "41"})]
         assert bot.gateway.errors == []
 
 
