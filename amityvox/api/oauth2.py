@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Data, Me, ok
+from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
 from amityvox.api.fields import PermissionBits
 from amityvox.events.payloads import BotInstalled, BotInstallPrompt
 from amityvox.services import bot_install
@@ -36,3 +36,10 @@ async def describe(
 async def authorize(body: Authorize, caller: Me, ctx: Ctx) -> Response:
     result = await bot_install.authorize(ctx, caller.id, body.client_id, body.guild_id, body.scope, body.permissions)
     return ok(result)
+
+
+@router.delete("/guilds/{guild_id}/integrations/{application_id}", status_code=204)
+async def remove_install(guild_id: str, application_id: str, caller: Me, ctx: Ctx) -> Response:
+    """End a bot's commands-only install: its commands are no longer offered in the guild."""
+    await bot_install.remove_install(ctx, caller.id, guild_id, application_id)
+    return no_content()

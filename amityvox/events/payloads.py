@@ -1773,9 +1773,11 @@ class BotToken(Payload):
 
 
 class InstallGuild(Guild):
-    """A guild the caller could install a bot in, and whether the bot is already a member."""
+    """A guild the caller could install a bot in, and whether the bot is already a member (or
+    its commands installed there without it)."""
 
     bot_member: bool
+    commands_installed: bool
 
 
 class BotInstallPrompt(Payload):
@@ -1789,12 +1791,13 @@ class BotInstallPrompt(Payload):
 
 
 class BotInstalled(Payload):
-    """POST /oauth2/authorize (REST only): the bot's membership and managed role in the guild."""
+    """POST /oauth2/authorize (REST only): the bot's membership and managed role in the guild
+    (both null when only its commands were installed)."""
 
     guild_id: ID
     bot: User
-    role: Role
-    member: GuildMember
+    role: Role | None
+    member: GuildMember | None
 
 
 class FederationRetry(Payload):

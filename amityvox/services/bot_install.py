@@ -8,23 +8,26 @@ nobody hands out what they do not have). The bot becomes a member, and gets its 
 else can be given it, and it cannot be deleted by hand. Authorizing again sets the role's bits
 to the new request and changes nothing when they are the same.
 
-Scopes: `bot` (required) adds the bot; `applications.commands` names what membership gives: a
-guild offers the commands of the bots that are its members (`services/commands.py`).
+Scopes: `bot` adds the bot; `applications.commands` makes its commands usable in the guild.
+With both, membership does that (a guild offers the commands of the bots that are its members,
+`services/commands.py`). With `applications.commands` alone the bot does not join: the guild
+keeps an *install* (`application_installs`) that offers its commands, with no member and no role,
+until a guild manager removes it (`remove_install`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import guild_members, member_roles, roles
-from amityvox.errors import bad_request, forbidden
-from amityvox.ids import new_id, now_iso
-from amityvox.services import access, audit_log, grants, guilds, members, messages
+from amityvox.db.schema import application_installs, guild_members, member_roles, roles
+from amityvox.errors import bad_request, forbidden, not_found
+from amityvox.ids import is_ulid, new_id, now_iso
+from amityvox.services import access, audit_log, commands, grants, guilds, members, messages
 from amityvox.services.bots import bot_row
 from amityvox.services.invites import is_banned
 from amityvox.services.roles import MAX_ROLES
@@ -42,14 +45,17 @@ from amityvox.uow import UnitOfWork
 SCOPES = ("bot", "applications.commands")
 
 
+COMMANDS_SCOPE = "applications.commands"
+
+
 def parse_scopes(scope: str) -> list[str]:
-    """`scope` as in the link: space-separated names; `bot` is required, unknown names refused."""
+    """`scope` as in the link: space-separated names, at least one; unknown names refused."""
     names = list(dict.fromkeys(scope.split()))
     unknown = [n for n in names if n not in SCOPES]
     if unknown:
         raise bad_request(f"unknown scope: {', '.join(unknown)}", code="invalid_scope")
-    if "bot" not in names:
-        raise bad_request("the bot scope is required to install a bot", code="invalid_scope")
+    if not names:
+        raise bad_request(f"scope names bot, {COMMANDS_SCOPE} or both", code="invalid_scope")
     return names
 
 
@@ -70,14 +76,33 @@ async def _manageable_guilds(conn: AsyncConnection, user_id: str, bot_id: str) -
     for guild_id in list(await conn.scalars(q)):
         ga = await access.guild_access(conn, guild_id, user_id)
         if P.has(ga.perms, P.Perm.ManageGuild):
-            out.append({**guild_out(ga.guild), "bot_member": await members.is_member(conn, guild_id, bot_id)})
+            installed = await _installed(conn, guild_id, bot_id)
+            out.append({**guild_out(ga.guild), "bot_member": await members.is_member(conn, guild_id, bot_id),
+                        "commands_installed": installed})  # fmt: skip
     return out
+
+
+async def _installed(conn: AsyncConnection, guild_id: str, bot_id: str) -> bool:
+    q = select(application_installs.c.guild_id).where(
+        application_installs.c.guild_id == guild_id, application_installs.c.application_id == bot_id
+    )
+    return (await conn.scalar(q)) is not None
+
+
+def _commands_only(scopes: list[str], permissions: int) -> bool:
+    """Whether the link installs the commands alone; permissions then have no role to go to."""
+    if "bot" in scopes:
+        return False
+    if permissions:
+        raise bad_request("permissions are given to the bot's role: ask for the bot scope", code="invalid_permissions")
+    return True
 
 
 async def describe(ctx: Context, user_id: str, bot_id: str, scope: str, permissions: int) -> dict[str, Any]:
     """GET /oauth2/authorize: what the link asks for, and where the caller could grant it."""
     scopes = parse_scopes(scope)
     bits = _check_bits(permissions)
+    _commands_only(scopes, bits)
     async with ctx.db.read() as conn:
         bot = await bot_row(conn, bot_id)
         return {
@@ -134,9 +159,12 @@ async def authorize(
     """POST /oauth2/authorize (ManageGuild, holding every requested bit): the bot joins the guild
     with its managed role → GUILD_ROLE_CREATE (or _UPDATE), then GUILD_MEMBER_ADD and GUILD_CREATE
     to the bot (or GUILD_MEMBER_UPDATE when it was a member without the role), then the join
-    message when the guild has a system channel. Answers `{guild_id, bot, role, member}`."""
-    parse_scopes(scope)
+    message when the guild has a system channel. Answers `{guild_id, bot, role, member}`.
+    With `applications.commands` alone: `install_commands`."""
+    scopes = parse_scopes(scope)
     bits = _check_bits(permissions)
+    if _commands_only(scopes, bits):
+        return await install_commands(ctx, user_id, bot_id, guild_id)
     async with ctx.uow() as tx:
         bot = await bot_row(tx.conn, bot_id)
         ga = await access.guild_access(tx.conn, guild_id, user_id)
@@ -168,3 +196,47 @@ async def authorize(
             "role": await load_role(tx.conn, role_id),
             "member": member,
         }
+
+
+async def install_commands(ctx: Context, user_id: str, bot_id: str, guild_id: str) -> dict[str, Any]:
+    """POST /oauth2/authorize with `applications.commands` alone (ManageGuild): the bot's commands
+    become usable in the guild without it joining → APPLICATION_COMMAND_CREATE for each, unless the
+    bot is a member already (then they were usable). Installing again changes nothing. Answers
+    `{guild_id, bot, role: null, member: null}`."""
+    async with ctx.uow() as tx:
+        bot = await bot_row(tx.conn, bot_id)
+        ga = await access.guild_access(tx.conn, guild_id, user_id)
+        ga.require(P.Perm.ManageGuild)
+        if await is_banned(tx.conn, guild_id, bot_id):
+            raise forbidden("that bot is banned from this guild", code="banned")
+        if not await _installed(tx.conn, guild_id, bot["id"]):
+            usable = await commands.usable_in(tx.conn, guild_id, bot["id"])
+            await tx.conn.execute(
+                application_installs.insert().values(
+                    guild_id=guild_id, application_id=bot["id"], installed_by=user_id, created_at=now_iso()
+                )
+            )
+            if not usable:
+                await commands.announce_all(tx, "APPLICATION_COMMAND_CREATE", bot["id"], guild_id)
+        return {"guild_id": guild_id, "bot": public_user(bot), "role": None, "member": None}
+
+
+async def remove_install(ctx: Context, user_id: str, guild_id: str, application_id: str) -> None:
+    """DELETE /guilds/{g}/integrations/{application_id} (ManageGuild): the commands-only install
+    ends → APPLICATION_COMMAND_DELETE for each of its commands, unless the bot is still a member
+    (then they stay usable). 404 when there is no such install."""
+    if not is_ulid(application_id):
+        raise not_found("integration")
+    application_id = application_id.upper()
+    async with ctx.uow() as tx:
+        ga = await access.guild_access(tx.conn, guild_id, user_id)
+        ga.require(P.Perm.ManageGuild)
+        removed = await tx.conn.execute(
+            delete(application_installs).where(
+                application_installs.c.guild_id == guild_id, application_installs.c.application_id == application_id
+            )
+        )
+        if not removed.rowcount:
+            raise not_found("integration")
+        if not await members.is_member(tx.conn, guild_id, application_id):
+            await commands.announce_all(tx, "APPLICATION_COMMAND_DELETE", application_id, guild_id)

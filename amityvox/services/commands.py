@@ -1,9 +1,10 @@
 """Application (slash) commands: what a bot declares, checked as Discord checks it.
 
 An application is a bot (its id is the bot's user id). The bot, or its owner, registers
-global commands (usable wherever the bot is a member) and commands for one guild it is in.
-Members list the commands they may use in a channel: those of the guild's bots, minus the
-ones whose `default_member_permissions` they lack. Using one is services/interactions.py.
+global commands (usable wherever the bot is a member, or installed for its commands alone:
+`application_installs`, services/bot_install.py) and commands for one such guild. Members list
+the commands they may use in a channel: those of the guild's bots, minus the ones whose
+`default_member_permissions` they lack. Using one is services/interactions.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import application_commands, guild_members, users
+from amityvox.db.schema import application_commands, application_installs, guild_members, users
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import is_ulid, new_id, now_iso
 from amityvox.services.access import channel_access
@@ -215,17 +216,27 @@ async def _application(conn: AsyncConnection, application_id: str, caller_id: st
     return row
 
 
-async def is_member(conn: AsyncConnection, guild_id: str, user_id: str) -> bool:
-    q = select(guild_members.c.user_id).where(guild_members.c.guild_id == guild_id, guild_members.c.user_id == user_id)
-    return (await conn.scalar(q)) is not None
+def _guilds_of(application_id: str) -> Any:
+    """The guilds where an application's commands are usable: those the bot is a member of, and
+    those that installed it for its commands alone."""
+    return (
+        select(guild_members.c.guild_id)
+        .where(guild_members.c.user_id == application_id)
+        .union(select(application_installs.c.guild_id).where(application_installs.c.application_id == application_id))
+    )
+
+
+async def usable_in(conn: AsyncConnection, guild_id: str, application_id: str) -> bool:
+    """Whether an application's commands are usable in a guild (a member, or installed there)."""
+    return guild_id in set(await conn.scalars(_guilds_of(application_id)))
 
 
 async def _scope(conn: AsyncConnection, app: Row, guild_id: str | None) -> str | None:
-    """The guild of a guild-scoped route, which the bot must be in (404 otherwise)."""
+    """The guild of a guild-scoped route, where the bot's commands must be usable (404 otherwise)."""
     if guild_id is None:
         return None
     guild_id = guild_id.upper()
-    if not is_ulid(guild_id) or not await is_member(conn, guild_id, app["id"]):
+    if not is_ulid(guild_id) or not await usable_in(conn, guild_id, app["id"]):
         raise not_found("guild")
     return guild_id
 
@@ -254,18 +265,26 @@ async def _command_row(conn: AsyncConnection, app: Row, guild_id: str | None, co
     return row
 
 
+async def announce_all(tx: UnitOfWork, event: str, application_id: str, guild_id: str) -> None:
+    """APPLICATION_COMMAND_CREATE (or _DELETE) for each of an application's commands in a guild
+    where they become usable (or stop being so): its global ones and those of that guild."""
+    q = (
+        select(application_commands)
+        .where(
+            application_commands.c.application_id == application_id,
+            or_(application_commands.c.guild_id.is_(None), application_commands.c.guild_id == guild_id),
+        )
+        .order_by(application_commands.c.id)
+    )
+    for row in (await tx.conn.execute(q)).mappings():
+        tx.emit(event, {"guild_id": guild_id, "command": command_out(row)})
+
+
 async def _announce(tx: UnitOfWork, event: str, app: Row, scope: str | None, command: dict[str, Any]) -> None:
     """APPLICATION_COMMAND_CREATE/_UPDATE/_DELETE to the members of every guild the command is
-    usable in: its own guild, or (a global command) each guild the bot is a member of."""
-    if scope is not None:
-        guild_ids = [scope]
-    else:
-        q = (
-            select(guild_members.c.guild_id)
-            .where(guild_members.c.user_id == app["id"])
-            .order_by(guild_members.c.guild_id)
-        )
-        guild_ids = list((await tx.conn.scalars(q)).all())
+    usable in: its own guild, or (a global command) each guild the bot is a member of or is
+    installed in for its commands."""
+    guild_ids = [scope] if scope is not None else sorted(set(await tx.conn.scalars(_guilds_of(app["id"]))))
     for guild_id in guild_ids:
         tx.emit(event, {"guild_id": guild_id, "command": command})
 
@@ -408,12 +427,17 @@ def may_use(row: Row, perms: int) -> bool:
 
 
 def guild_commands_query(guild_id: str) -> Any:
-    """The commands usable in a guild: its bots' global ones and those registered for it."""
+    """The commands usable in a guild: the global ones of its bots (members, and those installed
+    for their commands alone) and those registered for it."""
     bots_in_guild = select(guild_members.c.user_id).where(guild_members.c.guild_id == guild_id)
+    installed = select(application_installs.c.application_id).where(application_installs.c.guild_id == guild_id)
     return (
         select(application_commands)
         .where(
-            application_commands.c.application_id.in_(bots_in_guild),
+            or_(
+                application_commands.c.application_id.in_(bots_in_guild),
+                application_commands.c.application_id.in_(installed),
+            ),
             or_(application_commands.c.guild_id.is_(None), application_commands.c.guild_id == guild_id),
         )
         .order_by(application_commands.c.name, application_commands.c.id)

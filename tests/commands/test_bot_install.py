@@ -131,7 +131,12 @@ async def test_unknown_bots_users_and_scopes_are_refused(server: Server) -> None
         await refused(server, r, 404, "not_found")
         r = await server.http.get(URL, params={"client_id": client_id}, headers=rm.owner.headers)
         assert r.status_code == 404, r.text
-    for scope, code in (("applications.commands", "invalid_scope"), ("bot email", "invalid_scope")):
+    # Permissions go to the bot's role, which only the bot scope creates.
+    for scope, code in (
+        ("applications.commands", "invalid_permissions"),
+        ("bot email", "invalid_scope"),
+        ("", "invalid_scope"),
+    ):
         r = await server.http.post(URL, json=_body(bot.id, rm.guild_id, scope=scope), headers=rm.owner.headers)
         await refused(server, r, 400, code)
     r = await server.http.post(URL, json=_body(bot.id, rm.guild_id, 1 << 62), headers=rm.owner.headers)

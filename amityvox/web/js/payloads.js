@@ -39,6 +39,141 @@ export {};
  */
 
 /**
+ * A finished sign-in (REST only: register, login, its two-factor step, passkeys).
+ * @typedef {Object} Login
+ * @property {SelfUser} user
+ * @property {string} token
+ * @property {boolean | null} [deletion_cancelled]
+ */
+
+/**
+ * POST /auth/login for an account with two-factor authentication: the ticket for the second step.
+ * @typedef {Object} MfaChallenge
+ * @property {true} mfa_required
+ * @property {string} ticket
+ * @property {Array<"totp" | "backup_code">} methods
+ */
+
+/**
+ * @typedef {Object} TwoFactorStatus
+ * @property {boolean} enabled
+ * @property {number} backup_codes_left
+ */
+
+/**
+ * The secret of a two-factor setup in progress, to be confirmed with a code.
+ * @typedef {Object} TotpSecret
+ * @property {string} secret
+ * @property {string} qr_code_uri
+ */
+
+/**
+ * @typedef {Object} TotpConfirmed
+ * @property {boolean} verified
+ * @property {Array<string>} backup_codes
+ */
+
+/**
+ * @typedef {Object} BackupCodes
+ * @property {Array<string>} codes
+ */
+
+/**
+ * @typedef {Object} Passkey
+ * @property {string} id
+ * @property {string} name
+ * @property {string} created_at
+ * @property {string | null} [last_used_at]
+ */
+
+/**
+ * One of the user's signed-in sessions (GET /users/@me/sessions).
+ * @typedef {Object} LoginSession
+ * @property {string} id
+ * @property {string | null} [user_agent]
+ * @property {string | null} [address]
+ * @property {string} created_at
+ * @property {string | null} [last_seen_at]
+ * @property {string} expires_at
+ * @property {boolean} current
+ */
+
+/**
+ * A scheduled account deletion: signing in before `erase_at` calls it off.
+ * @typedef {Object} AccountDeletion
+ * @property {string} erase_at
+ * @property {number} grace_days
+ */
+
+/**
+ * @typedef {Object} PendingEmail
+ * @property {string} pending_email
+ */
+
+/**
+ * @typedef {Object} DataExport
+ * @property {string} id
+ * @property {"pending" | "running" | "ready" | "failed" | "expired"} status
+ * @property {string} created_at
+ * @property {string | null} [finished_at]
+ * @property {string | null} [expires_at]
+ * @property {number | null} [size_bytes]
+ */
+
+/**
+ * A user as instance administrators see it (REST only: /admin/users).
+ * @typedef {Object} AdminUser
+ * @property {string} id
+ * @property {string} username
+ * @property {string | null} [display_name]
+ * @property {string | null} [avatar_id]
+ * @property {string | null} [status_text]
+ * @property {"online" | "idle" | "focus" | "busy" | "invisible" | "offline"} status_presence
+ * @property {string | null} [bio]
+ * @property {string | null} [bot_owner_id]
+ * @property {string | null} [avatar_url]
+ * @property {number} flags
+ * @property {string} created_at
+ * @property {boolean} is_admin
+ * @property {boolean} suspended
+ * @property {string | null} [email]
+ * @property {string | null} [suspended_at]
+ * @property {string | null} [deleted_at]
+ */
+
+/**
+ * @typedef {Object} AdminUserGuild
+ * @property {string} id
+ * @property {string} name
+ * @property {boolean} owner
+ */
+
+/**
+ * GET /admin/users/{u}: the account, its guilds, its sessions and two-factor state.
+ * @typedef {Object} AdminUserDetail
+ * @property {string} id
+ * @property {string} username
+ * @property {string | null} [display_name]
+ * @property {string | null} [avatar_id]
+ * @property {string | null} [status_text]
+ * @property {"online" | "idle" | "focus" | "busy" | "invisible" | "offline"} status_presence
+ * @property {string | null} [bio]
+ * @property {string | null} [bot_owner_id]
+ * @property {string | null} [avatar_url]
+ * @property {number} flags
+ * @property {string} created_at
+ * @property {boolean} is_admin
+ * @property {boolean} suspended
+ * @property {string | null} [email]
+ * @property {string | null} [suspended_at]
+ * @property {string | null} [deleted_at]
+ * @property {Array<AdminUserGuild>} guilds
+ * @property {number} sessions
+ * @property {boolean} two_factor
+ * @property {string | null} [erase_at]
+ */
+
+/**
  * @typedef {Object} Guild
  * @property {string} id
  * @property {string} owner_id
@@ -53,6 +188,26 @@ export {};
  * @property {boolean} discoverable
  * @property {number} member_count
  * @property {string} created_at
+ */
+
+/**
+ * GET /admin/guilds/{g} (REST only): the guild with its owner's account and its size.
+ * @typedef {Object} AdminGuild
+ * @property {string} id
+ * @property {string} owner_id
+ * @property {string} name
+ * @property {string | null} [description]
+ * @property {string | null} [icon_id]
+ * @property {string | null} [banner_id]
+ * @property {string | null} [system_channel_id]
+ * @property {string} default_permissions
+ * @property {number} flags
+ * @property {boolean} nsfw
+ * @property {boolean} discoverable
+ * @property {number} member_count
+ * @property {string} created_at
+ * @property {AdminUser} owner
+ * @property {number} channel_count
  */
 
 /**
@@ -140,6 +295,17 @@ export {};
  */
 
 /**
+ * What uploads the server accepts, so a client can refuse a file before sending it.
+ * @typedef {Object} UploadLimits
+ * @property {number} upload_max_bytes
+ * @property {number} upload_max_message_bytes
+ * @property {number} upload_max_files
+ * @property {Array<string>} upload_types
+ * @property {number} avatar_max_bytes
+ * @property {number} emoji_max_bytes
+ */
+
+/**
  * @typedef {Object} EmbedField
  * @property {string} name
  * @property {string} value
@@ -211,6 +377,34 @@ export {};
  */
 
 /**
+ * An earlier version of an edited message (REST only: GET /channels/{c}/messages/{m}/history).
+ * @typedef {Object} MessageVersion
+ * @property {string} content
+ * @property {string} created_at
+ * @property {string} replaced_at
+ */
+
+/**
+ * @typedef {Object} SearchSnippetPart
+ * @property {string} text
+ * @property {boolean} match
+ */
+
+/**
+ * @typedef {Object} SearchHit
+ * @property {Message} message
+ * @property {Array<SearchSnippetPart>} snippet
+ */
+
+/**
+ * @typedef {Object} SearchResults
+ * @property {number} total_results
+ * @property {number} offset
+ * @property {number} limit
+ * @property {Array<SearchHit>} results
+ */
+
+/**
  * A bot's answer only the command's user sees: a Message that always says whose use it answers.
  * @typedef {Object} EphemeralMessage
  * @property {string} id
@@ -251,6 +445,12 @@ export {};
  */
 
 /**
+ * A member's permission bits in a guild or one of its channels (REST only).
+ * @typedef {Object} MemberPermissions
+ * @property {string} permissions
+ */
+
+/**
  * @typedef {Object} Role
  * @property {string} id
  * @property {string} guild_id
@@ -288,6 +488,35 @@ export {};
  */
 
 /**
+ * The public face of an invite's guild, shown to anyone holding the code.
+ * @typedef {Object} InviteGuild
+ * @property {string} id
+ * @property {string} name
+ * @property {number} member_count
+ * @property {string | null} [description]
+ * @property {string | null} [icon_id]
+ */
+
+/**
+ * GET /invites/{code} (REST only): the invite and its guild's public face. `guild_name`, `member_count` and `creator_id` repeat them at the top level, where the original clients read them.
+ * @typedef {Object} InvitePreview
+ * @property {string} code
+ * @property {string} guild_id
+ * @property {string | null} [channel_id]
+ * @property {string} inviter_id
+ * @property {number} max_uses
+ * @property {number} uses
+ * @property {string | null} [expires_at]
+ * @property {string} created_at
+ * @property {InviteGuild} guild
+ * @property {string} guild_name
+ * @property {number} member_count
+ * @property {string} creator_id
+ * @property {number | null} [approximate_member_count]
+ * @property {number | null} [approximate_presence_count]
+ */
+
+/**
  * @typedef {Object} PollOption
  * @property {string} id
  * @property {string} text
@@ -308,6 +537,23 @@ export {};
  * @property {boolean} closed
  * @property {Array<PollOption>} options
  * @property {number} total_votes
+ */
+
+/**
+ * A poll as GET /channels/{c}/polls lists it (REST only): with the caller's own choices.
+ * @typedef {Object} PollWithVotes
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string | null} [message_id]
+ * @property {string} author_id
+ * @property {string} question
+ * @property {boolean} multi_vote
+ * @property {boolean} anonymous
+ * @property {string | null} [expires_at]
+ * @property {boolean} closed
+ * @property {Array<PollOption>} options
+ * @property {number} total_votes
+ * @property {Array<string>} voted_option_ids
  */
 
 /**
@@ -398,6 +644,68 @@ export {};
  */
 
 /**
+ * GET /instance (REST only): what anyone may know of the instance before signing in.
+ * @typedef {Object} InstanceInfo
+ * @property {string} name
+ * @property {string} description
+ * @property {string} registration_mode
+ * @property {boolean} email
+ * @property {number} account_deletion_days
+ */
+
+/**
+ * @typedef {Object} InstanceRole
+ * @property {boolean} is_admin
+ */
+
+/**
+ * The instance's settings as its administrators read and change them (/admin/settings).
+ * @typedef {Object} InstanceSettings
+ * @property {string} name
+ * @property {string} description
+ * @property {string} registration_mode
+ * @property {number} max_guilds_per_user
+ * @property {number} max_message_length
+ * @property {number} rate_limit_per_second
+ */
+
+/**
+ * @typedef {Object} DailyMessages
+ * @property {string} date
+ * @property {number} messages
+ */
+
+/**
+ * @typedef {Object} InstanceStats
+ * @property {number} users
+ * @property {number} bots
+ * @property {number} suspended_users
+ * @property {number} guilds
+ * @property {Array<DailyMessages>} messages_per_day
+ * @property {number} gateway_sessions
+ * @property {number} events_routed
+ * @property {number} events_delivered
+ * @property {number} events_routed_per_second
+ * @property {number} uptime_seconds
+ */
+
+/**
+ * A report addressed to the instance's administrators; `resolution` and `handled_by` are theirs alone.
+ * @typedef {Object} InstanceReport
+ * @property {string} id
+ * @property {string} reporter_id
+ * @property {string} user_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [message_id]
+ * @property {string} reason
+ * @property {"open" | "resolved" | "dismissed"} status
+ * @property {string | null} [resolution]
+ * @property {string | null} [handled_by]
+ * @property {string} created_at
+ * @property {string} updated_at
+ */
+
+/**
  * @typedef {Object} Notification
  * @property {string} id
  * @property {string} user_id
@@ -409,6 +717,20 @@ export {};
  * @property {string | null} [content]
  * @property {boolean} read
  * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} NotificationsRead
+ * @property {number} updated
+ */
+
+/**
+ * A user's notification level for one channel, and until when it is muted.
+ * @typedef {Object} ChannelNotificationLevel
+ * @property {string} user_id
+ * @property {string} channel_id
+ * @property {string} level
+ * @property {string | null} [muted_until]
  */
 
 /**
@@ -466,6 +788,35 @@ export {};
  */
 
 /**
+ * @typedef {Object} KanbanColumn
+ * @property {string} id
+ * @property {string} board_id
+ * @property {string} name
+ * @property {number} position
+ * @property {Array<KanbanCard>} cards
+ */
+
+/**
+ * A kanban board (REST only); its columns only when it is read whole.
+ * @typedef {Object} KanbanBoard
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {string} creator_id
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {Object} KanbanBoardWithColumns
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {string} creator_id
+ * @property {string} created_at
+ * @property {Array<KanbanColumn>} columns
+ */
+
+/**
  * @typedef {Object} ChannelWidget
  * @property {string} id
  * @property {string} channel_id
@@ -476,6 +827,17 @@ export {};
  * @property {number} position
  * @property {string} creator_id
  * @property {string} created_at
+ */
+
+/**
+ * An activity that sessions can be started of (REST only: /activities).
+ * @typedef {Object} Activity
+ * @property {string} id
+ * @property {string} name
+ * @property {number} max_participants
+ * @property {"host" | "participants"} state_updates
+ * @property {boolean} builtin
+ * @property {string | null} [description]
  */
 
 /**
@@ -662,6 +1024,62 @@ export {};
  */
 
 /**
+ * An incoming webhook (REST only, docs/rest.md#webhooks).
+ * @typedef {Object} Webhook
+ * @property {string} id
+ * @property {number} type
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {string | null} [avatar_url]
+ * @property {string | null} [creator_id]
+ * @property {string} created_at
+ */
+
+/**
+ * An endpoint that receives a guild's events as signed HTTP posts (REST only).
+ * @typedef {Object} EventWebhook
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} creator_id
+ * @property {string} url
+ * @property {Array<string>} events
+ * @property {boolean} enabled
+ * @property {string} created_at
+ * @property {string | null} [secret]
+ */
+
+/**
+ * One event sent, or to be sent, to an event webhook.
+ * @typedef {Object} EventDelivery
+ * @property {string} id
+ * @property {string} event
+ * @property {string} event_id
+ * @property {string} status
+ * @property {number} attempts
+ * @property {number | null} [response_status]
+ * @property {string | null} [error]
+ * @property {string | null} [next_attempt_at]
+ * @property {string | null} [delivered_at]
+ * @property {string} created_at
+ */
+
+/**
+ * The answer that creates a webhook: the only one that ever holds its token.
+ * @typedef {Object} CreatedWebhook
+ * @property {string} id
+ * @property {number} type
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {string | null} [avatar_url]
+ * @property {string | null} [creator_id]
+ * @property {string} created_at
+ * @property {string} token
+ * @property {string} url
+ */
+
+/**
  * @typedef {Object} ChannelPinsUpdate
  * @property {string} channel_id
  * @property {string | null} [guild_id]
@@ -704,6 +1122,14 @@ export {};
  */
 
 /**
+ * How many members a prune of `days` would remove (REST only: GET /guilds/{g}/prune).
+ * @typedef {Object} PruneCount
+ * @property {string} guild_id
+ * @property {number} days
+ * @property {number} pruned
+ */
+
+/**
  * @typedef {Object} GuildRoleDelete
  * @property {string} guild_id
  * @property {string} role_id
@@ -727,6 +1153,13 @@ export {};
  */
 
 /**
+ * Whether the caller completed a guild's onboarding (REST only).
+ * @typedef {Object} OnboardingStatus
+ * @property {string} guild_id
+ * @property {boolean} completed
+ */
+
+/**
  * @typedef {Object} GuildEventDelete
  * @property {string} id
  * @property {string} guild_id
@@ -746,6 +1179,26 @@ export {};
  * @property {string} id
  * @property {string} guild_id
  * @property {string} actor_id
+ * @property {string} action
+ * @property {string | null} [target_type]
+ * @property {string | null} [target_id]
+ * @property {Array<AuditLogChange>} changes
+ * @property {string | null} [reason]
+ * @property {string} created_at
+ */
+
+/**
+ * GET /guilds/{g}/audit-log (REST only): entries, newest first, with every user they name.
+ * @typedef {Object} AuditLogPage
+ * @property {Array<AuditLogEntry>} audit_log_entries
+ * @property {Array<User>} users
+ */
+
+/**
+ * An entry of the instance's own audit log (GET /admin/audit-log): administrators' actions.
+ * @typedef {Object} InstanceAuditEntry
+ * @property {string} id
+ * @property {string | null} [actor_id]
  * @property {string} action
  * @property {string | null} [target_type]
  * @property {string | null} [target_id]
@@ -782,11 +1235,34 @@ export {};
  */
 
 /**
+ * A warning as REST answers it: moderators also see who gave it.
+ * @typedef {Object} GuildWarning
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} user_id
+ * @property {string} reason
+ * @property {string} created_at
+ * @property {string | null} [moderator_id]
+ */
+
+/**
  * GUILD_BAN_ADD / _REMOVE.
  * @typedef {Object} GuildBan
  * @property {string} guild_id
  * @property {string} user_id
  * @property {string | null} [reason]
+ */
+
+/**
+ * A ban as REST answers it: the banned user, who banned them, and until when.
+ * @typedef {Object} Ban
+ * @property {string} guild_id
+ * @property {string} user_id
+ * @property {string | null} [reason]
+ * @property {User} user
+ * @property {string | null} [banned_by]
+ * @property {string | null} [expires_at]
+ * @property {string} created_at
  */
 
 /**
@@ -799,6 +1275,20 @@ export {};
  */
 
 /**
+ * A guild's raid protection (REST only: /guilds/{g}/raid-config); the lockdown fields while one is on.
+ * @typedef {Object} RaidConfig
+ * @property {string} guild_id
+ * @property {number} join_threshold
+ * @property {number} window_seconds
+ * @property {boolean} lockdown_active
+ * @property {number} lockdown_duration_seconds
+ * @property {string | null} [lockdown_started_at]
+ * @property {string | null} [lockdown_ends_at]
+ * @property {string | null} [lockdown_reason]
+ * @property {string | null} [lockdown_triggered_by]
+ */
+
+/**
  * @typedef {Object} AutomodAction
  * @property {string} guild_id
  * @property {string} channel_id
@@ -808,6 +1298,38 @@ export {};
  * @property {string} rule_name
  * @property {string} action
  * @property {string} reason
+ */
+
+/**
+ * A guild's automod rule (REST only: /guilds/{g}/automod/rules).
+ * @typedef {Object} AutomodRule
+ * @property {string} id
+ * @property {string} guild_id
+ * @property {string} name
+ * @property {string} rule_type
+ * @property {Record<string, any>} config
+ * @property {Array<string>} actions
+ * @property {Array<string>} exempt_role_ids
+ * @property {Array<string>} exempt_channel_ids
+ * @property {boolean} enabled
+ * @property {number | null} [timeout_seconds]
+ * @property {string | null} [creator_id]
+ * @property {string} created_at
+ */
+
+/**
+ * An automod action as GET /guilds/{g}/automod/actions lists it (REST only).
+ * @typedef {Object} AutomodActionLogged
+ * @property {string} guild_id
+ * @property {string} channel_id
+ * @property {string} message_id
+ * @property {string} user_id
+ * @property {string} rule_id
+ * @property {string} rule_name
+ * @property {string} action
+ * @property {string} reason
+ * @property {string} id
+ * @property {string} created_at
  */
 
 /**
@@ -864,6 +1386,17 @@ export {};
  * @property {"livekit" | "mesh"} [media]
  * @property {Array<IceServer>} [ice_servers]
  * @property {number} [max_peers]
+ */
+
+/**
+ * POST /voice/{c}/join (REST only): the caller's voice state and how to reach the media.
+ * @typedef {Object} VoiceConnection
+ * @property {VoiceState} voice_state
+ * @property {string} endpoint
+ * @property {string} token
+ * @property {"livekit" | "mesh"} media
+ * @property {Array<IceServer>} ice_servers
+ * @property {number} max_peers
  */
 
 /**
@@ -1028,6 +1561,18 @@ export {};
  */
 
 /**
+ * A saved message as GET /users/@me/saved-messages lists it: with the message itself.
+ * @typedef {Object} SavedMessageWithMessage
+ * @property {string} user_id
+ * @property {string} message_id
+ * @property {string} channel_id
+ * @property {string | null} [guild_id]
+ * @property {string | null} [note]
+ * @property {string} created_at
+ * @property {Message} message
+ */
+
+/**
  * @typedef {Object} SavedMessageRemove
  * @property {string} user_id
  * @property {string} message_id
@@ -1095,6 +1640,32 @@ export {};
  * @property {string} user_id
  * @property {Record<string, any>} state
  * @property {number} version
+ */
+
+/**
+ * A whiteboard without its state (REST only: lists).
+ * @typedef {Object} WhiteboardSummary
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {number} version
+ * @property {string} creator_id
+ * @property {string | null} [updated_by]
+ * @property {string} created_at
+ * @property {string} updated_at
+ */
+
+/**
+ * @typedef {Object} Whiteboard
+ * @property {string} id
+ * @property {string} channel_id
+ * @property {string} name
+ * @property {number} version
+ * @property {string} creator_id
+ * @property {string | null} [updated_by]
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {Record<string, any>} state
  */
 
 /**
@@ -1166,6 +1737,14 @@ export {};
  */
 
 /**
+ * A track added to a music party's queue, as the REST answer gives it.
+ * @typedef {Object} QueuedTrack
+ * @property {string} session_id
+ * @property {MusicTrack} track
+ * @property {number} queue_size
+ */
+
+/**
  * @typedef {Object} MusicPartyQueueAdd
  * @property {string} session_id
  * @property {MusicTrack} track
@@ -1179,7 +1758,7 @@ export {};
  * @property {string} channel_id
  * @property {string} user_id
  * @property {string} custom_id
- * @property {string} component_type
+ * @property {"button" | "select"} component_type
  * @property {Array<string>} values
  * @property {string} bot_id
  */
@@ -1329,10 +1908,79 @@ export {};
  */
 
 /**
+ * GET /channels/{c}/commands (REST only): the commands the caller may use there, and their bots.
+ * @typedef {Object} UsableCommands
+ * @property {Array<User>} applications
+ * @property {Array<ApplicationCommand>} application_commands
+ */
+
+/**
+ * POST /interactions (REST only): the interaction sent to the command's bot.
+ * @typedef {Object} InteractionStarted
+ * @property {string} id
+ * @property {string} application_id
+ * @property {string} name
+ * @property {number} type
+ */
+
+/**
  * @typedef {Object} BotPresenceUpdate
  * @property {string} bot_id
  * @property {"online" | "idle" | "focus" | "busy" | "offline"} status
  * @property {PresenceActivity | null} [activity]
+ */
+
+/**
+ * One of the caller's bots (REST only: /users/@me/bots).
+ * @typedef {Object} Bot
+ * @property {User} user
+ * @property {BotPresenceUpdate} presence
+ */
+
+/**
+ * A bot's new token, shown only in this answer.
+ * @typedef {Object} BotToken
+ * @property {User} user
+ * @property {string} token
+ */
+
+/**
+ * A guild the caller could install a bot in, and whether the bot is already a member (or its commands installed there without it).
+ * @typedef {Object} InstallGuild
+ * @property {string} id
+ * @property {string} owner_id
+ * @property {string} name
+ * @property {string | null} [description]
+ * @property {string | null} [icon_id]
+ * @property {string | null} [banner_id]
+ * @property {string | null} [system_channel_id]
+ * @property {string} default_permissions
+ * @property {number} flags
+ * @property {boolean} nsfw
+ * @property {boolean} discoverable
+ * @property {number} member_count
+ * @property {string} created_at
+ * @property {boolean} bot_member
+ * @property {boolean} commands_installed
+ */
+
+/**
+ * GET /oauth2/authorize (REST only): what installing the bot asks for, and where it could go.
+ * @typedef {Object} BotInstallPrompt
+ * @property {User} bot
+ * @property {Array<string>} scopes
+ * @property {string} permissions
+ * @property {Array<string>} permission_names
+ * @property {Array<InstallGuild>} guilds
+ */
+
+/**
+ * POST /oauth2/authorize (REST only): the bot's membership and managed role in the guild (both null when only its commands were installed).
+ * @typedef {Object} BotInstalled
+ * @property {string} guild_id
+ * @property {User} bot
+ * @property {Role | null} role
+ * @property {GuildMember | null} member
  */
 
 /**
@@ -1347,4 +1995,11 @@ export {};
  * @property {string} user_id
  * @property {Array<string> | null} [token_hashes]
  * @property {string | null} [all_but]
+ */
+
+/**
+ * GET /health and /health/deep (REST only): `checks` (deep only) per dependency.
+ * @typedef {Object} Health
+ * @property {string} status
+ * @property {Record<string, Record<string, any>> | null} [checks]
  */

@@ -1,6 +1,6 @@
 // @ts-check
-// Guild-level permissions of the self user (docs/rest.md#permissions), to show only the controls that can
-// work. The server still decides: a control shown by mistake gets a clear 403 toast.
+// Guild- and channel-level permissions of the self user (docs/rest.md#permissions), to show only the
+// controls that can work. The server still decides: a control shown by mistake gets a clear 403 toast.
 
 export const Perm = Object.freeze({
   ManageChannels: 1n << 0n,
@@ -13,6 +13,8 @@ export const Perm = Object.freeze({
   BanMembers: 1n << 7n,
   AssignRoles: 1n << 9n,
   ViewAuditLog: 1n << 14n,
+  ViewChannel: 1n << 20n,
+  SendMessages: 1n << 22n,
   ManageMessages: 1n << 23n,
   CreateInvites: 1n << 37n,
   Administrator: 1n << 63n,
@@ -32,6 +34,37 @@ export function guildPermissions(state, guildId) {
     perms &= ~BigInt(role.permissions_deny);
   }
   return perms & Perm.Administrator ? ALL : perms;
+}
+
+// What a timeout takes away (permissions.TIMEOUT_MASK): SendMessages, AddReactions, Connect, Speak,
+// Stream, CreateThreads, CreateInvites.
+const TIMEOUT_MASK = (1n << 22n) | (1n << 26n) | (1n << 28n) | (1n << 29n) | (1n << 35n) | (1n << 37n) | (1n << 39n);
+
+/** The self user's permissions in a guild channel, resolved as the server does: guild level, then
+ * the channel's overwrites (@everyone's, the roles' combined, the member's own), then a timeout;
+ * nothing without ViewChannel. */
+export function channelPermissions(state, channelId) {
+  const channel = state.channels[channelId];
+  const guildId = channel?.guild_id;
+  const me = state.self_user?.id;
+  if (!guildId || !me) return 0n;
+  const guild = state.guilds[guildId];
+  if (guild?.owner_id === me) return ALL;
+  let perms = guildPermissions(state, guildId);
+  if (perms !== ALL) {
+    const roleIds = new Set(state.members[guildId]?.[me]?.roles ?? []);
+    const layers = [[0n, 0n], [0n, 0n], [0n, 0n]]; // @everyone, roles, the member: [allow, deny]
+    for (const ow of channel.permission_overwrites ?? []) {
+      const layer = ow.type === "role" ? (ow.id === guildId ? 0 : roleIds.has(ow.id) ? 1 : -1) : ow.id === me ? 2 : -1;
+      if (layer < 0) continue;
+      layers[layer][0] |= BigInt(ow.allow);
+      layers[layer][1] |= BigInt(ow.deny);
+    }
+    for (const [allow, deny] of layers) perms = (perms & ~deny) | allow;
+  }
+  const until = state.members[guildId]?.[me]?.timeout_until;
+  if (until && Date.parse(until) > Date.now()) perms &= ~TIMEOUT_MASK;
+  return perms & Perm.ViewChannel ? perms : 0n;
 }
 
 export function can(state, guildId, bit) {

@@ -27,7 +27,8 @@ export async function load(app) {
   a.loading = true;
   try {
     a.info = await app.api.get("/oauth2/authorize", { client_id: a.clientId, scope: a.scope, permissions: a.permissions });
-    a.guildId = a.info.guilds.find((g) => !g.bot_member)?.id ?? a.info.guilds[0]?.id ?? null;
+    const added = a.info.scopes.includes("bot") ? "bot_member" : "commands_installed";
+    a.guildId = a.info.guilds.find((g) => !g[added])?.id ?? a.info.guilds[0]?.id ?? null;
   } catch (err) {
     a.error = err.status === 404 ? "This link names no bot on this server." : `The link could not be loaded: ${err.message}`;
   }
@@ -64,20 +65,22 @@ function card(app) {
   const bot = a.info.bot;
   const guilds = a.info.guilds;
   const chosen = guilds.find((g) => g.id === a.guildId);
+  const joins = a.info.scopes.includes("bot"); // without it, only the commands are installed
+  const added = (g) => (joins ? g.bot_member : g.commands_installed);
   return h("form.invite-card.authorize-card.stack", { role: "group", "aria-labelledby": "authorize-bot", "data-submit": "authorize-bot" },
     bot.avatar_id
       ? h("span.avatar.picture.large", { "aria-hidden": "true" }, h("img", { src: pictureUrl(app, bot.avatar_id), alt: "", decoding: "async" }))
       : avatar(bot.id, bot.username, "large"),
-    h("p.muted", "An external application wants to join a server"),
+    h("p.muted", joins ? "An external application wants to join a server" : "An external application wants to add its commands to a server"),
     h("h2#authorize-bot", bot.display_name ?? bot.username),
-    h("h3", "It will be able to"),
-    permissionList(app, a.info.permissions),
+    joins ? h("h3", "It will be able to") : null,
+    joins ? permissionList(app, a.info.permissions) : h("p.muted", "It will not join the server: members use its commands, and it answers them."),
     a.info.scopes.includes("applications.commands") ? h("p.muted", "Its commands will be offered in the server's channels.") : null,
     guilds.length
       ? h("label", "Add to server", h("select", { name: "guild_id", "data-change": "authorize-guild" },
-        guilds.map((g) => h("option", { value: g.id, selected: g.id === a.guildId }, g.bot_member ? `${g.name} (already added)` : g.name))))
+        guilds.map((g) => h("option", { value: g.id, selected: g.id === a.guildId }, added(g) ? `${g.name} (already added)` : g.name))))
       : h("p.muted", "You manage no server this bot could be added to: you need the Manage server permission."),
-    chosen?.bot_member ? h("p.muted", "Authorizing again sets its role's permissions to these.") : null,
+    joins && chosen?.bot_member ? h("p.muted", "Authorizing again sets its role's permissions to these.") : null,
     h("div.row",
       h("button.ghost", { type: "button", "data-action": "authorize-cancel" }, "Cancel"),
       h("button.primary", { type: "submit", disabled: !guilds.length || a.busy }, a.busy ? "Authorizing…" : "Authorize")));

@@ -6,7 +6,8 @@
 //   const reason = await ask(app, {title: "Ban bob?", input: {label: "Reason (optional)"}, confirm: "Ban"});
 //   if (reason == null) return;   // cancelled: the modal already said so in a toast
 //
-// `ask` resolves with the text typed (with `input`), or true (without), or null when cancelled.
+// `ask` resolves with the text typed (with `input`), or true (without), or null when cancelled;
+// `form` asks for several fields at once (a bot's modal) and resolves with their values.
 
 import { h } from "./dom.js";
 
@@ -19,34 +20,72 @@ let seq = 0;
  * equal this text before Confirm is enabled), `cancelled` (the toast shown on dismissal, or
  * false for none).
  */
-export function ask(app, opts) {
+export async function ask(app, opts) {
+  const fields = opts.input ? [{ maxlength: 1000, ...opts.input, name: "value", required: !!(opts.input.required || opts.match) }] : [];
+  const values = await dialog(app, opts, fields, false);
+  return values == null ? null : opts.input ? values.value : true;
+}
+
+/**
+ * A form of several fields, each `{name, label, value, placeholder, minlength, maxlength,
+ * required, multiline}`, whose rules ("Required · 2-45 characters") show under each label and
+ * keep the confirm button disabled until every field keeps them. Resolves with `{name: text}`
+ * (trimmed), or null when cancelled.
+ */
+export function form(app, opts) {
+  return dialog(app, opts, opts.fields, true);
+}
+
+/** What a field's rules are, in words. */
+function rules(f) {
+  const low = f.minlength ?? 0;
+  const high = f.maxlength;
+  const size = low && high ? `${low}-${high} characters` : low ? `at least ${low} characters` : high ? `up to ${high} characters` : "";
+  return [f.required ? "Required" : "Optional", size].filter(Boolean).join(" · ");
+}
+
+/** Whether a field's text keeps its rules (an optional one may stay empty). */
+function keeps(f, text) {
+  if (!text) return !f.required;
+  return text.length >= (f.minlength ?? 0) && text.length <= (f.maxlength ?? Infinity);
+}
+
+function dialog(app, opts, fields, showRules) {
   const doc = app.doc;
   const id = `modal-${++seq}`;
   const before = doc.activeElement;
-  const field = opts.input
-    ? h(opts.input.multiline ? "textarea" : "input", {
-      id: `${id}-input`, name: "value", maxlength: opts.input.maxlength ?? 1000, placeholder: opts.input.placeholder ?? null,
-      required: !!(opts.input.required || opts.match), autocomplete: "off", rows: opts.input.multiline ? 3 : null,
-    })
-    : null;
-  if (field && opts.input.value) field.value = opts.input.value;
+  const inputs = fields.map((f, i) => {
+    const el = h(f.multiline ? "textarea" : "input", {
+      id: fields.length === 1 && !showRules ? `${id}-input` : `${id}-${i}`, name: f.name, maxlength: f.maxlength ?? null,
+      minlength: f.minlength || null, placeholder: f.placeholder ?? null, required: !!f.required, autocomplete: "off",
+      rows: f.multiline ? 3 : null, "aria-describedby": showRules ? `${id}-${i}-rules` : null,
+    });
+    if (f.value) el.value = f.value;
+    return el;
+  });
+  const hints = fields.map((f, i) => (showRules ? h("div.field-rules", { id: `${id}-${i}-rules` }, rules(f)) : null));
   const ok = h("button", { type: "submit", class: opts.danger ? "danger" : "primary" }, opts.confirm ?? "OK");
   const cancel = h("button.ghost", { type: "button" }, opts.cancel ?? "Cancel");
-  const form = h("form.modal.stack", {
+  const box = h("form.modal.stack", {
     role: "dialog", "aria-modal": "true", "aria-labelledby": `${id}-title`, "aria-describedby": opts.body ? `${id}-body` : null,
   },
   h("h2", { id: `${id}-title` }, opts.title),
   opts.body ? h("div.modal-body", { id: `${id}-body` }, opts.body) : null,
-  field ? h("label", { for: field.id }, opts.input.label) : null, field,
+  fields.map((f, i) => [h("label", { for: inputs[i].id }, f.label), hints[i], inputs[i]]),
   h("div.row.modal-buttons", cancel, ok));
-  const backdrop = h("div.modal-backdrop", form);
+  const backdrop = h("div.modal-backdrop", box);
   const sync = () => {
-    ok.disabled = opts.match != null ? field.value.trim() !== opts.match : !!(opts.input?.required && !field.value.trim());
+    let valid = true;
+    fields.forEach((f, i) => {
+      const text = inputs[i].value.trim();
+      const good = opts.match != null ? text === opts.match : keeps(f, text);
+      hints[i]?.classList.toggle("invalid", !good && inputs[i].value !== "");
+      valid &&= good;
+    });
+    ok.disabled = !valid;
   };
-  if (field) {
-    field.addEventListener("input", sync);
-    sync();
-  }
+  for (const el of inputs) el.addEventListener("input", sync);
+  sync();
   return new Promise((resolve) => {
     const close = (value) => {
       backdrop.remove();
@@ -54,26 +93,27 @@ export function ask(app, opts) {
       if (value == null && opts.cancelled !== false) app.toast(opts.cancelled ?? `${opts.confirm ?? "Action"} cancelled.`, "info");
       resolve(value);
     };
-    form.addEventListener("submit", (event) => {
+    box.addEventListener("submit", (event) => {
       event.preventDefault();
       event.stopPropagation(); // the app's delegated submit handler is for its own forms
       if (ok.disabled) return;
-      close(field ? field.value.trim() : true);
+      close(Object.fromEntries(fields.map((f, i) => [f.name, inputs[i].value.trim()])));
     });
     cancel.addEventListener("click", () => close(null));
     backdrop.addEventListener("mousedown", (event) => {
       if (event.target === backdrop) close(null);
     });
-    form.addEventListener("keydown", (event) => {
+    box.addEventListener("keydown", (event) => {
       event.stopPropagation(); // Esc here is the modal's, not the panel's underneath
       if (event.key === "Escape") {
         event.preventDefault();
         close(null);
-      } else if (event.key === "Enter" && !event.shiftKey && event.target.tagName !== "BUTTON") {
-        event.preventDefault(); // Enter confirms from anywhere but another button (or a new line)
-        form.requestSubmit();
+      } else if (event.key === "Enter" && !event.shiftKey && event.target.tagName !== "BUTTON" && !(showRules && event.target.tagName === "TEXTAREA")) {
+        // Enter confirms from anywhere but another button (or a new line); in a form's paragraph it is a new line.
+        event.preventDefault();
+        box.requestSubmit();
       } else if (event.key === "Tab") {
-        const items = [...form.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled);
+        const items = [...box.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled);
         const first = items[0];
         const last = items[items.length - 1];
         if (event.shiftKey && doc.activeElement === first) {
@@ -86,9 +126,9 @@ export function ask(app, opts) {
       }
     });
     // The app listens for clicks on the document: keep the modal's own clicks to itself.
-    form.addEventListener("click", (event) => event.stopPropagation());
+    box.addEventListener("click", (event) => event.stopPropagation());
     doc.body.append(backdrop);
-    (field ?? ok).focus();
+    (inputs[0] ?? ok).focus();
   });
 }
 

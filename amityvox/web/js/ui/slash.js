@@ -6,11 +6,19 @@
 // by name (`/roll sides:20 label:attack`). A bar shows the command's options, the one being
 // typed highlighted with its description; its choices, or the bot's autocomplete answers (an
 // autocomplete interaction, type 4), are listed to pick from. Enter sends POST /interactions.
+//
+// Until an event names the interaction sent (the bot's message or ephemeral message, its modal,
+// or INTERACTION_TIMEOUT when the server's deadline passed) the composer says "Sending command…";
+// a timeout says "The application did not respond". The server decides the timeout, so this
+// notice and the bot's answer never contradict each other (docs/bots.md#answering). A modal
+// (INTERACTION_MODAL_CREATE) opens as a dialog; submitting it is another interaction, pending
+// the same way; cancelling it sends nothing.
 
 import { h, patch } from "./dom.js";
+import { form as modalForm } from "./modal.js";
 import { guildChannels, guildMembers } from "../state.js";
 import { has, loadCommands } from "../stores.js";
-import { guildPermissions } from "../perms.js";
+import { Perm, channelPermissions } from "../perms.js";
 
 const LIMIT = 10;
 const AUTOCOMPLETE_DELAY_MS = 250; // ask the bot once typing pauses, not at every key
@@ -26,17 +34,22 @@ const sl = {
   acId: null, // the autocomplete interaction whose answer is awaited
   acKey: null, // what it asked: "command/option=value"
   acTimer: null,
+  pending: null, // {id, name, channelId, failed}: the interaction sent and not answered yet
+  modalShown: null, // the id of the last modal opened as a dialog
 };
 
 // ---- which commands ---------------------------------------------------------------------------------
 
-/** The commands of the channel's guild the user may use (`default_member_permissions` at guild
- * level; the server also weighs channel overwrites and refuses what it must). */
+/** The commands of the channel's guild the user may use there: none where they cannot post, and
+ * of the others those whose `default_member_permissions` they hold in the channel (overwrites and
+ * a timeout included), as the server checks a use. */
 export function usable(app, channelId) {
   const s = app.state;
   const guildId = s.channels[channelId]?.guild_id;
   if (!guildId) return [];
-  const perms = guildPermissions(s, guildId);
+  const perms = channelPermissions(s, channelId);
+  const post = Perm.ViewChannel | Perm.SendMessages;
+  if ((perms & post) !== post) return [];
   return Object.values(s.application_commands[guildId] ?? {}).filter((c) => {
     if (c.default_member_permissions == null) return true;
     const needed = BigInt(c.default_member_permissions) || ADMINISTRATOR;
@@ -262,14 +275,67 @@ export async function send(app, box) {
   box.value = "";
   sl.acId = null;
   sl.acKey = null;
+  await pending(app, body, `/${command.name} failed`, () => {
+    if (!box.value) box.value = text;
+  });
+  return true;
+}
+
+/** POST /interactions and show the interaction as pending until an event names it. */
+async function pending(app, body, failure, refused = () => {}) {
+  const channelId = body.channel_id ?? app.ui.channelId;
+  sl.pending = { id: null, name: "", channelId, failed: false };
   app.render();
   try {
-    await app.api.post("/interactions", body);
+    const use = await app.api.post("/interactions", body);
+    sl.pending = { id: use.id, name: use.name, channelId, failed: false };
   } catch (err) {
-    if (!box.value) box.value = text;
-    app.fail(err, `/${command.name} failed`);
+    sl.pending = null;
+    refused();
+    app.fail(err, failure);
   }
-  return true;
+  app.render();
+}
+
+/** "answered", "failed" (the server's deadline passed) or null (still waiting) for an interaction. */
+function outcome(app, id, channelId) {
+  const s = app.state;
+  if (s.timed_out[id]) return "failed";
+  if (s.modal?.id === id) return "answered";
+  const answers = (m) => m.interaction?.id === id;
+  const found = Object.values(s.messages[channelId] ?? {}).some(answers) || Object.values(s.ephemeral_messages[channelId] ?? {}).some(answers);
+  return found ? "answered" : null;
+}
+
+function commandStatus(app) {
+  const p = sl.pending;
+  if (p?.id) {
+    const result = outcome(app, p.id, p.channelId);
+    if (result === "answered") sl.pending = null;
+    else if (result === "failed") p.failed = true;
+  }
+  if (!sl.pending || sl.pending.channelId !== app.ui.channelId) return [];
+  return sl.pending.failed
+    ? [h("div.command-status.failed", { role: "alert", "data-key": "failed" }, "The application did not respond")]
+    : [h("div.command-status", { role: "status", "data-key": "sending" }, "Sending command…")];
+}
+
+// ---- modals -------------------------------------------------------------------------------------
+
+/** A bot's modal as a dialog: each text input a field with its rules; Submit sends interaction 5. */
+async function openModal(app, modal) {
+  const inputs = modal.components.map((row) => row.components[0]);
+  const values = await modalForm(app, {
+    title: modal.title, confirm: "Submit", cancelled: false,
+    fields: inputs.map((t) => ({
+      name: t.custom_id, label: t.label, value: t.value ?? "", placeholder: t.placeholder ?? null, multiline: t.style === 2,
+      required: t.required, minlength: t.min_length ?? null, maxlength: t.max_length ?? 4000,
+    })),
+  });
+  if (values == null) return;
+  const components = inputs.map((t) => ({ type: 1, components: [{ type: 4, custom_id: t.custom_id, value: values[t.custom_id] }] }));
+  const body = { type: 5, channel_id: modal.channel_id, data: { id: modal.id, custom_id: modal.custom_id, components } };
+  await pending(app, body, "Submitting the form failed");
 }
 
 // ---- the page ---------------------------------------------------------------------------------------
@@ -285,11 +351,19 @@ function optionBar(view) {
       : h("div.slash-hint", command.description));
 }
 
-/** Called on every draw: the list or the option bar above the composer. */
+/** Called on every draw: the list or the option bar above the composer, the pending command's
+ * status, and a bot's new modal. */
 export function draw(app) {
   const box = app.doc.getElementById("composer-input");
   const popup = app.doc.getElementById("slash-popup");
   if (!box || !popup) return;
+  const modal = app.state.modal;
+  if (modal && modal.id !== sl.modalShown) {
+    sl.modalShown = modal.id;
+    if (sl.pending?.id === modal.id) sl.pending = null;
+    openModal(app, modal);
+  }
+  patch(app.doc.getElementById("command-status"), commandStatus(app));
   const view = app.doc.activeElement === box ? listing(app, box) : null;
   const items = view?.items ?? [];
   sl.index = Math.min(sl.index, Math.max(0, items.length - 1));
@@ -360,7 +434,7 @@ export function bind(app) {
   const form = app.doc.getElementById("composer");
   const box = app.doc.getElementById("composer-input");
   if (!form || !box) return;
-  form.before(h("div#slash-popup"));
+  form.before(h("div#slash-popup"), h("div#command-status"));
   app.doc.addEventListener("keydown", (event) => keydown(app, event), true);
   app.doc.addEventListener("input", (event) => {
     if (event.target !== box) return;
@@ -371,6 +445,7 @@ export function bind(app) {
       fetchCommands(app, app.ui.channelId);
     }
     if (sl.dismissed !== null && sl.dismissed !== box.value) sl.dismissed = null;
+    if (sl.pending?.failed) sl.pending = null; // typing again puts the failure notice away
     refresh(app, box);
     app.render();
   });
