@@ -172,8 +172,9 @@ async def test_api_timers_run_under_leases(tmp_path: Path, monkeypatch: pytest.M
     ):
         monkeypatch.setattr(module, name, TICK)
     # No outbox relay: the in-process bus keeps the outbox as the journal its workers replay.
-    expected = {"ban-expiry", "poll-expiry", "location-expiry", "guild-event-scheduler"}
-    async for server in _serve(make_settings(tmp_path), role="api"):
+    expected = {"ban-expiry", "poll-expiry", "location-expiry", "guild-event-scheduler", "interaction-timeouts"}
+    # The interaction sweep ticks at a quarter of the deadline: 50 ms here.
+    async for server in _serve(make_settings(tmp_path, interaction_response_ms=200), role="api"):
         held: dict[str, str] = {}
         for _ in range(200):
             async with server.ctx.db.read() as conn:
