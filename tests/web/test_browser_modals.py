@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+import pytest_asyncio
 
 from amityvox.client import Client, Interaction
 from examples import dice_bot
@@ -88,7 +88,7 @@ async def test_a_member_fills_the_note_modal_and_sees_the_bots_answer(server: Se
         await person.finish()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def hasty(tmp_path: Path) -> AsyncIterator[Server]:
     """A server that waits half a second for a bot's first answer."""
     async for s in _serve(make_settings(tmp_path, interaction_response_ms=500)):
