@@ -794,10 +794,15 @@ class RestClient:
         self, bot_id: str, guild_id: str, permissions: int = 0, scope: str = "bot applications.commands"
     ) -> JSON:
         """Install a bot in a guild one manages, its managed role allowing exactly `permissions`:
-        `{guild_id, bot, role, member}`."""
+        `{guild_id, bot, role, member}`. `scope="applications.commands"` installs its commands
+        alone (no member, no role; `permissions` 0)."""
         body = {"client_id": bot_id, "guild_id": guild_id, "scope": scope, "permissions": str(permissions)}
         result: JSON = await self.request("POST", "/oauth2/authorize", body)
         return result
+
+    async def remove_commands_install(self, guild_id: str, bot_id: str) -> None:
+        """End a bot's commands-only install in a guild one manages."""
+        await self.request("DELETE", f"/guilds/{_seg(guild_id)}/integrations/{_seg(bot_id)}")
 
     # ---- application commands and interactions (docs/bots.md) -------------------------------
 

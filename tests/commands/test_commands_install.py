@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from amityvox.client import RestClient
 from amityvox.db.schema import guild_members, roles
 from tests.activities.helpers import API, data, events, refused
 from tests.activities.test_bots import make_bot
@@ -104,6 +105,18 @@ async def test_installing_commands_needs_manage_guild_and_no_permissions(server:
     await refused(server, r, 403, "missing_permission")
     r = await server.http.post(URL, json=_body(bot.id, rm.guild_id, 1 << 20, SCOPE), headers=rm.owner.headers)
     await refused(server, r, 400, "invalid_permissions")
+
+
+async def test_the_python_client_installs_and_removes_commands(server: Server) -> None:
+    rm = await room(server)
+    _bot, bot = await make_bot(server, rm.owner, "dice-bot")
+    data(await server.http.put(commands_url(bot.id), json=[ROLL], headers=bot.headers))
+    async with RestClient(server.url, rm.owner.token) as owner:
+        installed = await owner.authorize_bot(bot.id, rm.guild_id, scope=SCOPE)
+        assert (installed["role"], installed["member"]) == (None, None)
+        assert await _listed(server, rm) == ["roll"]
+        await owner.remove_commands_install(rm.guild_id, bot.id)
+    assert await _listed(server, rm) == []
 
 
 async def test_a_member_bot_keeps_its_commands_when_the_install_goes(server: Server) -> None:
