@@ -6,12 +6,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from amityvox.api.deps import Body, Ctx, Data, Me, no_content, ok
+from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, no_content, ok
 from amityvox.api.fields import PermissionBits
 from amityvox.events.payloads import BotInstalled, BotInstallPrompt
 from amityvox.services import bot_install
 
-router = APIRouter(tags=["bots"])
+router = APIRouter(tags=["bots"], dependencies=AUDITED)
 
 
 class Authorize(Body):

@@ -188,6 +188,10 @@ async def authorize(
             tx.emit("GUILD_MEMBER_ADD", member)
             tx.emit("GUILD_CREATE", await guilds.full_guild(tx.conn, guild_id, bot_id))
             await messages.post_join_message(tx, await load_guild_row(tx.conn, guild_id), bot_id)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.BOT_ADD, target_type="user",
+                target_id=bot_id, new={"scopes": scopes, "permissions": str(bits)},
+            )  # fmt: skip
         elif held is None:
             tx.emit("GUILD_MEMBER_UPDATE", member)
         return {
@@ -218,6 +222,10 @@ async def install_commands(ctx: Context, user_id: str, bot_id: str, guild_id: st
             )
             if not usable:
                 await commands.announce_all(tx, "APPLICATION_COMMAND_CREATE", bot["id"], guild_id)
+            await audit_log.record(
+                tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.INTEGRATION_CREATE,
+                target_type="user", target_id=bot["id"], new={"scopes": [COMMANDS_SCOPE]},
+            )  # fmt: skip
         return {"guild_id": guild_id, "bot": public_user(bot), "role": None, "member": None}
 
 
@@ -240,3 +248,7 @@ async def remove_install(ctx: Context, user_id: str, guild_id: str, application_
             raise not_found("integration")
         if not await members.is_member(tx.conn, guild_id, application_id):
             await commands.announce_all(tx, "APPLICATION_COMMAND_DELETE", application_id, guild_id)
+        await audit_log.record(
+            tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.INTEGRATION_DELETE,
+            target_type="user", target_id=application_id, old={"scopes": [COMMANDS_SCOPE]},
+        )  # fmt: skip

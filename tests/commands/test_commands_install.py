@@ -47,8 +47,9 @@ async def _listed(server: Server, rm: Room) -> list[str]:
 async def test_a_commands_only_install_offers_the_commands_without_a_member_or_role(server: Server) -> None:
     rm, bot = await _installed(server)
     published = await events(server)
-    assert [(n, d["guild_id"], d["command"]["name"]) for n, d in published] == [
-        ("APPLICATION_COMMAND_CREATE", rm.guild_id, "roll")
+    assert [(n, d["guild_id"], d["command"]["name"] if "command" in d else d["action"]) for n, d in published] == [
+        ("APPLICATION_COMMAND_CREATE", rm.guild_id, "roll"),
+        ("GUILD_AUDIT_LOG_ENTRY_CREATE", rm.guild_id, "INTEGRATION_CREATE"),
     ]
     async with server.ctx.db.read() as conn:
         q = select(func.count()).select_from(guild_members).where(guild_members.c.user_id == bot.id)
@@ -89,7 +90,10 @@ async def test_removing_the_install_takes_the_commands_away(server: Server) -> N
     await refused(server, await server.http.delete(url, headers=rm.member.headers), 403, "missing_permission")
     assert (await server.http.delete(url, headers=rm.owner.headers)).status_code == 204
     published = await events(server)
-    assert [(n, d["command"]["name"]) for n, d in published] == [("APPLICATION_COMMAND_DELETE", "roll")]
+    assert [(n, d["command"]["name"] if "command" in d else d["action"]) for n, d in published] == [
+        ("APPLICATION_COMMAND_DELETE", "roll"),
+        ("GUILD_AUDIT_LOG_ENTRY_CREATE", "INTEGRATION_DELETE"),
+    ]
     assert await _listed(server, rm) == []
     r = await server.http.post(f"{API}/interactions", json=_use(rm), headers=rm.member.headers)
     await refused(server, r, 404, "not_found")
@@ -126,5 +130,5 @@ async def test_a_member_bot_keeps_its_commands_when_the_install_goes(server: Ser
     await events(server)
     url = f"{API}/guilds/{rm.guild_id}/integrations/{bot.id}"
     assert (await server.http.delete(url, headers=rm.owner.headers)).status_code == 204
-    assert await events(server) == []
+    assert [n for n, _ in await events(server)] == ["GUILD_AUDIT_LOG_ENTRY_CREATE"]  # the commands stay
     assert await _listed(server, rm) == ["roll"]

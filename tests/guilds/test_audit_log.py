@@ -17,6 +17,8 @@ from amityvox.ids import iso, utcnow
 from amityvox.permissions import Perm
 from amityvox.services import audit_log
 from amityvox.uow import UnitOfWork
+from tests.activities.test_bots import make_bot
+from tests.commands.helpers import ROLL, commands_url
 from tests.community.helpers import grant
 from tests.conftest import Server
 from tests.gateway.wsclient import Raw
@@ -49,6 +51,28 @@ def _call(method: str, path: str, body: Any = None, *, who: str = "owner", keep:
         assert r.status_code < 300, r.text
         if keep:
             ids[keep] = r.json()["data"]["code" if keep == "invite" else "id"]
+
+    return step
+
+
+async def _make_bot(server: Server, rm: Room, ids: dict[str, Any]) -> None:
+    """A bot of the owner's with one command, kept as `bot` for the install steps."""
+    _user, bot = await make_bot(server, rm.owner, "dice-bot")
+    r = await server.http.put(commands_url(bot.id), json=[ROLL], headers=bot.headers)
+    assert r.status_code == 200, r.text
+    ids["bot"] = bot.id
+
+
+def _install(scope: str) -> Step:
+    """Authorize the bot (made first when there is none yet) with `scope` and no bits."""
+
+    async def step(server: Server, rm: Room, ids: dict[str, Any]) -> None:
+        if "bot" not in ids:
+            await _make_bot(server, rm, ids)
+            await server.settle()
+        body = {"client_id": ids["bot"], "guild_id": rm.guild_id, "scope": scope, "permissions": "0"}
+        r = await server.http.post(f"{API}/oauth2/authorize", json=body, headers=rm.owner.headers)
+        assert r.status_code == 200, r.text
 
     return step
 
@@ -123,6 +147,10 @@ ACTIONS: list[tuple[str, Step, str, str, list[dict[str, Any]] | None]] = [
     ("MEMBER_BAN_ADD", _call("PUT", "/guilds/{g}/bans/{m}", {"reason": "spam"}), "user", "m",
      [{"key": "reason", "old": None, "new": "spam"}]),
     ("MEMBER_BAN_REMOVE", _call("DELETE", "/guilds/{g}/bans/{m}"), "user", "m", []),
+    ("INTEGRATION_CREATE", _install("applications.commands"), "user", "bot",
+     [{"key": "scopes", "old": None, "new": ["applications.commands"]}]),
+    ("INTEGRATION_DELETE", _call("DELETE", "/guilds/{g}/integrations/{bot}"), "user", "bot",
+     [{"key": "scopes", "old": ["applications.commands"], "new": None}]),
 ]  # fmt: skip
 
 
@@ -157,7 +185,8 @@ async def test_every_kind_of_change_writes_exactly_one_entry_and_sends_it(any_db
         assert names.count("GUILD_AUDIT_LOG_ENTRY_CREATE") == 1 and names[-1] == "GUILD_AUDIT_LOG_ENTRY_CREATE"
         assert server.recorder.of("GUILD_AUDIT_LOG_ENTRY_CREATE") == [newest]
         seen.add(action)
-    assert seen >= set(audit_log.Action) - {"MEMBER_KICK", "MEMBER_PRUNE"}
+    # Kicks and a bot's joining (which creates its role as well) have tests of their own.
+    assert seen >= set(audit_log.Action) - {"MEMBER_KICK", "MEMBER_PRUNE", "BOT_ADD"}
 
 
 async def test_kick_and_overwrite_entries_name_what_changed(server: Server) -> None:
@@ -179,6 +208,52 @@ async def test_kick_and_overwrite_entries_name_what_changed(server: Server) -> N
     assert (kick["action"], kick["target_type"], kick["target_id"]) == ("MEMBER_KICK", "user", rm.member.id)
     # The kicked member is among the users the answer names, though no longer in the guild.
     assert {u["id"] for u in data["users"]} == {rm.owner.id, rm.member.id}
+
+
+async def test_adding_a_bot_names_it_its_scopes_and_bits_with_the_reason(server: Server) -> None:
+    rm = await room(server)
+    ids: dict[str, Any] = {}
+    await _make_bot(server, rm, ids)
+    bits = str(int(Perm.ViewChannel | Perm.SendMessages))
+    body = {"client_id": ids["bot"], "guild_id": rm.guild_id, "scope": "bot applications.commands", "permissions": bits}
+    headers = {**rm.owner.headers, "X-Audit-Log-Reason": quote("dice for game night")}
+    await server.settle()
+    server.recorder.clear()
+    r = await server.http.post(f"{API}/oauth2/authorize", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    role_id = r.json()["data"]["role"]["id"]
+    await server.settle()
+    data = await _entries(server, rm, limit=2)
+    added, role = data["audit_log_entries"]
+    assert (role["action"], role["target_id"], role["reason"]) == ("ROLE_CREATE", role_id, "dice for game night")
+    assert added == {
+        "id": added["id"], "guild_id": rm.guild_id, "actor_id": rm.owner.id, "action": "BOT_ADD",
+        "target_type": "user", "target_id": ids["bot"], "reason": "dice for game night",
+        "created_at": added["created_at"],
+        "changes": [{"key": "permissions", "old": None, "new": bits},
+                    {"key": "scopes", "old": None, "new": ["bot", "applications.commands"]}],
+    }  # fmt: skip
+    assert ids["bot"] in {u["id"] for u in data["users"]}
+    # The entry follows the install's own events; authorizing again with the same bits writes nothing.
+    names = server.recorder.names(ignore="NOTIFICATION", audit=True)
+    assert names.count("GUILD_AUDIT_LOG_ENTRY_CREATE") == 2 and names[-1] == "GUILD_AUDIT_LOG_ENTRY_CREATE", names
+    assert server.recorder.of("GUILD_AUDIT_LOG_ENTRY_CREATE")[-1] == added
+    before = await _count(server)
+    r = await server.http.post(f"{API}/oauth2/authorize", json=body, headers=rm.owner.headers)
+    assert r.status_code == 200, r.text
+    assert await _count(server) == before
+
+
+async def test_removing_a_commands_install_takes_the_reason(server: Server) -> None:
+    rm = await room(server)
+    ids: dict[str, Any] = {}
+    await _install("applications.commands")(server, rm, ids)
+    headers = {**rm.owner.headers, "X-Audit-Log-Reason": quote("nobody rolls any more")}
+    r = await server.http.delete(f"{API}/guilds/{rm.guild_id}/integrations/{ids['bot']}", headers=headers)
+    assert r.status_code == 204, r.text
+    removed = (await _entries(server, rm, limit=1))["audit_log_entries"][0]
+    assert (removed["action"], removed["target_id"]) == ("INTEGRATION_DELETE", ids["bot"])
+    assert removed["reason"] == "nobody rolls any more"
 
 
 async def test_changes_that_are_not_moderation_write_nothing(server: Server) -> None:

@@ -38,9 +38,12 @@ export const ACTIONS = {
   WEBHOOK_CREATE: "created the webhook",
   WEBHOOK_UPDATE: "updated the webhook",
   WEBHOOK_DELETE: "deleted the webhook",
+  BOT_ADD: "added the bot",
+  INTEGRATION_CREATE: "installed the commands of",
+  INTEGRATION_DELETE: "removed the commands of",
 };
 
-const BITFIELDS = new Set(["permissions_allow", "permissions_deny", "default_permissions", "allow", "deny"]);
+const BITFIELDS = new Set(["permissions", "permissions_allow", "permissions_deny", "default_permissions", "allow", "deny"]);
 
 function filterOf(app) {
   return (app.ui.auditFilter ??= { action: "", user: "" });
@@ -123,6 +126,7 @@ function show(app, guildId, key, value) {
       : displayName(app.state, value.id, guildId);
     return `${who}: allow ${bitNames(app, value.allow)}; deny ${bitNames(app, value.deny)}`;
   }
+  if (key === "scopes" && Array.isArray(value)) return value.join(", ");
   if (typeof value === "object") return JSON.stringify(value);
   if (key.endsWith("_id") && typeof value === "string") {
     if (app.state.channels[value]) return `#${app.state.channels[value].name}`;
