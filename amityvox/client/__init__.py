@@ -12,7 +12,17 @@ It depends on the server package only for `amityvox.events` (the event catalog).
 """
 
 from amityvox.client.client import Client
-from amityvox.client.commands import CHANNEL, PARAGRAPH, ROLE, SHORT, USER, Interaction, Option, TextInput
+from amityvox.client.commands import (
+    CHANNEL,
+    PARAGRAPH,
+    ROLE,
+    SHORT,
+    USER,
+    AnsweredWithModal,
+    Interaction,
+    Option,
+    TextInput,
+)
 from amityvox.client.convergence import assert_converged, fetch_state
 from amityvox.client.deliveries import verify_delivery
 from amityvox.client.errors import ApiError, GatewayError
@@ -28,6 +38,7 @@ __all__ = [
     "SHORT",
     "USER",
     "VOLATILE_FIELDS",
+    "AnsweredWithModal",
     "ApiError",
     "Client",
     "GatewayClient",

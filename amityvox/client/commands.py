@@ -153,6 +153,16 @@ def declare(
     return command
 
 
+class AnsweredWithModal(RuntimeError):
+    """A command answered with a modal takes no message: the member's submission, which reaches
+    `@client.modal` with a context of its own, is what to answer."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"/{name} was answered with a modal: answer the modal's submission instead (in its @client.modal handler)"
+        )
+
+
 class Interaction:
     """One use of a command (or one modal submitted), and the ways to answer it: first within
     the server's deadline (3 s by default), then for 15 minutes.
@@ -180,8 +190,10 @@ class Interaction:
                                        for c in row["components"]}  # fmt: skip
         self.acknowledged = False
         self.deferred = False
+        self.modal_sent = False
 
     async def reply(self, content: str = "", *, ephemeral: bool = False, embeds: list[JSON] | None = None) -> None:
+        self._not_after_modal()
         body = _message(content, ephemeral, embeds)
         if self.deferred:
             self.deferred = False
@@ -201,14 +213,21 @@ class Interaction:
         """Answer with a form of 1-5 inputs; the member's submission reaches `@client.modal`."""
         body = {"custom_id": custom_id, "title": title, "components": [i.component() for i in inputs]}
         await self.rest.interaction_callback(self.id, self.token, _MODAL, body)
-        self.acknowledged = True
+        self.acknowledged = self.modal_sent = True
+
+    def _not_after_modal(self) -> None:
+        """The server refuses messages after a modal (`not_acknowledged`); say why before asking it."""
+        if self.modal_sent:
+            raise AnsweredWithModal(self.name)
 
     async def followup(self, content: str = "", *, ephemeral: bool = False, embeds: list[JSON] | None = None) -> JSON:
+        self._not_after_modal()
         return await self.rest.interaction_followup(
             self.application_id, self.token, _message(content, ephemeral, embeds)
         )
 
     async def edit(self, content: str | None = None, *, embeds: list[JSON] | None = None) -> JSON:
+        self._not_after_modal()
         body: JSON = {} if content is None else {"content": content}
         if embeds is not None:
             body["embeds"] = embeds

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from amityvox.client import USER, ApiError, Client, Interaction, Option, TextInput
+from amityvox.client import USER, AnsweredWithModal, ApiError, Client, Interaction, Option, TextInput
 from amityvox.client.commands import declare
 from examples import dice_bot
 from tests.commands.helpers import BotRoom, bot_room
@@ -181,6 +181,40 @@ async def test_a_modal_submission_reaches_the_handler_of_the_longest_prefix(serv
             private = await heard.next("EPHEMERAL_MESSAGE_CREATE")
             assert private["content"] == "you are 41"
         assert got == [("ask:age:", "ask:age:7", {"age": "41"})]
+        assert bot.gateway.errors == []
+
+
+async def test_replying_after_a_modal_says_to_answer_the_submission(server: Server) -> None:
+    br = await bot_room(server, "form-bot")
+    async with Client(server.url, br.bot.token) as bot:
+        refused: list[Exception] = []
+        tried = asyncio.Event()
+
+        @bot.command(description="Ask")
+        async def ask(ctx: Interaction) -> None:
+            await ctx.modal("Ask", "ask", TextInput("age", "Age", max_length=3))
+            for answer in (ctx.reply("too late"), ctx.followup("too late"), ctx.edit("too late")):
+                try:
+                    await answer
+                except Exception as e:  # which error it is, is the point
+                    refused.append(e)
+            tried.set()
+
+        @bot.modal("ask")
+        async def asked(ctx: Interaction, age: str) -> None:
+            await ctx.reply(f"you are {age}", ephemeral=True)
+
+        await bot.start()
+        member, heard = await _member(server, br)
+        async with member:
+            await member.rest.use_command(br.room.channel_id, "ask")
+            modal = await heard.next("INTERACTION_MODAL_CREATE")
+            await asyncio.wait_for(tried.wait(), 10)
+            # The SDK refuses before asking the server, which would only say `not_acknowledged`.
+            assert [type(e) for e in refused] == [AnsweredWithModal] * 3
+            assert "/ask was answered with a modal: answer the modal's submission instead" in str(refused[0])
+            await member.rest.submit_modal(modal, {"age": "41"})
+            assert (await heard.next("EPHEMERAL_MESSAGE_CREATE"))["content"] == "you are 41"
         assert bot.gateway.errors == []
 
 
