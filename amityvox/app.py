@@ -22,7 +22,7 @@ from amityvox import permissions, webapp
 from amityvox.api import errors, health
 from amityvox.api import media as media_api
 from amityvox.api.areas import AREAS
-from amityvox.api.deps import ok, storable_input
+from amityvox.api.deps import Data, ok, storable_input
 from amityvox.api.limits import BodyLimit
 from amityvox.api.routing import PrefixedRoute, RouteIndex
 from amityvox.api.safe_methods import SafeMethodsRead
@@ -33,7 +33,7 @@ from amityvox.bus.memory import MemoryBus
 from amityvox.config import Settings
 from amityvox.context import Context
 from amityvox.db.engine import Database
-from amityvox.events import asyncapi, catalog
+from amityvox.events import asyncapi, catalog, payloads
 from amityvox.gateway.server import Gateway
 from amityvox.gateway_backend import ServiceBackend
 from amityvox.ratelimit import RateLimit
@@ -106,13 +106,13 @@ def routes_app(serves_api: bool) -> FastAPI:
     errors.install(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(storable_input)])
 
-    @api.get("/gateway", tags=["gateway"])
+    @api.get("/gateway", tags=["gateway"], response_model=Data[payloads.GatewayUrl])
     async def gateway_url(request: Request) -> Response:
         base = request.state.ctx.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
         ws_base = base.replace("https://", "wss://").replace("http://", "ws://")
         return ok({"url": f"{ws_base}/ws"})
 
-    @api.get("/gateway/catalog", tags=["gateway"])
+    @api.get("/gateway/catalog", tags=["gateway"], response_model=Data[list[payloads.CatalogEntry]])
     async def gateway_catalog() -> Response:
         """The event catalog as JSON, for clients that check their handlers against it."""
         return ok(
@@ -130,7 +130,7 @@ def routes_app(serves_api: bool) -> FastAPI:
             ]
         )
 
-    @api.get("/auth/rules", tags=["auth"])
+    @api.get("/auth/rules", tags=["auth"], response_model=Data[payloads.AuthRules])
     async def auth_rules(request: Request) -> Response:
         """What registration accepts, so sign-up forms can say it before a refusal."""
         settings = request.state.ctx.settings
@@ -144,7 +144,7 @@ def routes_app(serves_api: bool) -> FastAPI:
             }
         )
 
-    @api.get("/permissions", tags=["guilds"])
+    @api.get("/permissions", tags=["guilds"], response_model=Data[list[payloads.PermissionBit]])
     async def permission_bits() -> Response:
         """Every permission bit with its name, scope and description, for settings screens."""
         return ok(permissions.describe())

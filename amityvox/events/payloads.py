@@ -562,6 +562,42 @@ class InstanceInfo(Payload):
     account_deletion_days: int  # how long a deleted account can still be recovered
 
 
+class AuthRules(Payload):
+    """GET /auth/rules (REST only): what sign-up accepts, so a form can say it before a refusal."""
+
+    registration_open: bool
+    registration_mode: str  # open, invite_only, closed
+    password_min_length: int
+    password_max_length: int
+
+
+class GatewayUrl(Payload):
+    """GET /gateway (REST only): where clients open the gateway's WebSocket."""
+
+    url: str
+
+
+class CatalogEntry(Payload):
+    """One event of GET /gateway/catalog (REST only), for clients checking their handlers."""
+
+    name: str
+    subject: str
+    audience: str
+    category: str
+    client_visible: bool
+    stores: list[str]
+    aliases: list[str]
+
+
+class PermissionBit(Payload):
+    """One permission of GET /permissions (REST only), for settings screens."""
+
+    name: str
+    value: str  # a decimal string: bit 63 exceeds JS numbers
+    scope: str  # guild or channel
+    description: str
+
+
 class InstanceRole(Payload):
     is_admin: bool
 

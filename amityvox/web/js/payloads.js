@@ -654,6 +654,42 @@ export {};
  */
 
 /**
+ * GET /auth/rules (REST only): what sign-up accepts, so a form can say it before a refusal.
+ * @typedef {Object} AuthRules
+ * @property {boolean} registration_open
+ * @property {string} registration_mode
+ * @property {number} password_min_length
+ * @property {number} password_max_length
+ */
+
+/**
+ * GET /gateway (REST only): where clients open the gateway's WebSocket.
+ * @typedef {Object} GatewayUrl
+ * @property {string} url
+ */
+
+/**
+ * One event of GET /gateway/catalog (REST only), for clients checking their handlers.
+ * @typedef {Object} CatalogEntry
+ * @property {string} name
+ * @property {string} subject
+ * @property {string} audience
+ * @property {string} category
+ * @property {boolean} client_visible
+ * @property {Array<string>} stores
+ * @property {Array<string>} aliases
+ */
+
+/**
+ * One permission of GET /permissions (REST only), for settings screens.
+ * @typedef {Object} PermissionBit
+ * @property {string} name
+ * @property {string} value
+ * @property {string} scope
+ * @property {string} description
+ */
+
+/**
  * @typedef {Object} InstanceRole
  * @property {boolean} is_admin
  */
