@@ -44,6 +44,8 @@ VoiceMedia = Literal["livekit", "mesh"]  # how a voice channel's media flows
 # Who may change an activity session's shared state.
 ActivityStateUpdates = Literal["host", "participants"]
 PresenceActivityType = Literal["playing", "listening", "watching", "streaming", "custom", "competing"]
+RegistrationMode = Literal["open", "invite_only", "closed"]  # who may sign up
+NotificationLevel = Literal["all", "mentions", "none"]  # what of a channel notifies a user
 
 
 class Payload(BaseModel):
@@ -557,7 +559,7 @@ class InstanceInfo(Payload):
 
     name: str
     description: str
-    registration_mode: str  # open, invite_only, closed
+    registration_mode: RegistrationMode
     email: bool  # the server sends e-mail
     account_deletion_days: int  # how long a deleted account can still be recovered
 
@@ -566,7 +568,7 @@ class AuthRules(Payload):
     """GET /auth/rules (REST only): what sign-up accepts, so a form can say it before a refusal."""
 
     registration_open: bool
-    registration_mode: str  # open, invite_only, closed
+    registration_mode: RegistrationMode
     password_min_length: int
     password_max_length: int
 
@@ -607,7 +609,7 @@ class InstanceSettings(Payload):
 
     name: str
     description: str
-    registration_mode: str  # open, invite_only, closed
+    registration_mode: RegistrationMode
     max_guilds_per_user: int  # 0: no limit
     max_message_length: int
     rate_limit_per_second: int  # REST requests per second per token; 0: no limit
@@ -670,7 +672,7 @@ class ChannelNotificationLevel(Payload):
 
     user_id: ID
     channel_id: ID
-    level: str  # services/notification_prefs.py LEVELS
+    level: NotificationLevel
     muted_until: Timestamp | None = None
 
 

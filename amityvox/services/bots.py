@@ -9,7 +9,7 @@ someone clicks a component on a bot's message, only that bot's sessions hear of 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from amityvox.context import Context
 from amityvox.db.schema import auth_sessions, bot_presences, users
 from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request, conflict, forbidden, not_found, rate_limited
-from amityvox.events.payloads import settable_status
+from amityvox.events.payloads import ComponentType, settable_status
 from amityvox.ids import new_id, now_iso
 from amityvox.services import auth
 from amityvox.services.access import channel_access
@@ -30,7 +30,7 @@ from amityvox.services.users import ACTIVITY_TYPES, check_username, get_row, pub
 BOT_FLAG = 1 << 0  # users.flags: the account is a bot
 MAX_BOTS_PER_OWNER = 25
 BOT_STATUSES = ("online", "idle", "busy", "offline")
-COMPONENT_TYPES = ("button", "select")
+COMPONENT_TYPES = get_args(ComponentType)
 MAX_VALUES = 25
 MAX_CUSTOM_ID = 100
 INTERACTIONS_PER_WINDOW, INTERACTION_WINDOW_S = 20, 5.0

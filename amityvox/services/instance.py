@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox.context import Context
 from amityvox.db.schema import guild_members, instance_settings
 from amityvox.errors import ApiError, bad_request, forbidden
+from amityvox.events.payloads import RegistrationMode
 from amityvox.services import audit_log
 
 CACHE_S = 5.0
-REGISTRATION_MODES = ("open", "invite_only", "closed")
+REGISTRATION_MODES = get_args(RegistrationMode)
 MAX_NAME, MAX_DESCRIPTION = 100, 1000
 PUBLIC = ("name", "description", "registration_mode")
 MAX_MESSAGE_LENGTH = 4000  # the most any instance allows in a message (messages.MAX_CONTENT)

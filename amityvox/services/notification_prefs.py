@@ -14,7 +14,7 @@ notification worker reads these rows (`effective`); they change nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,11 +23,12 @@ from amityvox.context import Context
 from amityvox.db.schema import channel_notification_prefs as prefs
 from amityvox.db.upserts import upsert
 from amityvox.errors import bad_request
+from amityvox.events.payloads import NotificationLevel
 from amityvox.ids import iso, now_iso, parse_iso, utcnow
 from amityvox.services.access import channel_access
 from amityvox.services.serialize import Row
 
-LEVELS = ("all", "mentions", "none")
+LEVELS = get_args(NotificationLevel)
 
 
 def pref_out(row: Row) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
@@ -27,7 +27,7 @@ from amityvox.db.schema import (
     webauthn_challenges,
 )
 from amityvox.errors import ApiError, bad_request, conflict, not_found
-from amityvox.events.payloads import SETTABLE_STATUSES, settable_status
+from amityvox.events.payloads import SETTABLE_STATUSES, PresenceActivityType, settable_status
 from amityvox.ids import now_iso
 from amityvox.services import media, members
 from amityvox.services.names import clean_name
@@ -36,7 +36,7 @@ from amityvox.uow import UnitOfWork
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,32}")  # always fullmatch: `$` would let a trailing newline in
 MAX_DISPLAY_NAME = 64
-ACTIVITY_TYPES = ("playing", "listening", "watching", "streaming", "custom", "competing")
+ACTIVITY_TYPES = get_args(PresenceActivityType)
 
 
 def username_key(username: str) -> str:

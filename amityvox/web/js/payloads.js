@@ -648,7 +648,7 @@ export {};
  * @typedef {Object} InstanceInfo
  * @property {string} name
  * @property {string} description
- * @property {string} registration_mode
+ * @property {"open" | "invite_only" | "closed"} registration_mode
  * @property {boolean} email
  * @property {number} account_deletion_days
  */
@@ -657,7 +657,7 @@ export {};
  * GET /auth/rules (REST only): what sign-up accepts, so a form can say it before a refusal.
  * @typedef {Object} AuthRules
  * @property {boolean} registration_open
- * @property {string} registration_mode
+ * @property {"open" | "invite_only" | "closed"} registration_mode
  * @property {number} password_min_length
  * @property {number} password_max_length
  */
@@ -699,7 +699,7 @@ export {};
  * @typedef {Object} InstanceSettings
  * @property {string} name
  * @property {string} description
- * @property {string} registration_mode
+ * @property {"open" | "invite_only" | "closed"} registration_mode
  * @property {number} max_guilds_per_user
  * @property {number} max_message_length
  * @property {number} rate_limit_per_second
@@ -765,7 +765,7 @@ export {};
  * @typedef {Object} ChannelNotificationLevel
  * @property {string} user_id
  * @property {string} channel_id
- * @property {string} level
+ * @property {"all" | "mentions" | "none"} level
  * @property {string | null} [muted_until]
  */
 
