@@ -28,14 +28,15 @@ export {};
 
 
 def models() -> list[type[Payload]]:
-    """Every payload model, in the order the module declares them."""
-    found = [
+    """Every payload model, in the order the module declares them (a module's namespace keeps
+    the order its names were bound in; asking `inspect` for each class's line re-parses the
+    whole module per class)."""
+    return [
         obj
         for obj in vars(payloads).values()
         if inspect.isclass(obj) and issubclass(obj, Payload) and obj is not Payload
         if obj.__module__ == payloads.__name__
     ]
-    return sorted(found, key=lambda cls: inspect.getsourcelines(cls)[1])
 
 
 def js_type(schema: dict[str, Any]) -> str:
