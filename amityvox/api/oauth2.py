@@ -8,7 +8,7 @@ from pydantic import Field
 
 from amityvox.api.deps import AUDITED, Body, Ctx, Data, Me, no_content, ok
 from amityvox.api.fields import PermissionBits
-from amityvox.events.payloads import BotInstalled, BotInstallPrompt
+from amityvox.events.payloads import BotInstalled, BotInstallPrompt, GuildIntegration
 from amityvox.services import bot_install
 
 router = APIRouter(tags=["bots"], dependencies=AUDITED)
@@ -36,6 +36,12 @@ async def describe(
 async def authorize(body: Authorize, caller: Me, ctx: Ctx) -> Response:
     result = await bot_install.authorize(ctx, caller.id, body.client_id, body.guild_id, body.scope, body.permissions)
     return ok(result)
+
+
+@router.get("/guilds/{guild_id}/integrations", response_model=Data[list[GuildIntegration]])
+async def list_integrations(guild_id: str, caller: Me, ctx: Ctx) -> Response:
+    """The bots installed in the guild (members, and commands-only installs) with their commands."""
+    return ok(await bot_install.list_integrations(ctx, caller.id, guild_id))
 
 
 @router.delete("/guilds/{guild_id}/integrations/{application_id}", status_code=204)

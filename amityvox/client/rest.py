@@ -800,6 +800,12 @@ class RestClient:
         result: JSON = await self.request("POST", "/oauth2/authorize", body)
         return result
 
+    async def list_integrations(self, guild_id: str) -> list[JSON]:
+        """The bots installed in a guild one manages: `{bot, scopes, bot_member, commands_installed,
+        installed_by, commands}` each, members and commands-only installs alike."""
+        result: list[JSON] = await self.request("GET", f"/guilds/{_seg(guild_id)}/integrations")
+        return result
+
     async def remove_commands_install(self, guild_id: str, bot_id: str) -> None:
         """End a bot's commands-only install in a guild one manages."""
         await self.request("DELETE", f"/guilds/{_seg(guild_id)}/integrations/{_seg(bot_id)}")

@@ -1838,6 +1838,18 @@ class BotInstalled(Payload):
     member: GuildMember | None
 
 
+class GuildIntegration(Payload):
+    """GET /guilds/{g}/integrations (REST only): a bot installed in the guild, as a member or for
+    its commands alone (`installed_by` names who installed those), with the commands it offers."""
+
+    bot: User
+    scopes: list[str]
+    bot_member: bool
+    commands_installed: bool
+    installed_by: ID | None
+    commands: list[ApplicationCommand]
+
+
 class FederationRetry(Payload):
     domain: str
     attempts: int

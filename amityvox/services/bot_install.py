@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
-from amityvox.db.schema import application_installs, guild_members, member_roles, roles
+from amityvox.db.schema import application_installs, guild_members, member_roles, roles, users
 from amityvox.errors import bad_request, forbidden, not_found
 from amityvox.ids import is_ulid, new_id, now_iso
 from amityvox.services import access, audit_log, commands, grants, guilds, members, messages
@@ -252,3 +252,36 @@ async def remove_install(ctx: Context, user_id: str, guild_id: str, application_
             tx, guild_id=guild_id, actor_id=user_id, action=audit_log.Action.INTEGRATION_DELETE,
             target_type="user", target_id=application_id, old={"scopes": [COMMANDS_SCOPE]},
         )  # fmt: skip
+
+
+async def list_integrations(ctx: Context, user_id: str, guild_id: str) -> list[dict[str, Any]]:
+    """GET /guilds/{g}/integrations (ManageGuild): every bot installed in the guild, as a member
+    (scopes `bot` and `applications.commands`: a member offers its commands) or for its commands
+    alone, each with the commands it offers there; ordered by the bot's name."""
+    async with ctx.db.read() as conn:
+        ga = await access.guild_access(conn, guild_id, user_id)
+        ga.require(P.Perm.ManageGuild)
+        q = select(application_installs).where(application_installs.c.guild_id == guild_id)
+        installs = {row["application_id"]: row for row in (await conn.execute(q)).mappings()}
+        members_q = select(guild_members.c.user_id).where(guild_members.c.guild_id == guild_id)
+        q = select(users).where(
+            users.c.bot_owner_id.is_not(None), or_(users.c.id.in_(members_q), users.c.id.in_(list(installs)))
+        )
+        bots = list((await conn.execute(q)).mappings())
+        member_ids = set(await conn.scalars(members_q.where(guild_members.c.user_id.in_([b["id"] for b in bots]))))
+        offered: dict[str, list[dict[str, Any]]] = {}
+        for row in (await conn.execute(commands.guild_commands_query(guild_id))).mappings():
+            offered.setdefault(row["application_id"], []).append(commands.command_out(row))
+    out = []
+    for bot in sorted(bots, key=lambda b: (b["username"].lower(), b["id"])):
+        install = installs.get(bot["id"])
+        member = bot["id"] in member_ids
+        out.append({
+            "bot": public_user(bot),
+            "scopes": ["bot", COMMANDS_SCOPE] if member else [COMMANDS_SCOPE],
+            "bot_member": member,
+            "commands_installed": install is not None,
+            "installed_by": install["installed_by"] if install is not None else None,
+            "commands": offered.get(bot["id"], []),
+        })  # fmt: skip
+    return out

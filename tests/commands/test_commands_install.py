@@ -111,7 +111,7 @@ async def test_installing_commands_needs_manage_guild_and_no_permissions(server:
     await refused(server, r, 400, "invalid_permissions")
 
 
-async def test_the_python_client_installs_and_removes_commands(server: Server) -> None:
+async def test_the_python_client_installs_lists_and_removes_commands(server: Server) -> None:
     rm = await room(server)
     _bot, bot = await make_bot(server, rm.owner, "dice-bot")
     data(await server.http.put(commands_url(bot.id), json=[ROLL], headers=bot.headers))
@@ -119,8 +119,36 @@ async def test_the_python_client_installs_and_removes_commands(server: Server) -
         installed = await owner.authorize_bot(bot.id, rm.guild_id, scope=SCOPE)
         assert (installed["role"], installed["member"]) == (None, None)
         assert await _listed(server, rm) == ["roll"]
+        assert [i["bot"]["id"] for i in await owner.list_integrations(rm.guild_id)] == [bot.id]
         await owner.remove_commands_install(rm.guild_id, bot.id)
+        assert await owner.list_integrations(rm.guild_id) == []
     assert await _listed(server, rm) == []
+
+
+async def test_the_integrations_list_names_every_installed_bot_with_its_commands(server: Server) -> None:
+    rm, dice = await _installed(server)  # commands alone
+    _user, greeter = await make_bot(server, rm.owner, "Greeter")
+    wave = {"name": "wave", "description": "Wave"}
+    data(await server.http.put(commands_url(greeter.id), json=[wave], headers=greeter.headers))
+    data(await server.http.post(URL, json=_body(greeter.id, rm.guild_id, 0, "bot"), headers=rm.owner.headers))
+    await make_bot(server, rm.owner, "elsewhere-bot")  # installed nowhere: not listed
+    url = f"{API}/guilds/{rm.guild_id}/integrations"
+    await events(server)
+    listed = data(await server.http.get(url, headers=rm.owner.headers))
+    assert [(i["bot"]["username"], i["scopes"], i["bot_member"], i["commands_installed"], i["installed_by"],
+             [c["name"] for c in i["commands"]]) for i in listed] == [
+        ("dice-bot", [SCOPE], False, True, rm.owner.id, ["roll"]),
+        ("Greeter", ["bot", SCOPE], True, False, None, ["wave"]),
+    ]  # fmt: skip
+    # Only guild managers see it; kicking the member bot and ending the install empty it.
+    await refused(server, await server.http.get(url, headers=rm.member.headers), 403, "missing_permission")
+    r = await server.http.get(f"{API}/guilds/{rm.guild_id}/integrations", headers=rm.outsider.headers)
+    assert r.status_code in (403, 404)
+    r = await server.http.delete(f"{API}/guilds/{rm.guild_id}/members/{greeter.id}", headers=rm.owner.headers)
+    assert r.status_code == 204, r.text
+    r = await server.http.delete(f"{url}/{dice.id}", headers=rm.owner.headers)
+    assert r.status_code == 204, r.text
+    assert data(await server.http.get(url, headers=rm.owner.headers)) == []
 
 
 async def test_a_member_bot_keeps_its_commands_when_the_install_goes(server: Server) -> None:

@@ -1,6 +1,7 @@
 """Adding a bot to a server in the web client: its owner makes an invite link in Your bots, a
 server owner opens it, picks the server and authorizes; the bot joins with its managed role, and
-its /roll command answers in the server."""
+its /roll command answers in the server. Server settings → Integrations lists it with a bot
+installed for its commands alone, and removing either there reaches the owner's other tab."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from amityvox.client import Client
 from examples import dice_bot
 from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import create_guild, register, until
+from tests.web.test_browser import Person, create_guild, open_page, register, until
+
+
+async def _integrations(person: Person) -> Any:
+    """Server settings → Integrations of the open server: its list."""
+    await person.page.get_by_role("button", name="Server settings").click()
+    await person.page.get_by_role("tab", name="Integrations").click()
+    listing = person.page.get_by_role("list", name="Integrations")
+    await listing.wait_for()
+    return listing
 
 
 async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(server: Server, browser: Any) -> None:
@@ -93,4 +103,54 @@ async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(s
         await answer.wait_for()
         assert re.search(r"olga rolled \d+ \(d20\)", await answer.locator(".content").inner_text())
         assert client.gateway.errors == []
+
+    # A second bot, installed over the API for its /wave command alone (no member, no role).
+    token = await olga.token()
+    made = await server.http.post("/api/v1/users/@me/bots", json={"username": "wave-bot"}, headers=auth(token))
+    wave_id = made.json()["data"]["user"]["id"]
+    issued = await server.http.post(f"/api/v1/bots/{wave_id}/tokens", headers=auth(token))
+    wave = [{"name": "wave", "description": "Wave at the room"}]
+    r = await server.http.put(f"/api/v1/applications/{wave_id}/commands", json=wave,
+                              headers=auth(issued.json()["data"]["token"]))  # fmt: skip
+    assert r.status_code == 200, r.text
+    body = {"client_id": wave_id, "guild_id": guild_id, "scope": "applications.commands", "permissions": "0"}
+    r = await server.http.post("/api/v1/oauth2/authorize", json=body, headers=auth(token))
+    assert r.status_code == 200, r.text
+
+    # Integrations, in this tab and another of olga's: both bots, their scopes and commands.
+    other = await open_page(browser, server, "olga (second tab)", token=token)
+    await other.page.locator("#rail .rail-item[title='Dice hall']").click()
+    lists = [await _integrations(olga), await _integrations(other)]
+    dice, waver = (lists[0].locator("li", has_text=name).first for name in ("dice-bot", "wave-bot"))
+    await dice.get_by_text("/roll").wait_for()
+    await waver.get_by_text("/wave").wait_for()
+    assert await dice.locator(".tag").all_text_contents() == ["bot", "applications.commands"]
+    assert await waver.locator(".tag").all_text_contents() == ["applications.commands"]
+    await page.screenshot(path=str(SCREENSHOTS / "integrations.png"))
+
+    # Remove wave-bot here (the modal asks first): the other tab's list follows.
+    await waver.get_by_role("button", name="Remove wave-bot").click()
+    dialog = page.get_by_role("dialog", name="Remove wave-bot?")
+    await dialog.get_by_text("Its commands are no longer offered here.").wait_for()
+    await dialog.get_by_role("button", name="Remove", exact=True).click()
+    await lists[1].locator("li", has_text="wave-bot").wait_for(state="detached")
+    # And dice-bot from the other tab: it is kicked, and leaves this tab's list and member list.
+    await lists[1].get_by_role("button", name="Remove dice-bot").click()
+    asked = other.page.get_by_role("dialog", name="Remove dice-bot?")
+    await asked.get_by_role("button", name="Remove", exact=True).click()
+    await lists[0].locator("li", has_text="dice-bot").wait_for(state="detached")
+    await page.get_by_text("No bots are installed in this server.").wait_for()
+    await page.locator("#members .member", has_text="dice-bot").wait_for(state="detached")
+
+    # The audit log words the installs and their removal.
+    await page.get_by_role("tab", name="Audit Log").click()
+    log = page.get_by_role("list", name="Audit log")
+    for action, words in (("INTEGRATION_CREATE", "installed the commands of wave-bot"),
+                          ("INTEGRATION_DELETE", "removed the commands of wave-bot"),
+                          ("BOT_ADD", "added the bot dice-bot"), ("MEMBER_KICK", "kicked dice-bot")):  # fmt: skip
+        entry = log.locator(f"li[data-action-type='{action}']").first
+        await entry.wait_for()
+        assert words in " ".join((await entry.locator(".row").first.inner_text()).split()), action
+    await page.screenshot(path=str(SCREENSHOTS / "integrations-audit-log.png"))
+    await other.finish()
     await olga.finish()

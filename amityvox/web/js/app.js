@@ -12,6 +12,7 @@ import { effects } from "./effects.js";
 import * as account from "./ui/account.js";
 import * as admin from "./ui/admin.js";
 import * as auditLog from "./ui/audit-log.js";
+import * as integrations from "./ui/integrations.js";
 import * as authorize from "./ui/authorize.js";
 import * as avatar from "./ui/avatar.js";
 import * as banners from "./ui/banners.js";
@@ -50,7 +51,7 @@ const TYPING_EVERY_MS = 8000; // op 8 at most this often per channel (typing las
 const SERVER_TYPING_THROTTLE_MS = 5200; // the server drops a typer's repeats within 5 s
 
 /** @type {import("./types.js").UiModule[]} */
-const MODULES = [account, admin, auditLog, authorize, banners, bots, call, chat, composer, emoji, features, guildNotifications, imageUpload, invite, jump, login, markdown, media, members, overwrites, panels, rail, reports, roles, saved, search, security, settings, sidebar, slash, theme, webhooks, eventWebhooks];
+const MODULES = [account, admin, auditLog, authorize, banners, bots, call, chat, composer, emoji, features, guildNotifications, imageUpload, integrations, invite, jump, login, markdown, media, members, overwrites, panels, rail, reports, roles, saved, search, security, settings, sidebar, slash, theme, webhooks, eventWebhooks];
 
 export class App {
   constructor(doc, { api = new Api(), storage = globalThis.localStorage } = {}) {

@@ -6,6 +6,7 @@
 import { ingestAnnouncements, ingestNotifications, displayName } from "./state.js";
 import { isModerator } from "./perms.js";
 import { checkRole } from "./ui/admin.js";
+import * as integrations from "./ui/integrations.js";
 import { readUpTo } from "./ui/inbox.js";
 import { startVoice, stopVoice } from "./ui/sidebar.js";
 
@@ -98,6 +99,22 @@ const EFFECTS = {
       if (!app.leaving?.has(d.guild_id)) app.toast("You were removed from a server.", "warning");
       leaveIfGone(app);
     }
+    if (integrations.lists(app, d.guild_id, d.user_id)) integrations.refresh(app, d.guild_id);
+  },
+
+  GUILD_MEMBER_ADD(app, d) {
+    if (d.user?.bot_owner_id) integrations.refresh(app, d.guild_id);
+  },
+
+  // A bot's commands come and go with its installs: the open Integrations list shows them.
+  APPLICATION_COMMAND_CREATE(app, d) {
+    integrations.refresh(app, d.guild_id);
+  },
+  APPLICATION_COMMAND_UPDATE(app, d) {
+    integrations.refresh(app, d.guild_id);
+  },
+  APPLICATION_COMMAND_DELETE(app, d) {
+    integrations.refresh(app, d.guild_id);
   },
 
   GUILD_MEMBERS_PRUNE(app) {

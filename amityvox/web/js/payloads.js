@@ -2020,6 +2020,17 @@ export {};
  */
 
 /**
+ * GET /guilds/{g}/integrations (REST only): a bot installed in the guild, as a member or for its commands alone (`installed_by` names who installed those), with the commands it offers.
+ * @typedef {Object} GuildIntegration
+ * @property {User} bot
+ * @property {Array<string>} scopes
+ * @property {boolean} bot_member
+ * @property {boolean} commands_installed
+ * @property {string | null} installed_by
+ * @property {Array<ApplicationCommand>} commands
+ */
+
+/**
  * @typedef {Object} FederationRetry
  * @property {string} domain
  * @property {number} attempts

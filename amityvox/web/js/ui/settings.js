@@ -1,6 +1,7 @@
 // @ts-check
-// Server settings: overview, channels, roles (roles.js), permissions (overwrites.js), webhooks (webhooks.js), emoji,
-// invites, bans, automod, onboarding, the report queue (reports.js) and the audit log (audit-log.js).
+// Server settings: overview, channels, roles (roles.js), permissions (overwrites.js), webhooks (webhooks.js),
+// the installed bots (integrations.js), emoji, invites, bans, automod, onboarding, the report queue
+// (reports.js) and the audit log (audit-log.js).
 // Each tab loads what it lists over REST; live events (roles, emoji, onboarding, automod
 // actions) keep the cached parts current. Tabs whose routes are missing are hidden.
 
@@ -12,6 +13,7 @@ import { displayName, guildChannels } from "../state.js";
 import { Perm, can, isModerator } from "../perms.js";
 import { ask, confirmAction } from "./modal.js";
 import * as auditLog from "./audit-log.js";
+import * as integrations from "./integrations.js";
 import * as overwrites from "./overwrites.js";
 import * as reports from "./reports.js";
 import * as roles from "./roles.js";
@@ -26,6 +28,7 @@ const TABS = [
   ["roles", "Roles", (s, g) => can(s, g, Perm.ManageRoles)],
   ["permissions", "Permissions", (s, g) => can(s, g, Perm.ManagePermissions)],
   ["webhooks", "Webhooks", (s, g) => can(s, g, Perm.ManageWebhooks) || can(s, g, Perm.ManageGuild)],
+  ["integrations", "Integrations", (s, g) => can(s, g, Perm.ManageGuild)],
   ["emoji", "Emoji", () => true],
   ["invites", "Invites", () => true],
   ["bans", "Bans", (s, g) => can(s, g, Perm.BanMembers)],
@@ -186,7 +189,8 @@ function webhooksTab(app, guildId) {
 }
 
 const SECTIONS = {
-  overview, channels, roles: roles.view, permissions: overwrites.view, webhooks: webhooksTab, emoji, invites, bans,
+  overview, channels, roles: roles.view, permissions: overwrites.view, webhooks: webhooksTab, integrations: integrations.view,
+  emoji, invites, bans,
   automod, onboarding, reports: reports.view, audit: auditLog.view,
 };
 
@@ -201,6 +205,7 @@ function loadTab(app, tab) {
     if (can(app.state, g, Perm.ManageWebhooks)) webhooks.load(app);
     if (can(app.state, g, Perm.ManageGuild)) eventWebhooks.load(app);
   }
+  if (tab === "integrations") integrations.load(app);
   if (tab === "reports") reports.load(app);
   if (tab === "audit") auditLog.load(app);
 }
