@@ -134,6 +134,15 @@ async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(s
     await dialog.get_by_text("Its commands are no longer offered here.").wait_for()
     await dialog.get_by_role("button", name="Remove", exact=True).click()
     await lists[1].locator("li", has_text="wave-bot").wait_for(state="detached")
+    # A bot with no commands announces its install only in the audit log: that too reaches both lists.
+    made = await server.http.post("/api/v1/users/@me/bots", json={"username": "quiet-bot"}, headers=auth(token))
+    quiet_id = made.json()["data"]["user"]["id"]
+    r = await server.http.post("/api/v1/oauth2/authorize", json={**body, "client_id": quiet_id}, headers=auth(token))
+    assert r.status_code == 200, r.text
+    await lists[1].locator("li", has_text="quiet-bot").get_by_text("No commands.").wait_for()
+    r = await server.http.delete(f"/api/v1/guilds/{guild_id}/integrations/{quiet_id}", headers=auth(token))
+    assert r.status_code == 204, r.text
+    await lists[0].locator("li", has_text="quiet-bot").wait_for(state="detached")
     # And dice-bot from the other tab: it is kicked, and leaves this tab's list and member list.
     await lists[1].get_by_role("button", name="Remove dice-bot").click()
     asked = other.page.get_by_role("dialog", name="Remove dice-bot?")
@@ -148,7 +157,7 @@ async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(s
     for action, words in (("INTEGRATION_CREATE", "installed the commands of wave-bot"),
                           ("INTEGRATION_DELETE", "removed the commands of wave-bot"),
                           ("BOT_ADD", "added the bot dice-bot"), ("MEMBER_KICK", "kicked dice-bot")):  # fmt: skip
-        entry = log.locator(f"li[data-action-type='{action}']").first
+        entry = log.locator(f"li[data-action-type='{action}']", has_text=words.split()[-1]).first
         await entry.wait_for()
         assert words in " ".join((await entry.locator(".row").first.inner_text()).split()), action
     await page.screenshot(path=str(SCREENSHOTS / "integrations-audit-log.png"))

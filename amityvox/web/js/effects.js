@@ -15,6 +15,8 @@ export function effects(app, name, d) {
   if (fn) fn(app, d);
 }
 
+const INSTALL_ACTIONS = new Set(["BOT_ADD", "INTEGRATION_CREATE", "INTEGRATION_DELETE"]);
+
 function guildName(app, guildId) {
   return app.state.guilds[guildId]?.name ?? "a server";
 }
@@ -104,6 +106,11 @@ const EFFECTS = {
 
   GUILD_MEMBER_ADD(app, d) {
     if (d.user?.bot_owner_id) integrations.refresh(app, d.guild_id);
+  },
+
+  // An install of a bot with no commands announces nothing else (read by ViewAuditLog holders).
+  GUILD_AUDIT_LOG_ENTRY_CREATE(app, d) {
+    if (INSTALL_ACTIONS.has(d.action)) integrations.refresh(app, d.guild_id);
   },
 
   // A bot's commands come and go with its installs: the open Integrations list shows them.

@@ -3,7 +3,8 @@
 // for their commands alone (GET /guilds/{g}/integrations, docs/bots.md), each with its scopes and
 // the commands it offers, and Remove: a modal asks, then a member bot is kicked and a commands-only
 // install ended. Removals made elsewhere arrive as GUILD_MEMBER_REMOVE or APPLICATION_COMMAND_DELETE,
-// which reload the open list (effects.js), as joins and new commands do.
+// which reload the open list (effects.js), as joins and new commands do; an install of a bot with no
+// commands announces nothing but its audit log entry, which reloads it for those who read the log.
 
 import { avatar, h } from "./dom.js";
 import { confirmAction } from "./modal.js";
@@ -37,11 +38,11 @@ export function view(app, guildId) {
   if (list == null) return h("p.muted", "Loading…");
   if (!list.length) return h("p.muted", "No bots are installed in this server.");
   return h("ul.settings-list.integration-list", { "aria-label": "Integrations" }, list.map((i) => h("li.stack", { "data-key": i.bot.id },
-    h("div.row.wrap",
+    h("div.row",
       avatar(i.bot.id, i.bot.username),
       h("strong.grow", nameOf(i)),
-      i.scopes.map((s) => h("span.tag", { "data-key": s, title: "Scope" }, s)),
       h("button.small.danger", { "data-action": "remove-integration", "data-bot": i.bot.id, "aria-label": `Remove ${nameOf(i)}` }, "Remove")),
+    h("div.row.wrap.integration-scopes", i.scopes.map((s) => h("span.tag", { "data-key": s }, s))),
     commandList(i))));
 }
 
