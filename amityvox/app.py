@@ -203,6 +203,7 @@ def build_app(settings: Settings, *, role: str = "all", validate_events: bool = 
         app.state.gateway = gateway
         if serves_api:
             await ctx.tokens.follow(bus)
+            await ctx.memo.follow(bus)
         workers = await start_workers(ctx) if serves_api else []
         try:
             yield {"ctx": ctx, "gateway": gateway}

@@ -72,6 +72,9 @@ class Action(StrEnum):
     WEBHOOK_CREATE = "WEBHOOK_CREATE"
     WEBHOOK_UPDATE = "WEBHOOK_UPDATE"  # by a member, or through the webhook's own URL (the actor is then the webhook)
     WEBHOOK_DELETE = "WEBHOOK_DELETE"
+    EVENT_WEBHOOK_CREATE = "EVENT_WEBHOOK_CREATE"  # not one of Discord's: outgoing event webhooks are ours
+    EVENT_WEBHOOK_UPDATE = "EVENT_WEBHOOK_UPDATE"
+    EVENT_WEBHOOK_DELETE = "EVENT_WEBHOOK_DELETE"
     BOT_ADD = "BOT_ADD"  # a bot authorized with the `bot` scope joins; the changes are its scopes and bits
     INTEGRATION_CREATE = "INTEGRATION_CREATE"  # a bot's commands installed alone (`applications.commands`)
     INTEGRATION_DELETE = "INTEGRATION_DELETE"  # that install removed

@@ -567,16 +567,26 @@ class Evaluator:
             return None
         return {b.id for b in bits}
 
+    async def _rules(self, guild_id: str) -> list[dict[str, Any]]:
+        """The guild's enabled rules, remembered between its messages (guild_memo.py): every change
+        to a rule is audited, and the audit entry makes every process forget them."""
+
+        async def load() -> list[dict[str, Any]]:
+            async with self.ctx.db.read() as conn:
+                return [dict(r) for r in (await conn.execute(_ENABLED_RULES, {"g": guild_id})).mappings()]
+
+        return await self.ctx.memo.get("automod", guild_id, load)
+
     async def check(self, message: dict[str, Any]) -> int:
         """Run the guild's enabled rules on one MESSAGE_CREATE payload; returns the actions taken."""
         guild_id = message.get("guild_id")
         author_id = message.get("author_id")
         if not guild_id or not author_id or author_id == SYSTEM_USER_ID:
             return 0
+        rules = await self._rules(guild_id)
+        if not rules:
+            return 0
         async with self.ctx.db.read() as conn:
-            rules = list((await conn.execute(_ENABLED_RULES, {"g": guild_id})).mappings())
-            if not rules:
-                return 0
             role_ids = await self._author_roles(conn, guild_id, author_id)
             if role_ids is None:
                 return 0

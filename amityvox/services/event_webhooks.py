@@ -52,11 +52,13 @@ from amityvox.errors import ApiError, bad_request, not_found
 from amityvox.events import CATALOG, Scope
 from amityvox.events.types import EventType
 from amityvox.ids import is_ulid, iso, new_id, now_iso, utcnow
+from amityvox.services import audit_log
 from amityvox.services.access import channel_access, guild_access
 from amityvox.services.leases import run_when_leader
 from amityvox.services.outbound import GuardedTransport
 from amityvox.services.reacts import reacts_to
 from amityvox.services.serialize import Row
+from amityvox.uow import UnitOfWork
 
 log = logging.getLogger("amityvox.event_webhooks")
 
@@ -179,7 +181,8 @@ async def create(ctx: Context, guild_id: str, user_id: str, url: str, events: li
     url = check_url(ctx, url)
     wanted = check_events(events)
     secret = secrets.token_hex(32)
-    async with ctx.db.begin() as conn:
+    async with ctx.uow() as tx:
+        conn = tx.conn
         await _manager(conn, guild_id, user_id)
         count = len(
             (await conn.execute(select(event_webhooks.c.id).where(event_webhooks.c.guild_id == guild_id))).all()
@@ -197,6 +200,7 @@ async def create(ctx: Context, guild_id: str, user_id: str, url: str, events: li
             "created_at": now_iso(),
         }
         await conn.execute(event_webhooks.insert().values(**row))
+        await _audit(tx, user_id, audit_log.Action.EVENT_WEBHOOK_CREATE, None, row)
     return event_webhook_out(row, secret)
 
 
@@ -225,18 +229,32 @@ async def modify(
         values["events"] = check_events(events)
     if enabled is not None:
         values["enabled"] = enabled
-    async with ctx.db.begin() as conn:
-        row = await _row(conn, hook_id, user_id)
+    async with ctx.uow() as tx:
+        row = await _row(tx.conn, hook_id, user_id)
         if values:
-            await conn.execute(update(event_webhooks).where(event_webhooks.c.id == row["id"]).values(**values))
+            await tx.conn.execute(update(event_webhooks).where(event_webhooks.c.id == row["id"]).values(**values))
+            await _audit(tx, user_id, audit_log.Action.EVENT_WEBHOOK_UPDATE, row, {**row, **values})
     return event_webhook_out({**row, **values})
 
 
 async def remove(ctx: Context, hook_id: str, user_id: str) -> None:
     """DELETE /event-webhooks/{id} (ManageGuild): the endpoint and its delivery log."""
-    async with ctx.db.begin() as conn:
-        row = await _row(conn, hook_id, user_id)
-        await conn.execute(delete(event_webhooks).where(event_webhooks.c.id == row["id"]))
+    async with ctx.uow() as tx:
+        row = await _row(tx.conn, hook_id, user_id)
+        await tx.conn.execute(delete(event_webhooks).where(event_webhooks.c.id == row["id"]))
+        await _audit(tx, user_id, audit_log.Action.EVENT_WEBHOOK_DELETE, row, None)
+
+
+async def _audit(tx: UnitOfWork, actor_id: str, action: audit_log.Action, old: Row | None, new: Row | None) -> None:
+    """The guild's audit log entry for a change to an endpoint (never its secret). It is also what
+    tells every process to forget the guild's endpoints (guild_memo.py)."""
+    hook = new if new is not None else old
+    assert hook is not None
+    await audit_log.record(
+        tx, guild_id=hook["guild_id"], actor_id=actor_id, action=action, target_type="event_webhook",
+        target_id=hook["id"], old=None if old is None else event_webhook_out(old),
+        new=None if new is None else event_webhook_out(new),
+    )  # fmt: skip
 
 
 async def deliveries(
@@ -289,17 +307,29 @@ async def _may_see(conn: AsyncConnection, event: EventType, data: dict[str, Any]
 _ENABLED = select(event_webhooks).where(event_webhooks.c.guild_id == bindparam("g"), event_webhooks.c.enabled.is_(True))
 
 
+async def _enabled(ctx: Context, guild_id: str) -> list[dict[str, Any]]:
+    """The guild's enabled endpoints, remembered between its events (guild_memo.py)."""
+
+    async def load() -> list[dict[str, Any]]:
+        async with ctx.db.read() as conn:
+            return [dict(r) for r in (await conn.execute(_ENABLED, {"g": guild_id})).mappings()]
+
+    return await ctx.memo.get("event-webhooks", guild_id, load)
+
+
 async def enqueue(ctx: Context, env: Envelope) -> int:
     """Queue `env` for every enabled endpoint of its guild subscribed to it; returns how many.
 
-    Looking costs one read (most events concern guilds without endpoints); only an event someone
-    subscribed to takes the writer."""
+    Most events concern guilds without endpoints: looking is then answered from memory; only
+    an event someone subscribed to takes the writer."""
     event = CATALOG[env.name]
     guild_id = _guild_of(event, env.data)
     if guild_id is None:
         return 0
+    hooks = [h for h in await _enabled(ctx, guild_id) if env.name in h["events"]]
+    if not hooks:
+        return 0
     async with ctx.db.read() as conn:
-        hooks = [r for r in (await conn.execute(_ENABLED, {"g": guild_id})).mappings() if env.name in r["events"]]
         targets = [h["id"] for h in hooks if await _may_see(conn, event, env.data, guild_id, h["creator_id"])]
     if not targets:
         return 0

@@ -142,6 +142,12 @@ ACTIONS: list[tuple[str, Step, str, str, list[dict[str, Any]] | None]] = [
     ("WEBHOOK_UPDATE", _call("PATCH", "/webhooks/{webhook}", {"name": "Builds"}), "webhook", "webhook",
      [{"key": "name", "old": "CI", "new": "Builds"}]),
     ("WEBHOOK_DELETE", _call("DELETE", "/webhooks/{webhook}"), "webhook", "webhook", None),
+    # An event nothing later in this list sends: the endpoint (off this machine) is never called.
+    ("EVENT_WEBHOOK_CREATE", _call("POST", "/guilds/{g}/event-webhooks", {"url": "https://hooks.example.test/in",
+     "events": ["MESSAGE_REACTION_REMOVE"]}, keep="event_hook"), "event_webhook", "event_hook", None),
+    ("EVENT_WEBHOOK_UPDATE", _call("PATCH", "/event-webhooks/{event_hook}", {"enabled": False}), "event_webhook",
+     "event_hook", [{"key": "enabled", "old": True, "new": False}]),
+    ("EVENT_WEBHOOK_DELETE", _call("DELETE", "/event-webhooks/{event_hook}"), "event_webhook", "event_hook", None),
     ("MEMBER_WARNING_CREATE", _call("POST", "/guilds/{g}/members/{m}/warnings", {"reason": "calm"}), "user", "m",
      [{"key": "reason", "old": None, "new": "calm"}]),
     ("MEMBER_BAN_ADD", _call("PUT", "/guilds/{g}/bans/{m}", {"reason": "spam"}), "user", "m",
