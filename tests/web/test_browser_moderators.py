@@ -34,6 +34,7 @@ async def test_a_new_user_builds_a_moderator_role_locks_a_channel_and_chats(serv
     await open_settings(olga, "Channels")
     await page.get_by_label("Name").fill("mod-room")
     await page.get_by_role("button", name="Create channel", exact=True).click()
+    await page.locator("#chat-header", has_text="mod-room").wait_for()  # made: the panel closed, the client moved there
     await otto.page.locator("#sidebar .channel", has_text="mod-room").wait_for()
 
     # The Moderator role: the chosen switches on, and anyone may @mention it.

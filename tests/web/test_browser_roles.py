@@ -29,6 +29,7 @@ async def test_owner_builds_a_moderators_role_and_locks_a_channel_to_it(server: 
     await open_settings(owner, "Channels")
     await page.get_by_label("Name").fill("mod-room")
     await page.get_by_role("button", name="Create channel", exact=True).click()
+    await page.locator("#chat-header", has_text="mod-room").wait_for()  # made: the panel closed, the client moved there
     await mod.page.locator("#sidebar .channel", has_text="mod-room").wait_for()
     await other.page.locator("#sidebar .channel", has_text="mod-room").wait_for()
 

@@ -8,6 +8,7 @@ import { isModerator } from "./perms.js";
 import { checkRole } from "./ui/admin.js";
 import * as integrations from "./ui/integrations.js";
 import { readUpTo } from "./ui/inbox.js";
+import { commandsChanged } from "./ui/slash.js";
 import { startVoice, stopVoice } from "./ui/sidebar.js";
 
 export function effects(app, name, d) {
@@ -113,14 +114,18 @@ const EFFECTS = {
     if (INSTALL_ACTIONS.has(d.action)) integrations.refresh(app, d.guild_id);
   },
 
-  // A bot's commands come and go with its installs: the open Integrations list shows them.
+  // A bot's commands come and go with its installs: the open Integrations list shows them, and
+  // the / menu does not let a listing fetched meanwhile undo them.
   APPLICATION_COMMAND_CREATE(app, d) {
+    commandsChanged(d.guild_id);
     integrations.refresh(app, d.guild_id);
   },
   APPLICATION_COMMAND_UPDATE(app, d) {
+    commandsChanged(d.guild_id);
     integrations.refresh(app, d.guild_id);
   },
   APPLICATION_COMMAND_DELETE(app, d) {
+    commandsChanged(d.guild_id);
     integrations.refresh(app, d.guild_id);
   },
 

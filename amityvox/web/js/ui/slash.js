@@ -57,11 +57,28 @@ export function usable(app, channelId) {
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
 }
 
+/** @type {Map<string, number>} APPLICATION_COMMAND_* events seen per guild (effects.js) */
+const commandEvents = new Map();
+
+/** A command of the guild was made, changed or removed: a listing already on its way may predate it. */
+export function commandsChanged(guildId) {
+  commandEvents.set(guildId, (commandEvents.get(guildId) ?? 0) + 1);
+}
+
 async function fetchCommands(app, channelId) {
   const guildId = app.state.channels[channelId]?.guild_id;
   if (!guildId) return;
   try {
-    loadCommands(app.state, guildId, await app.api.get(`/channels/${channelId}/commands`));
+    // A listing that crossed a command event may be older than it: ask again rather than let it
+    // undo the event; after three such crossings the events alone keep the list.
+    for (let tries = 0; tries < 3; tries++) {
+      const seen = commandEvents.get(guildId) ?? 0;
+      const listing = await app.api.get(`/channels/${channelId}/commands`);
+      if ((commandEvents.get(guildId) ?? 0) === seen) {
+        loadCommands(app.state, guildId, listing);
+        break;
+      }
+    }
   } catch (err) {
     app.fail(err, "Loading the commands failed");
   }
