@@ -12,7 +12,8 @@ const dom = new JSDOM("<!doctype html><body></body>");
 Object.assign(globalThis, { window: dom.window, document: dom.window.document, Node: dom.window.Node });
 const web = join(root, "amityvox", "web");
 const { createState } = await import(join(web, "js", "stores.js"));
-const { usable } = await import(join(web, "js", "ui", "slash.js"));
+const { usable, fetchCommands, commandsChanged } = await import(join(web, "js", "ui", "slash.js"));
+const { handlers } = await import(join(web, "js", "handlers.js"));
 
 const GUILD = "01HZZZZZZZZZZZZZZZZZZGUILD";
 const CHAN = "01HZZZZZZZZZZZZZZZZZZZCHAN";
@@ -66,3 +67,49 @@ test("a member in timeout is offered nothing", () => {
   assert.deepEqual(names(app([], { timeout_until: new Date(Date.now() + 3_600_000).toISOString() })), []);
   assert.deepEqual(names(app([], { timeout_until: new Date(Date.now() - 3_600_000).toISOString() })), ["roll"]);
 });
+
+
+// The menu fetches GET /channels/{c}/commands when it opens; a command made meanwhile arrives as
+// APPLICATION_COMMAND_CREATE. A listing that crossed that event may predate it and must not undo it.
+function listing(...commands) {
+  return { application_commands: commands, applications: [] };
+}
+
+function fetching(a, answers, during = () => {}) {
+  const asked = [];
+  a.api = {
+    async get(path) {
+      asked.push(path);
+      const answer = answers[asked.length - 1];
+      if (asked.length === 1) during();
+      return answer;
+    },
+  };
+  a.render = () => {};
+  a.fail = (err) => { throw err; };
+  return asked;
+}
+
+test("a listing that crossed a command event is asked for again, and the event is kept", async () => {
+  const a = app();
+  const roll = command("roll");
+  const flip = command("flip");
+  const asked = fetching(a, [listing(roll), listing(roll, flip)], () => {
+    const made = { guild_id: GUILD, command: flip };
+    handlers.APPLICATION_COMMAND_CREATE(a.state, made);
+    commandsChanged(GUILD);
+  });
+  await fetchCommands(a, CHAN);
+  assert.equal(asked.length, 2);
+  assert.deepEqual(Object.values(a.state.application_commands[GUILD]).map((c) => c.name).sort(), ["flip", "roll"]);
+});
+
+test("a listing no event crossed is taken as it is, in one request", async () => {
+  const a = app();
+  const roll = command("roll");
+  const asked = fetching(a, [listing(roll)]);
+  await fetchCommands(a, CHAN);
+  assert.equal(asked.length, 1);
+  assert.deepEqual(Object.values(a.state.application_commands[GUILD]).map((c) => c.name), ["roll"]);
+});
+

@@ -65,7 +65,7 @@ export function commandsChanged(guildId) {
   commandEvents.set(guildId, (commandEvents.get(guildId) ?? 0) + 1);
 }
 
-async function fetchCommands(app, channelId) {
+export async function fetchCommands(app, channelId) {
   const guildId = app.state.channels[channelId]?.guild_id;
   if (!guildId) return;
   try {
