@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
+
+from amityvox import ratelimit
 from amityvox.bus import MemoryBus
 from amityvox.bus.nats import NatsBus
 from tests.gateway.test_scale import cluster, online
@@ -12,15 +16,18 @@ from tests.messages.helpers import room
 from tests.natsutil import NatsServer, nats_server_fixture, needs_nats  # noqa: F401 (a fixture)
 
 
-async def test_the_in_process_bus_grants_a_key_once_per_window() -> None:
+async def test_the_in_process_bus_grants_a_key_once_per_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(monotonic=lambda: now[0]))  # the windows' clock
     bus = MemoryBus()
-    assert await bus.claim("typing", "u.c", 60)
-    assert not await bus.claim("typing", "u.c", 60)
-    assert await bus.claim("typing", "u.other", 60)  # keys are independent
-    assert await bus.claim("other", "u.c", 60)  # and so are namespaces
-    assert await bus.claim("short", "u.c", 0.2)
-    await asyncio.sleep(0.25)  # past its window (waiting longer changes nothing)
-    assert await bus.claim("short", "u.c", 0.2)
+    assert await bus.claim("typing", "u.c", 0.2)
+    assert not await bus.claim("typing", "u.c", 0.2)
+    assert await bus.claim("typing", "u.other", 0.2)  # keys are independent
+    assert await bus.claim("other", "u.c", 0.2)  # and so are namespaces
+    now[0] += 0.19
+    assert not await bus.claim("typing", "u.c", 0.2)
+    now[0] += 0.02  # past the window
+    assert await bus.claim("typing", "u.c", 0.2)
 
 
 @needs_nats

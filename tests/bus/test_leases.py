@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from amityvox.bus import MemoryBus
 from amityvox.context import Context
 from amityvox.db.engine import Database
 from amityvox.db.schema import leases
+from amityvox.ids import utcnow
 from amityvox.services import guild_events, locations, moderation, outbox, polls
+from amityvox.services import leases as leases_service
 from amityvox.services.leases import HOLDER, run_when_leader, try_acquire
 from tests.conftest import _serve, make_settings
 
@@ -76,12 +79,15 @@ async def _stop(*tasks: asyncio.Task[None]) -> None:
 LONG = 60.0
 
 
-async def test_a_lease_has_one_holder_until_it_expires(pair: tuple[Context, Context]) -> None:
+async def test_a_lease_has_one_holder_until_it_expires(
+    pair: tuple[Context, Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b = pair
     assert await try_acquire(a, "sweep", "a", LONG)
     assert not await try_acquire(b, "sweep", "b", LONG)
     assert await try_acquire(a, "sweep", "a", 0.3)  # renewing (for a short while, this time)
-    await asyncio.sleep(0.35)  # past its end
+    later = utcnow() + timedelta(seconds=0.35)
+    monkeypatch.setattr(leases_service, "utcnow", lambda: later)  # the processes' clocks, past its end
     assert await try_acquire(b, "sweep", "b", LONG)
     assert not await try_acquire(a, "sweep", "a", LONG)
     assert await try_acquire(a, "other", "a", LONG)  # leases are per timer
