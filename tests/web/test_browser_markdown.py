@@ -145,9 +145,8 @@ async def test_mentions_and_emoji_from_autocomplete_are_sent_as_tokens(server: S
     await suggestions.get_by_role("option", name="#general").wait_for()
     await box.press("Enter")
     await box.press_sequentially("**now** :tad")
-    option = suggestions.get_by_role("option").first
-    await option.wait_for()
-    assert "tada" in await option.inner_text()
+    # The list follows the keys as the page reads them: ":ta" first lists other emoji.
+    await suggestions.get_by_role("option").first.filter(has_text="tada").wait_for()
     await page.screenshot(path=str(SCREENSHOTS / "autocomplete-1280x800.png"))
     await box.press("ArrowDown")
     await box.press("ArrowUp")  # back to the first: the list wraps and follows the keys
@@ -195,7 +194,7 @@ async def test_the_edit_box_suggests_like_the_composer(server: Server, browser: 
     await suggestions.get_by_role("option", name="#general").wait_for()
     await edit.press("Tab")
     await edit.press_sequentially(":tad")
-    await suggestions.get_by_role("option").first.wait_for()
+    await suggestions.get_by_role("option").first.filter(has_text="tada").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "edit-autocomplete-1280x800.png"))
     await edit.press("Enter")
