@@ -138,14 +138,12 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[d
 
 
 def entry_out(row: Mapping[Any, Any]) -> dict[str, Any]:
-    out = {
-        "id": row["id"],
-        "guild_id": row["guild_id"],
-        "actor_id": row["actor_id"],
-        "action": row["action"],
-        "changes": list(row["changes"]),
-        "created_at": row["created_at"],
-    }
+    """A guild audit log entry, or (without `guild_id`) an instance one; optional fields only when set."""
+    out = {"id": row["id"]}
+    if "guild_id" in row:
+        out["guild_id"] = row["guild_id"]
+    out |= {"actor_id": row["actor_id"], "action": row["action"], "changes": list(row["changes"]),
+            "created_at": row["created_at"]}  # fmt: skip
     for key in ("target_type", "target_id", "reason"):
         if row[key] is not None:
             out[key] = row[key]
@@ -240,20 +238,6 @@ async def list_entries(
         return {"audit_log_entries": entries, "users": await _users(conn, entries)}
 
 
-def instance_entry_out(row: Mapping[Any, Any]) -> dict[str, Any]:
-    out = {
-        "id": row["id"],
-        "actor_id": row["actor_id"],
-        "action": row["action"],
-        "changes": list(row["changes"]),
-        "created_at": row["created_at"],
-    }
-    for key in ("target_type", "target_id", "reason"):
-        if row[key] is not None:
-            out[key] = row[key]
-    return out
-
-
 async def record_instance(
     tx: UnitOfWork,
     *,
@@ -277,7 +261,7 @@ async def record_instance(
         "created_at": now_iso(),
     }
     await tx.conn.execute(instance_audit_log.insert().values(**row))
-    return instance_entry_out(row)
+    return entry_out(row)
 
 
 async def list_instance_entries(
@@ -296,4 +280,4 @@ async def list_instance_entries(
         q = q.where(t.id < before)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(q.order_by(t.id.desc()).limit(limit))).mappings()
-        return [instance_entry_out(row) for row in rows]
+        return [entry_out(row) for row in rows]
