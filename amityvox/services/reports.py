@@ -10,7 +10,7 @@ handled it or how (`resolution`, `handled_by`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from amityvox.context import Context
 from amityvox.db.schema import messages, reports
 from amityvox.errors import bad_request, conflict, forbidden, not_found
+from amityvox.events.payloads import ReportStatus
 from amityvox.ids import new_id, now_iso
 from amityvox.services import access, members
 
 MAX_REASON = 512
-STATUSES = ("open", "resolved", "dismissed")
+STATUSES = get_args(ReportStatus)
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _PRIVATE = ("resolution", "handled_by")  # what only moderators see
 
