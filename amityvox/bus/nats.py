@@ -233,6 +233,10 @@ class NatsBus:
         self.published = 0
         self.reconnects = 0
         self.last_error: str | None = None
+        # Which of the two the connection last did (set by the client's callbacks), for
+        # whoever waits on it (the tests do).
+        self.disconnected = asyncio.Event()
+        self.reconnected = asyncio.Event()
         self._claims: dict[str, KeyValue] = {}  # claim namespace → its KV bucket
         self._rate_streams: set[str] = set()
         self._hits: dict[str, SlidingWindow] = {}  # this process's view of each rate limit
@@ -245,12 +249,16 @@ class NatsBus:
 
         async def on_reconnect() -> None:
             self.reconnects += 1
+            self.disconnected.clear()
+            self.reconnected.set()
             log.info("nats: reconnected to %s", self.nc.connected_url if self.nc else "?")
             for sub in list(self.live):
                 sub.regained()
 
         async def on_disconnect() -> None:
             log.warning("nats: disconnected")
+            self.reconnected.clear()
+            self.disconnected.set()
 
         self.nc = await nats.connect(
             servers=self.servers,

@@ -157,6 +157,8 @@ class WalCheckpointer:
     def __init__(self, path: str) -> None:
         self.path = path
         self._stopping = threading.Event()
+        self._passes = 0
+        self._passed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="sqlite-wal-checkpoint", daemon=True)
         self._thread.start()
 
@@ -169,9 +171,19 @@ class WalCheckpointer:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:
                     pass  # busy or not yet created: the next pass tries again
+                with self._passed:
+                    self._passes += 1
+                    self._passed.notify_all()
         finally:
             if conn is not None:
                 conn.close()
+
+    def wait_pass(self, timeout: float) -> bool:
+        """Block until a whole pass has begun and ended after this call (a fence for what was
+        committed before it); False when none did within `timeout` seconds."""
+        with self._passed:
+            wanted = self._passes + 2  # the pass under way may have begun before the call
+            return self._passed.wait_for(lambda: self._passes >= wanted, timeout)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -61,10 +61,8 @@ async def test_the_wal_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_
             async with db.begin() as conn:
                 await conn.execute(text("INSERT INTO filler (body) VALUES (:b)"), [{"b": "x" * 4000}] * 10)
         # Committed to the WAL only, until a checkpoint copies them over.
-        for _ in range(200):  # the checkpointer runs every second: wait up to 20 passes
-            if main_file.stat().st_size > before + 500_000:
-                break
-            await asyncio.sleep(0.1)
+        assert db.checkpointer is not None
+        assert await asyncio.to_thread(db.checkpointer.wait_pass, 30)
         assert main_file.stat().st_size > before + 500_000
     finally:
         await db.close()
