@@ -92,48 +92,120 @@ async def _launch(args: list[str]) -> AsyncIterator[Any]:
             await b.close()
 
 
+# Names a test may use on a context that a reset cannot undo: a context that used one is
+# closed when the test ends instead of being lent again.
+_NOT_RESETTABLE = frozenset(
+    {"expose_binding", "expose_function", "route_from_har", "route_web_socket", "set_geolocation", "clock", "tracing"}
+)
+
+
+class LentContext:
+    """A pooled browser context as one test holds it: what the test adds to it (init scripts)
+    is recorded so the pool can take it away again; everything else is the context itself."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self.undo: list[Any] = []  # the init scripts' disposables
+        self.resettable = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _NOT_RESETTABLE:
+            self.resettable = False
+        return getattr(self._context, name)
+
+    async def add_init_script(self, script: str | None = None, **kwargs: Any) -> Any:
+        disposable = await self._context.add_init_script(script, **kwargs)
+        self.undo.append(disposable)
+        return disposable
+
+
+class ContextPool:
+    """The worker's browser contexts, lent to one test at a time and reset in between.
+
+    A context's first page starts a renderer process, about a second of CPU here: the largest
+    cost of a browser test. A context given back keeps one page, parked on about:blank, whose
+    renderer (bound to the 127.0.0.1 site every test server shares) then serves the next
+    test's pages. Between tests the context loses every page but that one, its init scripts,
+    routes and permissions, and all cookies, local storage and IndexedDB of every origin
+    (`set_storage_state`), with the HTTP cache: a test still starts from a blank browser, even
+    when its server happens to get a port an earlier test's server had."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.idle: dict[str, list[Any]] = {}  # by the options the contexts were made with
+
+    async def take(self, options: dict[str, Any]) -> LentContext:
+        idle = self.idle.get(json.dumps(options, sort_keys=True))
+        return LentContext(idle.pop() if idle else await self.browser.new_context(**options))
+
+    async def give_back(self, options: dict[str, Any], lent: LentContext) -> None:
+        context = lent._context
+        try:
+            if not lent.resettable:
+                raise RuntimeError("the test used what a reset cannot undo")
+            for disposable in lent.undo:
+                await disposable.dispose()
+            anchor, *others = context.pages or [await context.new_page()]
+            for page in others:
+                await page.close()
+            await anchor.goto("about:blank")
+            cdp = await context.new_cdp_session(anchor)
+            await cdp.send("Network.clearBrowserCache")
+            await cdp.detach()
+            await context.unroute_all(behavior="ignoreErrors")
+            await context.clear_permissions()
+            await context.set_offline(False)
+            await context.set_extra_http_headers({})
+            await context.set_storage_state({"cookies": [], "origins": []})
+        except Exception:  # a crashed page, or a use no reset undoes: this context is not lent again
+            with contextlib.suppress(Exception):
+                await context.close()
+            return
+        self.idle.setdefault(json.dumps(options, sort_keys=True), []).append(context)
+
+
 class BrowserView:
-    """The worker's shared Chromium as one test sees it: every context the test opens is closed
-    when it ends, so the next test starts from a browser with no pages, cookies or storage."""
+    """The worker's shared Chromium as one test sees it: contexts come from the worker's pool
+    and go back to it, reset, when the test ends, so the next test starts from a browser with
+    no pages, cookies or storage of its own."""
 
-    def __init__(self, shared: Any) -> None:
-        self.shared = shared
-        self.contexts: list[Any] = []
+    def __init__(self, pool: ContextPool) -> None:
+        self.pool = pool
+        self.contexts: list[tuple[dict[str, Any], LentContext]] = []
 
-    async def new_context(self, **options: Any) -> Any:
-        context = await self.shared.new_context(**options)
-        self.contexts.append(context)
+    async def new_context(self, **options: Any) -> LentContext:
+        context = await self.pool.take(options)
+        self.contexts.append((options, context))
         return context
 
     async def close_contexts(self) -> None:
-        for context in self.contexts:
-            with contextlib.suppress(Exception):  # already gone with a crashed page
-                await context.close()
+        for options, context in self.contexts:
+            await self.pool.give_back(options, context)
 
 
 # Starting Playwright's driver and Chromium takes seconds: each test worker does it once, and
 # browser tests share that worker's event loop (see pytest_collection_modifyitems).
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def _chromium() -> AsyncIterator[Any]:
+async def _chromium() -> AsyncIterator[ContextPool]:
     async for b in _launch(CHROMIUM_ARGS):
-        yield b
+        yield ContextPool(b)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def _media_chromium() -> AsyncIterator[Any]:
+async def _media_chromium() -> AsyncIterator[ContextPool]:
     async for b in _launch(CHROMIUM_ARGS + MEDIA_ARGS):
-        yield b
+        yield ContextPool(b)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def browser(_chromium: Any) -> AsyncIterator[Any]:
+async def browser(_chromium: ContextPool) -> AsyncIterator[BrowserView]:
     view = BrowserView(_chromium)
     yield view
     await view.close_contexts()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def media_browser(_media_chromium: Any) -> AsyncIterator[Any]:
+async def media_browser(_media_chromium: ContextPool) -> AsyncIterator[BrowserView]:
     """Chromium whose pages get a fake microphone (a beep) without asking, and may play audio
     without a click first: two contexts of it can hold a real WebRTC call."""
     view = BrowserView(_media_chromium)
