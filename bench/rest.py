@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from loopback import Clients, create_postgres, drop_postgres, free_port, pct, setup, start_server
+from loopback import Clients, Poster, create_postgres, drop_postgres, free_port, pct, setup, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = (1, 10, 50)
@@ -166,31 +166,22 @@ def throughput(base: str, api_prefix: str, token: str, channel: str, seconds: fl
 
 async def _post_at_rate(base: str, token: str, channel: str, rate: float, seconds: float) -> int:
     """Open-loop posting: message i leaves at start + i/rate whatever the answers take."""
+    poster = Poster(base, token, channel)
     failures = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)) as http:
-        headers = {"Authorization": f"Bearer {token}"}
 
-        async def post() -> None:
-            nonlocal failures
-            try:
-                r = await http.post(
-                    f"/api/v1/channels/{channel}/messages",
-                    json={"content": "latency probe", "nonce": f"t{time.time():.6f}"},
-                    headers=headers,
-                )
-            except httpx.HTTPError:
-                failures += 1
-                return
-            failures += r.status_code != 201
+    async def post() -> None:
+        nonlocal failures
+        failures += await poster.post() != 201
 
-        loop = asyncio.get_running_loop()
-        start, tasks = loop.time(), []
-        for i in range(int(rate * seconds)):
-            delay = start + i / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(post()))
-        await asyncio.gather(*tasks)
+    loop = asyncio.get_running_loop()
+    start, tasks = loop.time(), []
+    for i in range(int(rate * seconds)):
+        delay = start + i / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(post()))
+    await asyncio.gather(*tasks)
+    poster.close()
     return failures
 
 
