@@ -10,6 +10,7 @@ from sqlalchemy import Integer, String, Table, and_, bindparam, literal, select,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
+from amityvox.db.hot import HotStatement
 from amityvox.db.schema import (
     channel_recipients,
     channels,
@@ -113,13 +114,13 @@ _G_COLS, _G = _labelled(guilds, "g")
 _M_COLS, _M = _labelled(guild_members, "m")
 _IS_MEMBER = and_(guild_members.c.guild_id == guilds.c.id, guild_members.c.user_id == bindparam("u"))
 
-_GUILD_STANDING = (
+_GUILD_STANDING = HotStatement(
     select(*_G_COLS, *_M_COLS)
     .select_from(guilds)
     .outerjoin(guild_members, _IS_MEMBER)
     .where(guilds.c.id == bindparam("g"))
 )
-_CHANNEL_STANDING = (
+_CHANNEL_STANDING = HotStatement(
     select(*_C_COLS, *_G_COLS, *_M_COLS, channel_recipients.c.user_id.label("recipient"))
     .select_from(channels)
     .outerjoin(guilds, guilds.c.id == channels.c.guild_id)
@@ -130,37 +131,39 @@ _CHANNEL_STANDING = (
     )
     .where(channels.c.id == bindparam("c"))
 )
-_ROLE_BITS = (
+_ROLE_BITS = HotStatement(
     select(roles.c.id, roles.c.permissions_allow, roles.c.permissions_deny, roles.c.position)
     .join(member_roles, member_roles.c.role_id == roles.c.id)
     .where(member_roles.c.guild_id == bindparam("g"), member_roles.c.user_id == bindparam("u"))
 )
 # The member's roles ("r") and the channel's overwrites ("o") in one statement.
-_ROLES_AND_OVERWRITES = union_all(
-    select(
-        literal("r", String).label("kind"),
-        roles.c.id.label("id"),
-        roles.c.permissions_allow.label("allow"),
-        roles.c.permissions_deny.label("deny"),
-        roles.c.position.label("position"),
-        literal("", String).label("target_type"),
+_ROLES_AND_OVERWRITES = HotStatement(
+    union_all(
+        select(
+            literal("r", String).label("kind"),
+            roles.c.id.label("id"),
+            roles.c.permissions_allow.label("allow"),
+            roles.c.permissions_deny.label("deny"),
+            roles.c.position.label("position"),
+            literal("", String).label("target_type"),
+        )
+        .join(member_roles, member_roles.c.role_id == roles.c.id)
+        .where(member_roles.c.guild_id == bindparam("g"), member_roles.c.user_id == bindparam("u")),
+        select(
+            literal("o", String),
+            permission_overwrites.c.target_id,
+            permission_overwrites.c.allow,
+            permission_overwrites.c.deny,
+            literal(0, Integer),
+            permission_overwrites.c.target_type,
+        ).where(permission_overwrites.c.channel_id == bindparam("oc")),
     )
-    .join(member_roles, member_roles.c.role_id == roles.c.id)
-    .where(member_roles.c.guild_id == bindparam("g"), member_roles.c.user_id == bindparam("u")),
-    select(
-        literal("o", String),
-        permission_overwrites.c.target_id,
-        permission_overwrites.c.allow,
-        permission_overwrites.c.deny,
-        literal(0, Integer),
-        permission_overwrites.c.target_type,
-    ).where(permission_overwrites.c.channel_id == bindparam("oc")),
 )
 
 
 async def member_role_bits(conn: AsyncConnection, guild_id: str, user_id: str) -> list[P.RoleBits]:
-    rows = await conn.execute(_ROLE_BITS, {"g": guild_id, "u": user_id})
-    return [P.RoleBits(r.id, r.permissions_allow, r.permissions_deny, r.position) for r in rows]
+    rows = await _ROLE_BITS.rows(conn, {"g": guild_id, "u": user_id})
+    return [P.RoleBits(r["id"], r["permissions_allow"], r["permissions_deny"], r["position"]) for r in rows]
 
 
 def _guild_standing(row: Row, user_id: str, bits: list[P.RoleBits]) -> GuildAccess:
@@ -173,7 +176,7 @@ def _guild_standing(row: Row, user_id: str, bits: list[P.RoleBits]) -> GuildAcce
 
 async def guild_access(conn: AsyncConnection, guild_id: str, user_id: str) -> GuildAccess:
     """The caller's standing in a guild; a non-member gets 404 so guilds do not leak."""
-    row = (await conn.execute(_GUILD_STANDING, {"g": guild_id, "u": user_id})).mappings().first()
+    row = next(iter(await _GUILD_STANDING.rows(conn, {"g": guild_id, "u": user_id})), None)
     if row is None or row["m_user_id"] is None:
         raise not_found("guild")
     return _guild_standing(row, user_id, await member_role_bits(conn, guild_id, user_id))
@@ -206,7 +209,7 @@ async def channel_access(conn: AsyncConnection, channel_id: str, user_id: str, n
 
     Threads take their parent channel's overwrites.
     """
-    row = (await conn.execute(_CHANNEL_STANDING, {"c": channel_id, "u": user_id})).mappings().first()
+    row = next(iter(await _CHANNEL_STANDING.rows(conn, {"c": channel_id, "u": user_id})), None)
     if row is None:
         raise not_found("channel")
     channel = _part(row, _C)
@@ -221,11 +224,11 @@ async def channel_access(conn: AsyncConnection, channel_id: str, user_id: str, n
         bits: list[P.RoleBits] = []
         overwrites: list[P.Overwrite] = []
         params = {"g": guild_id, "u": user_id, "oc": channel["parent_channel_id"] or channel_id}
-        for r in await conn.execute(_ROLES_AND_OVERWRITES, params):
-            if r.kind == "r":
-                bits.append(P.RoleBits(r.id, r.allow, r.deny, r.position))
+        for r in await _ROLES_AND_OVERWRITES.rows(conn, params):
+            if r["kind"] == "r":
+                bits.append(P.RoleBits(r["id"], r["allow"], r["deny"], r["position"]))
             else:
-                overwrites.append(P.Overwrite(r.id, r.target_type, r.allow, r.deny))
+                overwrites.append(P.Overwrite(r["id"], r["target_type"], r["allow"], r["deny"]))
         ga = _guild_standing(row, user_id, bits)
         perms = _resolve(ga, overwrites)
         if not perms & P.Perm.ViewChannel:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from amityvox import permissions as P
 from amityvox.context import Context
+from amityvox.db.hot import HotStatement
 from amityvox.db.schema import (
     channels,
     guild_members,
@@ -434,11 +435,16 @@ _CHANNEL_ROW = select(channels).where(channels.c.id == bindparam("c"))
 # bounded above by `before` when given; the others run newest first.
 _IN_CHANNEL = select(messages).where(messages.c.channel_id == bindparam("c"))
 _NEWEST_FIRST = messages.c.id.desc()
-_PAGE_NEWEST = _IN_CHANNEL.order_by(_NEWEST_FIRST).limit(bindparam("n"))
-_PAGE_BEFORE = _IN_CHANNEL.where(messages.c.id < bindparam("before")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
-_PAGE_UP_TO = _IN_CHANNEL.where(messages.c.id <= bindparam("m")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
-_PAGE_AFTER = _IN_CHANNEL.where(messages.c.id > bindparam("after")).order_by(messages.c.id.asc()).limit(bindparam("n"))
-_PAGE_BETWEEN = _PAGE_AFTER.where(messages.c.id < bindparam("before"))
+_OLDEST_FIRST_AFTER = _IN_CHANNEL.where(messages.c.id > bindparam("after")).order_by(messages.c.id.asc())
+_PAGE_NEWEST = HotStatement(_IN_CHANNEL.order_by(_NEWEST_FIRST).limit(bindparam("n")))
+_PAGE_BEFORE = HotStatement(
+    _IN_CHANNEL.where(messages.c.id < bindparam("before")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
+)
+_PAGE_UP_TO = HotStatement(
+    _IN_CHANNEL.where(messages.c.id <= bindparam("m")).order_by(_NEWEST_FIRST).limit(bindparam("n"))
+)
+_PAGE_AFTER = HotStatement(_OLDEST_FIRST_AFTER.limit(bindparam("n")))
+_PAGE_BETWEEN = HotStatement(_OLDEST_FIRST_AFTER.where(messages.c.id < bindparam("before")).limit(bindparam("n")))
 
 
 async def list_messages(
@@ -472,17 +478,16 @@ async def list_messages(
         params = {"c": channel_id, "n": limit, "before": before, "after": after}
         if around is not None:
             # Newer ones take up to half the page, or more where there are too few older ones.
-            newer = list((await conn.execute(_PAGE_AFTER, {**params, "after": around, "n": limit - 1})).mappings())
+            newer = await _PAGE_AFTER.rows(conn, {**params, "after": around, "n": limit - 1})
             older_n = limit - min(len(newer), limit // 2)
-            older = list((await conn.execute(_PAGE_UP_TO, {**params, "m": around, "n": older_n})).mappings())
+            older = await _PAGE_UP_TO.rows(conn, {**params, "m": around, "n": older_n})
             newer = newer[: limit - len(older)]
             return await render(conn, [*reversed(newer), *older], user_id)
         if after is not None:
             page = _PAGE_AFTER if before is None else _PAGE_BETWEEN
         else:
             page = _PAGE_NEWEST if before is None else _PAGE_BEFORE
-        rows = list((await conn.execute(page, params)).mappings())
-        return await render(conn, rows, user_id)
+        return await render(conn, await page.rows(conn, params), user_id)
 
 
 async def get_message(ctx: Context, channel_id: str, message_id: str, user_id: str) -> dict[str, Any]:
