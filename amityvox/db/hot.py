@@ -30,6 +30,7 @@ class _Compiled:
     defaults: dict[str, Any]  # the literals' values
     keys: tuple[str, ...]  # the result columns
     processors: tuple[Processor, ...]
+    expanding: frozenset[str]  # `IN` parameters that take a list: one placeholder per item
 
 
 class HotStatement:
@@ -48,17 +49,27 @@ class HotStatement:
             defaults=dict(compiled.params),
             keys=tuple(c[0] for c in columns),
             processors=tuple(c[3]._cached_result_processor(dialect, None) for c in columns),
+            expanding=frozenset(name for name, b in compiled.binds.items() if b.expanding),
         )
 
     async def rows(self, conn: AsyncConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
         if conn.dialect.name != "sqlite":
-            return [dict(r) for r in (await conn.execute(self.statement, params)).mappings()]
+            return await self._through_sqlalchemy(conn, params)
         c = self._sqlite
         if c is None:
             c = self._sqlite = self._compile(conn.dialect)
         values = {**c.defaults, **params}
+        sql, args = c.sql, []
+        for name in c.names:
+            if name in c.expanding:
+                if not values[name]:  # SQLAlchemy writes an empty IN as a false condition
+                    return await self._through_sqlalchemy(conn, params)
+                sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(values[name])), 1)
+                args.extend(values[name])
+            else:
+                args.append(values[name])
         raw: Any = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        cursor = raw._conn.execute(c.sql, tuple(values[n] for n in c.names))
+        cursor = raw._conn.execute(sql, args)
         keys, processors = c.keys, c.processors
         if not any(processors):
             return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
@@ -66,3 +77,6 @@ class HotStatement:
             {k: (p(v) if p is not None else v) for k, p, v in zip(keys, processors, row, strict=True)}
             for row in cursor.fetchall()
         ]
+
+    async def _through_sqlalchemy(self, conn: AsyncConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in (await conn.execute(self.statement, params)).mappings()]

@@ -233,7 +233,7 @@ async def reaction_summaries(
 
 
 # Built once (see services/serialize.py): every post and every page of history runs these.
-_AUTHORS = select(users).where(users.c.id.in_(bindparam("ids", expanding=True)))
+_AUTHORS = HotStatement(select(users).where(users.c.id.in_(bindparam("ids", expanding=True))))
 _INSERT = messages.insert().returning(*messages.c)  # the row as stored, without reading it back
 _LAST_MESSAGE = update(channels).where(channels.c.id == bindparam("c")).values(last_message_id=bindparam("m"))
 _LAST_ACTIVE = (
@@ -264,7 +264,7 @@ async def render(
     if not rows:
         return []
     author_ids = list({r["author_id"] for r in rows})
-    authors = {u["id"]: public_user(u) for u in (await conn.execute(_AUTHORS, {"ids": author_ids})).mappings()}
+    authors = {u["id"]: public_user(u) for u in await _AUTHORS.rows(conn, {"ids": author_ids})}
     summaries = {} if new else await reaction_summaries(conn, [r["id"] for r in rows], viewer_id)
     files = await media.attachments_for(conn, [r["id"] for r in rows if r["attachments"]])
     return [

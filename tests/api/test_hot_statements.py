@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Integer, String, bindparam, literal, select, union_all, update
 
 from amityvox.db.hot import HotStatement
-from amityvox.db.schema import channels, messages
+from amityvox.db.schema import channels, messages, users
 from tests.conftest import Server, auth
 
 
@@ -61,3 +61,20 @@ async def test_rows_see_the_callers_own_uncommitted_writes(any_db_server: Server
 
 class _Undo(Exception):
     pass
+
+
+async def test_an_in_list_takes_one_placeholder_per_item_and_an_empty_one_matches_nothing(
+    any_db_server: Server,
+) -> None:
+    s = any_db_server
+    ids = [(await s.register(name))["user"]["id"] for name in ("ina", "inb", "inc")]
+    statement = select(users.c.id, users.c.is_admin).where(
+        users.c.id.in_(bindparam("ids", expanding=True)), users.c.username != bindparam("not")
+    )
+    hot = HotStatement(statement)
+    async with s.ctx.db.read() as conn:
+        for chosen in (ids, ids[:1], []):
+            params = {"ids": chosen, "not": "inb"}
+            expected = [dict(row) for row in (await conn.execute(statement, params)).mappings()]
+            assert sorted(await hot.rows(conn, params), key=str) == sorted(expected, key=str)
+        assert {r["id"] for r in await hot.rows(conn, {"ids": ids, "not": "inb"})} == {ids[0], ids[2]}
