@@ -14,20 +14,20 @@ a change is used once but not kept, so an answer read before a change never outl
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from amityvox.bus.base import Bus, Envelope
-from amityvox.events import catalog
+from amityvox.forgetting import ForgetsOnEvents
 
 TTL_S = 5.0
 MAX_ENTRIES = 20_000
-FORGET_ON = ("GUILD_AUDIT_LOG_ENTRY_CREATE", "GUILD_DELETE")
 
 T = TypeVar("T")
 
 
-class GuildMemo:
+class GuildMemo(ForgetsOnEvents):
+    FORGET_ON = {"GUILD_AUDIT_LOG_ENTRY_CREATE": "guild_id", "GUILD_DELETE": "id"}
+
     def __init__(self, ttl: float = TTL_S, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
         self.max_entries = max_entries
@@ -67,23 +67,3 @@ class GuildMemo:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def observe(self, events: Sequence[Envelope]) -> None:
-        """Drop what is remembered of guilds whose configuration `events` changed."""
-        for env in events:
-            if env.name in FORGET_ON:
-                guild_id = (
-                    env.data.get("guild_id") if env.name == "GUILD_AUDIT_LOG_ENTRY_CREATE" else env.data.get("id")
-                )
-                if guild_id:
-                    self.forget(str(guild_id))
-
-    async def follow(self, bus: Bus) -> None:
-        """Observe what other processes commit, too (this process's own units of work call
-        `observe` at commit)."""
-
-        async def forget(env: Envelope) -> None:
-            self.observe([env])
-
-        for name in FORGET_ON:
-            await bus.subscribe(catalog.get(name).subject, forget)

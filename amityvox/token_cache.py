@@ -10,16 +10,14 @@ line). The gateway does not use the cache: it authenticates once per connection.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from amityvox.bus.base import Bus, Envelope
-from amityvox.events import catalog
+from amityvox.forgetting import ForgetsOnEvents
 
 TTL_S = 10.0
 MAX_ENTRIES = 10_000
-FORGET_ON = ("SESSIONS_REVOKE", "USER_UPDATE")
 
 
 @dataclass(slots=True)
@@ -29,7 +27,9 @@ class Entry:
     last_seen: str | None  # moves on when this process records that the token was seen
 
 
-class TokenCache:
+class TokenCache(ForgetsOnEvents):
+    FORGET_ON = {"SESSIONS_REVOKE": "user_id", "USER_UPDATE": "id"}
+
     def __init__(self, ttl: float = TTL_S, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
         self.max_entries = max_entries
@@ -50,27 +50,10 @@ class TokenCache:
         entry = self._entries[token_hash] = Entry(row, self.clock(), row["last_seen_at"])
         return entry
 
-    def forget_user(self, user_id: str) -> None:
+    def forget(self, user_id: str) -> None:
+        """Drop every lookup of the user's tokens."""
         for token_hash in [h for h, e in self._entries.items() if e.row["id"] == user_id]:
             del self._entries[token_hash]
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def observe(self, events: Sequence[Envelope]) -> None:
-        """Drop the entries of users whose tokens ended or whose profile changed in `events`."""
-        for env in events:
-            if env.name in FORGET_ON:
-                user_id = env.data.get("user_id") if env.name == "SESSIONS_REVOKE" else env.data.get("id")
-                if user_id:
-                    self.forget_user(str(user_id))
-
-    async def follow(self, bus: Bus) -> None:
-        """Observe what other processes commit, too (this process's own units of work call
-        `observe` at commit, before the request that made the change answers)."""
-
-        async def forget(env: Envelope) -> None:
-            self.observe([env])
-
-        for name in FORGET_ON:
-            await bus.subscribe(catalog.get(name).subject, forget)

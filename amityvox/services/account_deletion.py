@@ -95,7 +95,7 @@ async def erase_due(ctx: Context, now: datetime | None = None) -> int:
                     .values(erase_at=iso(utcnow() + OWNER_RETRY))
                 )
             continue
-        ctx.tokens.forget_user(user_id)
+        ctx.tokens.forget(user_id)
     return erased
 
 

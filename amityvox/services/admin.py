@@ -175,7 +175,7 @@ async def suspend_user(ctx: Context, actor_id: str | None, ref: str) -> dict[str
             tx, actor_id=actor_id, action=InstanceAction.USER_SUSPEND, target_type="user", target_id=row["id"],
             old=user_out(row), new=user_out(after),
         )  # fmt: skip
-    ctx.tokens.forget_user(row["id"])
+    ctx.tokens.forget(row["id"])
     return user_out(after)
 
 
@@ -208,7 +208,7 @@ async def delete_user(ctx: Context, actor_id: str | None, ref: str) -> None:
             tx, actor_id=actor_id, action=InstanceAction.USER_DELETE, target_type="user", target_id=row["id"],
             old={"username": row["username"], "email": row["email"]},
         )  # fmt: skip
-    ctx.tokens.forget_user(row["id"])
+    ctx.tokens.forget(row["id"])
 
 
 async def reset_two_factor(ctx: Context, actor_id: str | None, ref: str) -> dict[str, Any]:
@@ -241,7 +241,7 @@ async def set_admin(ctx: Context, actor_id: str | None, ref: str, admin: bool) -
             tx, actor_id=actor_id, action=action, target_type="user", target_id=row["id"],
             old=user_out(row), new=user_out(after),
         )  # fmt: skip
-    ctx.tokens.forget_user(row["id"])  # REST sees the change at once in this process
+    ctx.tokens.forget(row["id"])  # REST sees the change at once in this process
     return user_out(after)
 
 

@@ -424,5 +424,5 @@ async def set_admin(ctx: Context, username: str, admin: bool = True) -> bool:
         )
         changed = result.scalars().all()
     for user_id in changed:
-        ctx.tokens.forget_user(user_id)
+        ctx.tokens.forget(user_id)
     return bool(changed)

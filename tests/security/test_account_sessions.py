@@ -105,7 +105,7 @@ async def test_last_seen_is_written_at_most_once_a_minute(server: Server) -> Non
         await conn.execute(
             auth_sessions.update().where(auth_sessions.c.token_hash == token_hash).values(last_seen_at=old)
         )
-    server.ctx.tokens.forget_user(rm.member.id)  # REST's token cache still holds the lookup from before the edit
+    server.ctx.tokens.forget(rm.member.id)  # REST's token cache still holds the lookup from before the edit
     assert (await server.http.get(f"{API}/users/@me", headers=rm.member.headers)).status_code == 200  # a GET
     fresh = await last_seen()
     assert fresh > old
