@@ -37,10 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import websockets
-from loopback import WORKERS, Clients, free_port, pct, rss_kib, setup, start_server
+from loopback import WORKERS, Clients, Poster, free_port, pct, rss_kib, setup, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS_PER_USER = 10
@@ -73,14 +72,11 @@ async def _presence_storm(url: str, token: str, events: int) -> float:
 
 
 async def _post_messages(base: str, token: str, channel: str, count: int, rate: float) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        for _ in range(count):
-            await http.post(
-                f"/api/v1/channels/{channel}/messages",
-                json={"content": "latency probe", "nonce": f"t{time.time():.6f}"},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            await asyncio.sleep(1 / rate)
+    poster = Poster(base, token, channel, connections=1)
+    for _ in range(count):
+        await poster.post()
+        await asyncio.sleep(1 / rate)
+    poster.close()
 
 
 def measure_amityvox(sessions: int, events: int) -> dict[str, Any]:
