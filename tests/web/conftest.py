@@ -103,8 +103,9 @@ class LentContext:
     """A pooled browser context as one test holds it: what the test adds to it (init scripts)
     is recorded so the pool can take it away again; everything else is the context itself."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, key: str) -> None:
         self._context = context
+        self.key = key  # the options it was made with, as the pool files it
         self.undo: list[Any] = []  # the init scripts' disposables
         self.resettable = True
 
@@ -135,10 +136,11 @@ class ContextPool:
         self.idle: dict[str, list[Any]] = {}  # by the options the contexts were made with
 
     async def take(self, options: dict[str, Any]) -> LentContext:
-        idle = self.idle.get(json.dumps(options, sort_keys=True))
-        return LentContext(idle.pop() if idle else await self.browser.new_context(**options))
+        key = json.dumps(options, sort_keys=True)
+        idle = self.idle.get(key)
+        return LentContext(idle.pop() if idle else await self.browser.new_context(**options), key)
 
-    async def give_back(self, options: dict[str, Any], lent: LentContext) -> None:
+    async def give_back(self, lent: LentContext) -> None:
         context = lent._context
         try:
             if not lent.resettable:
@@ -161,7 +163,7 @@ class ContextPool:
             with contextlib.suppress(Exception):
                 await context.close()
             return
-        self.idle.setdefault(json.dumps(options, sort_keys=True), []).append(context)
+        self.idle.setdefault(lent.key, []).append(context)
 
 
 class BrowserView:
@@ -171,16 +173,16 @@ class BrowserView:
 
     def __init__(self, pool: ContextPool) -> None:
         self.pool = pool
-        self.contexts: list[tuple[dict[str, Any], LentContext]] = []
+        self.contexts: list[LentContext] = []
 
     async def new_context(self, **options: Any) -> LentContext:
         context = await self.pool.take(options)
-        self.contexts.append((options, context))
+        self.contexts.append(context)
         return context
 
     async def close_contexts(self) -> None:
-        for options, context in self.contexts:
-            await self.pool.give_back(options, context)
+        for context in self.contexts:
+            await self.pool.give_back(context)
 
 
 # Starting Playwright's driver and Chromium takes seconds: each test worker does it once, and

@@ -117,6 +117,16 @@ async def send(person: Person, text: str) -> None:
     await person.message(text).wait_for()
 
 
+async def pick_command(page: Any, typed: str, command: str) -> Any:
+    """Type `typed` into the composer and choose `/command` from the `/` menu; the composer's box."""
+    box = page.locator("#composer-input")
+    await box.click()
+    await box.press_sequentially(typed)
+    await page.locator("#slash-suggestions li", has_text=f"/{command}").wait_for()
+    await box.press("Enter")
+    return box
+
+
 async def make_invite(person: Person) -> str:
     page = person.page
     await page.get_by_role("button", name="Server settings").click()

@@ -13,7 +13,7 @@ from amityvox.client import Client
 from examples import dice_bot
 from tests.conftest import Server, auth
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import Person, create_guild, open_page, register, until
+from tests.web.test_browser import Person, create_guild, open_page, pick_command, register, until
 
 
 async def _integrations(person: Person) -> Any:
@@ -92,11 +92,7 @@ async def test_owner_makes_an_invite_link_and_authorizes_the_bot_into_a_server(s
     async with Client(server.url, issued.json()["data"]["token"]) as client:
         dice_bot.attach(client, random.Random(3))
         await client.start()
-        box = page.locator("#composer-input")
-        await box.click()
-        await box.press_sequentially("/ro")
-        await page.locator("#slash-suggestions li", has_text="/roll").wait_for()
-        await box.press("Enter")
+        box = await pick_command(page, "/ro", "roll")
         await box.press_sequentially("20")
         await box.press("Enter")
         answer = olga.message("rolled")

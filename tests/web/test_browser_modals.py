@@ -15,7 +15,7 @@ import pytest_asyncio
 from amityvox.client import Client, Interaction
 from examples import dice_bot
 from tests.conftest import Server, _serve, make_settings
-from tests.web.test_browser import guild_with, until
+from tests.web.test_browser import guild_with, pick_command, until
 from tests.web.test_browser_slash import _dice_bot
 
 
@@ -38,11 +38,7 @@ async def test_a_member_fills_the_note_modal_and_sees_the_bots_answer(server: Se
             await answer_note(ctx, **values)
 
         await client.start()
-        box = page.locator("#composer-input")
-        await box.click()
-        await box.press_sequentially("/note")
-        await page.locator("#slash-suggestions li", has_text="/note").wait_for()
-        await box.press("Enter")
+        box = await pick_command(page, "/note", "note")
         await box.press("Enter")
 
         # The dialog: the bot's title, labels, placeholder, a paragraph, and each field's rules.
@@ -63,9 +59,7 @@ async def test_a_member_fills_the_note_modal_and_sees_the_bots_answer(server: Se
         # Cancelling sends nothing: the bot hears no submission, and the modal can be run again.
         await dialog.get_by_role("button", name="Cancel").click()
         await dialog.wait_for(state="detached")
-        await box.press_sequentially("/note")
-        await page.locator("#slash-suggestions li", has_text="/note").wait_for()
-        await box.press("Enter")
+        await pick_command(page, "/note", "note")
         await box.press("Enter")
         await dialog.wait_for()
         await dialog.get_by_label("Title", exact=True).fill("Groceries")
@@ -111,11 +105,7 @@ async def test_a_command_the_bot_never_answers_says_the_application_did_not_resp
             heard.append(ctx.id)
 
         await client.start()
-        box = page.locator("#composer-input")
-        await box.click()
-        await box.press_sequentially("/mute")
-        await page.locator("#slash-suggestions li", has_text="/mute").wait_for()
-        await box.press("Enter")
+        box = await pick_command(page, "/mute", "mute")
         await box.press("Enter")
         failed = page.locator("#command-status .failed", has_text="The application did not respond")
         await failed.wait_for()
