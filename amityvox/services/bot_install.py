@@ -42,10 +42,8 @@ from amityvox.services.serialize import (
 )
 from amityvox.uow import UnitOfWork
 
-SCOPES = ("bot", "applications.commands")
-
-
 COMMANDS_SCOPE = "applications.commands"
+SCOPES = ("bot", COMMANDS_SCOPE)
 
 
 def parse_scopes(scope: str) -> list[str]:
