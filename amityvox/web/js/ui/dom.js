@@ -138,19 +138,24 @@ export function patch(parent, children) {
 
 // ---- formatting -----------------------------------------------------------------------------------
 
+// Each toLocale…String call builds a formatter, the costliest part of drawing a message's time:
+// these are built once, for the browser's locale, with the same options.
+const DAY = new Intl.DateTimeFormat();
+const TIME_OF_DAY = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" });
+
 export function time(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
   const today = new Date();
   const sameDay = d.toDateString() === today.toDateString();
-  const t = clock(iso);
-  return sameDay ? t : `${d.toLocaleDateString()} ${t}`;
+  const t = TIME_OF_DAY.format(d);
+  return sameDay ? t : `${DAY.format(d)} ${t}`;
 }
 
 /** The time of day alone ("3:04 PM", "15:04"), for follow-up messages' hover time. */
 export function clock(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return Number.isNaN(d.getTime()) ? "" : TIME_OF_DAY.format(d);
 }
 
 export function initials(name) {
