@@ -31,8 +31,9 @@ class AmityServer(uvicorn.Server):
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864000
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), 0.1)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: see data_export._run
+                async with asyncio.timeout(0.1):
+                    await self._stop.wait()
 
     async def shutdown(self, sockets: Any = None) -> None:
         """uvicorn's shutdown, with the gateway's goodbye first, and waiting for open connections

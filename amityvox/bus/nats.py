@@ -170,8 +170,9 @@ class _StreamFollower:
 
     async def _run(self) -> None:
         while True:
-            try:
-                item = await asyncio.wait_for(self.queue.get(), FOLLOW_IDLE_CHECK_S)
+            try:  # asyncio.timeout: on 3.11 wait_for may swallow the cancellation that ends this loop
+                async with asyncio.timeout(FOLLOW_IDLE_CHECK_S):
+                    item = await self.queue.get()
             except TimeoutError:  # quiet: make sure no stored event is waiting for a successor
                 await self._fill(None, patience=0)
                 continue

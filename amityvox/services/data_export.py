@@ -459,8 +459,11 @@ async def drained(ctx: Context) -> None:
 
 async def _run(ctx: Context, worker: _Worker) -> None:
     while True:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as the event is set, and the worker would then outlive its shutdown.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(worker.wakeup.wait(), POLL_SECONDS)
+            async with asyncio.timeout(POLL_SECONDS):
+                await worker.wakeup.wait()
         worker.wakeup.clear()
         worker.begun += 1
         try:

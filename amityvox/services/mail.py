@@ -150,8 +150,9 @@ async def _failed(ctx: Context, mail_id: int, attempts: int, recipient: str, exc
 
 async def _run(ctx: Context, event: asyncio.Event) -> None:
     while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), POLL_SECONDS)
+        with contextlib.suppress(TimeoutError):  # asyncio.timeout: see data_export._run
+            async with asyncio.timeout(POLL_SECONDS):
+                await event.wait()
         event.clear()
         try:
             await send_due(ctx)
