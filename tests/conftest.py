@@ -259,3 +259,4 @@ async def erase_account(server: Server, headers: dict[str, str], password: str =
     assert r.status_code == 202, r.text
     days = server.ctx.settings.account_deletion_days
     assert await account_deletion.erase_due(server.ctx, utcnow() + timedelta(days=days, seconds=1)) >= 1
+    await server.settle()  # its events have reached every subscriber, as a request's would have
