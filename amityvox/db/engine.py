@@ -1,11 +1,11 @@
 """The database handle: an async SQLAlchemy engine (SQLite by default, PostgreSQL for scale).
 
 Work is either writing (`begin()`, `connection()`) or reading (`read()`). On SQLite the two use
-different persistent connections, driven on the event loop's thread (`sqlite_inline.py`): one
-writer, so in-process writers queue in the pool rather than on the file lock, and a few
-readers that see the last commit without waiting for the writer (WAL). On PostgreSQL both
-share one pool; reads run in READ ONLY transactions. Either way a write attempted while
-reading fails loudly instead of taking the writer's place.
+different persistent connections, driven on the event loop's thread (`sqlite_inline.py`) and
+lent to one unit of work at a time (`lending.py`): one writer, so in-process writers queue for
+it rather than on the file lock, and a few readers that see the last commit without waiting
+for the writer (WAL). On PostgreSQL both share one pool; reads run in READ ONLY transactions.
+Either way a write attempted while reading fails loudly instead of taking the writer's place.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from amityvox.db import sqlite_inline
+from amityvox.db.lending import Lender
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -66,28 +67,45 @@ class Database:
                 connect_args={"timeout": 30, "isolation_level": None},
             )
             event.listen(self.scanner.sync_engine, "connect", _sqlite_reader)
-            event.listen(self.scanner.sync_engine, "begin", _sqlite_begin_deferred)
+            event.listen(self.scanner.sync_engine, "begin", _sqlite_begin_deferred_threaded)
             self.checkpointer: WalCheckpointer | None = WalCheckpointer(path)
+            self._writers: Lender | None = Lender(self.engine, 1)
+            self._readers: Lender | None = Lender(self.reader, SQLITE_READERS)
         else:
             self.engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             # Same pool; each checkout from here starts its transactions READ ONLY.
             self.reader = self.engine.execution_options(postgresql_readonly=True)
             self.scanner = self.reader
             self.checkpointer = None
+            self._writers = self._readers = None  # the pool's checkout is cheap beside a round trip
 
-    def begin(self) -> Any:
-        """A write transaction (or, while `reading()`, a read-only one)."""
-        return (self.reader if _READING.get() else self.engine).begin()
+    def begin(self, *, write: bool = False) -> Any:
+        """A write transaction (or, while `reading()` unless `write`, a read-only one)."""
+        return self._transaction(read=_READING.get() and not write)
 
     def connection(self) -> Any:
         """A connection whose transactions write (or, while `reading()`, read): for units of work."""
-        return (self.reader if _READING.get() else self.engine).connect()
+        read = _READING.get()
+        lender = self._readers if read else self._writers
+        if lender is None:
+            return (self.reader if read else self.engine).connect()
+        return lender.lend()
 
-    @asynccontextmanager
-    async def read(self, *, scan: bool = False) -> AsyncIterator[AsyncConnection]:
+    def read(self, *, scan: bool = False) -> Any:
         """A read-only transaction on a reader connection: it never waits for writers. `scan`:
         the statements may take long (search), so on SQLite they run off the event loop."""
-        async with (self.scanner if scan else self.reader).connect() as conn, conn.begin():
+        if scan:
+            return self.scanner.begin()
+        return self._transaction(read=True)
+
+    @asynccontextmanager
+    async def _transaction(self, *, read: bool) -> AsyncIterator[AsyncConnection]:
+        lender = self._readers if read else self._writers
+        if lender is None:
+            async with (self.reader if read else self.engine).begin() as conn:
+                yield conn
+            return
+        async with lender.lend() as conn, conn.begin():
             yield conn
 
     async def migrate(self) -> None:
@@ -101,6 +119,9 @@ class Database:
     async def close(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
+        for lender in (self._writers, self._readers):
+            if lender is not None:
+                await lender.close()
         if self.is_sqlite:
             await self.scanner.dispose()
         await self.reader.dispose()
@@ -197,12 +218,19 @@ def _sqlite_reader(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
-    # Writers queue on the lock up front instead of failing on upgrade from a read lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers queue on the lock up front instead of failing on upgrade from a read lock. The
+    # connection runs on this thread (sqlite_inline.py): BEGIN goes straight to sqlite3, not
+    # through the engine as a statement, which would cost more than the whole transaction.
+    conn.connection.driver_connection.raw.execute("BEGIN IMMEDIATE")
 
 
 def _sqlite_begin_deferred(conn: Any) -> None:
     # One snapshot for the whole read, taken at the first SELECT.
+    conn.connection.driver_connection.raw.execute("BEGIN")
+
+
+def _sqlite_begin_deferred_threaded(conn: Any) -> None:
+    # The scanner's driver (aiosqlite) runs statements on its own threads.
     conn.exec_driver_sql("BEGIN")
 
 

@@ -6,8 +6,9 @@ microseconds: the cache key, the parameters, an execution context, the result's 
 parameters (literals included) and its columns' result processors (booleans, JSON), as
 SQLAlchemy itself would apply them. On SQLite, whose connections run on the event loop's
 thread (db/sqlite_inline.py), it then runs on the sqlite3 connection under the SQLAlchemy
-connection it is given, inside that connection's transaction. On other databases it runs
-through SQLAlchemy like any statement: there the cost is the round trip to the server.
+connection it is given, inside that connection's transaction. Elsewhere (PostgreSQL, where
+the cost is the round trip to the server, and SQLite connections driven from a thread of
+their own) it runs through SQLAlchemy like any statement.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import CompoundSelect, Select
+
+from amityvox.db import sqlite_inline
 
 Processor = Callable[[Any], Any] | None
 
@@ -53,7 +56,9 @@ class HotStatement:
         )
 
     async def rows(self, conn: AsyncConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
-        if conn.dialect.name != "sqlite":
+        driver: Any = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        if not isinstance(driver, sqlite_inline.Connection):
+            # PostgreSQL, or SQLite on a driver thread (search's scanner): the driver's own way.
             return await self._through_sqlalchemy(conn, params)
         c = self._sqlite
         if c is None:
@@ -68,8 +73,7 @@ class HotStatement:
                 args.extend(values[name])
             else:
                 args.append(values[name])
-        raw: Any = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        cursor = raw._conn.execute(sql, args)
+        cursor = driver.raw.execute(sql, args)
         keys, processors = c.keys, c.processors
         if not any(processors):
             return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]

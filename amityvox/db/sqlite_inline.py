@@ -71,6 +71,11 @@ class Connection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    @property
+    def raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for work that needs no SQLAlchemy (hot statements, BEGIN)."""
+        return self._conn
+
     def __await__(self) -> Generator[Any, None, Connection]:
         return self._itself().__await__()
 

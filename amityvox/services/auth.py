@@ -401,9 +401,9 @@ async def _seen(ctx: Context, token_hash: str, last_seen: str | None) -> str | N
     cutoff = iso(now - timedelta(seconds=LAST_SEEN_EVERY_S))
     if last_seen is not None and last_seen > cutoff:
         return last_seen
-    # Straight to the writing engine: this bookkeeping happens on GET requests too, whose
-    # transactions are otherwise read-only (api/safe_methods.py).
-    async with ctx.db.engine.begin() as conn:
+    # A write even on GET requests, whose transactions are otherwise read-only
+    # (api/safe_methods.py): this is bookkeeping, not the request's work.
+    async with ctx.db.begin(write=True) as conn:
         stale = or_(auth_sessions.c.last_seen_at.is_(None), auth_sessions.c.last_seen_at <= cutoff)
         await conn.execute(
             update(auth_sessions).where(auth_sessions.c.token_hash == token_hash, stale).values(last_seen_at=iso(now))
