@@ -59,6 +59,10 @@ function triState(name, label, state, disabled, data) {
       h("span", { class: value, "aria-hidden": "true" }, glyph))));
 }
 
+function pendingKey(channelId, targetId, bit) {
+  return `${channelId}:${targetId}:${bit}`;
+}
+
 function editorFor(app, guildId, channel, ow) {
   const list = bits(app);
   const mine = held(app, channel.id);
@@ -71,7 +75,9 @@ function editorFor(app, guildId, channel, ow) {
     h("h3", `${target} in ${channel.channel_type === "category" ? "" : "#"}${channel.name}`),
     allowed ? null : h("p.muted", "This role is at or above your highest role, so you cannot change its overwrites."),
     h("ul.perm-list", list.filter((b) => b.scope === "channel").map((b) => {
-      const state = deny & b.bit ? "deny" : allow & b.bit ? "allow" : "neutral";
+      // A choice on its way to the server shows as made: a draw before the answer must not undo it.
+      const pending = app.ui.owPending?.[pendingKey(channel.id, ow.id, b.value)];
+      const state = pending ?? (deny & b.bit ? "deny" : allow & b.bit ? "allow" : "neutral");
       const label = permName(b.name);
       const mayGrant = allowed && (mine & b.bit) === b.bit;
       return h("li", { "data-key": b.name },
@@ -151,8 +157,14 @@ export const actions = {
     let deny = BigInt(ow.deny) & ~bit;
     if (el.value === "allow") allow |= bit;
     if (el.value === "deny") deny |= bit;
-    await write(app, channel.id, data.target, data.type, allow, deny);
-    app.render();
+    const key = pendingKey(channel.id, data.target, data.bit);
+    app.ui.owPending = { ...app.ui.owPending, [key]: el.value };
+    try {
+      await write(app, channel.id, data.target, data.type, allow, deny);
+    } finally {
+      delete app.ui.owPending[key]; // the state now holds the server's answer (or the old value on a refusal)
+      app.render();
+    }
   },
   async "remove-overwrite"(app, data) {
     await write(app, data.channel, data.target, "role", 0n, 0n);
