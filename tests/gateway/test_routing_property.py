@@ -303,15 +303,15 @@ async def _scenario(data: st.DataObject) -> None:
         settings_ = make_settings(Path(tmp))
         await seed_sqlite(settings_)  # a copy of the migrated template: migrating anew costs more than the check
         db = Database(settings_.resolved_database_url)
-        await db.migrate()
-        ctx = Context(settings=settings_, db=db, bus=MemoryBus())
-        async with db.begin() as conn:
-            world = await _insert_world(conn, data)
-        idx = World(is_online=lambda _: True)
-        idx.load(await load_world(ctx))
-        for u in world["users"]:
-            idx.user_online(u)
-        try:
+        try:  # closed however the example ends: hypothesis may stop one while it draws the world
+            await db.migrate()
+            ctx = Context(settings=settings_, db=db, bus=MemoryBus())
+            async with db.begin() as conn:
+                world = await _insert_world(conn, data)
+            idx = World(is_online=lambda _: True)
+            idx.load(await load_world(ctx))
+            for u in world["users"]:
+                idx.user_online(u)
             async with db.begin() as conn:
                 await _check(conn, idx, world)
                 for _ in range(data.draw(st.integers(1, 4))):
