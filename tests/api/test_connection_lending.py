@@ -23,6 +23,16 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
+async def _nothing() -> None:
+    pass
+
+
+async def _fence() -> None:
+    """Return once every task made before this call has run to its first wait: the loop runs
+    ready tasks in the order they were made, so a task made now runs after them."""
+    await asyncio.create_task(_nothing())
+
+
 async def _bodies(db: Database) -> list[str]:
     async with db.read() as conn:
         return list((await conn.execute(text("SELECT body FROM notes ORDER BY id"))).scalars())
@@ -48,7 +58,7 @@ async def test_writers_take_the_one_writer_in_the_order_they_asked(db: Database)
     holder = asyncio.create_task(first())
     await held.wait()
     waiting = [asyncio.create_task(then(name)) for name in ("second", "third", "fourth")]
-    await asyncio.sleep(0)  # each asks for the writer while the first holds it
+    await _fence()  # each asks for the writer while the first holds it
     assert await _bodies(db) == []  # nothing committed yet, and a read does not wait for the writer
     release.set()
     await asyncio.gather(holder, *waiting)
@@ -93,7 +103,7 @@ async def test_a_cancelled_waiter_passes_the_connection_on(db: Database) -> None
     await held.wait()
     cancelled = asyncio.create_task(waiter("never"))
     patient = asyncio.create_task(waiter("patient"))
-    await asyncio.sleep(0)
+    await _fence()
     cancelled.cancel()
     release.set()
     await asyncio.gather(first, patient)
@@ -121,7 +131,7 @@ async def test_readers_are_opened_once_and_reused(db: Database) -> None:
 
     gate = asyncio.Event()
     many = [asyncio.create_task(read_while(gate)) for _ in range(SQLITE_READERS * 3)]
-    await asyncio.sleep(0)
+    await _fence()
     gate.set()
     await asyncio.gather(*many)
     for _ in range(20):
