@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import uvicorn
@@ -11,6 +10,7 @@ from starlette.applications import Starlette
 
 from amityvox.config import Settings
 from amityvox.gateway.transport import Connection, gateway_of
+from amityvox.waiting import wait_set
 
 
 class AmityServer(uvicorn.Server):
@@ -31,9 +31,7 @@ class AmityServer(uvicorn.Server):
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864000
-            with contextlib.suppress(TimeoutError):  # asyncio.timeout: see data_export._run
-                async with asyncio.timeout(0.1):
-                    await self._stop.wait()
+            await wait_set(self._stop, 0.1)
 
     async def shutdown(self, sockets: Any = None) -> None:
         """uvicorn's shutdown, with the gateway's goodbye first, and waiting for open connections

@@ -170,7 +170,7 @@ class _StreamFollower:
 
     async def _run(self) -> None:
         while True:
-            try:  # asyncio.timeout: on 3.11 wait_for may swallow the cancellation that ends this loop
+            try:  # asyncio.timeout: see amityvox/waiting.py for why not wait_for
                 async with asyncio.timeout(FOLLOW_IDLE_CHECK_S):
                     item = await self.queue.get()
             except TimeoutError:  # quiet: make sure no stored event is waiting for a successor

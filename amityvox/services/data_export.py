@@ -16,7 +16,6 @@ of access. Other people's messages are not in it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 import zipfile
@@ -49,6 +48,7 @@ from amityvox.services import mail, user_settings
 from amityvox.services.relationships import load_relationships
 from amityvox.services.serialize import self_user
 from amityvox.services.users import get_row
+from amityvox.waiting import wait_set
 
 log = logging.getLogger("amityvox.data_export")
 
@@ -459,11 +459,7 @@ async def drained(ctx: Context) -> None:
 
 async def _run(ctx: Context, worker: _Worker) -> None:
     while True:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
-        # arrives as the event is set, and the worker would then outlive its shutdown.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(POLL_SECONDS):
-                await worker.wakeup.wait()
+        await wait_set(worker.wakeup, POLL_SECONDS)
         worker.wakeup.clear()
         worker.begun += 1
         try:

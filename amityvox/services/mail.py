@@ -13,7 +13,6 @@ Without `smtp_host` the instance sends no mail: the e-mail routes answer 503
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
@@ -28,6 +27,7 @@ from amityvox.context import Context
 from amityvox.db.schema import outgoing_mail
 from amityvox.errors import ApiError
 from amityvox.ids import iso, utcnow
+from amityvox.waiting import wait_set
 
 log = logging.getLogger("amityvox.mail")
 
@@ -150,9 +150,7 @@ async def _failed(ctx: Context, mail_id: int, attempts: int, recipient: str, exc
 
 async def _run(ctx: Context, event: asyncio.Event) -> None:
     while True:
-        with contextlib.suppress(TimeoutError):  # asyncio.timeout: see data_export._run
-            async with asyncio.timeout(POLL_SECONDS):
-                await event.wait()
+        await wait_set(event, POLL_SECONDS)
         event.clear()
         try:
             await send_due(ctx)
