@@ -85,11 +85,7 @@ class Database:
 
     def connection(self) -> Any:
         """A connection whose transactions write (or, while `reading()`, read): for units of work."""
-        read = _READING.get()
-        lender = self._readers if read else self._writers
-        if lender is None:
-            return (self.reader if read else self.engine).connect()
-        return lender.lend()
+        return self._connect(read=_READING.get())
 
     def read(self, *, scan: bool = False) -> Any:
         """A read-only transaction on a reader connection: it never waits for writers. `scan`:
@@ -98,14 +94,16 @@ class Database:
             return self.scanner.begin()
         return self._transaction(read=True)
 
+    def _connect(self, *, read: bool) -> Any:
+        """A lent SQLite connection, or one from the pool."""
+        lender = self._readers if read else self._writers
+        if lender is not None:
+            return lender.lend()
+        return (self.reader if read else self.engine).connect()
+
     @asynccontextmanager
     async def _transaction(self, *, read: bool) -> AsyncIterator[AsyncConnection]:
-        lender = self._readers if read else self._writers
-        if lender is None:
-            async with (self.reader if read else self.engine).begin() as conn:
-                yield conn
-            return
-        async with lender.lend() as conn, conn.begin():
+        async with self._connect(read=read) as conn, conn.begin():
             yield conn
 
     async def migrate(self) -> None:
